@@ -1,0 +1,121 @@
+// Registration and profiles: /api/v1/accounts/...
+#include <boost/json/object.hpp>
+
+#include "api/api.h"
+#include "api/params.h"
+#include "api/serializers.h"
+#include "core/id.h"
+#include "core/text.h"
+#include "service/accounts.h"
+
+namespace vantage::api {
+
+namespace json = boost::json;
+using http::Request;
+using http::Response;
+
+namespace {
+
+// Unapproved accounts are invisible, exactly like missing ones.
+Result<store::Account> VisibleAccount(std::optional<store::Account> account) {
+  if (!account || !account->approved) return Error::NotFound();
+  return std::move(*account);
+}
+
+}  // namespace
+
+void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
+  using http::Pool;
+
+  router.Add("POST", "/api/v1/accounts", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "write:accounts", false);
+    if (!principal) return std::move(principal).error();
+    if (!principal->app)
+      return Error::Forbidden("Registration needs an application token", "forbidden");
+    auto params = Params::From(request);
+    if (!params) return std::move(params).error();
+    service::Registration input;
+    auto username = params->RequiredString("username", 200);
+    if (!username) return std::move(username).error();
+    auto email = params->RequiredString("email", 1000);
+    if (!email) return std::move(email).error();
+    auto password = params->RequiredString("password", 1000);
+    if (!password) return std::move(password).error();
+    auto agreement = params->Bool("agreement");
+    if (!agreement) return std::move(agreement).error();
+    auto reason = params->String("reason", 10000);
+    if (!reason) return std::move(reason).error();
+    auto locale = params->String("locale", 100);
+    if (!locale) return std::move(locale).error();
+    input.username = std::move(*username);
+    input.email = std::move(*email);
+    input.password = std::move(*password);
+    input.agreement = agreement->value_or(false);
+    input.reason = reason->value_or("");
+    input.ip = request.remote_ip;
+
+    auto account = service::RegisterAccount(ctx.services, input);
+    if (!account) return std::move(account).error();
+    auto token = service::IssueToken(ctx.services, *principal->app, account->id,
+                                     principal->app->scopes, request.remote_ip, UserAgent(request));
+    if (!token) return std::move(token).error();
+    RefreshInstance(ctx);
+    return Json(TokenJson(*token));
+  }), Pool::kCpu);
+
+  router.Add("GET", "/api/v1/accounts/verify_credentials", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "read:accounts");
+    if (!principal) return std::move(principal).error();
+    return Json(CredentialAccountJson(ctx.services.settings, *principal->account));
+  }));
+
+  router.Add("PATCH", "/api/v1/accounts/update_credentials", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "write:accounts");
+    if (!principal) return std::move(principal).error();
+    auto params = Params::From(request);
+    if (!params) return std::move(params).error();
+    service::ProfileChange change;
+    auto display_name = params->String("display_name", 30);
+    if (!display_name) return std::move(display_name).error();
+    auto note = params->String("note", 500);
+    if (!note) return std::move(note).error();
+    auto locked = params->Bool("locked");
+    if (!locked) return std::move(locked).error();
+    change.display_name = std::move(*display_name);
+    change.note = std::move(*note);
+    change.locked = *locked;
+    auto account = service::UpdateProfile(ctx.services, principal->account->id, change);
+    if (!account) return std::move(account).error();
+    return Json(CredentialAccountJson(ctx.services.settings, *account));
+  }));
+
+  router.Add("GET", "/api/v1/accounts/lookup", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto params = Params::From(request);
+    if (!params) return std::move(params).error();
+    auto acct = params->RequiredString("acct", 400);
+    if (!acct) return std::move(acct).error();
+    std::string name = *acct;
+    if (!name.empty() && name.front() == '@') name.erase(0, 1);
+    if (size_t at = name.find('@'); at != std::string::npos) {
+      if (!EqualsIgnoreCase(name.substr(at + 1), ctx.services.settings.domain)) return Error::NotFound();
+      name.resize(at);
+    }
+    auto found = ctx.services.store.accounts().FindByUsername(name);
+    if (!found) return std::move(found).error();
+    auto account = VisibleAccount(std::move(*found));
+    if (!account) return std::move(account).error();
+    return Json(AccountJson(ctx.services.settings, *account));
+  }));
+
+  router.Add("GET", "/api/v1/accounts/:id", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto id = ParseId(request.path_params[0]);
+    if (!id) return Error::NotFound();
+    auto found = ctx.services.store.accounts().FindById(*id);
+    if (!found) return std::move(found).error();
+    auto account = VisibleAccount(std::move(*found));
+    if (!account) return std::move(account).error();
+    return Json(AccountJson(ctx.services.settings, *account));
+  }));
+}
+
+}  // namespace vantage::api

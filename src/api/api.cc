@@ -1,0 +1,87 @@
+#include "api/api.h"
+
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/error_response.h"
+#include "service/crypto.h"
+#include "service/scopes.h"
+
+namespace vantage::api {
+
+std::shared_ptr<const InstanceCache::Bodies> InstanceCache::Get() const {
+  std::lock_guard lock(mu_);
+  return bodies_;
+}
+
+void InstanceCache::Set(std::shared_ptr<const Bodies> bodies) {
+  std::lock_guard lock(mu_);
+  bodies_ = std::move(bodies);
+}
+
+http::Handler Wrap(ApiHandler handler) {
+  return [handler = std::move(handler)](http::Request& request) -> http::Response {
+    Result<http::Response> result = handler(request);
+    if (result) return std::move(*result);
+    const Error& error = result.error();
+    if (error.kind == ErrorKind::kInternal)
+      spdlog::error("request {} {} {}: {}", request.request_id, request.method, request.path,
+                    error.message);
+    return http::ErrorResponse(error);
+  };
+}
+
+http::Response Json(const boost::json::value& value, int status) {
+  http::Response response;
+  response.status = status;
+  response.body = boost::json::serialize(value);
+  return response;
+}
+
+std::string UserAgent(const http::Request& request) {
+  return std::string(request.Header("user-agent").substr(0, 300));
+}
+
+Result<service::Principal> Authorize(ApiContext& ctx, const http::Request& request,
+                                     std::string_view scope, bool require_account) {
+  std::string_view authorization = request.Header("authorization");
+  std::string_view secret;
+  bool via_cookie = false;
+  if (!authorization.empty()) {
+    if (authorization.size() < 7 || !(authorization.substr(0, 7) == "Bearer " ||
+                                      authorization.substr(0, 7) == "bearer "))
+      return Error::Unauthorized("The Authorization header must be a Bearer token", "invalid_token");
+    secret = authorization.substr(7);
+  } else {
+    secret = request.Cookie("vantage_session");
+    via_cookie = true;
+    if (secret.empty()) return Error::Unauthorized("This action requires an access token");
+  }
+  auto principal = service::Authenticate(ctx.services, secret, via_cookie);
+  if (!principal) return std::move(principal).error();
+
+  if (via_cookie && request.method != "GET" && request.method != "HEAD") {
+    std::string_view csrf = request.Header("x-csrf-token");
+    if (csrf.empty() || !service::ConstantTimeEquals(csrf, principal->token.csrf_token))
+      return Error::Forbidden("This request needs the session's X-CSRF-Token header", "csrf_failed");
+  }
+  if (!scope.empty() && !service::ScopeAllows(principal->token.scopes, scope))
+    return Error::Forbidden("This action is outside the authorized scopes (needs " + std::string(scope) + ")",
+                            "insufficient_scope");
+  if (require_account) {
+    if (!principal->account)
+      return Error::Forbidden("This method requires an authenticated user", "user_required");
+    if (!principal->account->approved)
+      return Error::Forbidden("Your login is currently pending approval", "pending_approval");
+  }
+  return principal;
+}
+
+void RegisterRoutes(http::Router& router, ApiContext& ctx) {
+  RegisterInstanceRoutes(router, ctx);
+  RegisterOAuthRoutes(router, ctx);
+  RegisterAccountRoutes(router, ctx);
+  RegisterSessionRoutes(router, ctx);
+}
+
+}  // namespace vantage::api

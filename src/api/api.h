@@ -1,0 +1,82 @@
+// Shared pieces of the API handlers: the context they run in, authorization,
+// and JSON responses. Handlers are thin: parse, authorize, call a service,
+// serialize.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <boost/json/value.hpp>
+
+#include "core/error.h"
+#include "http/request.h"
+#include "http/router.h"
+#include "service/auth.h"
+#include "service/context.h"
+
+namespace vantage::http {
+class Metrics;
+class WorkerPool;
+}  // namespace vantage::http
+
+namespace vantage::api {
+
+// The instance entity changes rarely; it is rendered once and refreshed when
+// accounts are created (and at most a minute late for changes made elsewhere).
+class InstanceCache {
+ public:
+  struct Bodies {
+    std::string v1;
+    std::string v2;
+    int64_t built_at = 0;
+  };
+  std::shared_ptr<const Bodies> Get() const;
+  void Set(std::shared_ptr<const Bodies> bodies);
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const Bodies> bodies_;
+};
+
+struct ApiContext {
+  service::ServiceContext& services;
+  const http::Metrics* metrics = nullptr;  // set before serving
+  http::WorkerPool* db_pool = nullptr;     // for background refreshes
+  InstanceCache instance;
+  std::atomic<bool> instance_refreshing{false};
+  std::string version = "0.1.0";
+};
+
+// Registers every route of the API.
+void RegisterRoutes(http::Router& router, ApiContext& ctx);
+
+// --- helpers for handlers -------------------------------------------------
+
+using ApiHandler = std::function<Result<http::Response>(http::Request&)>;
+// Turns a Result-returning handler into a router handler.
+http::Handler Wrap(ApiHandler handler);
+
+http::Response Json(const boost::json::value& value, int status = 200);
+
+// Authenticates the request (bearer token, or session cookie with CSRF check
+// on writes) and checks the scope. With `require_account`, app-only tokens and
+// accounts awaiting approval are refused.
+Result<service::Principal> Authorize(ApiContext& ctx, const http::Request& request,
+                                     std::string_view scope, bool require_account = true);
+
+// The client's address and agent, for throttles and the session list.
+std::string UserAgent(const http::Request& request);
+
+// Rebuilds the instance entity now (blocking: call on a pool thread).
+void RefreshInstance(ApiContext& ctx);
+
+// Per-resource registration, one file each.
+void RegisterInstanceRoutes(http::Router& router, ApiContext& ctx);
+void RegisterOAuthRoutes(http::Router& router, ApiContext& ctx);
+void RegisterAccountRoutes(http::Router& router, ApiContext& ctx);
+void RegisterSessionRoutes(http::Router& router, ApiContext& ctx);
+
+}  // namespace vantage::api

@@ -1,0 +1,226 @@
+#include "api/params.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/parse_options.hpp>
+
+#include "core/text.h"
+
+namespace vantage::api {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr size_t kMaxJsonDepth = 32;
+
+Error BadBody(std::string message) { return Error::BadRequest("invalid_body", std::move(message)); }
+
+std::string_view MediaType(std::string_view content_type) {
+  return Trim(content_type.substr(0, content_type.find(';')));
+}
+
+// The value of a `key=value` parameter of a header like Content-Type.
+std::string HeaderParam(std::string_view header, std::string_view key) {
+  size_t pos = 0;
+  while ((pos = header.find(';', pos)) != std::string_view::npos) {
+    ++pos;
+    std::string_view rest = Trim(header.substr(pos));
+    size_t eq = rest.find('=');
+    if (eq == std::string_view::npos) continue;
+    if (!EqualsIgnoreCase(Trim(rest.substr(0, eq)), key)) continue;
+    std::string_view value = rest.substr(eq + 1);
+    value = value.substr(0, value.find(';'));
+    value = Trim(value);
+    if (value.size() >= 2 && value.front() == '"') value = value.substr(1, value.find('"', 1) - 1);
+    return std::string(value);
+  }
+  return {};
+}
+
+// Strips a trailing "[]" so `media_ids[]` and `media_ids` are one name.
+std::string BaseName(std::string name) {
+  if (name.size() > 2 && name.ends_with("[]")) name.resize(name.size() - 2);
+  return name;
+}
+
+}  // namespace
+
+static Status ParseUrlEncoded(std::string_view text, std::string_view what,
+                              std::map<std::string, std::vector<json::value>>& out) {
+  size_t pos = 0;
+  while (pos <= text.size() && !text.empty()) {
+    size_t amp = text.find('&', pos);
+    if (amp == std::string_view::npos) amp = text.size();
+    std::string_view pair = text.substr(pos, amp - pos);
+    if (!pair.empty()) {
+      size_t eq = pair.find('=');
+      auto key = PercentDecode(pair.substr(0, eq), true);
+      auto value = PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+      if (!key || !value)
+        return Error::BadRequest("invalid_encoding", std::string(what) + " has a malformed percent-escape");
+      if (!IsValidUtf8(*key) || !IsValidUtf8(*value))
+        return Error::BadRequest("invalid_encoding", std::string(what) + " is not valid UTF-8");
+      out[BaseName(std::move(*key))].emplace_back(json::string(*value));
+    }
+    if (amp == text.size()) break;
+    pos = amp + 1;
+  }
+  return Ok();
+}
+
+static Status ParseMultipart(std::string_view body, const std::string& boundary,
+                             std::map<std::string, std::vector<json::value>>& values,
+                             std::map<std::string, UploadedFile>& files) {
+  if (boundary.empty() || boundary.size() > 200) return BadBody("multipart body has no valid boundary");
+  std::string delimiter = "--" + boundary;
+  size_t pos = body.find(delimiter);
+  if (pos == std::string_view::npos) return BadBody("multipart body has no parts");
+  for (;;) {
+    pos += delimiter.size();
+    if (body.substr(pos, 2) == "--") return Ok();  // closing delimiter
+    if (body.substr(pos, 2) != "\r\n") return BadBody("multipart delimiter is malformed");
+    pos += 2;
+    size_t headers_end = body.find("\r\n\r\n", pos);
+    if (headers_end == std::string_view::npos) return BadBody("multipart part has no header end");
+    std::string_view headers = body.substr(pos, headers_end - pos);
+    size_t content_start = headers_end + 4;
+    size_t next = body.find("\r\n" + delimiter, content_start);
+    if (next == std::string_view::npos) return BadBody("multipart body is truncated");
+    std::string_view content = body.substr(content_start, next - content_start);
+
+    std::string name, filename, content_type;
+    size_t line_start = 0;
+    while (line_start <= headers.size()) {
+      size_t line_end = headers.find("\r\n", line_start);
+      if (line_end == std::string_view::npos) line_end = headers.size();
+      std::string_view line = headers.substr(line_start, line_end - line_start);
+      size_t colon = line.find(':');
+      if (colon != std::string_view::npos) {
+        std::string_view header = Trim(line.substr(0, colon));
+        std::string_view value = Trim(line.substr(colon + 1));
+        if (EqualsIgnoreCase(header, "content-disposition")) {
+          name = HeaderParam(value, "name");
+          filename = HeaderParam(value, "filename");
+        } else if (EqualsIgnoreCase(header, "content-type")) {
+          content_type = std::string(value);
+        }
+      }
+      if (line_end == headers.size()) break;
+      line_start = line_end + 2;
+    }
+    if (name.empty()) return BadBody("multipart part has no name");
+    if (!IsValidUtf8(name)) return Error::BadRequest("invalid_encoding", "multipart field name is not valid UTF-8");
+    bool is_file = !filename.empty() || (!content_type.empty() && !content_type.starts_with("text/plain"));
+    if (is_file) {
+      files[BaseName(name)] = UploadedFile{filename, content_type, std::string(content)};
+    } else {
+      if (!IsValidUtf8(content))
+        return Error::BadRequest("invalid_encoding", "multipart field " + name + " is not valid UTF-8", name);
+      values[BaseName(name)].emplace_back(json::string(content));
+    }
+    pos = next + 2;
+  }
+}
+
+Result<Params> Params::From(const http::Request& request) {
+  Params params;
+  VANTAGE_TRY(ParseUrlEncoded(request.query, "the query string", params.values_));
+  if (request.body.empty()) return params;
+
+  std::string_view content_type = request.Header("content-type");
+  std::string_view media = MediaType(content_type);
+  if (EqualsIgnoreCase(media, "application/json") || (media.empty() && request.body.front() == '{')) {
+    if (!IsValidUtf8(request.body))
+      return Error::BadRequest("invalid_encoding", "The request body is not valid UTF-8");
+    json::parse_options options;
+    options.max_depth = kMaxJsonDepth;
+    boost::system::error_code ec;
+    json::value doc = json::parse(request.body, ec, {}, options);
+    if (ec)
+      return Error::BadRequest("invalid_json", "The request body is not valid JSON: " + ec.message());
+    if (!doc.is_object())
+      return Error::BadRequest("invalid_json", "The request body must be a JSON object");
+    // Arrays are kept whole; StringList checks each element.
+    for (auto& [key, value] : doc.as_object()) params.values_[BaseName(std::string(key))].assign(1, value);
+    return params;
+  }
+  if (EqualsIgnoreCase(media, "application/x-www-form-urlencoded")) {
+    VANTAGE_TRY(ParseUrlEncoded(request.body, "The request body", params.values_));
+    return params;
+  }
+  if (EqualsIgnoreCase(media, "multipart/form-data")) {
+    VANTAGE_TRY(ParseMultipart(request.body, HeaderParam(content_type, "boundary"), params.values_,
+                               params.files_));
+    return params;
+  }
+  return Error{ErrorKind::kUnsupported, "unsupported_media_type",
+               "Request bodies must be application/json, application/x-www-form-urlencoded or "
+               "multipart/form-data"};
+}
+
+bool Params::Has(const std::string& name) const { return values_.count(name) > 0; }
+
+Result<std::optional<std::string>> Params::String(const std::string& name, size_t max_chars) const {
+  auto it = values_.find(name);
+  if (it == values_.end() || it->second.empty()) return std::optional<std::string>();
+  const json::value& value = it->second.back();
+  if (value.is_null()) return std::optional<std::string>();
+  if (!value.is_string()) return Error::Invalid(name, name + " must be a string");
+  std::string text(value.as_string());
+  if (Utf8Length(text) > max_chars)
+    return Error::Invalid(name, name + " must be at most " + std::to_string(max_chars) + " characters",
+                          "too_long");
+  return std::optional<std::string>(std::move(text));
+}
+
+Result<std::string> Params::RequiredString(const std::string& name, size_t max_chars) const {
+  auto value = String(name, max_chars);
+  if (!value) return std::move(value).error();
+  if (!*value) return Error::Invalid(name, name + " is required", "missing_field");
+  return std::move(**value);
+}
+
+Result<std::optional<bool>> Params::Bool(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end() || it->second.empty()) return std::optional<bool>();
+  const json::value& value = it->second.back();
+  if (value.is_null()) return std::optional<bool>();
+  if (value.is_bool()) return std::optional<bool>(value.as_bool());
+  if (value.is_int64() && (value.as_int64() == 0 || value.as_int64() == 1))
+    return std::optional<bool>(value.as_int64() == 1);
+  if (value.is_string()) {
+    std::string text = AsciiLower(value.as_string());
+    if (text == "true" || text == "1" || text == "on") return std::optional<bool>(true);
+    if (text == "false" || text == "0" || text == "off" || text.empty()) return std::optional<bool>(false);
+  }
+  return Error::Invalid(name, name + " must be a boolean (true or false)");
+}
+
+Result<std::vector<std::string>> Params::StringList(const std::string& name, size_t max_items) const {
+  std::vector<std::string> out;
+  auto it = values_.find(name);
+  if (it == values_.end()) return out;
+  auto add = [&](const json::value& v) -> Status {
+    if (!v.is_string()) return Error::Invalid(name, name + " must be a list of strings");
+    if (v.as_string().size() > 10000) return Error::Invalid(name, name + " has an entry that is too long", "too_long");
+    out.emplace_back(v.as_string());
+    return Ok();
+  };
+  for (const json::value& value : it->second) {
+    if (value.is_array()) {
+      for (const json::value& element : value.as_array()) VANTAGE_TRY(add(element));
+    } else {
+      VANTAGE_TRY(add(value));
+    }
+  }
+  if (out.size() > max_items)
+    return Error::Invalid(name, name + " has more than " + std::to_string(max_items) + " entries", "too_long");
+  return out;
+}
+
+const UploadedFile* Params::File(const std::string& name) const {
+  auto it = files_.find(name);
+  return it == files_.end() ? nullptr : &it->second;
+}
+
+}  // namespace vantage::api

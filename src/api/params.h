@@ -1,0 +1,50 @@
+// Request parameters from the query string and the body, whatever the body's
+// encoding: JSON, form-urlencoded or multipart/form-data (Mastodon clients use
+// all three). Typed getters check types and name the field in their errors.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "core/error.h"
+#include "http/request.h"
+
+namespace vantage::api {
+
+struct UploadedFile {
+  std::string filename;
+  std::string content_type;
+  std::string data;
+};
+
+class Params {
+ public:
+  // Parses the query and, for methods with a body, the body. Errors: 400
+  // invalid_json / invalid_encoding / invalid_body, 415 for other body types.
+  static Result<Params> From(const http::Request& request);
+
+  bool Has(const std::string& name) const;
+
+  // nullopt when absent. Errors when present with a type that is not a string
+  // (JSON numbers and booleans are refused), or longer than max_chars.
+  Result<std::optional<std::string>> String(const std::string& name, size_t max_chars = 100000) const;
+  // Like String, but absent is an error (missing_field).
+  Result<std::string> RequiredString(const std::string& name, size_t max_chars = 100000) const;
+  // true/false, 1/0, "true"/"false"/"1"/"0"/"on"/"off".
+  Result<std::optional<bool>> Bool(const std::string& name) const;
+  // A JSON array of strings, repeated `name[]=` fields, or a single string.
+  Result<std::vector<std::string>> StringList(const std::string& name, size_t max_items = 100) const;
+
+  const UploadedFile* File(const std::string& name) const;
+
+ private:
+  // A value as it arrived: form and query values are strings; JSON keeps its type.
+  std::map<std::string, std::vector<boost::json::value>> values_;
+  std::map<std::string, UploadedFile> files_;
+};
+
+}  // namespace vantage::api

@@ -1,0 +1,20 @@
+// Mastodon entities as JSON.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include "service/auth.h"
+#include "service/context.h"
+#include "store/store.h"
+
+namespace vantage::api {
+
+boost::json::object AccountJson(const service::Settings& settings, const store::Account& account);
+// The signed-in user's own account, with `source` (verify_credentials).
+boost::json::object CredentialAccountJson(const service::Settings& settings, const store::Account& account);
+boost::json::object TokenJson(const service::IssuedToken& token);
+
+// The plain-text bio as the HTML Mastodon clients expect.
+std::string NoteHtml(const std::string& note);
+
+}  // namespace vantage::api

@@ -1,0 +1,129 @@
+// Web sign-in with a cookie session, the session list, and password changes.
+#include <boost/json/object.hpp>
+
+#include "api/api.h"
+#include "api/params.h"
+#include "api/serializers.h"
+#include "core/id.h"
+#include "core/text.h"
+#include "service/accounts.h"
+
+namespace vantage::api {
+
+namespace json = boost::json;
+using http::Request;
+using http::Response;
+
+namespace {
+
+constexpr int64_t kSessionMaxAgeSeconds = 365LL * 24 * 3600;
+
+std::string SessionCookie(const ApiContext& ctx, const Request& request, const std::string& value,
+                          int64_t max_age) {
+  std::string cookie = "vantage_session=" + value + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
+                       std::to_string(max_age);
+  if (ctx.services.settings.secure_cookies || request.secure) cookie += "; Secure";
+  return cookie;
+}
+
+json::object SessionJson(ApiContext& ctx, const store::Account& account, const store::Token& token) {
+  json::object out;
+  out["account"] = CredentialAccountJson(ctx.services.settings, account);
+  out["csrf_token"] = token.csrf_token;
+  return out;
+}
+
+}  // namespace
+
+void RegisterSessionRoutes(http::Router& router, ApiContext& ctx) {
+  using http::Pool;
+
+  router.Add("POST", "/auth/sign_in", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto params = Params::From(request);
+    if (!params) return std::move(params).error();
+    auto username = params->RequiredString("username", 320);
+    if (!username) return std::move(username).error();
+    auto password = params->RequiredString("password", 1024);
+    if (!password) return std::move(password).error();
+    auto session = service::SignIn(ctx.services, *username, *password, request.remote_ip, UserAgent(request));
+    if (!session) return std::move(session).error();
+    Response response = Json(SessionJson(ctx, session->account, session->token));
+    response.AddHeader("Set-Cookie", SessionCookie(ctx, request, session->cookie_value, kSessionMaxAgeSeconds));
+    response.AddHeader("Cache-Control", "no-store");
+    return response;
+  }), Pool::kCpu);
+
+  router.Add("GET", "/auth/session", Wrap([&ctx](Request& request) -> Result<Response> {
+    if (request.Cookie("vantage_session").empty())
+      return Error::Unauthorized("No session cookie");
+    auto principal = Authorize(ctx, request, "", false);
+    if (!principal) return std::move(principal).error();
+    if (!principal->account) return Error::Unauthorized("No session");
+    Response response = Json(SessionJson(ctx, *principal->account, principal->token));
+    response.AddHeader("Cache-Control", "no-store");
+    return response;
+  }));
+
+  router.Add("POST", "/auth/sign_out", Wrap([&ctx](Request& request) -> Result<Response> {
+    if (request.Cookie("vantage_session").empty())
+      return Error::Unauthorized("No session cookie");
+    auto principal = Authorize(ctx, request, "", false);
+    if (!principal) return std::move(principal).error();
+    auto revoked = ctx.services.store.tokens().Revoke(principal->token.id);
+    if (!revoked) return std::move(revoked).error();
+    Response response = Json(json::object());
+    response.AddHeader("Set-Cookie", SessionCookie(ctx, request, "", 0));
+    return response;
+  }));
+
+  router.Add("GET", "/api/vantage/v1/sessions", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "read:accounts");
+    if (!principal) return std::move(principal).error();
+    auto sessions = service::ListSessions(ctx.services, principal->account->id);
+    if (!sessions) return std::move(sessions).error();
+    json::array out;
+    for (const store::Token& token : *sessions) {
+      json::object item;
+      item["id"] = std::to_string(token.id);
+      item["kind"] = token.kind == store::TokenKind::kSession ? "session" : "oauth";
+      json::value app = nullptr;
+      if (token.app_id) {
+        auto found = ctx.services.store.apps().FindById(*token.app_id);
+        if (found && *found) app = json::value((*found)->name);
+      }
+      item["app"] = app;
+      item["created_at"] = FormatIsoTime(token.created_at);
+      item["last_used_at"] = FormatIsoTime(token.last_used_at);
+      item["user_agent"] = token.user_agent;
+      item["ip"] = token.ip;
+      item["current"] = token.id == principal->token.id;
+      out.push_back(std::move(item));
+    }
+    return Json(out);
+  }));
+
+  router.Add("DELETE", "/api/vantage/v1/sessions/:id", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "write:accounts");
+    if (!principal) return std::move(principal).error();
+    auto id = ParseId(request.path_params[0]);
+    if (!id) return Error::NotFound();
+    VANTAGE_TRY(service::RevokeSession(ctx.services, principal->account->id, *id));
+    return Json(json::object());
+  }));
+
+  router.Add("POST", "/api/vantage/v1/password", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "write:accounts");
+    if (!principal) return std::move(principal).error();
+    auto params = Params::From(request);
+    if (!params) return std::move(params).error();
+    auto current = params->RequiredString("current_password", 1024);
+    if (!current) return std::move(current).error();
+    auto next = params->RequiredString("new_password", 1024);
+    if (!next) return std::move(next).error();
+    VANTAGE_TRY(service::ChangePassword(ctx.services, principal->account->id, *current, *next,
+                                        principal->token.id));
+    return Json(json::object());
+  }), Pool::kCpu);
+}
+
+}  // namespace vantage::api

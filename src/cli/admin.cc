@@ -1,0 +1,107 @@
+// vantage admin: account administration from the command line.
+#include <boost/program_options.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/config.h"
+#include "cli/data.h"
+#include "cli/serve.h"
+#include "core/id.h"
+#include "service/accounts.h"
+#include "service/crypto.h"
+#include "store/store.h"
+
+namespace vantage::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+std::string ReadPassword() {
+  std::string line;
+  std::getline(std::cin, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+int Fail(const std::string& message) {
+  std::cerr << "vantage admin: " << message << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int Admin(const std::vector<std::string>& args) {
+  const char* usage =
+      "Usage: vantage admin COMMAND [options]\n\n"
+      "Commands:\n"
+      "  create-account --username U --email E [--role admin|moderator|user] --password-stdin\n"
+      "  reset-password --username U --password-stdin   (ends every session and token)\n"
+      "  approve --username U                           (approves a pending registration)\n"
+      "  set-role --username U --role R\n";
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << usage;
+    return args.empty() ? 2 : 0;
+  }
+  std::string command = args[0];
+  std::string username, email, role = "user";
+  bool password_stdin = false;
+  po::options_description extra("Account");
+  extra.add_options()
+      ("username", po::value(&username), "account name")
+      ("email", po::value(&email), "e-mail address")
+      ("role", po::value(&role), "admin, moderator or user")
+      ("password-stdin", po::bool_switch(&password_stdin), "read the password from standard input");
+  auto parsed = ParseDataConfig({args.begin() + 1, args.end()}, nullptr, &extra);
+  if (!parsed) return Fail(parsed.error().message);
+  if (parsed->help) {
+    std::cout << usage << "\n" << parsed->usage;
+    return 0;
+  }
+  if (username.empty()) return Fail("--username is required");
+  auto parsed_role = store::ParseRole(role);
+  if (!parsed_role) return Fail("--role must be admin, moderator or user");
+
+  service::InitCrypto();
+  auto database = OpenDatabase(parsed->config);
+  if (!database) return Fail(database.error().message);
+  auto store = store::MakeSqlStore(*database);
+  service::ServiceContext ctx(*store, parsed->config.settings);
+  int code = 0;
+
+  if (command == "create-account" || command == "reset-password") {
+    if (!password_stdin) return Fail("--password-stdin is required (the password is read from standard input)");
+    std::string password = ReadPassword();
+    if (command == "create-account") {
+      if (email.empty()) return Fail("--email is required");
+      auto account = service::CreateAccount(ctx, username, email, password, *parsed_role);
+      if (!account) code = Fail(account.error().message);
+      else std::printf("created %s %s (id %lld)\n", role.c_str(), account->username.c_str(), static_cast<long long>(account->id));
+    } else {
+      auto status = service::ResetPassword(ctx, username, password);
+      if (!status) code = Fail(status.error().message);
+      else std::printf("password of %s reset; every session and token ended\n", username.c_str());
+    }
+  } else if (command == "approve" || command == "set-role") {
+    auto account = store->accounts().FindByUsername(username);
+    if (!account) code = Fail(account.error().message);
+    else if (!*account) code = Fail("no account named " + username);
+    else if (command == "approve") {
+      auto status = store->accounts().SetApproved((*account)->id, true, NowUnixMs());
+      if (!status) code = Fail(status.error().message);
+      else std::printf("approved %s\n", username.c_str());
+    } else {
+      auto status = store->accounts().SetRole((*account)->id, *parsed_role, NowUnixMs());
+      if (!status) code = Fail(status.error().message);
+      else std::printf("%s is now %s\n", username.c_str(), role.c_str());
+    }
+  } else {
+    std::cerr << usage;
+    code = 2;
+  }
+  (*database)->Close();
+  return code;
+}
+
+}  // namespace vantage::cli

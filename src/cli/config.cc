@@ -1,0 +1,157 @@
+#include "cli/config.h"
+
+#include <boost/program_options.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "core/text.h"
+
+namespace vantage::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+// VANTAGE_DB_THREADS -> db-threads; other variables are ignored.
+std::string EnvironmentName(const std::string& variable) {
+  if (!variable.starts_with("VANTAGE_")) return {};
+  std::string name = AsciiLower(variable.substr(8));
+  std::replace(name.begin(), name.end(), '_', '-');
+  return name;
+}
+
+po::options_description DataOptions(Config& c, std::string& config_file) {
+  po::options_description options("Data");
+  options.add_options()
+      ("data", po::value(&c.data_dir)->default_value(c.data_dir),
+       "directory of the database and media files (created if missing)")
+      ("synchronous", po::value<std::string>()->default_value("full"),
+       "SQLite synchronous mode: full (survives power loss) or normal (faster, may lose the "
+       "last transactions on power loss)")
+      ("config", po::value(&config_file), "read settings from this file (key = value lines)");
+  return options;
+}
+
+Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
+                           std::vector<std::string>* positional,
+                           const po::options_description* extra) {
+  ParsedConfig parsed;
+  Config& c = parsed.config;
+  c.cpu_threads = std::max(1u, std::thread::hardware_concurrency());
+  c.server.threads = c.cpu_threads;
+  std::string config_file, listen = "127.0.0.1:8080", registrations = "open";
+  int read_timeout = 10, idle_timeout = 60, shutdown_timeout = 10;
+
+  po::options_description all("Options");
+  all.add_options()("help,h", "show this help");
+  all.add(DataOptions(c, config_file));
+  if (extra) all.add(*extra);
+  if (serve) {
+    po::options_description net("Network");
+    net.add_options()
+        ("listen", po::value(&listen)->default_value(listen), "address and port to listen on (HOST:PORT; port 0 picks one)")
+        ("public-url", po::value(&c.public_url), "the URL people reach this server at (default: http://LISTEN); https enables Secure cookies")
+        ("threads", po::value(&c.server.threads)->default_value(c.server.threads), "I/O threads")
+        ("max-connections", po::value(&c.server.max_connections)->default_value(c.server.max_connections), "open connections at most; more get 503")
+        ("header-limit", po::value(&c.server.header_limit)->default_value(c.server.header_limit), "bytes of request headers at most (431 beyond)")
+        ("body-limit", po::value(&c.server.body_limit)->default_value(c.server.body_limit), "bytes of request body at most for API routes (413 beyond)")
+        ("read-timeout", po::value(&read_timeout)->default_value(read_timeout), "seconds to receive a whole request once it has started (408 beyond)")
+        ("idle-timeout", po::value(&idle_timeout)->default_value(idle_timeout), "seconds a keep-alive connection may wait for its next request")
+        ("shutdown-timeout", po::value(&shutdown_timeout)->default_value(shutdown_timeout), "seconds to finish in-flight requests on SIGTERM/SIGINT")
+        ("access-log", po::value(&c.server.access_log)->default_value(c.server.access_log), "access log: - (standard output), off, or a file path")
+        ("trust-forwarded", po::bool_switch(&c.server.trust_forwarded), "take client address and scheme from X-Forwarded-For/-Proto (behind a proxy only)");
+    po::options_description pools("Worker pools");
+    pools.add_options()
+        ("db-threads", po::value(&c.db_threads)->default_value(c.db_threads), "threads for database work")
+        ("db-queue", po::value(&c.db_queue)->default_value(c.db_queue), "requests waiting for a database thread at most")
+        ("cpu-threads", po::value(&c.cpu_threads)->default_value(c.cpu_threads), "threads for CPU-heavy work (password hashing); caps concurrent hashes")
+        ("cpu-queue", po::value(&c.cpu_queue)->default_value(c.cpu_queue), "requests waiting for a CPU thread at most")
+        ("pool-wait-ms", po::value(&c.pool_wait_ms)->default_value(c.pool_wait_ms), "milliseconds a request may wait for a pool thread before 503");
+    po::options_description instance("Instance");
+    instance.add_options()
+        ("title", po::value(&c.settings.title)->default_value(c.settings.title), "instance title")
+        ("registrations", po::value(&registrations)->default_value(registrations), "open, approval or closed")
+        ("sign-in-limit-ip", po::value(&c.settings.sign_in_limit_ip)->default_value(c.settings.sign_in_limit_ip), "sign-in attempts per IP per 5 minutes (0: no limit)")
+        ("sign-in-limit-account", po::value(&c.settings.sign_in_limit_account)->default_value(c.settings.sign_in_limit_account), "failed sign-ins per account per 5 minutes (0: no limit)")
+        ("registration-limit-ip", po::value(&c.settings.registration_limit_ip)->default_value(c.settings.registration_limit_ip), "registrations per IP per hour (0: no limit)")
+        ("log-level", po::value(&c.log_level)->default_value(c.log_level), "trace, debug, info, warn or error");
+    all.add(net).add(pools).add(instance);
+  }
+
+  std::vector<std::string> rest;
+  try {
+    po::variables_map vm;
+    auto parsed_args = po::command_line_parser(args).options(all).allow_unregistered().run();
+    rest = po::collect_unrecognized(parsed_args.options, po::include_positional);
+    for (const std::string& arg : rest)
+      if (arg.starts_with("-")) return Error::Invalid(arg, "unknown option " + arg);
+    if (!positional && !rest.empty()) return Error::Invalid(rest.front(), "unexpected argument " + rest.front());
+    if (positional) *positional = rest;
+    po::store(parsed_args, vm);
+    po::store(po::parse_environment(all, EnvironmentName), vm);
+    if (vm.count("config")) {
+      std::ifstream file(vm["config"].as<std::string>());
+      if (!file) return Error::Invalid("config", "cannot read config file " + vm["config"].as<std::string>());
+      po::store(po::parse_config_file(file, all), vm);
+    }
+    po::notify(vm);
+    if (vm.count("help")) {
+      std::ostringstream usage;
+      usage << all;
+      parsed.help = true;
+      parsed.usage = usage.str();
+      return parsed;
+    }
+    std::string synchronous = vm["synchronous"].as<std::string>();
+    if (synchronous != "full" && synchronous != "normal")
+      return Error::Invalid("synchronous", "--synchronous must be full or normal");
+    c.sqlite_synchronous_full = synchronous == "full";
+  } catch (const po::error& e) {
+    return Error::Invalid("options", e.what());
+  }
+  if (!serve) return parsed;
+
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return Error::Invalid("listen", "--listen must be HOST:PORT");
+  c.server.host = listen.substr(0, colon);
+  if (c.server.host.size() > 2 && c.server.host.front() == '[') c.server.host = c.server.host.substr(1, c.server.host.size() - 2);
+  try {
+    int port = std::stoi(listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    c.server.port = static_cast<uint16_t>(port);
+  } catch (const std::exception&) {
+    return Error::Invalid("listen", "--listen has an invalid port");
+  }
+  if (registrations == "open") c.settings.registrations = service::RegistrationMode::kOpen;
+  else if (registrations == "approval") c.settings.registrations = service::RegistrationMode::kApproval;
+  else if (registrations == "closed") c.settings.registrations = service::RegistrationMode::kClosed;
+  else return Error::Invalid("registrations", "--registrations must be open, approval or closed");
+  if (read_timeout < 1 || idle_timeout < 1 || shutdown_timeout < 0)
+    return Error::Invalid("read-timeout", "timeouts must be positive");
+  c.server.read_timeout = std::chrono::seconds(read_timeout);
+  c.server.idle_timeout = std::chrono::seconds(idle_timeout);
+  c.server.shutdown_timeout = std::chrono::seconds(shutdown_timeout);
+  if (c.server.threads < 1 || c.db_threads < 1 || c.cpu_threads < 1)
+    return Error::Invalid("threads", "thread counts must be at least 1");
+  if (c.pool_wait_ms < 1) return Error::Invalid("pool-wait-ms", "--pool-wait-ms must be at least 1");
+  if (!c.public_url.empty() && !(c.public_url.starts_with("http://") || c.public_url.starts_with("https://")))
+    return Error::Invalid("public-url", "--public-url must start with http:// or https://");
+  return parsed;
+}
+
+}  // namespace
+
+Result<ParsedConfig> ParseServeConfig(const std::vector<std::string>& args) {
+  return Parse(args, true, nullptr, nullptr);
+}
+
+Result<ParsedConfig> ParseDataConfig(const std::vector<std::string>& args,
+                                     std::vector<std::string>* positional,
+                                     const po::options_description* extra) {
+  return Parse(args, false, positional, extra);
+}
+
+}  // namespace vantage::cli

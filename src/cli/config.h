@@ -1,0 +1,51 @@
+// Settings of `vantage serve` and the data subcommands: flags, then
+// VANTAGE_* environment variables, then an optional config file, then defaults.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "http/server.h"
+#include "service/context.h"
+
+namespace boost::program_options {
+class options_description;
+}
+
+namespace vantage::cli {
+
+struct Config {
+  std::string data_dir = "./data";
+  bool sqlite_synchronous_full = true;
+
+  http::ServerOptions server;
+  int db_threads = 8;
+  size_t db_queue = 1024;
+  int cpu_threads = 2;
+  size_t cpu_queue = 64;
+  int pool_wait_ms = 2000;
+
+  std::string public_url;  // empty: derived from --listen
+  service::Settings settings;
+  std::string log_level = "info";
+
+  std::string DatabasePath() const { return data_dir + "/vantage.db"; }
+};
+
+// Parses the arguments after the subcommand name. `help` is set (and the
+// usage text put in `usage`) when --help was given.
+struct ParsedConfig {
+  Config config;
+  bool help = false;
+  std::string usage;
+};
+Result<ParsedConfig> ParseServeConfig(const std::vector<std::string>& args);
+
+// Only the data location options plus `extra`, for migrate/backup/admin.
+Result<ParsedConfig> ParseDataConfig(const std::vector<std::string>& args,
+                                     std::vector<std::string>* positional,
+                                     const boost::program_options::options_description* extra = nullptr);
+
+}  // namespace vantage::cli

@@ -1,0 +1,157 @@
+#include "cli/serve.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "api/api.h"
+#include "cli/config.h"
+#include "cli/data.h"
+#include "http/metrics.h"
+#include "http/pool.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "service/crypto.h"
+#include "store/sqlite/sqlite_database.h"
+#include "store/store.h"
+
+namespace vantage::cli {
+
+namespace {
+
+std::string DomainOf(const std::string& url) {
+  std::string rest = url.substr(url.find("://") + 3);
+  return rest.substr(0, rest.find('/'));
+}
+
+}  // namespace
+
+int Serve(const std::vector<std::string>& args) {
+  auto parsed = ParseServeConfig(args);
+  if (!parsed) {
+    std::cerr << "vantage serve: " << parsed.error().message << "\n";
+    return 2;
+  }
+  if (parsed->help) {
+    std::cout << "Usage: vantage serve [options]\n\nEvery option can also be set as an environment "
+                 "variable (VANTAGE_DB_THREADS for --db-threads) or as `name = value` in the --config "
+                 "file. Flags win over the environment, which wins over the file.\n\n"
+              << parsed->usage;
+    return 0;
+  }
+  Config& config = parsed->config;
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  service::InitCrypto();
+
+  auto database = OpenDatabase(config);
+  if (!database) {
+    std::cerr << "vantage serve: " << database.error().message << "\n";
+    return 1;
+  }
+  std::unique_ptr<store::Store> store = store::MakeSqlStore(*database);
+
+  http::WorkerPool db_pool("db", config.db_threads, config.db_queue,
+                           std::chrono::milliseconds(config.pool_wait_ms));
+  http::WorkerPool cpu_pool("cpu", config.cpu_threads, config.cpu_queue,
+                            std::chrono::milliseconds(config.pool_wait_ms));
+
+  // The server binds before the routes are built so the public URL can name
+  // the port actually bound (--listen HOST:0).
+  http::Router router;
+  std::vector<std::string> route_names;
+  service::ServiceContext services(*store, config.settings);
+  api::ApiContext api{services};
+  api.db_pool = &db_pool;
+  api::RegisterRoutes(router, api);
+  for (const auto& route : router.routes()) route_names.push_back(route->method + " " + route->pattern);
+  route_names.push_back("unmatched");
+  http::Metrics metrics(route_names, config.server.threads);
+  for (http::WorkerPool* pool : {&db_pool, &cpu_pool}) {
+    metrics.AddGauge({"vantage_pool_queue_depth", "Jobs waiting for a pool thread.",
+                      "pool=\"" + pool->name() + "\"", [pool] { return double(pool->queue_depth()); }});
+    metrics.AddGauge({"vantage_pool_busy_threads", "Pool threads running a job.",
+                      "pool=\"" + pool->name() + "\"", [pool] { return double(pool->busy()); }});
+  }
+  store::Database* db = database->get();
+  metrics.AddCounter({"vantage_db_seconds_total", "Time spent in database calls.", "",
+                      [db] { return db->SecondsInDatabase(); }});
+  api.metrics = &metrics;
+
+  http::Server server(config.server, router, metrics, db_pool, cpu_pool);
+  auto port = server.Listen();
+  if (!port) {
+    std::cerr << "vantage serve: " << port.error().message << "\n";
+    return 1;
+  }
+  std::string url = "http://" + config.server.host + ":" + std::to_string(*port);
+  services.settings.base_url = config.public_url.empty() ? url : config.public_url;
+  if (!services.settings.base_url.empty() && services.settings.base_url.back() == '/')
+    services.settings.base_url.pop_back();
+  services.settings.domain = DomainOf(services.settings.base_url);
+  services.settings.secure_cookies = services.settings.base_url.starts_with("https://");
+  api::RefreshInstance(api);
+
+  std::printf("vantage: listening on %s\n", url.c_str());
+  std::printf("vantage: data in %s (registrations %s)\n", config.data_dir.c_str(),
+              service::RegistrationModeName(services.settings.registrations));
+  std::printf("vantage: create the first admin with:\n"
+              "  build/vantage admin create-account --data %s --username NAME --email EMAIL "
+              "--role admin --password-stdin\n",
+              config.data_dir.c_str());
+  std::fflush(stdout);
+
+  server.Run();
+  // In-flight handlers may still hold requests: stop the pools before the
+  // server (and the coroutine frames it owns) goes away.
+  db_pool.Stop();
+  cpu_pool.Stop();
+  (*database)->Close();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+int Migrate(const std::vector<std::string>& args) {
+  auto parsed = ParseDataConfig(args, nullptr);
+  if (!parsed) {
+    std::cerr << "vantage migrate: " << parsed.error().message << "\n";
+    return 2;
+  }
+  if (parsed->help) {
+    std::cout << "Usage: vantage migrate [--data DIR]\n\nApplies pending schema migrations.\n\n" << parsed->usage;
+    return 0;
+  }
+  auto database = OpenDatabase(parsed->config);
+  if (!database) {
+    std::cerr << "vantage migrate: " << database.error().message << "\n";
+    return 1;
+  }
+  (*database)->Close();
+  auto version = store::SqliteSchemaVersion(parsed->config.DatabasePath());
+  std::printf("vantage: schema at migration %d\n", version ? *version : -1);
+  return 0;
+}
+
+int Backup(const std::vector<std::string>& args) {
+  std::vector<std::string> positional;
+  auto parsed = ParseDataConfig(args, &positional);
+  if (!parsed) {
+    std::cerr << "vantage backup: " << parsed.error().message << "\n";
+    return 2;
+  }
+  if (parsed->help || positional.size() != 1) {
+    std::cout << "Usage: vantage backup FILE [--data DIR]\n\nCopies the live database into FILE "
+                 "(safe while the server runs).\n\n" << parsed->usage;
+    return parsed->help ? 0 : 2;
+  }
+  auto status = store::BackupSqlite(parsed->config.DatabasePath(), positional[0]);
+  if (!status) {
+    std::cerr << "vantage backup: " << status.error().message << "\n";
+    return 1;
+  }
+  std::printf("vantage: backed up %s to %s\n", parsed->config.DatabasePath().c_str(), positional[0].c_str());
+  return 0;
+}
+
+}  // namespace vantage::cli

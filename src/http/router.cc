@@ -1,0 +1,88 @@
+#include "http/router.h"
+
+#include "core/text.h"
+
+namespace vantage::http {
+
+namespace {
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.push_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace
+
+Route& Router::Add(std::string method, std::string pattern, Handler handler, Pool pool,
+                   size_t body_limit) {
+  auto route = std::make_unique<Route>();
+  route->method = std::move(method);
+  route->pattern = std::move(pattern);
+  route->handler = std::move(handler);
+  route->pool = pool;
+  route->body_limit = body_limit;
+  route->index = routes_.size();
+  Route* raw = route.get();
+  routes_.push_back(std::move(route));
+  if (raw->pattern.find(':') == std::string::npos)
+    literal_[raw->pattern].push_back(raw);
+  else
+    patterned_.push_back(raw);
+  return *raw;
+}
+
+RouteMatch Router::Match(std::string_view method, std::string_view path) const {
+  RouteMatch match;
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (auto it = literal_.find(std::string(path)); it != literal_.end()) {
+    for (const Route* route : it->second)
+      if (route->method == method) {
+        match.route = route;
+        return match;
+      }
+    match.method_mismatch = true;
+  }
+  std::vector<std::string_view> segments = Segments(path);
+  for (const Route* route : patterned_) {
+    std::vector<std::string_view> pattern = Segments(route->pattern);
+    if (pattern.size() != segments.size()) continue;
+    std::vector<std::string> params;
+    bool ok = true;
+    for (size_t idx = 0; idx < pattern.size() && ok; ++idx) {
+      if (pattern[idx].front() == ':') {
+        auto decoded = PercentDecode(segments[idx], false);
+        if (!decoded) {
+          match.bad_encoding = true;
+          ok = false;
+        } else {
+          params.push_back(std::move(*decoded));
+        }
+      } else {
+        ok = pattern[idx] == segments[idx];
+      }
+    }
+    if (!ok) continue;
+    if (route->method != method) {
+      match.method_mismatch = true;
+      continue;
+    }
+    match.route = route;
+    match.params = std::move(params);
+    match.method_mismatch = false;
+    return match;
+  }
+  return match;
+}
+
+}  // namespace vantage::http

@@ -1,0 +1,52 @@
+// Maps (method, path) to a route. Patterns are literal segments and `:name`
+// parameters: "/api/v1/accounts/:id". Literal routes win over parameters.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "http/request.h"
+
+namespace vantage::http {
+
+// Where a handler runs. Inline handlers run on the I/O thread and must not
+// block; the others run on a bounded worker pool.
+enum class Pool { kInline, kDatabase, kCpu };
+
+using Handler = std::function<Response(Request&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  Handler handler;
+  Pool pool = Pool::kDatabase;
+  size_t body_limit = 0;  // 0: the server's default
+  size_t index = 0;       // dense, for metrics
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;  // null: no route
+  bool method_mismatch = false;  // the path exists under other methods
+  std::vector<std::string> params;  // percent-decoded
+  bool bad_encoding = false;         // a parameter had a malformed escape
+};
+
+class Router {
+ public:
+  Route& Add(std::string method, std::string pattern, Handler handler, Pool pool = Pool::kDatabase,
+             size_t body_limit = 0);
+  RouteMatch Match(std::string_view method, std::string_view path) const;
+  const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
+
+ private:
+  std::vector<std::unique_ptr<Route>> routes_;
+  std::unordered_map<std::string, std::vector<const Route*>> literal_;  // path -> routes
+  std::vector<const Route*> patterned_;
+};
+
+}  // namespace vantage::http

@@ -1,0 +1,523 @@
+#include "http/server.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <ctime>
+#include <random>
+#include <thread>
+#include <unordered_set>
+
+#include "core/text.h"
+#include "http/access_log.h"
+#include "http/error_response.h"
+#include "http/metrics.h"
+#include "http/pool.h"
+
+namespace vantage::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// A connection's state that shutdown needs to see.
+struct Connection {
+  beast::tcp_stream* stream = nullptr;
+  bool idle = true;  // waiting for the next request
+};
+
+struct Worker {
+  int index = 0;
+  asio::io_context ioc{1};
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unordered_set<Connection*> connections;  // touched only on this thread
+  std::string log_buffer;                       // access-log lines not yet written
+  uint64_t request_counter = 0;
+  std::thread thread;
+};
+
+Response MakeError(const Error& error) { return ErrorResponse(error); }
+
+bool SafeHeaderText(std::string_view text) {
+  return text.find_first_of("\r\n") == std::string_view::npos;
+}
+
+// The Date header, formatted once a second per thread.
+std::string_view HttpDate() {
+  thread_local std::time_t cached_second = 0;
+  thread_local std::string cached;
+  std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    cached_second = now;
+    cached = FormatHttpDate(now);
+  }
+  return cached;
+}
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, const Router& router, Metrics& metrics, WorkerPool& db_pool,
+       WorkerPool& cpu_pool)
+      : options_(std::move(options)),
+        router_(router),
+        metrics_(metrics),
+        db_pool_(db_pool),
+        cpu_pool_(cpu_pool),
+        access_log_(options_.access_log) {
+    std::random_device rd;
+    id_prefix_ = (static_cast<uint32_t>(rd()) & 0xffffff00u);
+    int threads = options_.threads < 1 ? 1 : options_.threads;
+    for (int i = 0; i < threads; ++i) {
+      auto worker = std::make_unique<Worker>();
+      worker->index = i;
+      workers_.push_back(std::move(worker));
+    }
+  }
+
+  Result<uint16_t> Listen() {
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(options_.host, ec);
+    if (ec) return Error::Invalid("listen", "listen host is not an IP address: " + options_.host);
+    uint16_t port = options_.port;
+    for (auto& worker : workers_) {
+      auto acceptor = std::make_unique<tcp::acceptor>(worker->ioc);
+      tcp::endpoint endpoint(address, port);
+      acceptor->open(endpoint.protocol(), ec);
+      if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+      if (!ec) {
+        int one = 1;
+        if (::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+          ec = boost::system::error_code(errno, boost::system::system_category());
+      }
+      if (!ec) acceptor->bind(endpoint, ec);
+      if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+      if (ec)
+        return Error::Unavailable("cannot listen on " + options_.host + ":" + std::to_string(port) +
+                                  ": " + ec.message());
+      // With port 0 the first acceptor picks the port; the others join it.
+      port = acceptor->local_endpoint().port();
+      worker->acceptor = std::move(acceptor);
+    }
+    return port;
+  }
+
+  void Run() {
+    for (auto& worker : workers_) {
+      Worker* w = worker.get();
+      asio::co_spawn(w->ioc, Accept(*w), asio::detached);
+      asio::co_spawn(w->ioc, FlushLogPeriodically(*w), asio::detached);
+      w->thread = std::thread([w] {
+        try {
+          w->ioc.run();
+        } catch (const std::exception& e) {
+          spdlog::critical("I/O thread {} stopped: {}", w->index, e.what());
+        }
+      });
+    }
+
+    asio::io_context main;
+    asio::signal_set signals(main, SIGINT, SIGTERM);
+    signals.async_wait([this](boost::system::error_code ec, int) {
+      if (!ec) BeginShutdown();
+    });
+    asio::steady_timer poll(main);
+    std::chrono::steady_clock::time_point deadline{};
+    std::function<void()> watch = [&] {
+      poll.expires_after(std::chrono::milliseconds(25));
+      poll.async_wait([&](boost::system::error_code) {
+        if (stopping_.load()) {
+          if (deadline == std::chrono::steady_clock::time_point{})
+            deadline = std::chrono::steady_clock::now() + options_.shutdown_timeout;
+          if (open_connections_.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
+            signals.cancel();
+            return;
+          }
+        }
+        watch();
+      });
+    };
+    watch();
+    main.run();
+
+    if (open_connections_.load() > 0)
+      spdlog::warn("shutdown: {} connections still open after {} s, closing them",
+                   open_connections_.load(), options_.shutdown_timeout.count());
+    for (auto& worker : workers_) {
+      Worker* w = worker.get();
+      w->ioc.stop();
+    }
+    for (auto& worker : workers_)
+      if (worker->thread.joinable()) worker->thread.join();
+    for (auto& worker : workers_) FlushLog(*worker);
+  }
+
+  void BeginShutdown() {
+    if (stopping_.exchange(true)) return;
+    spdlog::info("shutting down: no new connections, draining requests");
+    for (auto& worker : workers_) {
+      Worker* w = worker.get();
+      asio::post(w->ioc, [w] {
+        boost::system::error_code ignored;
+        if (w->acceptor) w->acceptor->close(ignored);
+        for (Connection* c : w->connections)
+          if (c->idle) c->stream->cancel();
+      });
+    }
+  }
+
+ private:
+  asio::awaitable<void> Accept(Worker& worker) {
+    for (;;) {
+      auto [ec, socket] = co_await worker.acceptor->async_accept(kTuple);
+      if (ec) {
+        if (ec == asio::error::operation_aborted || stopping_.load()) co_return;
+        // Out of descriptors and the like: back off briefly rather than spin.
+        spdlog::warn("accept failed: {}", ec.message());
+        asio::steady_timer pause(worker.ioc, std::chrono::milliseconds(50));
+        co_await pause.async_wait(kTuple);
+        continue;
+      }
+      if (open_connections_.load(std::memory_order_relaxed) >= options_.max_connections) {
+        RefuseOverCapacity(socket);
+        continue;
+      }
+      open_connections_.fetch_add(1, std::memory_order_relaxed);
+      asio::co_spawn(worker.ioc, Session(worker, std::move(socket)), asio::detached);
+    }
+  }
+
+  void RefuseOverCapacity(tcp::socket& socket) {
+    Error error = Error::Unavailable("The server has too many open connections", 1);
+    Response response = MakeError(error);
+    response.close = true;
+    std::string head = SerializeHead(response, "-", true);
+    head += response.body;
+    boost::system::error_code ec;
+    socket.non_blocking(true, ec);
+    socket.write_some(asio::buffer(head), ec);
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
+  }
+
+  std::string NextRequestId(Worker& worker) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%08x%02x%06llx", id_prefix_, worker.index & 0xff,
+                  static_cast<unsigned long long>(++worker.request_counter & 0xffffff));
+    // 16 hex characters: process prefix, thread, counter.
+    return std::string(buf, 16);
+  }
+
+  static std::string SerializeHead(const Response& response, std::string_view request_id, bool close) {
+    std::string head;
+    head.reserve(256 + response.headers.size() * 64);
+    head += "HTTP/1.1 ";
+    head += std::to_string(response.status);
+    head += ' ';
+    head += StatusReason(response.status);
+    head += "\r\nContent-Type: ";
+    head += response.content_type;
+    head += "\r\nContent-Length: ";
+    head += std::to_string(response.body.size());
+    head += "\r\nDate: ";
+    head += HttpDate();
+    head += "\r\nX-Request-Id: ";
+    head += request_id;
+    head += "\r\nX-Content-Type-Options: nosniff\r\n";
+    for (const auto& [name, value] : response.headers) {
+      if (!SafeHeaderText(name) || !SafeHeaderText(value)) continue;
+      head += name;
+      head += ": ";
+      head += value;
+      head += "\r\n";
+    }
+    if (close) head += "Connection: close\r\n";
+    head += "\r\n";
+    return head;
+  }
+
+  // Runs a handler on a worker pool and resumes on this connection's thread.
+  asio::awaitable<Response> Offload(WorkerPool& pool, const Route& route, Request& request) {
+    auto executor = co_await asio::this_coro::executor;
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
+        [&pool, &route, &request, executor](auto handler) {
+          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+          auto complete = [shared, executor](Response response) {
+            asio::post(executor, [shared, response = std::move(response)]() mutable {
+              (*shared)(std::move(response));
+            });
+          };
+          pool.Submit(
+              [&route, &request, complete] { complete(RunHandler(route, request)); },
+              [complete] {
+                complete(MakeError(Error::Unavailable("The server is busy, try again shortly", 1)));
+              });
+        },
+        asio::use_awaitable);
+  }
+
+  static Response RunHandler(const Route& route, Request& request) {
+    try {
+      return route.handler(request);
+    } catch (const std::exception& e) {
+      spdlog::error("request {} {} {}: unhandled exception: {}", request.request_id, request.method,
+                    route.pattern, e.what());
+    } catch (...) {
+      spdlog::error("request {} {} {}: unhandled exception", request.request_id, request.method,
+                    route.pattern);
+    }
+    return MakeError(Error::Internal("Internal server error"));
+  }
+
+  void LogRequest(Worker& worker, const Request& request, std::string_view route, int status,
+                  double seconds) {
+    if (!access_log_.enabled()) return;
+    std::string& out = worker.log_buffer;
+    out += FormatIsoTime(NowMs());
+    out += " id=";
+    out += request.request_id;
+    out += " ip=";
+    out += request.remote_ip;
+    out += " method=";
+    out += request.method.empty() ? "-" : request.method;
+    out += " route=";
+    out += route;
+    out += " status=";
+    out += std::to_string(status);
+    char duration[32];
+    std::snprintf(duration, sizeof duration, " ms=%.3f\n", seconds * 1000);
+    out += duration;
+    if (out.size() >= 32 * 1024) FlushLog(worker);
+  }
+
+  static int64_t NowMs() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  }
+
+  void FlushLog(Worker& worker) {
+    if (worker.log_buffer.empty()) return;
+    access_log_.Write(worker.log_buffer);
+    worker.log_buffer.clear();
+  }
+
+  asio::awaitable<void> FlushLogPeriodically(Worker& worker) {
+    asio::steady_timer timer(worker.ioc);
+    for (;;) {
+      timer.expires_after(std::chrono::milliseconds(500));
+      auto [ec] = co_await timer.async_wait(kTuple);
+      FlushLog(worker);
+      if (ec) co_return;
+    }
+  }
+
+  asio::awaitable<void> Session(Worker& worker, tcp::socket socket) {
+    boost::system::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    std::string remote_ip = "-";
+    if (auto endpoint = socket.remote_endpoint(ec); !ec) remote_ip = endpoint.address().to_string();
+
+    beast::tcp_stream stream(std::move(socket));
+    Connection connection{&stream, true};
+    worker.connections.insert(&connection);
+    beast::flat_buffer buffer(8192);
+    std::string head;
+    bool first = true;
+
+    for (;;) {
+      // Wait for the first byte of a request: the idle timeout applies here,
+      // the (shorter) read timeout from then on.
+      if (buffer.size() == 0) {
+        if (stopping_.load()) break;
+        connection.idle = true;
+        stream.expires_after(first ? options_.read_timeout : options_.idle_timeout);
+        auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kTuple);
+        connection.idle = false;
+        if (read_ec) break;
+        buffer.commit(n);
+      }
+      connection.idle = false;
+      first = false;
+
+      auto started = std::chrono::steady_clock::now();
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
+      parser.body_limit(boost::none);
+
+      Request request;
+      request.remote_ip = remote_ip;
+      request.request_id = NextRequestId(worker);
+      size_t route_index = router_.routes().size();  // "unmatched"
+      std::string_view route_name = "-";
+      Response response;
+      bool close = true;
+      bool head_only = false;
+
+      stream.expires_after(options_.read_timeout);
+      auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+      (void)header_bytes;
+      if (header_ec) {
+        if (header_ec == bhttp::error::end_of_stream || header_ec == asio::error::eof ||
+            header_ec == asio::error::connection_reset || header_ec == asio::error::operation_aborted)
+          break;
+        if (header_ec == bhttp::error::header_limit)
+          response = MakeError({ErrorKind::kHeadersTooLarge, "headers_too_large",
+                                "Request headers are larger than the server accepts"});
+        else if (header_ec == beast::error::timeout)
+          response = MakeError({ErrorKind::kTimeout, "request_timeout",
+                                "The request did not arrive in time"});
+        else
+          response = MakeError(Error::BadRequest("bad_request", "Malformed HTTP request: " + header_ec.message()));
+      } else {
+        auto& message = parser.get();
+        request.method = std::string(message.method_string());
+        request.target = std::string(message.target());
+        size_t question = request.target.find('?');
+        request.path = request.target.substr(0, question);
+        if (question != std::string::npos) request.query = request.target.substr(question + 1);
+        request.headers.reserve(16);
+        for (const auto& field : message) {
+          std::string name = AsciiLower(field.name_string());
+          request.headers.emplace_back(std::move(name), std::string(field.value()));
+        }
+        if (options_.trust_forwarded) {
+          std::string_view forwarded = request.Header("x-forwarded-for");
+          if (!forwarded.empty()) request.remote_ip = std::string(Trim(forwarded.substr(0, forwarded.find(','))));
+          request.secure = request.Header("x-forwarded-proto") == "https";
+        }
+        close = !message.keep_alive();
+        head_only = request.method == "HEAD";
+
+        std::string_view method = head_only ? std::string_view("GET") : std::string_view(request.method);
+        RouteMatch match;
+        if (request.path.empty() || request.path.front() != '/')
+          match.route = nullptr;
+        else
+          match = router_.Match(method, request.path);
+
+        if (!match.route) {
+          close = close || !parser.is_done();  // do not read an unwanted body
+          if (match.method_mismatch)
+            response = MakeError({ErrorKind::kMethodNotAllowed, "method_not_allowed",
+                                  request.method + " is not allowed on " + request.path});
+          else
+            response = MakeError(Error::NotFound("No route matches " + request.path.substr(0, 200)));
+        } else {
+          const Route& route = *match.route;
+          route_index = route.index;
+          route_name = route.pattern;
+          request.path_params = std::move(match.params);
+          size_t limit = route.body_limit ? route.body_limit : options_.body_limit;
+          auto length = parser.content_length();
+          bool ok = true;
+          if (length && *length > limit) {
+            response = MakeError(Error::TooLarge("The request body is larger than " +
+                                                 std::to_string(limit) + " bytes"));
+            ok = false;
+          } else {
+            parser.body_limit(limit);
+            if (!parser.is_done()) {
+              if (beast::iequals(message[bhttp::field::expect], "100-continue")) {
+                static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+                auto [continue_ec, written] =
+                    co_await asio::async_write(stream, asio::buffer(kContinue), kTuple);
+                (void)written;
+                if (continue_ec) break;
+              }
+              auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+              (void)body_bytes;
+              if (body_ec) {
+                ok = false;
+                if (body_ec == bhttp::error::body_limit) {
+                  response = MakeError(Error::TooLarge("The request body is larger than " +
+                                                       std::to_string(limit) + " bytes"));
+                } else if (body_ec == beast::error::timeout) {
+                  response = MakeError({ErrorKind::kTimeout, "request_timeout",
+                                        "The request body did not arrive in time"});
+                } else if (body_ec == bhttp::error::end_of_stream || body_ec == asio::error::eof ||
+                           body_ec == asio::error::connection_reset) {
+                  break;
+                } else {
+                  response = MakeError(Error::BadRequest("bad_request", "Malformed request body: " + body_ec.message()));
+                }
+              }
+            }
+          }
+          if (ok) {
+            request.body = std::move(parser.get().body());
+            if (route.pool == Pool::kInline)
+              response = RunHandler(route, request);
+            else
+              response = co_await Offload(route.pool == Pool::kCpu ? cpu_pool_ : db_pool_, route, request);
+          } else {
+            close = true;
+          }
+        }
+      }
+
+      if (stopping_.load()) close = true;
+      close = close || response.close;
+      head = SerializeHead(response, request.request_id, close);
+      stream.expires_after(options_.read_timeout);
+      std::array<asio::const_buffer, 2> buffers = {
+          asio::buffer(head), head_only ? asio::const_buffer() : asio::buffer(response.body)};
+      auto [write_ec, written] = co_await asio::async_write(stream, buffers, kTuple);
+      (void)written;
+
+      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      metrics_.Record(worker.index, route_index, response.status, seconds);
+      LogRequest(worker, request, route_name, response.status, seconds);
+      if (write_ec || close) break;
+    }
+
+    worker.connections.erase(&connection);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.close();
+    open_connections_.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  ServerOptions options_;
+  const Router& router_;
+  Metrics& metrics_;
+  WorkerPool& db_pool_;
+  WorkerPool& cpu_pool_;
+  AccessLog access_log_;
+  uint32_t id_prefix_ = 0;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<size_t> open_connections_{0};
+};
+
+Server::Server(ServerOptions options, const Router& router, Metrics& metrics, WorkerPool& db_pool,
+               WorkerPool& cpu_pool)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics, db_pool, cpu_pool)) {}
+Server::~Server() = default;
+Result<uint16_t> Server::Listen() { return impl_->Listen(); }
+void Server::Run() { impl_->Run(); }
+void Server::Shutdown() { impl_->BeginShutdown(); }
+
+}  // namespace vantage::http

@@ -1,0 +1,55 @@
+// Account use cases: registration, profile edits, passwords.
+//
+// All functions block (database, argon2id): call them from a pool thread.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/error.h"
+#include "service/context.h"
+#include "store/store.h"
+
+namespace vantage::service {
+
+struct Registration {
+  std::string username;
+  std::string email;
+  std::string password;
+  bool agreement = false;
+  std::string reason;  // required in approval mode
+  std::string ip;      // for throttling
+};
+
+// Validation shared by every path that creates or changes accounts. Each
+// returns an Invalid error naming the field.
+Status ValidateUsername(std::string_view username);
+Status ValidateEmail(std::string_view email);
+Status ValidatePassword(std::string_view password, std::string_view field = "password");
+
+// Registers an account under the instance's registration mode. In approval
+// mode the account exists but is not approved. Throttled per IP.
+Result<store::Account> RegisterAccount(ServiceContext& ctx, const Registration& input);
+
+// For the admin CLI: creates an approved account with a role.
+Result<store::Account> CreateAccount(ServiceContext& ctx, const std::string& username,
+                                     const std::string& email, const std::string& password,
+                                     store::Role role);
+
+struct ProfileChange {
+  std::optional<std::string> display_name;  // <= 30 characters
+  std::optional<std::string> note;          // <= 500 characters
+  std::optional<bool> locked;
+};
+Result<store::Account> UpdateProfile(ServiceContext& ctx, int64_t account_id,
+                                     const ProfileChange& change);
+
+// Checks the current password, sets the new one and revokes every other token
+// and session of the account (keep_token_id stays valid).
+Status ChangePassword(ServiceContext& ctx, int64_t account_id, std::string_view current,
+                      std::string_view next, int64_t keep_token_id);
+
+// For the admin CLI: sets a password and revokes every token and session.
+Status ResetPassword(ServiceContext& ctx, const std::string& username, const std::string& password);
+
+}  // namespace vantage::service

@@ -1,0 +1,22 @@
+#include "service/context.h"
+
+namespace vantage::service {
+
+const char* RegistrationModeName(RegistrationMode mode) {
+  switch (mode) {
+    case RegistrationMode::kOpen: return "open";
+    case RegistrationMode::kApproval: return "approval";
+    case RegistrationMode::kClosed: return "closed";
+  }
+  return "closed";
+}
+
+ServiceContext::ServiceContext(store::Store& store_, Settings settings_, int shard)
+    : store(store_),
+      settings(std::move(settings_)),
+      ids(shard),
+      sign_in_by_ip(settings.sign_in_limit_ip, 300),
+      sign_in_by_account(settings.sign_in_limit_account, 300),
+      registrations_by_ip(settings.registration_limit_ip, 3600) {}
+
+}  // namespace vantage::service

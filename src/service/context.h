@@ -1,0 +1,38 @@
+// What every service needs: the stores, an id source, settings and throttles.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/id.h"
+#include "service/rate_limiter.h"
+#include "store/store.h"
+
+namespace vantage::service {
+
+enum class RegistrationMode { kOpen, kApproval, kClosed };
+const char* RegistrationModeName(RegistrationMode mode);
+
+struct Settings {
+  std::string domain = "localhost";  // the instance's domain, as in acct and URLs
+  std::string base_url = "http://localhost:8080";
+  std::string title = "Vantage";
+  RegistrationMode registrations = RegistrationMode::kOpen;
+  bool secure_cookies = false;  // when served over TLS
+  int sign_in_limit_ip = 30;         // attempts per IP per 5 minutes
+  int sign_in_limit_account = 10;    // failures per account per 5 minutes
+  int registration_limit_ip = 10;    // registrations per IP per hour
+};
+
+struct ServiceContext {
+  ServiceContext(store::Store& store_, Settings settings_, int shard = 0);
+
+  store::Store& store;
+  Settings settings;
+  IdGenerator ids;
+  RateLimiter sign_in_by_ip;
+  RateLimiter sign_in_by_account;
+  RateLimiter registrations_by_ip;
+};
+
+}  // namespace vantage::service

@@ -1,0 +1,50 @@
+#include "service/rate_limiter.h"
+
+namespace vantage::service {
+
+namespace {
+// Bounds memory under a flood of distinct keys: expired windows are swept
+// when the table grows past this.
+constexpr size_t kSweepAt = 100000;
+}  // namespace
+
+RateLimiter::RateLimiter(int limit, int window_seconds)
+    : limit_(limit), window_ms_(static_cast<int64_t>(window_seconds) * 1000) {}
+
+int RateLimiter::Hit(const std::string& key, int64_t now_ms) {
+  if (limit_ <= 0) return 0;
+  std::lock_guard lock(mu_);
+  if (windows_.size() >= kSweepAt) SweepLocked(now_ms);
+  auto [it, inserted] = windows_.try_emplace(key, Window{now_ms, 0});
+  Window& w = it->second;
+  if (now_ms - w.start_ms >= window_ms_) w = Window{now_ms, 0};
+  if (w.count >= limit_) return static_cast<int>((w.start_ms + window_ms_ - now_ms + 999) / 1000);
+  ++w.count;
+  return 0;
+}
+
+int RateLimiter::Check(const std::string& key, int64_t now_ms) {
+  if (limit_ <= 0) return 0;
+  std::lock_guard lock(mu_);
+  auto it = windows_.find(key);
+  if (it == windows_.end()) return 0;
+  const Window& w = it->second;
+  if (now_ms - w.start_ms >= window_ms_ || w.count < limit_) return 0;
+  return static_cast<int>((w.start_ms + window_ms_ - now_ms + 999) / 1000);
+}
+
+void RateLimiter::Reset(const std::string& key) {
+  std::lock_guard lock(mu_);
+  windows_.erase(key);
+}
+
+void RateLimiter::SweepLocked(int64_t now_ms) {
+  for (auto it = windows_.begin(); it != windows_.end();) {
+    if (now_ms - it->second.start_ms >= window_ms_)
+      it = windows_.erase(it);
+    else
+      ++it;
+  }
+}
+
+}  // namespace vantage::service

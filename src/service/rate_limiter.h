@@ -1,0 +1,36 @@
+// Fixed-window counters keyed by a string (an IP, an account), in memory.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace vantage::service {
+
+class RateLimiter {
+ public:
+  // At most `limit` hits per `window_seconds` per key; limit 0 disables.
+  RateLimiter(int limit, int window_seconds);
+
+  // Records a hit. Returns 0 when allowed, else the seconds until the window
+  // resets (the hit is not counted then).
+  int Hit(const std::string& key, int64_t now_ms);
+  // Whether the key is currently over its limit, without counting a hit.
+  int Check(const std::string& key, int64_t now_ms);
+  void Reset(const std::string& key);
+
+ private:
+  struct Window {
+    int64_t start_ms;
+    int count;
+  };
+  void SweepLocked(int64_t now_ms);
+
+  int limit_;
+  int64_t window_ms_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Window> windows_;  // guarded by mu_
+};
+
+}  // namespace vantage::service

@@ -15,11 +15,13 @@ namespace po = boost::program_options;
 
 namespace {
 
-// VANTAGE_DB_THREADS -> db-threads; other variables are ignored.
-std::string EnvironmentName(const std::string& variable) {
+// VANTAGE_DB_THREADS -> db-threads. Variables that name no option (such as
+// VANTAGE_BIN in a test script) are ignored, not errors.
+std::string EnvironmentName(const po::options_description& options, const std::string& variable) {
   if (!variable.starts_with("VANTAGE_")) return {};
   std::string name = AsciiLower(variable.substr(8));
   std::replace(name.begin(), name.end(), '_', '-');
+  if (name == "help" || !options.find_nothrow(name, false)) return {};
   return name;
 }
 
@@ -91,7 +93,7 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
     if (!positional && !rest.empty()) return Error::Invalid(rest.front(), "unexpected argument " + rest.front());
     if (positional) *positional = rest;
     po::store(parsed_args, vm);
-    po::store(po::parse_environment(all, EnvironmentName), vm);
+    po::store(po::parse_environment(all, [&all](const std::string& variable) { return EnvironmentName(all, variable); }), vm);
     if (vm.count("config")) {
       std::ifstream file(vm["config"].as<std::string>());
       if (!file) return Error::Invalid("config", "cannot read config file " + vm["config"].as<std::string>());

@@ -32,6 +32,9 @@ inline Value Null() { return std::monostate{}; }
 inline Value Opt(const std::optional<int64_t>& v) { return v ? Value(*v) : Null(); }
 inline Value Opt(const std::optional<std::string>& v) { return v ? Value(*v) : Null(); }
 
+// One result row. Reading a column as the wrong type is a bug in the
+// statement's column list: Int/Text throw std::logic_error, and an index past
+// the end throws std::out_of_range.
 class Row {
  public:
   explicit Row(std::vector<Value> columns) : columns_(std::move(columns)) {}
@@ -77,7 +80,12 @@ enum class Engine { kSqlite, kPostgres };
 // writers on SQLite and runs at READ COMMITTED on PostgreSQL (use conditional
 // UPDATEs and unique constraints for invariants, as the stores do). If `fn`
 // returns an error the transaction is rolled back and the error returned.
-// Transient failures (busy, serialization) are retried inside, never surfaced.
+// Transient failures (busy, serialization) are retried inside, never surfaced:
+// `fn` may therefore run more than once and must keep its effects inside the
+// connection (or reset them at its start). When the database stays busy past
+// the backend's wait budget the call fails with kUnavailable. Starting a
+// transaction from inside another's callback on the same database is a bug
+// and fails with kInternal instead of deadlocking.
 class Database {
  public:
   virtual ~Database() = default;
@@ -87,6 +95,8 @@ class Database {
 
   // Total time spent inside database calls, for metrics.
   virtual double SecondsInDatabase() const = 0;
+  // Waits for transactions in flight, then releases the connections. Later
+  // Read and Write calls fail with kUnavailable. Idempotent.
   virtual void Close() = 0;
 };
 

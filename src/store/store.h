@@ -4,6 +4,12 @@
 // every backend. Times are milliseconds since the Unix epoch. Secrets (tokens,
 // authorization codes, client secrets) are stored only as SHA-256 hex digests;
 // callers hash before calling. All methods are thread-safe.
+//
+// Ids of new rows (accounts, apps, tokens) are chosen by the caller, from
+// vantage::IdGenerator, and must be positive. Errors not named below are the
+// SQL layer's (sql.h): kUnavailable when the database is down or stays busy,
+// kConflict "unique_violation" for a duplicate id or key, kInternal otherwise
+// (including a reference to a row that does not exist).
 #pragma once
 
 #include <cstdint>
@@ -49,13 +55,16 @@ struct AccountPatch {
 class AccountStore {
  public:
   virtual ~AccountStore() = default;
-  // Conflict "taken" with field "username" or "email" when either is in use.
+  // Invalid with code "taken" and field "username" or "email" when either is
+  // in use, compared case-insensitively (message "username is already taken").
+  // An empty email is stored as none and never conflicts.
   virtual Result<Account> Create(const Account& account) = 0;
   virtual Result<std::optional<Account>> FindById(int64_t id) = 0;
   // Case-insensitive.
   virtual Result<std::optional<Account>> FindByUsername(std::string_view username) = 0;
   virtual Result<std::optional<Account>> FindByEmail(std::string_view email) = 0;
-  // NotFound when the account does not exist.
+  // NotFound when the account does not exist (the setters below too). Sets
+  // updated_at to `now`; returns the account as stored afterwards.
   virtual Result<Account> Update(int64_t id, const AccountPatch& patch, int64_t now) = 0;
   virtual Status SetPasswordHash(int64_t id, const std::string& hash, int64_t now) = 0;
   virtual Status SetRole(int64_t id, Role role, int64_t now) = 0;
@@ -127,12 +136,15 @@ class TokenStore {
   virtual ~TokenStore() = default;
   virtual Result<Token> Create(const Token& token) = 0;
   virtual Result<std::optional<Token>> FindByHash(const std::string& token_hash) = 0;
+  // Newest first.
   virtual Result<std::vector<Token>> ListForAccount(int64_t account_id, TokenKind kind) = 0;
-  // Whether a token was revoked (false when it did not exist).
+  // Revoking deletes the token. Whether a token was revoked (false when it did
+  // not exist).
   virtual Result<bool> Revoke(int64_t token_id) = 0;
   virtual Result<bool> RevokeByHash(const std::string& token_hash) = 0;
   // Revokes every token and session of the account except `keep_id` (0: none).
   virtual Result<int64_t> RevokeAllForAccount(int64_t account_id, int64_t keep_id) = 0;
+  // Moves last_used_at forward to `now` (never back); Ok when the token is gone.
   virtual Status Touch(int64_t token_id, int64_t now) = 0;
 };
 

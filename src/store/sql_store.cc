@@ -1,0 +1,453 @@
+// The stores over the backend-neutral SQL layer. Nothing here may depend on
+// one engine: the statements run unchanged on SQLite and PostgreSQL.
+#include <utility>
+
+#include "store/store.h"
+
+namespace vantage::store {
+
+namespace {
+
+// Column lists shared by the statements of one table, in the order the
+// decoders below read them.
+#define VANTAGE_ACCOUNT_COLUMNS                                                              \
+  "id, username, email, display_name, note, password_hash, role, locked, approved, verified, " \
+  "registration_reason, created_at, updated_at, followers_count, following_count, "            \
+  "statuses_count"
+#define VANTAGE_APP_COLUMNS \
+  "id, name, website, redirect_uris, scopes, client_id, client_secret_hash, created_at"
+#define VANTAGE_CODE_COLUMNS \
+  "code_hash, app_id, account_id, redirect_uri, scopes, code_challenge, expires_at"
+#define VANTAGE_TOKEN_COLUMNS                                                                   \
+  "id, token_hash, kind, app_id, account_id, scopes, csrf_token, user_agent, ip, created_at, " \
+  "last_used_at"
+
+constexpr Statement kInsertAccount{
+    "insert_account",
+    "INSERT INTO accounts (" VANTAGE_ACCOUNT_COLUMNS ") "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+constexpr Statement kSelectAccountById{
+    "select_account_by_id", "SELECT " VANTAGE_ACCOUNT_COLUMNS " FROM accounts WHERE id = ?"};
+// username and email compare case-insensitively through their column collation.
+constexpr Statement kSelectAccountByUsername{
+    "select_account_by_username",
+    "SELECT " VANTAGE_ACCOUNT_COLUMNS " FROM accounts WHERE username = ?"};
+constexpr Statement kSelectAccountByEmail{
+    "select_account_by_email", "SELECT " VANTAGE_ACCOUNT_COLUMNS " FROM accounts WHERE email = ?"};
+constexpr Statement kUpdateAccountProfile{
+    "update_account_profile",
+    "UPDATE accounts SET display_name = COALESCE(?, display_name), note = COALESCE(?, note), "
+    "locked = COALESCE(?, locked), updated_at = ? WHERE id = ? "
+    "RETURNING " VANTAGE_ACCOUNT_COLUMNS};
+constexpr Statement kUpdateAccountPassword{
+    "update_account_password", "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?"};
+constexpr Statement kUpdateAccountRole{
+    "update_account_role", "UPDATE accounts SET role = ?, updated_at = ? WHERE id = ?"};
+constexpr Statement kUpdateAccountApproved{
+    "update_account_approved", "UPDATE accounts SET approved = ?, updated_at = ? WHERE id = ?"};
+constexpr Statement kCountAccounts{"count_accounts", "SELECT COUNT(*) FROM accounts"};
+
+constexpr Statement kInsertApp{
+    "insert_app", "INSERT INTO apps (" VANTAGE_APP_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"};
+constexpr Statement kSelectAppByClientId{
+    "select_app_by_client_id", "SELECT " VANTAGE_APP_COLUMNS " FROM apps WHERE client_id = ?"};
+constexpr Statement kSelectAppById{"select_app_by_id",
+                                   "SELECT " VANTAGE_APP_COLUMNS " FROM apps WHERE id = ?"};
+
+constexpr Statement kInsertCode{
+    "insert_authorization_code",
+    "INSERT INTO authorization_codes (" VANTAGE_CODE_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)"};
+// One statement finds and removes the code, so two redemptions racing on any
+// backend cannot both see it.
+constexpr Statement kConsumeCode{
+    "consume_authorization_code",
+    "DELETE FROM authorization_codes WHERE code_hash = ? RETURNING " VANTAGE_CODE_COLUMNS};
+constexpr Statement kDeleteExpiredCodes{
+    "delete_expired_authorization_codes", "DELETE FROM authorization_codes WHERE expires_at <= ?"};
+
+constexpr Statement kInsertToken{
+    "insert_token",
+    "INSERT INTO tokens (" VANTAGE_TOKEN_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+constexpr Statement kSelectTokenByHash{
+    "select_token_by_hash", "SELECT " VANTAGE_TOKEN_COLUMNS " FROM tokens WHERE token_hash = ?"};
+constexpr Statement kSelectTokensForAccount{
+    "select_tokens_for_account",
+    "SELECT " VANTAGE_TOKEN_COLUMNS " FROM tokens WHERE account_id = ? AND kind = ? "
+    "ORDER BY id DESC"};
+constexpr Statement kDeleteToken{"delete_token", "DELETE FROM tokens WHERE id = ?"};
+constexpr Statement kDeleteTokenByHash{"delete_token_by_hash",
+                                       "DELETE FROM tokens WHERE token_hash = ?"};
+constexpr Statement kDeleteTokensForAccount{
+    "delete_tokens_for_account", "DELETE FROM tokens WHERE account_id = ? AND id <> ?"};
+// Only forward: concurrent requests touching the same token in any order
+// leave the latest time.
+constexpr Statement kTouchToken{
+    "touch_token", "UPDATE tokens SET last_used_at = ? WHERE id = ? AND last_used_at < ?"};
+
+#undef VANTAGE_ACCOUNT_COLUMNS
+#undef VANTAGE_APP_COLUMNS
+#undef VANTAGE_CODE_COLUMNS
+#undef VANTAGE_TOKEN_COLUMNS
+
+int64_t Bool(bool b) { return b ? 1 : 0; }
+
+// The schema keeps "no email" as NULL so that several such accounts do not
+// collide in the unique index.
+Value EmailValue(const std::string& email) { return email.empty() ? Null() : Value(email); }
+
+const char* TokenKindName(TokenKind kind) {
+  return kind == TokenKind::kSession ? "session" : "oauth";
+}
+
+Error MissingId(const char* what) {
+  return Error::Internal(std::string("A new ") + what + " needs an id from the IdGenerator");
+}
+
+Result<Account> DecodeAccount(const Row& row) {
+  auto role = ParseRole(row.Text(6));
+  if (!role) return Error::Internal("Account " + std::to_string(row.Int(0)) + " has unknown role");
+  Account a;
+  a.id = row.Int(0);
+  a.username = row.Text(1);
+  a.email = row.Text(2);
+  a.display_name = row.Text(3);
+  a.note = row.Text(4);
+  a.password_hash = row.Text(5);
+  a.role = *role;
+  a.locked = row.Bool(7);
+  a.approved = row.Bool(8);
+  a.verified = row.Bool(9);
+  a.registration_reason = row.Text(10);
+  a.created_at = row.Int(11);
+  a.updated_at = row.Int(12);
+  a.followers_count = row.Int(13);
+  a.following_count = row.Int(14);
+  a.statuses_count = row.Int(15);
+  return a;
+}
+
+Result<App> DecodeApp(const Row& row) {
+  App app;
+  app.id = row.Int(0);
+  app.name = row.Text(1);
+  app.website = row.Text(2);
+  app.redirect_uris = row.Text(3);
+  app.scopes = row.Text(4);
+  app.client_id = row.Text(5);
+  app.client_secret_hash = row.Text(6);
+  app.created_at = row.Int(7);
+  return app;
+}
+
+Result<AuthorizationCode> DecodeCode(const Row& row) {
+  AuthorizationCode code;
+  code.code_hash = row.Text(0);
+  code.app_id = row.Int(1);
+  code.account_id = row.Int(2);
+  code.redirect_uri = row.Text(3);
+  code.scopes = row.Text(4);
+  code.code_challenge = row.Text(5);
+  code.expires_at = row.Int(6);
+  return code;
+}
+
+Result<Token> DecodeToken(const Row& row) {
+  Token token;
+  token.id = row.Int(0);
+  token.token_hash = row.Text(1);
+  const std::string& kind = row.Text(2);
+  if (kind == "session") {
+    token.kind = TokenKind::kSession;
+  } else if (kind == "oauth") {
+    token.kind = TokenKind::kOAuth;
+  } else {
+    return Error::Internal("Token " + std::to_string(token.id) + " has unknown kind");
+  }
+  token.app_id = row.OptInt(3);
+  token.account_id = row.OptInt(4);
+  token.scopes = row.Text(5);
+  token.csrf_token = row.Text(6);
+  token.user_agent = row.Text(7);
+  token.ip = row.Text(8);
+  token.created_at = row.Int(9);
+  token.last_used_at = row.Int(10);
+  return token;
+}
+
+// Runs `st` in a read transaction and decodes its first row, if any.
+template <class T>
+Result<std::optional<T>> ReadOne(Database& db, const Statement& st,
+                                 std::initializer_list<Value> args,
+                                 Result<T> (*decode)(const Row&)) {
+  std::optional<T> found;
+  Status status = db.Read([&](Connection& conn) -> Status {
+    found.reset();
+    auto row = conn.QueryOne(st, args);
+    if (!row) return std::move(row).error();
+    if (!*row) return Ok();
+    auto value = decode(**row);
+    if (!value) return std::move(value).error();
+    found = std::move(*value);
+    return Ok();
+  });
+  if (!status) return std::move(status).error();
+  return found;
+}
+
+// Runs one changing statement in a write transaction; the rows it changed.
+Result<int64_t> WriteOne(Database& db, const Statement& st, std::initializer_list<Value> args) {
+  int64_t changed = 0;
+  Status status = db.Write([&](Connection& conn) -> Status {
+    auto result = conn.Exec(st, args);
+    if (!result) return std::move(result).error();
+    changed = *result;
+    return Ok();
+  });
+  if (!status) return std::move(status).error();
+  return changed;
+}
+
+Status NotFoundUnlessChanged(Result<int64_t> changed) {
+  if (!changed) return std::move(changed).error();
+  if (*changed == 0) return Error::NotFound();
+  return Ok();
+}
+
+class SqlAccountStore final : public AccountStore {
+ public:
+  explicit SqlAccountStore(Database& db) : db_(db) {}
+
+  Result<Account> Create(const Account& a) override {
+    if (a.id <= 0) return MissingId("account");
+    auto inserted = WriteOne(
+        db_, kInsertAccount,
+        {a.id, a.username, EmailValue(a.email), a.display_name, a.note, a.password_hash,
+         std::string(RoleName(a.role)), Bool(a.locked), Bool(a.approved), Bool(a.verified),
+         a.registration_reason, a.created_at, a.updated_at, a.followers_count, a.following_count,
+         a.statuses_count});
+    if (!inserted) {
+      Error error = std::move(inserted).error();
+      if (error.code == "unique_violation") {
+        // The same answer whichever case the other account used, and no hint
+        // of whose it is.
+        if (error.field == "accounts.username") {
+          return Error::Invalid("username", "username is already taken", "taken");
+        }
+        if (error.field == "accounts.email") {
+          return Error::Invalid("email", "email is already taken", "taken");
+        }
+      }
+      return error;
+    }
+    return a;
+  }
+
+  Result<std::optional<Account>> FindById(int64_t id) override {
+    return ReadOne(db_, kSelectAccountById, {id}, &DecodeAccount);
+  }
+
+  Result<std::optional<Account>> FindByUsername(std::string_view username) override {
+    return ReadOne(db_, kSelectAccountByUsername, {std::string(username)}, &DecodeAccount);
+  }
+
+  Result<std::optional<Account>> FindByEmail(std::string_view email) override {
+    if (email.empty()) return std::optional<Account>();
+    return ReadOne(db_, kSelectAccountByEmail, {std::string(email)}, &DecodeAccount);
+  }
+
+  Result<Account> Update(int64_t id, const AccountPatch& patch, int64_t now) override {
+    std::optional<Account> updated;
+    Status status = db_.Write([&](Connection& conn) -> Status {
+      auto row = conn.QueryOne(
+          kUpdateAccountProfile,
+          {Opt(patch.display_name), Opt(patch.note),
+           patch.locked ? Value(Bool(*patch.locked)) : Null(), now, id});
+      if (!row) return std::move(row).error();
+      if (!*row) return Error::NotFound();
+      auto account = DecodeAccount(**row);
+      if (!account) return std::move(account).error();
+      updated = std::move(*account);
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return std::move(*updated);
+  }
+
+  Status SetPasswordHash(int64_t id, const std::string& hash, int64_t now) override {
+    return NotFoundUnlessChanged(WriteOne(db_, kUpdateAccountPassword, {hash, now, id}));
+  }
+
+  Status SetRole(int64_t id, Role role, int64_t now) override {
+    return NotFoundUnlessChanged(
+        WriteOne(db_, kUpdateAccountRole, {std::string(RoleName(role)), now, id}));
+  }
+
+  Status SetApproved(int64_t id, bool approved, int64_t now) override {
+    return NotFoundUnlessChanged(WriteOne(db_, kUpdateAccountApproved, {Bool(approved), now, id}));
+  }
+
+  Result<int64_t> CountLocal() override {
+    int64_t count = 0;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      auto row = conn.QueryOne(kCountAccounts, {});
+      if (!row) return std::move(row).error();
+      count = *row ? (*row)->Int(0) : 0;
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return count;
+  }
+
+ private:
+  Database& db_;
+};
+
+class SqlAppStore final : public AppStore {
+ public:
+  explicit SqlAppStore(Database& db) : db_(db) {}
+
+  Result<App> Create(const App& app) override {
+    if (app.id <= 0) return MissingId("app");
+    auto inserted = WriteOne(db_, kInsertApp,
+                             {app.id, app.name, app.website, app.redirect_uris, app.scopes,
+                              app.client_id, app.client_secret_hash, app.created_at});
+    if (!inserted) return std::move(inserted).error();
+    return app;
+  }
+
+  Result<std::optional<App>> FindByClientId(std::string_view client_id) override {
+    return ReadOne(db_, kSelectAppByClientId, {std::string(client_id)}, &DecodeApp);
+  }
+
+  Result<std::optional<App>> FindById(int64_t id) override {
+    return ReadOne(db_, kSelectAppById, {id}, &DecodeApp);
+  }
+
+ private:
+  Database& db_;
+};
+
+class SqlAuthorizationCodeStore final : public AuthorizationCodeStore {
+ public:
+  explicit SqlAuthorizationCodeStore(Database& db) : db_(db) {}
+
+  Status Create(const AuthorizationCode& c) override {
+    auto inserted = WriteOne(db_, kInsertCode,
+                             {c.code_hash, c.app_id, c.account_id, c.redirect_uri, c.scopes,
+                              c.code_challenge, c.expires_at});
+    if (!inserted) return std::move(inserted).error();
+    return Ok();
+  }
+
+  Result<std::optional<AuthorizationCode>> Consume(const std::string& code_hash) override {
+    std::optional<AuthorizationCode> consumed;
+    Status status = db_.Write([&](Connection& conn) -> Status {
+      consumed.reset();  // a retried transaction starts over
+      auto row = conn.QueryOne(kConsumeCode, {code_hash});
+      if (!row) return std::move(row).error();
+      if (!*row) return Ok();
+      auto code = DecodeCode(**row);
+      if (!code) return std::move(code).error();
+      consumed = std::move(*code);
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return consumed;
+  }
+
+  Result<int64_t> DeleteExpired(int64_t now) override {
+    return WriteOne(db_, kDeleteExpiredCodes, {now});
+  }
+
+ private:
+  Database& db_;
+};
+
+class SqlTokenStore final : public TokenStore {
+ public:
+  explicit SqlTokenStore(Database& db) : db_(db) {}
+
+  Result<Token> Create(const Token& t) override {
+    if (t.id <= 0) return MissingId("token");
+    auto inserted = WriteOne(db_, kInsertToken,
+                             {t.id, t.token_hash, std::string(TokenKindName(t.kind)), Opt(t.app_id),
+                              Opt(t.account_id), t.scopes, t.csrf_token, t.user_agent, t.ip,
+                              t.created_at, t.last_used_at});
+    if (!inserted) return std::move(inserted).error();
+    return t;
+  }
+
+  Result<std::optional<Token>> FindByHash(const std::string& token_hash) override {
+    return ReadOne(db_, kSelectTokenByHash, {token_hash}, &DecodeToken);
+  }
+
+  Result<std::vector<Token>> ListForAccount(int64_t account_id, TokenKind kind) override {
+    std::vector<Token> tokens;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      tokens.clear();
+      auto rows = conn.Query(kSelectTokensForAccount,
+                             {account_id, std::string(TokenKindName(kind))});
+      if (!rows) return std::move(rows).error();
+      for (const Row& row : *rows) {
+        auto token = DecodeToken(row);
+        if (!token) return std::move(token).error();
+        tokens.push_back(std::move(*token));
+      }
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return tokens;
+  }
+
+  Result<bool> Revoke(int64_t token_id) override {
+    auto changed = WriteOne(db_, kDeleteToken, {token_id});
+    if (!changed) return std::move(changed).error();
+    return *changed > 0;
+  }
+
+  Result<bool> RevokeByHash(const std::string& token_hash) override {
+    auto changed = WriteOne(db_, kDeleteTokenByHash, {token_hash});
+    if (!changed) return std::move(changed).error();
+    return *changed > 0;
+  }
+
+  Result<int64_t> RevokeAllForAccount(int64_t account_id, int64_t keep_id) override {
+    return WriteOne(db_, kDeleteTokensForAccount, {account_id, keep_id});
+  }
+
+  Status Touch(int64_t token_id, int64_t now) override {
+    auto changed = WriteOne(db_, kTouchToken, {now, token_id, now});
+    if (!changed) return std::move(changed).error();
+    return Ok();
+  }
+
+ private:
+  Database& db_;
+};
+
+class SqlStore final : public Store {
+ public:
+  explicit SqlStore(std::shared_ptr<Database> db)
+      : db_(std::move(db)), accounts_(*db_), apps_(*db_), codes_(*db_), tokens_(*db_) {}
+
+  AccountStore& accounts() override { return accounts_; }
+  AppStore& apps() override { return apps_; }
+  AuthorizationCodeStore& authorization_codes() override { return codes_; }
+  TokenStore& tokens() override { return tokens_; }
+  Database& database() override { return *db_; }
+
+ private:
+  std::shared_ptr<Database> db_;
+  SqlAccountStore accounts_;
+  SqlAppStore apps_;
+  SqlAuthorizationCodeStore codes_;
+  SqlTokenStore tokens_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> MakeSqlStore(std::shared_ptr<Database> db) {
+  return std::make_unique<SqlStore>(std::move(db));
+}
+
+}  // namespace vantage::store

@@ -343,9 +343,11 @@ class Server::Impl {
     beast::tcp_stream stream(std::move(socket));
     Connection connection{&stream, true};
     worker.connections.insert(&connection);
-    beast::flat_buffer buffer(8192);
+    beast::flat_buffer buffer;  // unbounded: the parser enforces the header and body limits
+    buffer.reserve(8192);
     std::string head;
     bool first = true;
+    bool unread_body = false;  // closing while the client may still be sending
 
     for (;;) {
       // Wait for the first byte of a request: the idle timeout applies here,
@@ -419,7 +421,8 @@ class Server::Impl {
           match = router_.Match(method, request.path);
 
         if (!match.route) {
-          close = close || !parser.is_done();  // do not read an unwanted body
+          unread_body = !parser.is_done();
+          close = close || unread_body;  // do not read an unwanted body
           if (match.method_mismatch)
             response = MakeError({ErrorKind::kMethodNotAllowed, "method_not_allowed",
                                   request.method + " is not allowed on " + request.path});
@@ -466,6 +469,7 @@ class Server::Impl {
               }
             }
           }
+          if (!ok) unread_body = !parser.is_done();
           if (ok) {
             request.body = std::move(parser.get().body());
             if (route.pool == Pool::kInline)
@@ -496,8 +500,24 @@ class Server::Impl {
     worker.connections.erase(&connection);
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (unread_body) co_await DrainBeforeClose(stream);
     stream.close();
     open_connections_.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  // Closing a socket with unread input makes the kernel send a reset, which
+  // can destroy the error response before the client reads it. So, like
+  // nginx's lingering close, read and discard for a short bounded while.
+  static asio::awaitable<void> DrainBeforeClose(beast::tcp_stream& stream) {
+    constexpr size_t kMaxDiscard = 8 * 1024 * 1024;
+    std::array<char, 16 * 1024> scratch;
+    size_t discarded = 0;
+    stream.expires_after(std::chrono::seconds(2));
+    while (discarded < kMaxDiscard) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kTuple);
+      if (ec) break;
+      discarded += n;
+    }
   }
 
   ServerOptions options_;

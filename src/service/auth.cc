@@ -31,8 +31,15 @@ bool IsAbsoluteUri(std::string_view uri) {
   }
   std::string scheme = AsciiLower(uri.substr(0, colon));
   if (scheme == "javascript" || scheme == "data" || scheme == "vbscript") return false;
-  if (uri.size() == colon + 1) return false;
-  return uri.find_first_of(" \t\r\n<>\"") == std::string_view::npos;
+  if (uri.find_first_of(" \t\r\n<>\"") != std::string_view::npos) return false;
+  std::string_view rest = uri.substr(colon + 1);
+  if (rest.starts_with("//")) {
+    std::string_view authority = rest.substr(2, rest.find_first_of("/?#", 2) - 2);
+    // A web redirect needs a host; app schemes (myapp://callback) need something.
+    if (authority.empty() && (scheme == "http" || scheme == "https" || rest.size() == 2)) return false;
+    return true;
+  }
+  return !rest.empty() && scheme != "http" && scheme != "https";
 }
 
 std::vector<std::string_view> SplitLines(std::string_view text) {
@@ -111,8 +118,6 @@ Result<store::Account> CheckCredentials(ServiceContext& ctx, std::string_view lo
                                         std::string_view password, const std::string& ip) {
   int64_t now = NowUnixMs();
   if (int wait = ctx.sign_in_by_ip.Hit(ip, now)) return Error::RateLimited(wait);
-  std::string key = AsciiLower(login);
-  if (int wait = ctx.sign_in_by_account.Check(key, now)) return Error::RateLimited(wait);
 
   Error invalid = Error::Unauthorized("Invalid username or password", "invalid_credentials");
   if (login.empty() || password.empty() || login.size() > 320 || password.size() > 1024) {
@@ -122,6 +127,10 @@ Result<store::Account> CheckCredentials(ServiceContext& ctx, std::string_view lo
   auto account = login.find('@') != std::string_view::npos ? ctx.store.accounts().FindByEmail(login)
                                                            : ctx.store.accounts().FindByUsername(login);
   if (!account) return std::move(account).error();
+  // Failures count per account, however the account was named (username or
+  // e-mail); names that match no account count under the name itself.
+  std::string key = *account ? "id:" + std::to_string((*account)->id) : "name:" + AsciiLower(login);
+  if (int wait = ctx.sign_in_by_account.Check(key, now)) return Error::RateLimited(wait);
   if (!*account) {
     BurnPasswordCheck(password);
     ctx.sign_in_by_account.Hit(key, now);

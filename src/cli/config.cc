@@ -30,6 +30,13 @@ po::options_description DataOptions(Config& c, std::string& config_file) {
   options.add_options()
       ("data", po::value(&c.data_dir)->default_value(c.data_dir),
        "directory of the database and media files (created if missing)")
+      ("db", po::value(&c.db),
+       "the database: postgres://USER@HOST:PORT/DB for PostgreSQL, or sqlite:PATH; default "
+       "sqlite at DATA/vantage.db")
+      ("db-statement-timeout-ms", po::value(&c.postgres_statement_timeout_ms)->default_value(c.postgres_statement_timeout_ms),
+       "PostgreSQL: cancel statements running longer (0: never)")
+      ("synchronous-commit", po::value(&c.postgres_synchronous_commit),
+       "PostgreSQL: synchronous_commit for this server's transactions (default: the server's)")
       ("synchronous", po::value<std::string>()->default_value("full"),
        "SQLite synchronous mode: full (survives power loss) or normal (faster, may lose the "
        "last transactions on power loss)")
@@ -111,6 +118,8 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
     if (synchronous != "full" && synchronous != "normal")
       return Error::Invalid("synchronous", "--synchronous must be full or normal");
     c.sqlite_synchronous_full = synchronous == "full";
+    if (!c.db.empty() && !c.UsesPostgres() && !c.db.starts_with("sqlite:"))
+      return Error::Invalid("db", "--db must be postgres://USER@HOST:PORT/DB or sqlite:PATH");
   } catch (const po::error& e) {
     return Error::Invalid("options", e.what());
   }

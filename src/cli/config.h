@@ -18,7 +18,11 @@ namespace vantage::cli {
 
 struct Config {
   std::string data_dir = "./data";
+  // Empty: SQLite at data_dir/vantage.db. Else sqlite:PATH or postgres://...
+  std::string db;
   bool sqlite_synchronous_full = true;
+  int postgres_statement_timeout_ms = 5000;
+  std::string postgres_synchronous_commit;
 
   http::ServerOptions server;
   int db_threads = 8;
@@ -31,7 +35,9 @@ struct Config {
   service::Settings settings;
   std::string log_level = "info";
 
-  std::string DatabasePath() const { return data_dir + "/vantage.db"; }
+  bool UsesPostgres() const { return db.starts_with("postgres://") || db.starts_with("postgresql://"); }
+  // The SQLite file, when the database is SQLite.
+  std::string DatabasePath() const { return db.starts_with("sqlite:") ? db.substr(7) : data_dir + "/vantage.db"; }
 };
 
 // Parses the arguments after the subcommand name. `help` is set (and the

@@ -8,6 +8,9 @@
 
 namespace vantage::cli {
 
+// Opens the configured database (SQLite by default, or PostgreSQL with
+// --db postgres://...), applying pending migrations.
 Result<std::shared_ptr<store::Database>> OpenDatabase(const Config& config);
+Result<int> SchemaVersion(const Config& config);
 
 }  // namespace vantage::cli

@@ -14,6 +14,7 @@ constexpr const char* kUsage =
     "  serve     run the server (vantage serve --help lists every setting)\n"
     "  migrate   apply pending database migrations\n"
     "  backup    copy the live database to a file\n"
+    "  migrate-data  copy a SQLite instance into PostgreSQL\n"
     "  admin     create accounts, reset passwords, approve registrations\n"
     "  version   print the version\n";
 
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
     if (command == "migrate") return vantage::cli::Migrate(args);
     if (command == "backup") return vantage::cli::Backup(args);
     if (command == "admin") return vantage::cli::Admin(args);
+    if (command == "migrate-data") return vantage::cli::MigrateData(args);
     if (command == "version" || command == "--version") {
       std::cout << "vantage 0.1.0\n";
       return 0;

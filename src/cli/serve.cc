@@ -1,9 +1,11 @@
 #include "cli/serve.h"
 
+#include <boost/program_options.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "api/api.h"
@@ -14,6 +16,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "service/crypto.h"
+#include "store/copy_database.h"
 #include "store/sqlite/sqlite_database.h"
 #include "store/store.h"
 
@@ -128,8 +131,12 @@ int Migrate(const std::vector<std::string>& args) {
     return 1;
   }
   (*database)->Close();
-  auto version = store::SqliteSchemaVersion(parsed->config.DatabasePath());
-  std::printf("vantage: schema at migration %d\n", version ? *version : -1);
+  auto version = SchemaVersion(parsed->config);
+  if (!version) {
+    std::cerr << "vantage migrate: " << version.error().message << "\n";
+    return 1;
+  }
+  std::printf("vantage: schema at migration %d\n", *version);
   return 0;
 }
 
@@ -141,9 +148,14 @@ int Backup(const std::vector<std::string>& args) {
     return 2;
   }
   if (parsed->help || positional.size() != 1) {
-    std::cout << "Usage: vantage backup FILE [--data DIR]\n\nCopies the live database into FILE "
-                 "(safe while the server runs).\n\n" << parsed->usage;
+    std::cout << "Usage: vantage backup FILE [--data DIR | --db sqlite:PATH]\n\nCopies the live SQLite "
+                 "database into FILE (safe while the server runs). For PostgreSQL use pg_dump; see "
+                 "docs/operations.md.\n\n" << parsed->usage;
     return parsed->help ? 0 : 2;
+  }
+  if (parsed->config.UsesPostgres()) {
+    std::cerr << "vantage backup: PostgreSQL databases are backed up with pg_dump (docs/operations.md)\n";
+    return 2;
   }
   auto status = store::BackupSqlite(parsed->config.DatabasePath(), positional[0]);
   if (!status) {
@@ -151,6 +163,63 @@ int Backup(const std::vector<std::string>& args) {
     return 1;
   }
   std::printf("vantage: backed up %s to %s\n", parsed->config.DatabasePath().c_str(), positional[0].c_str());
+  return 0;
+}
+
+int MigrateData(const std::vector<std::string>& args) {
+  namespace po = boost::program_options;
+  std::string from, to;
+  po::options_description extra("Copy");
+  extra.add_options()
+      ("from", po::value(&from), "the source: sqlite:PATH")
+      ("to", po::value(&to), "the destination: postgres://USER@HOST:PORT/DB (empty, migrated or new)");
+  auto parsed = ParseDataConfig(args, nullptr, &extra);
+  if (!parsed) {
+    std::cerr << "vantage migrate-data: " << parsed.error().message << "\n";
+    return 2;
+  }
+  if (parsed->help || from.empty() || to.empty()) {
+    std::cout << "Usage: vantage migrate-data --from sqlite:PATH --to postgres://USER@HOST:PORT/DB\n\n"
+                 "Copies every table of a stopped SQLite instance into an empty PostgreSQL "
+                 "database, ids kept.\n\n" << parsed->usage;
+    return parsed->help ? 0 : 2;
+  }
+  Config source = parsed->config, destination = parsed->config;
+  source.db = from;
+  destination.db = to;
+  if (!from.starts_with("sqlite:")) {
+    std::cerr << "vantage migrate-data: --from must be sqlite:PATH\n";
+    return 2;
+  }
+  if (!destination.UsesPostgres()) {
+    std::cerr << "vantage migrate-data: --to must be postgres://...\n";
+    return 2;
+  }
+  if (!std::filesystem::exists(source.DatabasePath())) {
+    std::cerr << "vantage migrate-data: no database at " << source.DatabasePath() << "\n";
+    return 1;
+  }
+  auto from_db = OpenDatabase(source);
+  if (!from_db) {
+    std::cerr << "vantage migrate-data: " << from << ": " << from_db.error().message << "\n";
+    return 1;
+  }
+  auto to_db = OpenDatabase(destination);
+  if (!to_db) {
+    std::cerr << "vantage migrate-data: destination: " << to_db.error().message << "\n";
+    return 1;
+  }
+  auto copied = store::CopySqliteDatabase(**from_db, **to_db, [](const store::CopyProgress& p) {
+    std::printf("copied %-24s %lld rows\n", p.table.c_str(), static_cast<long long>(p.rows));
+    std::fflush(stdout);
+  });
+  (*from_db)->Close();
+  (*to_db)->Close();
+  if (!copied) {
+    std::cerr << "vantage migrate-data: " << copied.error().message << "\n";
+    return 1;
+  }
+  std::printf("vantage: instance copied; start the server with --db %s\n", to.c_str());
   return 0;
 }
 

@@ -125,6 +125,13 @@ describe('POST /api/v1/accounts (registration)', () => {
       assertError(await registerRaw(server, fields({ email: f.email })), 422, 'taken', 'email');
     });
 
+    test('a duplicate email differing only in the domain\'s case is 422 taken', async () => {
+      const f = fields();
+      assertOk(await registerRaw(server, f));
+      const [local, domain] = f.email.split('@');
+      assertError(await registerRaw(server, fields({ email: `${local}@${domain.toUpperCase()}` })), 422, 'taken', 'email');
+    });
+
     test('a missing email is 422 missing_field', async () => {
       const f = fields();
       delete f.email;

@@ -77,6 +77,21 @@ describe('request bodies', () => {
     assertError(res, 400, ['invalid_encoding', 'invalid_json']);
   });
 
+  test('a lone surrogate escape (\\ud800) is refused or at least never stored as invalid UTF-8', async () => {
+    const user = await register(server, { prefix: 'surrogate' });
+    const res = await api(server, 'PATCH', '/api/v1/accounts/update_credentials', {
+      token: user.token, body: '{"display_name":"a\\ud800b","note":"\\udfff"}', headers: { 'content-type': 'application/json' },
+    });
+    assert.ok(res.status < 500, `status ${res.status}: ${res.text}`);
+    if (res.status >= 400) {
+      assertError(res, [400, 422]);
+      return;
+    }
+    const raw = await fetch(new URL('/api/v1/accounts/verify_credentials', server.url), { headers: { authorization: `Bearer ${user.token}` } });
+    const bytes = new Uint8Array(await raw.arrayBuffer());
+    assert.doesNotThrow(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes), 'responses must be valid UTF-8');
+  });
+
   test('invalid UTF-8 in a form body is 400 invalid_encoding (raw and percent-encoded)', async () => {
     const raw = Buffer.concat([Buffer.from('client_name=bad'), Buffer.from([0xff, 0xfe]), Buffer.from(`&redirect_uris=${encodeURIComponent(OOB)}`)]);
     const res1 = await api(server, 'POST', '/api/v1/apps', { body: raw, headers: { 'content-type': 'application/x-www-form-urlencoded' } });

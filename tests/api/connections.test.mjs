@@ -35,6 +35,32 @@ describe('keep-alive and timeouts (--read-timeout 2 --idle-timeout 3)', () => {
     conn.close();
   });
 
+  test('a keep-alive connection stays usable after 404, 405 and 422 answers', async () => {
+    const conn = await RawConnection.open(server.port);
+    assert.equal((await roundTrip(conn, httpRequest('GET', '/no/such/path')))?.status, 404);
+    assert.equal((await roundTrip(conn, httpRequest('DELETE', '/healthz')))?.status, 405);
+    const bad = httpRequest('POST', '/api/v1/apps', { headers: { 'Content-Type': 'application/json' }, body: '{"redirect_uris":"urn:ietf:wg:oauth:2.0:oob"}' });
+    assert.equal((await roundTrip(conn, bad))?.status, 422);
+    assert.equal((await roundTrip(conn))?.status, 200, 'still usable');
+    conn.close();
+  });
+
+  test('a request whose pieces arrive over ~1 s (within --read-timeout) is served', async () => {
+    const body = JSON.stringify({ client_name: 'patient', redirect_uris: OOB });
+    const bytes = httpRequest('POST', '/api/v1/apps', { headers: { 'Content-Type': 'application/json' }, body });
+    const conn = await RawConnection.open(server.port);
+    const third = Math.floor(bytes.length / 3);
+    await conn.write(bytes.subarray(0, third));
+    await new Promise((r) => setTimeout(r, 400));
+    await conn.write(bytes.subarray(third, 2 * third));
+    await new Promise((r) => setTimeout(r, 400));
+    await conn.write(bytes.subarray(2 * third));
+    const [res] = await conn.waitForResponses(1, 3000);
+    conn.close();
+    assert.equal(res?.status, 200, conn.text.slice(0, 300));
+    assert.equal(res.json.name, 'patient');
+  });
+
   test('pipelined requests are answered in order', async () => {
     const r = await rawRequest(server.port, Buffer.concat([HEALTH, httpRequest('GET', '/no/such/path'), HEALTH]), { responses: 3 });
     assert.deepEqual(r.responses.map((x) => x.status), [200, 404, 200], r.text.slice(0, 800));
@@ -234,7 +260,8 @@ describe('graceful shutdown', () => {
   });
 
   test('SIGTERM right after the listening line exits 0 (signal handling is ready when the server says it listens)', async () => {
-    for (let i = 0; i < 3; i++) {
+    // A race, so try several times: each start is followed at once by SIGTERM.
+    for (let i = 0; i < 15; i++) {
       const server = await startServer();
       await server.stop(); // asserts exit code 0, not death by SIGTERM
     }

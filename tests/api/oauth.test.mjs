@@ -304,6 +304,16 @@ describe('GET /oauth/authorize', () => {
     assert.ok(res.headers.get('x-request-id'));
   });
 
+  test('the page HTML-escapes the app name and the reflected parameters', async () => {
+    const evil = await createApp(server, 'read', { client_name: '<script>alert("name")</script>', redirect_uris: REDIRECT });
+    const q = authorizeQuery({ app: evil, redirectUri: REDIRECT, scope: 'read', state: '"><script>alert("state")</script>' });
+    const res = await api(server, 'GET', `/oauth/authorize?${q}`);
+    assert.equal(res.status, 200, res.text.slice(0, 300));
+    assert.ok(!res.text.includes('<script>alert('), `unescaped markup on the consent page:\n${res.text.slice(0, 1500)}`);
+    assert.ok(res.text.includes('&lt;script&gt;'), 'the app name is shown, escaped');
+    assert.equal(parseHiddenInputs(res.text).state, '"><script>alert("state")</script>', 'state round-trips through the form');
+  });
+
   test('an unknown client_id is a 4xx and never redirects', async () => {
     const q = new URLSearchParams({ response_type: 'code', client_id: 'no-such-client', redirect_uri: REDIRECT, scope: 'read' });
     const res = await api(server, 'GET', `/oauth/authorize?${q}`);
@@ -316,6 +326,14 @@ describe('GET /oauth/authorize', () => {
     const res = await api(server, 'GET', `/oauth/authorize?${q}`);
     assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
     assert.ok(!(res.headers.get('location') ?? '').includes('evil.example'), 'must not redirect to an unregistered URI');
+  });
+
+  test('a code_challenge_method other than S256 is a 4xx', async () => {
+    const q = authorizeQuery({ app, redirectUri: REDIRECT, challenge: pkcePair().challenge });
+    q.set('code_challenge_method', 'plain');
+    const res = await api(server, 'GET', `/oauth/authorize?${q}`);
+    assert.ok(res.status >= 400 && res.status < 500 || (res.status === 302 && /error=/.test(res.headers.get('location') ?? '')),
+      `status ${res.status} ${res.headers.get('location')}`);
   });
 
   test('a scope the app was not granted is a 4xx', async () => {
@@ -420,6 +438,20 @@ describe('authorization code flow with PKCE', () => {
     const { res } = await authorize({ app, redirectUri: REDIRECT, challenge, username: 'nobody_at_all', password: 'whatever password' });
     assert.ok(!/[?&]code=/.test(res.headers.get('location') ?? ''));
     assert.ok(res.status === 200 || (res.status >= 400 && res.status < 500), `status ${res.status}`);
+  });
+
+  test('the consent form POSTed with its hidden fields but without the page\'s cookie issues no code', async (t) => {
+    const { challenge } = pkcePair();
+    const q = authorizeQuery({ app, redirectUri: REDIRECT, challenge });
+    const page = await api(server, 'GET', `/oauth/authorize?${q}`);
+    if (page.cookies.length === 0) {
+      t.skip('the consent page sets no cookie');
+      return;
+    }
+    const form = { ...parseHiddenInputs(page.text), ...Object.fromEntries(q), username: alice.username, password: alice.password };
+    const res = await api(server, 'POST', '/oauth/authorize', { form });
+    assert.ok(!/[?&]code=/.test(res.headers.get('location') ?? ''), 'a POST without the cookie must not yield a code');
+    assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
   });
 
   test('the consent form POSTed without its anti-forgery field issues no code', async (t) => {

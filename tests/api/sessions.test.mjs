@@ -242,6 +242,15 @@ describe('GET and DELETE /api/vantage/v1/sessions', () => {
     assertError(await sessionOk(other.cookie), 401);
   });
 
+  test('DELETE of the current web session signs it out', async () => {
+    const web = await signIn(server, user.username, user.password);
+    const list = assertOk(await api(server, 'GET', '/api/vantage/v1/sessions', { cookie: web.cookie }));
+    const own = list.find((s) => s.current);
+    const del = await api(server, 'DELETE', `/api/vantage/v1/sessions/${own.id}`, { cookie: web.cookie, csrf: web.csrf });
+    assert.ok(del.status === 200 || del.status === 204, `status ${del.status}: ${del.text}`);
+    assertError(await sessionOk(web.cookie), 401);
+  });
+
   test('DELETE of an unknown id is 404; of another account\'s session is 404 and leaves it alive', async () => {
     assertError(await api(server, 'DELETE', '/api/vantage/v1/sessions/123456789', { token: user.token }), 404, 'not_found');
     assertError(await api(server, 'DELETE', '/api/vantage/v1/sessions/not-a-number', { token: user.token }), 404, 'not_found');

@@ -7,12 +7,16 @@ import {
   api, assertError, assertOk, createApp, register, registerRaw, signIn, startServer, strongPassword, uniqueName, waitFor,
 } from './lib/server.mjs';
 
-function assertRetryAfter(res) {
+// Retry-After must be delay-seconds, at least 1 and at most the window.
+function assertRetryAfter(res, maxSeconds = 3600) {
   const v = res.headers.get('retry-after');
   assert.ok(v !== null, `Retry-After header missing: ${res.status} ${res.text}`);
   assert.match(v, /^\d+$/, `Retry-After must be delay-seconds: ${v}`);
   assert.ok(Number(v) >= 1, `Retry-After must be at least 1: ${v}`);
+  assert.ok(Number(v) <= maxSeconds, `Retry-After ${v} exceeds the ${maxSeconds} s window`);
 }
+const SIGN_IN_WINDOW = 300;
+const REGISTRATION_WINDOW = 3600;
 
 describe('sign-in limit per IP (--sign-in-limit-ip 3)', () => {
   let server;
@@ -29,7 +33,7 @@ describe('sign-in limit per IP (--sign-in-limit-ip 3)', () => {
     assertOk((await signIn(server, user.username, user.password)).res);
     const { res } = await signIn(server, user.username, user.password);
     assertError(res, 429, 'rate_limited');
-    assertRetryAfter(res);
+    assertRetryAfter(res, SIGN_IN_WINDOW);
     assert.equal(res.cookies.length, 0, 'no session cookie when throttled');
   });
 
@@ -70,7 +74,7 @@ describe('sign-in limit per account (--sign-in-limit-account 2)', () => {
     assertError((await signIn(server, bob.username, 'wrong password 2')).res, 401, 'invalid_credentials');
     const { res } = await signIn(server, bob.username, bob.password);
     assertError(res, 429, 'rate_limited');
-    assertRetryAfter(res);
+    assertRetryAfter(res, SIGN_IN_WINDOW);
   });
 
   test('the account throttle also applies when signing in by e-mail', async () => {
@@ -94,7 +98,7 @@ describe('registration limit per IP (--registration-limit-ip 2)', () => {
     const username = uniqueName('r3');
     const res = await registerRaw(server, { username, email: `${username}@example.com`, password: strongPassword(), agreement: true });
     assertError(res, 429, 'rate_limited');
-    assertRetryAfter(res);
+    assertRetryAfter(res, REGISTRATION_WINDOW);
     // Nothing was created: the name cannot be looked up.
     assertError(await api(server, 'GET', `/api/v1/accounts/lookup?acct=${username}`), 404, 'not_found');
   });

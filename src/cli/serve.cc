@@ -45,6 +45,7 @@ int Serve(const std::vector<std::string>& args) {
     return 0;
   }
   Config& config = parsed->config;
+  http::BlockShutdownSignals();
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   service::InitCrypto();
 

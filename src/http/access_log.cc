@@ -12,27 +12,63 @@ AccessLog::AccessLog(const std::string& target) {
   if (target == "off" || target.empty()) return;
   if (target == "-") {
     fd_ = STDOUT_FILENO;
-    return;
+  } else {
+    fd_ = ::open(target.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (fd_ < 0) throw std::runtime_error("cannot open access log " + target);
+    owns_fd_ = true;
   }
-  fd_ = ::open(target.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  if (fd_ < 0) throw std::runtime_error("cannot open access log " + target);
-  owns_fd_ = true;
+  writer_ = std::thread([this] { WriterLoop(); });
 }
 
 AccessLog::~AccessLog() {
+  if (writer_.joinable()) {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    writer_.join();
+  }
   if (owns_fd_) ::close(fd_);
 }
 
 void AccessLog::Write(std::string_view lines) {
   if (fd_ < 0 || lines.empty()) return;
-  std::lock_guard lock(mu_);
-  while (!lines.empty()) {
-    ssize_t n = ::write(fd_, lines.data(), lines.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return;  // a full disk or closed pipe must not take the server down
+  {
+    std::lock_guard lock(mu_);
+    if (pending_.size() + lines.size() > kMaxPending) {
+      dropped_ += lines.size();
+      return;
     }
-    lines.remove_prefix(static_cast<size_t>(n));
+    pending_.append(lines);
+  }
+  cv_.notify_one();
+}
+
+uint64_t AccessLog::dropped_bytes() const {
+  std::lock_guard lock(mu_);
+  return dropped_;
+}
+
+void AccessLog::WriterLoop() {
+  std::string block;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      if (pending_.empty() && stopping_) return;
+      block.swap(pending_);
+    }
+    std::string_view rest = block;
+    while (!rest.empty()) {
+      ssize_t n = ::write(fd_, rest.data(), rest.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        break;  // a full disk or a closed pipe must not take the server down
+      }
+      rest.remove_prefix(static_cast<size_t>(n));
+    }
+    block.clear();
   }
 }
 

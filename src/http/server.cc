@@ -16,6 +16,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <spdlog/spdlog.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -144,6 +146,14 @@ class Server::Impl {
     signals.async_wait([this](boost::system::error_code ec, int) {
       if (!ec) BeginShutdown();
     });
+    // The caller blocked these signals before starting any thread (see
+    // server.h), so one that arrived early is pending: let it in now, on
+    // this thread only, where the handler above is installed.
+    sigset_t shutdown_signals;
+    sigemptyset(&shutdown_signals);
+    sigaddset(&shutdown_signals, SIGINT);
+    sigaddset(&shutdown_signals, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &shutdown_signals, nullptr);
     asio::steady_timer poll(main);
     std::chrono::steady_clock::time_point deadline{};
     std::function<void()> watch = [&] {
@@ -536,6 +546,14 @@ Server::Server(ServerOptions options, const Router& router, Metrics& metrics, Wo
                WorkerPool& cpu_pool)
     : impl_(std::make_unique<Impl>(std::move(options), router, metrics, db_pool, cpu_pool)) {}
 Server::~Server() = default;
+
+void BlockShutdownSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
 Result<uint16_t> Server::Listen() { return impl_->Listen(); }
 void Server::Run() { impl_->Run(); }
 void Server::Shutdown() { impl_->BeginShutdown(); }

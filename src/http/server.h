@@ -36,6 +36,12 @@ struct ServerOptions {
   bool trust_forwarded = false;  // take the client address from X-Forwarded-For
 };
 
+// Blocks SIGINT and SIGTERM in the calling thread and so in every thread it
+// starts afterwards. Call it first thing in main's serving path, before any
+// thread exists: Run() then takes a signal that arrived early as a request to
+// shut down, instead of the process dying of it.
+void BlockShutdownSignals();
+
 class Server {
  public:
   // The router, metrics and pools must outlive the server.

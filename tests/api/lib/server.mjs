@@ -4,7 +4,7 @@
 // No npm dependencies: Node 20's fetch, node:net, node:child_process.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -14,6 +14,31 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const VANTAGE_BIN = process.env.VANTAGE_BIN || path.join(REPO_ROOT, 'build', 'vantage');
+
+// The storage engine under test: `sqlite` (default) or `postgres`, which
+// needs VANTAGE_TEST_POSTGRES_URL (scripts/with-postgres sets it). Every
+// server then gets a fresh PostgreSQL database of its own.
+export const ENGINE = process.env.VANTAGE_TEST_ENGINE || 'sqlite';
+if (ENGINE !== 'sqlite' && ENGINE !== 'postgres') throw new Error(`unknown VANTAGE_TEST_ENGINE ${ENGINE}`);
+if (ENGINE === 'postgres' && !process.env.VANTAGE_TEST_POSTGRES_URL) {
+  throw new Error('VANTAGE_TEST_ENGINE=postgres needs VANTAGE_TEST_POSTGRES_URL (run under scripts/with-postgres)');
+}
+
+function psql(sql) {
+  execFileSync('psql', [process.env.VANTAGE_TEST_POSTGRES_URL, '-qXc', sql], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+// Where a server keeps its data: --data always, plus --db on PostgreSQL.
+function freshDatabaseArgs(dataDir) {
+  if (ENGINE !== 'postgres') return { args: ['--data', dataDir], drop() {} };
+  const name = `vantage_api_${crypto.randomBytes(6).toString('hex')}`;
+  psql(`CREATE DATABASE ${name}`);
+  const url = process.env.VANTAGE_TEST_POSTGRES_URL.replace(/\/[^/]*$/, `/${name}`);
+  return {
+    args: ['--data', dataDir, '--db', url],
+    drop() { psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); },
+  };
+}
 
 const LISTEN_RE = /vantage: listening on http:\/\/127\.0\.0\.1:(\d+)/;
 const START_TIMEOUT_MS = 15_000;
@@ -40,7 +65,8 @@ function tail(text) {
 // stop() sends SIGTERM and asserts a clean exit (code 0) within 12 s.
 export async function startServer(flags = []) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'vantage-api-'));
-  const args = ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, ...flags.map(String)];
+  const database = freshDatabaseArgs(dataDir);
+  const args = ['serve', '--listen', '127.0.0.1:0', ...database.args, ...flags.map(String)];
   const child = spawn(VANTAGE_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   liveChildren.add(child);
 
@@ -92,6 +118,8 @@ export async function startServer(flags = []) {
     url: `http://127.0.0.1:${port}`,
     port,
     dataDir,
+    // The --data/--db arguments that reach this server's data, for the CLI.
+    dataArgs: database.args,
     child,
     exited,
     flags,
@@ -111,7 +139,10 @@ export async function startServer(flags = []) {
           await exited;
           throw new Error(`server did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM\n--- stderr ---\n${stderr}`);
         }
-        if (!process.env.VANTAGE_KEEP_DATA) await rm(dataDir, { recursive: true, force: true });
+        if (!process.env.VANTAGE_KEEP_DATA) {
+          await rm(dataDir, { recursive: true, force: true });
+          database.drop();
+        }
         assert.equal(result.signal, null,
           `server was killed by ${result.signal} instead of exiting\n--- stderr ---\n${stderr}`);
         assert.equal(result.code, 0, `server exited with code ${result.code}\n--- stderr ---\n${stderr}`);
@@ -147,14 +178,14 @@ export function runCli(args, { stdin = '', timeoutMs = 15_000 } = {}) {
 // Seeds an account with the admin CLI (works while the server runs).
 export async function adminCreateAccount(server, { username, email, password, role = 'user' }) {
   email ??= `${username.toLowerCase()}@example.com`;
-  const r = await runCli(['admin', 'create-account', '--data', server.dataDir, '--username', username,
+  const r = await runCli(['admin', 'create-account', ...server.dataArgs, '--username', username,
     '--email', email, '--role', role, '--password-stdin'], { stdin: `${password}\n` });
   assert.equal(r.code, 0, `admin create-account failed (${r.code})\n${r.stdout}\n${r.stderr}`);
   return { username, email, password, ...r };
 }
 
 export async function adminResetPassword(server, { username, password }) {
-  const r = await runCli(['admin', 'reset-password', '--data', server.dataDir, '--username', username,
+  const r = await runCli(['admin', 'reset-password', ...server.dataArgs, '--username', username,
     '--password-stdin'], { stdin: `${password}\n` });
   assert.equal(r.code, 0, `admin reset-password failed (${r.code})\n${r.stdout}\n${r.stderr}`);
   return r;

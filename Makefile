@@ -18,8 +18,10 @@ build: bootstrap $(BUILD)/build.ninja
 run: build
 	$(BUILD)/vantage serve --listen 127.0.0.1:8080 --data $(DATA)
 
+# The store tests run on SQLite and on a throwaway PostgreSQL 15 that
+# scripts/with-postgres starts for them (and stops afterwards).
 unit-test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && $(CURDIR)/scripts/with-postgres ctest --output-on-failure -j $(JOBS)
 
 api-test: build
 	VANTAGE_BIN=$(abspath $(BUILD))/vantage node --test --test-concurrency=1 tests/api/

@@ -12,5 +12,6 @@ struct Migration {
 };
 
 const std::vector<Migration>& sqliteMigrations();
+const std::vector<Migration>& postgresMigrations();
 
 }  // namespace vantage::store

@@ -3,37 +3,52 @@ BUILD ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 DATA ?= ./data
+ASAN_BUILD ?= build-asan
+NODE_TEST = node --test --test-concurrency=1 tests/api/
 
-.PHONY: bootstrap build run test unit-test api-test sanitize bench clean
+.PHONY: bootstrap build asan-build run test check unit-test api-test sanitize bench clean
 
 bootstrap:
 	@scripts/bootstrap
 
-$(BUILD)/build.ninja:
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(EXTRA_CMAKE)
-
-build: bootstrap $(BUILD)/build.ninja
+build: bootstrap
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 	ninja -C $(BUILD) -j $(JOBS)
+
+# The same code with AddressSanitizer and UndefinedBehaviorSanitizer.
+asan-build: bootstrap
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVANTAGE_SANITIZE=ON
+	ninja -C $(ASAN_BUILD) -j $(JOBS)
 
 run: build
 	$(BUILD)/vantage serve --listen 127.0.0.1:8080 --data $(DATA)
 
-# The store tests run on SQLite and on a throwaway PostgreSQL 15 that
-# scripts/with-postgres starts for them (and stops afterwards).
+# Every suite, on both storage engines: the unit and store tests (CTest), then
+# the API tests against the real binary on SQLite and on PostgreSQL. Needs the
+# throwaway PostgreSQL that scripts/with-postgres starts (and always stops).
+check:
+	@test -n "$$VANTAGE_TEST_POSTGRES_URL" || { echo "make check runs under scripts/with-postgres"; exit 2; }
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=sqlite $(NODE_TEST)
+	VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=postgres $(NODE_TEST)
+
+# The Release build, then the sanitizer build, each through every suite.
+test: build asan-build
+	scripts/with-postgres $(MAKE) --no-print-directory check BUILD=$(BUILD)
+	scripts/with-postgres $(MAKE) --no-print-directory check BUILD=$(ASAN_BUILD)
+
 unit-test: build
 	cd $(BUILD) && $(CURDIR)/scripts/with-postgres ctest --output-on-failure -j $(JOBS)
 
 api-test: build
-	VANTAGE_BIN=$(abspath $(BUILD))/vantage node --test --test-concurrency=1 tests/api/
+	scripts/with-postgres sh -c 'VANTAGE_BIN=$(abspath $(BUILD))/vantage $(NODE_TEST) && VANTAGE_TEST_ENGINE=postgres VANTAGE_BIN=$(abspath $(BUILD))/vantage $(NODE_TEST)'
 
-test: unit-test api-test
-
-# The unit and API tests again, under AddressSanitizer and UndefinedBehaviorSanitizer.
-sanitize: bootstrap
-	$(MAKE) BUILD=build-asan BUILD_TYPE=Debug EXTRA_CMAKE=-DVANTAGE_SANITIZE=ON unit-test api-test
+sanitize: asan-build
+	scripts/with-postgres $(MAKE) --no-print-directory check BUILD=$(ASAN_BUILD)
 
 bench: build
 	bench/run.sh
+	bench/db.sh
 
 clean:
-	rm -rf build build-asan
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -63,9 +63,11 @@ function tail(text) {
 // Starts `VANTAGE_BIN serve --listen 127.0.0.1:0 --data <fresh dir> ...flags`
 // and waits for its "listening on" line. Returns {url, port, dataDir, stop()}.
 // stop() sends SIGTERM and asserts a clean exit (code 0) within 12 s.
-export async function startServer(flags = []) {
+// With `dataArgs` (e.g. ['--data', dir, '--db', url]) it serves that existing
+// data instead of a fresh database, and leaves it in place when stopped.
+export async function startServer(flags = [], { dataArgs } = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'vantage-api-'));
-  const database = freshDatabaseArgs(dataDir);
+  const database = dataArgs ? { args: dataArgs, drop() {} } : freshDatabaseArgs(dataDir);
   const args = ['serve', '--listen', '127.0.0.1:0', ...database.args, ...flags.map(String)];
   const child = spawn(VANTAGE_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   liveChildren.add(child);

@@ -6,6 +6,27 @@
 
 namespace vantage::store {
 
+// Transactions and isolation, per use case. Write is serialised on SQLite and
+// READ COMMITTED on PostgreSQL; Read is one snapshot on both (sql.h). Every
+// invariant below holds at those levels because each use case is one
+// statement whose effect the engines make atomic:
+// - Registration (accounts.Create): a single INSERT; username and e-mail
+//   uniqueness are unique constraints (case-insensitive collations), so two
+//   racing registrations of one name end with one row and one "taken" error.
+// - Profile, password, role and approval changes: a single UPDATE by id; the
+//   last writer wins, which is what a user editing a form expects.
+// - Redeeming an authorization code (Consume): DELETE ... RETURNING. Under
+//   READ COMMITTED a second DELETE of the same row waits for the first and
+//   then finds nothing, so a code is redeemed at most once.
+// - Revoking tokens (one, or all but the current one after a password
+//   change): single DELETEs; a request authenticated just before the revoke
+//   may finish, none after it.
+// - Touching a token: a conditional UPDATE that only moves forward.
+// - Counters (followers, statuses...) will be updated with `SET n = n + ?` in
+//   the same Write as the row that changes them, never read-modify-write.
+// Reads that need several statements to agree (none yet) use Read, which
+// sees one snapshot.
+
 namespace {
 
 // Column lists shared by the statements of one table, in the order the

@@ -89,7 +89,8 @@ std::string Hidden(std::string_view name, std::string_view value) {
 
 Response AuthorizePage(const std::string& app_name, const service::AuthorizationRequest& req,
                        const std::string& scopes, const std::string& state,
-                       const std::string& anti_forgery, const std::string& message, int status) {
+                       const std::string& anti_forgery, const std::string& message, int status,
+                       bool secure) {
   std::string body =
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -112,7 +113,8 @@ Response AuthorizePage(const std::string& app_name, const service::Authorization
       "<p><button type=\"submit\">Authorize</button></p>\n</form></main></body></html>\n";
   Response response = Html(status, std::move(body));
   response.AddHeader("Set-Cookie", std::string(kAuthorizeCookie) + "=" + anti_forgery +
-                                       "; Path=/oauth; HttpOnly; SameSite=Lax; Max-Age=3600");
+                                       "; Path=/oauth; HttpOnly; SameSite=Lax; Max-Age=3600" +
+                                       (secure ? "; Secure" : ""));
   return response;
 }
 
@@ -192,7 +194,8 @@ void RegisterOAuthRoutes(http::Router& router, ApiContext& ctx) {
     auto state = params->String("state", 2000);
     if (!state) return http::ErrorResponse(state.error());
     return AuthorizePage(checked->first.name, *req, checked->second, state->value_or(""),
-                         service::RandomToken(), "", 200);
+                         service::RandomToken(), "", 200,
+                         ctx.services.settings.secure_cookies || request.secure);
   });
 
   router.Add("POST", "/oauth/authorize", [&ctx](Request& request) -> Response {
@@ -220,7 +223,8 @@ void RegisterOAuthRoutes(http::Router& router, ApiContext& ctx) {
     if (!account) {
       if (account.error().kind != ErrorKind::kUnauthorized) return http::ErrorResponse(account.error());
       return AuthorizePage(checked->first.name, *req, checked->second, state->value_or(""),
-                           service::RandomToken(), account.error().message, 401);
+                           service::RandomToken(), account.error().message, 401,
+                           ctx.services.settings.secure_cookies || request.secure);
     }
     if (!account->approved)
       return http::ErrorResponse(Error::Forbidden("Your login is currently pending approval", "pending_approval"));

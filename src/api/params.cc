@@ -167,6 +167,9 @@ Result<std::optional<std::string>> Params::String(const std::string& name, size_
   if (value.is_null()) return std::optional<std::string>();
   if (!value.is_string()) return Error::Invalid(name, name + " must be a string");
   std::string text(value.as_string());
+  // Neither engine stores NUL the same way, and no field needs it.
+  if (text.find('\0') != std::string::npos)
+    return Error::BadRequest("invalid_encoding", name + " must not contain NUL characters", name);
   if (Utf8Length(text) > max_chars)
     return Error::Invalid(name, name + " must be at most " + std::to_string(max_chars) + " characters",
                           "too_long");
@@ -203,6 +206,8 @@ Result<std::vector<std::string>> Params::StringList(const std::string& name, siz
   auto add = [&](const json::value& v) -> Status {
     if (!v.is_string()) return Error::Invalid(name, name + " must be a list of strings");
     if (v.as_string().size() > 10000) return Error::Invalid(name, name + " has an entry that is too long", "too_long");
+    if (std::string_view(v.as_string()).find('\0') != std::string_view::npos)
+      return Error::BadRequest("invalid_encoding", name + " must not contain NUL characters", name);
     out.emplace_back(v.as_string());
     return Ok();
   };

@@ -26,6 +26,21 @@ std::string SessionCookie(const ApiContext& ctx, const Request& request, const s
   return cookie;
 }
 
+// Browsers say where a form came from; a sign-in posted from another site
+// (login CSRF: signing the victim into the attacker's account) is refused.
+// Clients that are not browsers send neither header and are unaffected.
+Status CheckSameOrigin(const Request& request) {
+  if (request.Header("sec-fetch-site") == "cross-site")
+    return Error::Forbidden("Cross-site sign-in requests are refused", "csrf_failed");
+  std::string_view origin = request.Header("origin");
+  if (origin.empty()) return Ok();
+  size_t scheme = origin.find("://");
+  std::string_view host = scheme == std::string_view::npos ? origin : origin.substr(scheme + 3);
+  if (!EqualsIgnoreCase(host, request.Header("host")))
+    return Error::Forbidden("Cross-site sign-in requests are refused", "csrf_failed");
+  return Ok();
+}
+
 json::object SessionJson(ApiContext& ctx, const store::Account& account, const store::Token& token) {
   json::object out;
   out["account"] = CredentialAccountJson(ctx.services.settings, account);
@@ -39,6 +54,7 @@ void RegisterSessionRoutes(http::Router& router, ApiContext& ctx) {
   using http::Pool;
 
   router.Add("POST", "/auth/sign_in", Wrap([&ctx](Request& request) -> Result<Response> {
+    VANTAGE_TRY(CheckSameOrigin(request));
     auto params = Params::From(request);
     if (!params) return std::move(params).error();
     auto username = params->RequiredString("username", 320);

@@ -45,7 +45,7 @@ int Admin(const std::vector<std::string>& args) {
     return args.empty() ? 2 : 0;
   }
   std::string command = args[0];
-  std::string username, email, role = "user";
+  std::string username, email, role;
   bool password_stdin = false;
   po::options_description extra("Account");
   extra.add_options()
@@ -60,6 +60,10 @@ int Admin(const std::vector<std::string>& args) {
     return 0;
   }
   if (username.empty()) return Fail("--username is required");
+  if (role.empty()) {
+    if (command == "set-role") return Fail("--role is required");
+    role = "user";
+  }
   auto parsed_role = store::ParseRole(role);
   if (!parsed_role) return Fail("--role must be admin, moderator or user");
 
@@ -67,7 +71,7 @@ int Admin(const std::vector<std::string>& args) {
   auto database = OpenDatabase(parsed->config);
   if (!database) return Fail(database.error().message);
   auto store = store::MakeSqlStore(*database);
-  service::ServiceContext ctx(*store, parsed->config.settings);
+  service::ServiceContext ctx(*store, parsed->config.settings, kCliShard);
   int code = 0;
 
   if (command == "create-account" || command == "reset-password") {

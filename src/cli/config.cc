@@ -64,6 +64,7 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
         ("listen", po::value(&listen)->default_value(listen), "address and port to listen on (HOST:PORT; port 0 picks one)")
         ("public-url", po::value(&c.public_url), "the URL people reach this server at (default: http://LISTEN); https enables Secure cookies")
         ("threads", po::value(&c.server.threads)->default_value(c.server.threads), "I/O threads")
+        ("shard", po::value(&c.shard)->default_value(c.shard), "this server's number (0-1022) inside ids: give every server that shares one database its own")
         ("max-connections", po::value(&c.server.max_connections)->default_value(c.server.max_connections), "open connections at most; more get 503")
         ("header-limit", po::value(&c.server.header_limit)->default_value(c.server.header_limit), "bytes of request headers at most (431 beyond)")
         ("body-limit", po::value(&c.server.body_limit)->default_value(c.server.body_limit), "bytes of request body at most for API routes (413 beyond)")
@@ -147,6 +148,7 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
   c.server.shutdown_timeout = std::chrono::seconds(shutdown_timeout);
   if (c.server.threads < 1 || c.db_threads < 1 || c.cpu_threads < 1)
     return Error::Invalid("threads", "thread counts must be at least 1");
+  if (c.shard < 0 || c.shard >= kCliShard) return Error::Invalid("shard", "--shard must be 0 to 1022");
   if (c.pool_wait_ms < 1) return Error::Invalid("pool-wait-ms", "--pool-wait-ms must be at least 1");
   if (!c.public_url.empty() && !(c.public_url.starts_with("http://") || c.public_url.starts_with("https://")))
     return Error::Invalid("public-url", "--public-url must start with http:// or https://");

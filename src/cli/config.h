@@ -16,6 +16,10 @@ class options_description;
 
 namespace vantage::cli {
 
+// The id shard the command-line tools use, so that `vantage admin` never
+// collides with a server (servers take 0..1022).
+inline constexpr int kCliShard = 1023;
+
 struct Config {
   std::string data_dir = "./data";
   // Empty: SQLite at data_dir/vantage.db. Else sqlite:PATH or postgres://...
@@ -32,6 +36,7 @@ struct Config {
   int pool_wait_ms = 2000;
 
   std::string public_url;  // empty: derived from --listen
+  int shard = 0;           // id shard: unique per server sharing a database
   service::Settings settings;
   std::string log_level = "info";
 

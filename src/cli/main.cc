@@ -1,4 +1,5 @@
 // vantage: one binary for the server and its administration.
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -21,6 +22,8 @@ constexpr const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A closed log pipe must show up as a failed write, not kill the process.
+  std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << kUsage;

@@ -65,7 +65,7 @@ int Serve(const std::vector<std::string>& args) {
   // the port actually bound (--listen HOST:0).
   http::Router router;
   std::vector<std::string> route_names;
-  service::ServiceContext services(*store, config.settings);
+  service::ServiceContext services(*store, config.settings, config.shard);
   api::ApiContext api{services};
   api.db_pool = &db_pool;
   api::RegisterRoutes(router, api);

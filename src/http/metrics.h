@@ -19,7 +19,7 @@ class Metrics {
  public:
   static constexpr std::array<double, 14> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                       0.1,    0.25,  0.5,    1,     2.5,  5,    10};
-  // Statuses tracked individually; anything else is counted as its class (e.g. "5xx").
+  // Statuses tracked individually; anything else is counted under "other".
   static constexpr std::array<int, 26> kStatuses = {100, 200, 201, 202, 204, 206, 301, 302, 303,
                                                     304, 400, 401, 403, 404, 405, 408, 409, 410,
                                                     413, 415, 422, 429, 431, 500, 503, 0};

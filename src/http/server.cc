@@ -105,6 +105,20 @@ class Server::Impl {
     auto address = asio::ip::make_address(options_.host, ec);
     if (ec) return Error::Invalid("listen", "listen host is not an IP address: " + options_.host);
     uint16_t port = options_.port;
+    // SO_REUSEPORT would let this server share a port another process is
+    // already listening on (traffic split at random between them); a plain
+    // bind first makes that an error.
+    if (port != 0) {
+      tcp::acceptor probe(workers_.front()->ioc);
+      tcp::endpoint endpoint(address, port);
+      probe.open(endpoint.protocol(), ec);
+      if (!ec) probe.set_option(asio::socket_base::reuse_address(true), ec);
+      if (!ec) probe.bind(endpoint, ec);
+      if (ec)
+        return Error::Unavailable("cannot listen on " + options_.host + ":" + std::to_string(port) +
+                                  ": " + ec.message());
+      probe.close(ec);
+    }
     for (auto& worker : workers_) {
       auto acceptor = std::make_unique<tcp::acceptor>(worker->ioc);
       tcp::endpoint endpoint(address, port);
@@ -353,166 +367,190 @@ class Server::Impl {
     beast::tcp_stream stream(std::move(socket));
     Connection connection{&stream, true};
     worker.connections.insert(&connection);
-    beast::flat_buffer buffer;  // unbounded: the parser enforces the header and body limits
-    buffer.reserve(8192);
+    // Room for the largest header plus read-ahead. Bounded, because Beast
+    // does not bound a chunk-size line by itself.
+    beast::flat_buffer buffer(options_.header_limit + 64 * 1024);
     std::string head;
     bool first = true;
     bool unread_body = false;  // closing while the client may still be sending
 
-    for (;;) {
-      // Wait for the first byte of a request: the idle timeout applies here,
-      // the (shorter) read timeout from then on.
-      if (buffer.size() == 0) {
-        if (stopping_.load()) break;
-        connection.idle = true;
-        stream.expires_after(first ? options_.read_timeout : options_.idle_timeout);
-        auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kTuple);
-        connection.idle = false;
-        if (read_ec) break;
-        buffer.commit(n);
+    // Whatever happens below, the connection leaves the registry and the count.
+    struct Deregister {
+      Impl& impl;
+      Worker& worker;
+      Connection& connection;
+      ~Deregister() {
+        worker.connections.erase(&connection);
+        impl.open_connections_.fetch_sub(1, std::memory_order_relaxed);
       }
-      connection.idle = false;
-      first = false;
+    } deregister{*this, worker, connection};
 
-      auto started = std::chrono::steady_clock::now();
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
-      parser.body_limit(boost::none);
-
-      Request request;
-      request.remote_ip = remote_ip;
-      request.request_id = NextRequestId(worker);
-      size_t route_index = router_.routes().size();  // "unmatched"
-      std::string_view route_name = "-";
-      Response response;
-      bool close = true;
-      bool head_only = false;
-
-      stream.expires_after(options_.read_timeout);
-      auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
-      (void)header_bytes;
-      if (header_ec) {
-        if (header_ec == bhttp::error::end_of_stream || header_ec == asio::error::eof ||
-            header_ec == asio::error::connection_reset || header_ec == asio::error::operation_aborted)
-          break;
-        if (header_ec == bhttp::error::header_limit)
-          response = MakeError({ErrorKind::kHeadersTooLarge, "headers_too_large",
-                                "Request headers are larger than the server accepts"});
-        else if (header_ec == beast::error::timeout)
-          response = MakeError({ErrorKind::kTimeout, "request_timeout",
-                                "The request did not arrive in time"});
-        else
-          response = MakeError(Error::BadRequest("bad_request", "Malformed HTTP request: " + header_ec.message()));
-      } else {
-        auto& message = parser.get();
-        request.method = std::string(message.method_string());
-        request.target = std::string(message.target());
-        size_t question = request.target.find('?');
-        request.path = request.target.substr(0, question);
-        if (question != std::string::npos) request.query = request.target.substr(question + 1);
-        request.headers.reserve(16);
-        for (const auto& field : message) {
-          std::string name = AsciiLower(field.name_string());
-          request.headers.emplace_back(std::move(name), std::string(field.value()));
+    try {
+      for (;;) {
+        // Wait for the first byte of a request: the idle timeout applies here,
+        // the (shorter) read timeout from then on.
+        if (buffer.size() == 0) {
+          if (stopping_.load()) break;
+          connection.idle = true;
+          stream.expires_after(first ? options_.read_timeout : options_.idle_timeout);
+          auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kTuple);
+          connection.idle = false;
+          if (read_ec) break;
+          buffer.commit(n);
         }
-        if (options_.trust_forwarded) {
-          std::string_view forwarded = request.Header("x-forwarded-for");
-          if (!forwarded.empty()) request.remote_ip = std::string(Trim(forwarded.substr(0, forwarded.find(','))));
-          request.secure = request.Header("x-forwarded-proto") == "https";
-        }
-        close = !message.keep_alive();
-        head_only = request.method == "HEAD";
+        connection.idle = false;
+        first = false;
 
-        std::string_view method = head_only ? std::string_view("GET") : std::string_view(request.method);
-        RouteMatch match;
-        if (request.path.empty() || request.path.front() != '/')
-          match.route = nullptr;
-        else
-          match = router_.Match(method, request.path);
+        auto started = std::chrono::steady_clock::now();
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
+        parser.body_limit(boost::none);
 
-        if (!match.route) {
-          unread_body = !parser.is_done();
-          close = close || unread_body;  // do not read an unwanted body
-          if (match.method_mismatch)
-            response = MakeError({ErrorKind::kMethodNotAllowed, "method_not_allowed",
-                                  request.method + " is not allowed on " + request.path});
+        Request request;
+        request.remote_ip = remote_ip;
+        request.request_id = NextRequestId(worker);
+        size_t route_index = router_.routes().size();  // "unmatched"
+        std::string_view route_name = "-";
+        Response response;
+        bool close = true;
+        bool head_only = false;
+
+        stream.expires_after(options_.read_timeout);
+        auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+        (void)header_bytes;
+        if (header_ec) {
+          if (header_ec == bhttp::error::end_of_stream || header_ec == asio::error::eof ||
+              header_ec == asio::error::connection_reset || header_ec == asio::error::operation_aborted)
+            break;
+          unread_body = true;  // the client may still be sending
+          if (header_ec == bhttp::error::header_limit)
+            response = MakeError({ErrorKind::kHeadersTooLarge, "headers_too_large",
+                                  "Request headers are larger than the server accepts"});
+          else if (header_ec == beast::error::timeout)
+            response = MakeError({ErrorKind::kTimeout, "request_timeout",
+                                  "The request did not arrive in time"});
           else
-            response = MakeError(Error::NotFound("No route matches " + request.path.substr(0, 200)));
+            response = MakeError(Error::BadRequest("bad_request", "Malformed HTTP request: " + header_ec.message()));
         } else {
-          const Route& route = *match.route;
-          route_index = route.index;
-          route_name = route.pattern;
-          request.path_params = std::move(match.params);
-          size_t limit = route.body_limit ? route.body_limit : options_.body_limit;
-          auto length = parser.content_length();
-          bool ok = true;
-          if (length && *length > limit) {
-            response = MakeError(Error::TooLarge("The request body is larger than " +
-                                                 std::to_string(limit) + " bytes"));
-            ok = false;
+          auto& message = parser.get();
+          request.method = std::string(message.method_string());
+          request.target = std::string(message.target());
+          size_t question = request.target.find('?');
+          request.path = request.target.substr(0, question);
+          if (question != std::string::npos) request.query = request.target.substr(question + 1);
+          request.headers.reserve(16);
+          for (const auto& field : message) {
+            std::string name = AsciiLower(field.name_string());
+            request.headers.emplace_back(std::move(name), std::string(field.value()));
+          }
+          if (options_.trust_forwarded) {
+            // Proxies append the address they saw, so the last entry is the one
+            // our proxy wrote; anything to its left came from the client.
+            std::string_view forwarded = request.Header("x-forwarded-for");
+            size_t comma = forwarded.rfind(',');
+            std::string last(Trim(comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1)));
+            boost::system::error_code parse_ec;
+            auto address = asio::ip::make_address(last, parse_ec);
+            if (!parse_ec) request.remote_ip = address.to_string();
+            request.secure = request.Header("x-forwarded-proto") == "https";
+          }
+          close = !message.keep_alive();
+          head_only = request.method == "HEAD";
+
+          std::string_view method = head_only ? std::string_view("GET") : std::string_view(request.method);
+          RouteMatch match;
+          if (request.path.empty() || request.path.front() != '/')
+            match.route = nullptr;
+          else
+            match = router_.Match(method, request.path);
+
+          if (!match.route) {
+            unread_body = !parser.is_done();
+            close = close || unread_body;  // do not read an unwanted body
+            if (match.method_mismatch)
+              response = MakeError({ErrorKind::kMethodNotAllowed, "method_not_allowed",
+                                    request.method + " is not allowed on " + request.path});
+            else
+              response = MakeError(Error::NotFound("No route matches " + request.path.substr(0, 200)));
           } else {
-            parser.body_limit(limit);
-            if (!parser.is_done()) {
-              if (beast::iequals(message[bhttp::field::expect], "100-continue")) {
-                static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-                auto [continue_ec, written] =
-                    co_await asio::async_write(stream, asio::buffer(kContinue), kTuple);
-                (void)written;
-                if (continue_ec) break;
-              }
-              auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-              (void)body_bytes;
-              if (body_ec) {
-                ok = false;
-                if (body_ec == bhttp::error::body_limit) {
-                  response = MakeError(Error::TooLarge("The request body is larger than " +
-                                                       std::to_string(limit) + " bytes"));
-                } else if (body_ec == beast::error::timeout) {
-                  response = MakeError({ErrorKind::kTimeout, "request_timeout",
-                                        "The request body did not arrive in time"});
-                } else if (body_ec == bhttp::error::end_of_stream || body_ec == asio::error::eof ||
-                           body_ec == asio::error::connection_reset) {
-                  break;
-                } else {
-                  response = MakeError(Error::BadRequest("bad_request", "Malformed request body: " + body_ec.message()));
+            const Route& route = *match.route;
+            route_index = route.index;
+            route_name = route.pattern;
+            request.path_params = std::move(match.params);
+            size_t limit = route.body_limit ? route.body_limit : options_.body_limit;
+            auto length = parser.content_length();
+            bool ok = true;
+            if (length && *length > limit) {
+              response = MakeError(Error::TooLarge("The request body is larger than " +
+                                                   std::to_string(limit) + " bytes"));
+              ok = false;
+            } else {
+              parser.body_limit(limit);
+              if (!parser.is_done()) {
+                if (beast::iequals(message[bhttp::field::expect], "100-continue")) {
+                  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+                  auto [continue_ec, written] =
+                      co_await asio::async_write(stream, asio::buffer(kContinue), kTuple);
+                  (void)written;
+                  if (continue_ec) break;
+                }
+                auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+                (void)body_bytes;
+                if (body_ec) {
+                  ok = false;
+                  if (body_ec == bhttp::error::body_limit) {
+                    response = MakeError(Error::TooLarge("The request body is larger than " +
+                                                         std::to_string(limit) + " bytes"));
+                  } else if (body_ec == beast::error::timeout) {
+                    response = MakeError({ErrorKind::kTimeout, "request_timeout",
+                                          "The request body did not arrive in time"});
+                  } else if (body_ec == bhttp::error::end_of_stream || body_ec == asio::error::eof ||
+                             body_ec == asio::error::connection_reset) {
+                    break;
+                  } else {
+                    response = MakeError(Error::BadRequest("bad_request", "Malformed request body: " + body_ec.message()));
+                  }
                 }
               }
             }
-          }
-          if (!ok) unread_body = !parser.is_done();
-          if (ok) {
-            request.body = std::move(parser.get().body());
-            if (route.pool == Pool::kInline)
-              response = RunHandler(route, request);
-            else
-              response = co_await Offload(route.pool == Pool::kCpu ? cpu_pool_ : db_pool_, route, request);
-          } else {
-            close = true;
+            if (!ok) unread_body = !parser.is_done();
+            if (ok) {
+              request.body = std::move(parser.get().body());
+              if (route.pool == Pool::kInline)
+                response = RunHandler(route, request);
+              else
+                response = co_await Offload(route.pool == Pool::kCpu ? cpu_pool_ : db_pool_, route, request);
+            } else {
+              close = true;
+            }
           }
         }
+
+        if (stopping_.load()) close = true;
+        close = close || response.close;
+        head = SerializeHead(response, request.request_id, close);
+        stream.expires_after(options_.read_timeout);
+        std::array<asio::const_buffer, 2> buffers = {
+            asio::buffer(head), head_only ? asio::const_buffer() : asio::buffer(response.body)};
+        auto [write_ec, written] = co_await asio::async_write(stream, buffers, kTuple);
+        (void)written;
+
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        metrics_.Record(worker.index, route_index, response.status, seconds);
+        LogRequest(worker, request, route_name, response.status, seconds);
+        if (write_ec || close) break;
       }
-
-      if (stopping_.load()) close = true;
-      close = close || response.close;
-      head = SerializeHead(response, request.request_id, close);
-      stream.expires_after(options_.read_timeout);
-      std::array<asio::const_buffer, 2> buffers = {
-          asio::buffer(head), head_only ? asio::const_buffer() : asio::buffer(response.body)};
-      auto [write_ec, written] = co_await asio::async_write(stream, buffers, kTuple);
-      (void)written;
-
-      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      metrics_.Record(worker.index, route_index, response.status, seconds);
-      LogRequest(worker, request, route_name, response.status, seconds);
-      if (write_ec || close) break;
+    } catch (const std::exception& e) {
+      // Handlers catch their own exceptions; this is exhaustion (bad_alloc)
+      // or a bug in the connection code. Drop the connection, keep serving.
+      spdlog::error("connection from {} dropped: {}", remote_ip, e.what());
+      unread_body = false;
     }
 
-    worker.connections.erase(&connection);
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     if (unread_body) co_await DrainBeforeClose(stream);
     stream.close();
-    open_connections_.fetch_sub(1, std::memory_order_relaxed);
   }
 
   // Closing a socket with unread input makes the kernel send a reset, which

@@ -3,9 +3,12 @@
 namespace vantage::service {
 
 namespace {
-// Bounds memory under a flood of distinct keys: expired windows are swept
-// when the table grows past this.
+// Bounds memory under a flood of distinct keys: past kSweepAt keys, expired
+// windows are swept (at most once a second, so a large live table does not
+// make every hit a full scan); past kMaxKeys live keys the table is cleared,
+// which forgets some counts rather than growing without end.
 constexpr size_t kSweepAt = 100000;
+constexpr size_t kMaxKeys = 1000000;
 }  // namespace
 
 RateLimiter::RateLimiter(int limit, int window_seconds)
@@ -14,7 +17,11 @@ RateLimiter::RateLimiter(int limit, int window_seconds)
 int RateLimiter::Hit(const std::string& key, int64_t now_ms) {
   if (limit_ <= 0) return 0;
   std::lock_guard lock(mu_);
-  if (windows_.size() >= kSweepAt) SweepLocked(now_ms);
+  if (windows_.size() >= kSweepAt && now_ms - last_sweep_ms_ >= 1000) {
+    last_sweep_ms_ = now_ms;
+    SweepLocked(now_ms);
+    if (windows_.size() >= kMaxKeys) windows_.clear();
+  }
   auto [it, inserted] = windows_.try_emplace(key, Window{now_ms, 0});
   Window& w = it->second;
   if (now_ms - w.start_ms >= window_ms_) w = Window{now_ms, 0};

@@ -31,6 +31,7 @@ class RateLimiter {
   int64_t window_ms_;
   std::mutex mu_;
   std::unordered_map<std::string, Window> windows_;  // guarded by mu_
+  int64_t last_sweep_ms_ = 0;                         // guarded by mu_
 };
 
 }  // namespace vantage::service

@@ -92,11 +92,15 @@ describe('POST /api/v1/accounts (registration)', () => {
       assertError(await registerRaw(server, fields({ username: 'a'.repeat(31) })), 422, ['invalid_field', 'too_long'], 'username');
     });
 
-    for (const bad of ['a-b', 'é', 'josé', 'a b', 'a.b', 'a@b', 'name!', '日本', ' lead', 'trail ', 'a\u0000b']) {
+    for (const bad of ['a-b', 'é', 'josé', 'a b', 'a.b', 'a@b', 'name!', '日本', ' lead', 'trail ']) {
       test(`username ${JSON.stringify(bad)} is 422 invalid_field`, async () => {
         assertError(await registerRaw(server, fields({ username: bad })), 422, 'invalid_field', 'username');
       });
     }
+
+    test('a username with a NUL character is 400 invalid_encoding', async () => {
+      assertError(await registerRaw(server, fields({ username: 'a\u0000b' })), 400, 'invalid_encoding', 'username');
+    });
 
     for (const reserved of ['admin', 'Admin', 'ROOT', 'support', 'api', 'www', 'about']) {
       test(`reserved username ${reserved} is 422 reserved`, async () => {

@@ -80,7 +80,14 @@ VImage Decode(VipsBlob* blob, MediaType type, int* upright_width, int* upright_h
     box_width = std::max(1, static_cast<int>(std::lround(width * cover)));
     box_height = VIPS_MAX_COORD;
   }
-  auto box = [&] { return VImage::option()->set("height", box_height)->set("size", VIPS_SIZE_DOWN); };
+  // An embedded profile (Display P3 from phones, Adobe RGB, CMYK ...) is
+  // applied while shrinking: the profile itself is then removed with the
+  // rest of the metadata, so the pixels must already be sRGB.
+  const bool has_profile = header.get_typeof(VIPS_META_ICC_NAME) != 0;
+  auto box = [&] {
+    vips::VOption* options = VImage::option()->set("height", box_height)->set("size", VIPS_SIZE_DOWN);
+    return has_profile ? options->set("export_profile", "srgb") : options;
+  };
 
   VImage decoded;
   if (type == MediaType::kHeic || type == MediaType::kAvif) {

@@ -66,6 +66,23 @@ bool SafeHeaderText(std::string_view text) {
   return text.find_first_of("\r\n") == std::string_view::npos;
 }
 
+// The access log's timestamp: the seconds formatted once a second per
+// thread, the milliseconds appended per line.
+void AppendLogTime(std::string& out) {
+  using namespace std::chrono;
+  thread_local int64_t cached_second = -1;
+  thread_local std::string cached;  // "2026-11-28T13:57:41"
+  int64_t ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  if (ms / 1000 != cached_second) {
+    cached_second = ms / 1000;
+    cached = FormatIsoTime(cached_second * 1000).substr(0, 19);
+  }
+  char fraction[8];
+  std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(ms % 1000));
+  out += cached;
+  out += fraction;
+}
+
 // The Date header, formatted once a second per thread.
 std::string_view HttpDate() {
   thread_local std::time_t cached_second = 0;
@@ -320,7 +337,7 @@ class Server::Impl {
                   double seconds) {
     if (!access_log_.enabled()) return;
     std::string& out = worker.log_buffer;
-    out += FormatIsoTime(NowMs());
+    AppendLogTime(out);
     out += " id=";
     out += request.request_id;
     out += " ip=";
@@ -335,11 +352,6 @@ class Server::Impl {
     std::snprintf(duration, sizeof duration, " ms=%.3f\n", seconds * 1000);
     out += duration;
     if (out.size() >= 32 * 1024) FlushLog(worker);
-  }
-
-  static int64_t NowMs() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
   }
 
   void FlushLog(Worker& worker) {

@@ -156,10 +156,50 @@ class PgConnection final : public Connection {
     return Run(st, args.data(), args.size(), nullptr);
   }
 
+  // A transaction's BEGIN is not sent on its own: it goes out together with
+  // the transaction's first statement, in one round trip (libpq's pipeline
+  // mode), and a transaction that runs no statement sends neither BEGIN nor
+  // COMMIT. On a loaded machine each round trip is a context switch to the
+  // server process and back, the largest cost of a small request.
+  void DeferBegin(const char* begin) { pending_begin_ = begin; }
+
+  // Ends a read-only transaction without waiting for the answer: its rows
+  // are already in hand and a read-only COMMIT has nothing to lose. The
+  // answer is collected by FinishPendingCommit before the connection's next
+  // use; a connection lost meanwhile is noticed then.
+  Status CommitReadInBackground() {
+    if (std::exchange(pending_begin_, nullptr) != nullptr) return Ok();
+    if (lost_) return LostError();
+    if (PQsendQuery(conn_, "COMMIT") != 1) {
+      lost_ = true;
+      return LostError();
+    }
+    commit_pending_ = true;
+    return Ok();
+  }
+
+  void FinishPendingCommit() {
+    if (!std::exchange(commit_pending_, false)) return;
+    bool ok = true;
+    while (PGresult* r = PQgetResult(conn_)) {
+      ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+      PQclear(r);
+    }
+    if (!ok || PQtransactionStatus(conn_) != PQTRANS_IDLE) lost_ = true;
+  }
+
   // Runs unprepared SQL text, possibly several statements: transaction
   // control, settings and migrations.
   Status Command(const char* sql) {
     if (lost_) return LostError();
+    if (pending_begin_ != nullptr) {
+      // Nothing ran yet, so there is no transaction to end.
+      if (std::strcmp(sql, "COMMIT") == 0 || std::strcmp(sql, "ROLLBACK") == 0) {
+        pending_begin_ = nullptr;
+        return Ok();
+      }
+      VANTAGE_TRY(Command(std::exchange(pending_begin_, nullptr)));
+    }
     auto start = Clock::now();
     PgResult r(PQexec(conn_, sql));
     nanos_ += (Clock::now() - start).count();
@@ -184,6 +224,7 @@ class PgConnection final : public Connection {
   }
 
   void RollbackIfOpen() {
+    pending_begin_ = nullptr;
     if (lost_) return;
     PGTransactionStatusType status = PQtransactionStatus(conn_);
     if (status == PQTRANS_IDLE) return;
@@ -325,8 +366,11 @@ class PgConnection final : public Connection {
         values[i] = s->c_str();
       }
     }
-    PgResult r(PQexecPrepared(conn_, (*prepared)->server_name.c_str(), static_cast<int>(count),
-                              values.data(), nullptr, nullptr, 0));
+    PgResult r = pending_begin_ != nullptr
+                     ? ExecAfterBegin((*prepared)->server_name.c_str(), static_cast<int>(count), values.data())
+                     : PgResult(PQexecPrepared(conn_, (*prepared)->server_name.c_str(),
+                                               static_cast<int>(count), values.data(), nullptr,
+                                               nullptr, 0));
     ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK) return ChangedRows(r.get());
     if (status != PGRES_TUPLES_OK) return Failed(r.get(), st.name);
@@ -348,6 +392,35 @@ class PgConnection final : public Connection {
     return ChangedRows(r.get());
   }
 
+  // Sends the deferred BEGIN and a prepared statement in one pipeline and
+  // returns the statement's result, or BEGIN's when BEGIN failed.
+  PgResult ExecAfterBegin(const char* name, int count, const char* const* values) {
+    const char* begin = std::exchange(pending_begin_, nullptr);
+    if (PQenterPipelineMode(conn_) != 1) {
+      PgResult begun(PQexec(conn_, begin));
+      if (!begun || PQresultStatus(begun.get()) != PGRES_COMMAND_OK) return begun;
+      return PgResult(PQexecPrepared(conn_, name, count, values, nullptr, nullptr, 0));
+    }
+    PgResult begun, result;
+    bool sent = PQsendQueryParams(conn_, begin, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+                PQsendQueryPrepared(conn_, name, count, values, nullptr, nullptr, 0) == 1 &&
+                PQpipelineSync(conn_) == 1;
+    if (sent) {
+      // Each query's results end with a null; the sync point comes last.
+      auto take = [this](PgResult& into) {
+        into.reset(PQgetResult(conn_));
+        if (!into) return;
+        while (PGresult* rest = PQgetResult(conn_)) PQclear(rest);
+      };
+      take(begun);
+      take(result);
+      PgResult sync(PQgetResult(conn_));
+    }
+    if (PQexitPipelineMode(conn_) != 1) lost_ = true;  // results left over: start afresh
+    if (!begun || PQresultStatus(begun.get()) != PGRES_COMMAND_OK) return begun;
+    return result;
+  }
+
   static int64_t ChangedRows(PGresult* r) {
     const char* tuples = PQcmdTuples(r);
     int64_t n = 0;
@@ -361,6 +434,8 @@ class PgConnection final : public Connection {
   bool retry_ = false;                // this attempt hit a transient failure
   bool stale_plans_ = false;          // prepared statements must be made again
   bool lost_ = false;                 // the connection is unusable
+  const char* pending_begin_ = nullptr;  // BEGIN to send with the next statement
+  bool commit_pending_ = false;          // a read's COMMIT whose answer is unread
   int64_t nanos_ = 0;                 // time inside libpq not yet added to the total
 };
 
@@ -576,7 +651,9 @@ Status PostgresDatabase::Transaction(Slot& slot, const char* begin,
                                      Clock::time_point deadline) {
   auto backoff = std::chrono::duration_cast<std::chrono::microseconds>(kFirstBackoff);
   bool reconnected = false;
+  const bool read_only = begin == kBeginRead;
   for (;;) {
+    if (slot.conn) slot.conn->FinishPendingCommit();
     if (!slot.conn || slot.conn->lost()) {
       slot.conn.reset();
       auto conn = Connect(options_);
@@ -586,30 +663,29 @@ Status PostgresDatabase::Transaction(Slot& slot, const char* begin,
     PgConnection& conn = *slot.conn;
     conn.StartAttempt();
     bool commit_sent = false;
-    Status result = conn.Command(begin);
-    if (result) {
-      try {
-        result = fn(conn);
-      } catch (...) {
-        conn.RollbackIfOpen();
-        AddNanos(conn);
-        throw;
-      }
-      if (result && !conn.retry() && !conn.lost()) {
-        if (conn.failed()) {
-          // The callback went on after an error; PostgreSQL did not.
-          result = conn.first_error();
-        } else {
-          commit_sent = true;
-          result = conn.Command("COMMIT");
-          if (result) {
-            AddNanos(conn);
-            return Ok();
-          }
+    conn.DeferBegin(begin);
+    Status result = Ok();
+    try {
+      result = fn(conn);
+    } catch (...) {
+      conn.RollbackIfOpen();
+      AddNanos(conn);
+      throw;
+    }
+    if (result && !conn.retry() && !conn.lost()) {
+      if (conn.failed()) {
+        // The callback went on after an error; PostgreSQL did not.
+        result = conn.first_error();
+      } else {
+        commit_sent = true;
+        result = read_only ? conn.CommitReadInBackground() : conn.Command("COMMIT");
+        if (result) {
+          AddNanos(conn);
+          return Ok();
         }
       }
-      conn.RollbackIfOpen();
     }
+    conn.RollbackIfOpen();
     AddNanos(conn);
 
     if (conn.lost()) {

@@ -449,12 +449,14 @@ class SqlTokenStore final : public TokenStore {
 class SqlStore final : public Store {
  public:
   explicit SqlStore(std::shared_ptr<Database> db)
-      : db_(std::move(db)), accounts_(*db_), apps_(*db_), codes_(*db_), tokens_(*db_) {}
+      : db_(std::move(db)), accounts_(*db_), apps_(*db_), codes_(*db_), tokens_(*db_),
+        media_(MakeSqlMediaStore(*db_)) {}
 
   AccountStore& accounts() override { return accounts_; }
   AppStore& apps() override { return apps_; }
   AuthorizationCodeStore& authorization_codes() override { return codes_; }
   TokenStore& tokens() override { return tokens_; }
+  MediaStore& media() override { return *media_; }
   Database& database() override { return *db_; }
 
  private:
@@ -463,6 +465,7 @@ class SqlStore final : public Store {
   SqlAppStore apps_;
   SqlAuthorizationCodeStore codes_;
   SqlTokenStore tokens_;
+  std::unique_ptr<MediaStore> media_;
 };
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "store/media_store.h"
 #include "store/sql.h"
 
 namespace vantage::store {
@@ -156,6 +157,7 @@ class Store {
   virtual AppStore& apps() = 0;
   virtual AuthorizationCodeStore& authorization_codes() = 0;
   virtual TokenStore& tokens() = 0;
+  virtual MediaStore& media() = 0;
   virtual Database& database() = 0;
 };
 

@@ -68,6 +68,21 @@ void Seed(Store& store, IdGenerator& ids) {
     token.csrf_token = i == 0 ? "csrf" : "";
     token.created_at = token.last_used_at = now;
     ASSERT_TRUE(store.tokens().Create(token).ok());
+
+    MediaAttachment media;
+    media.id = ids.Next();
+    media.account_id = account.id;
+    media.description = "alt \xc3\xa9 " + std::to_string(i);
+    if (i == 1) media.focus_x = -250, media.focus_y = 750;
+    media.created_at = media.updated_at = now;
+    ASSERT_TRUE(store.media().Create(media).ok());
+    std::vector<MediaFile> files = {
+        {"large", "jpeg", "key-large-" + std::to_string(i), 1080, 720, 12345},
+        {"thumb", "webp", "key-thumb-" + std::to_string(i), 320, 320, 2345}};
+    ASSERT_TRUE(store.media().MarkReady(media.id, files, "LEHV6nWB2yk8", 4000, 3000, now).ok());
+    if (i == 2) {
+      ASSERT_TRUE(*store.media().Attach(media.id, account.id, ids.Next(), 1, now));
+    }
   }
 }
 
@@ -182,6 +197,8 @@ TEST(CopyDatabase, OrdersParentsBeforeChildren) {
   EXPECT_LT(at("accounts"), at("tokens"));
   EXPECT_LT(at("apps"), at("tokens"));
   EXPECT_LT(at("accounts"), at("authorization_codes"));
+  EXPECT_LT(at("accounts"), at("media_attachments"));
+  EXPECT_LT(at("media_attachments"), at("media_files"));
   EXPECT_EQ(std::count(tables->begin(), tables->end(), "schema_migrations"), 0);
 }
 

@@ -456,6 +456,7 @@ class SqlStore final : public Store {
   AppStore& apps() override { return apps_; }
   AuthorizationCodeStore& authorization_codes() override { return codes_; }
   TokenStore& tokens() override { return tokens_; }
+  StatusStore& statuses() override { return *statuses_; }
   MediaStore& media() override { return *media_; }
   Database& database() override { return *db_; }
 
@@ -465,6 +466,7 @@ class SqlStore final : public Store {
   SqlAppStore apps_;
   SqlAuthorizationCodeStore codes_;
   SqlTokenStore tokens_;
+  std::unique_ptr<StatusStore> statuses_ = MakeSqlStatusStore(*db_);
   std::unique_ptr<MediaStore> media_;
 };
 

@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "store/media_store.h"
 #include "store/sql.h"
+#include "store/status_store.h"
 
 namespace vantage::store {
 
@@ -157,6 +158,7 @@ class Store {
   virtual AppStore& apps() = 0;
   virtual AuthorizationCodeStore& authorization_codes() = 0;
   virtual TokenStore& tokens() = 0;
+  virtual StatusStore& statuses() = 0;
   virtual MediaStore& media() = 0;
   virtual Database& database() = 0;
 };

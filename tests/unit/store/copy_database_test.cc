@@ -84,6 +84,40 @@ void Seed(Store& store, IdGenerator& ids) {
       ASSERT_TRUE(*store.media().Attach(media.id, account.id, ids.Next(), 1, now));
     }
   }
+
+  // Statuses: a post with a tag and a mention, a comment on it, and an edit
+  // (which writes the history rows).
+  auto author = store.accounts().FindByUsername("user_0");
+  auto commenter = store.accounts().FindByUsername("user_1");
+  ASSERT_TRUE(author.ok() && author->has_value() && commenter.ok() && commenter->has_value());
+  Post post;
+  post.id = ids.Next();
+  post.account_id = (*author)->id;
+  post.text = "Archive day #Museum @user_1";
+  post.content = "<p>Archive day</p>";
+  post.language = "en";
+  post.idempotency_key = "seed-key";
+  post.created_at = post.updated_at = now;
+  post.tags = {TagRef{ids.Next(), "Museum", "museum"}};
+  ASSERT_TRUE(store.statuses().Create(post, {(*commenter)->id}).ok());
+  Post reply;
+  reply.id = ids.Next();
+  reply.account_id = (*commenter)->id;
+  reply.in_reply_to_id = post.id;
+  reply.in_reply_to_account_id = post.account_id;
+  reply.text = "lovely";
+  reply.created_at = reply.updated_at = now + 1;
+  ASSERT_TRUE(store.statuses().Create(reply, {}).ok());
+  PostChange change;
+  change.text = "Archive day, edited #Museum";
+  change.content = "<p>Archive day, edited</p>";
+  change.tags = post.tags;
+  change.mention_account_ids = {(*commenter)->id};
+  change.original_edit_id = ids.Next();
+  change.edit_id = ids.Next();
+  change.now = now + 2;
+  ASSERT_TRUE(store.statuses().Edit(post.id, post.account_id, change).ok());
+  ASSERT_TRUE(store.statuses().Pin(post.id, post.account_id, 3, now + 3).ok());
 }
 
 std::string Key(const Row& row) {
@@ -197,6 +231,10 @@ TEST(CopyDatabase, OrdersParentsBeforeChildren) {
   EXPECT_LT(at("accounts"), at("tokens"));
   EXPECT_LT(at("apps"), at("tokens"));
   EXPECT_LT(at("accounts"), at("authorization_codes"));
+  EXPECT_LT(at("accounts"), at("statuses"));
+  EXPECT_LT(at("statuses"), at("status_tags"));
+  EXPECT_LT(at("tags"), at("status_tags"));
+  EXPECT_LT(at("statuses"), at("mentions"));
   EXPECT_LT(at("accounts"), at("media_attachments"));
   EXPECT_LT(at("media_attachments"), at("media_files"));
   EXPECT_EQ(std::count(tables->begin(), tables->end(), "schema_migrations"), 0);

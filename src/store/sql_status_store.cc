@@ -1,0 +1,436 @@
+// The StatusStore over the backend-neutral SQL layer; runs unchanged on
+// SQLite and PostgreSQL.
+//
+// Isolation (Write is serialised on SQLite, READ COMMITTED on PostgreSQL):
+// - Create: the parent's replies_count is bumped first, by a conditional
+//   UPDATE that also proves the parent exists and locks it; the author's
+//   statuses_count likewise, in the same transaction as the INSERT. Tags are
+//   INSERT ... ON CONFLICT DO NOTHING then read back, so two posts racing to
+//   create one tag end with one row. The idempotency key is a unique
+//   constraint: the loser of a race gets unique_violation, and the caller
+//   reads the winner's post.
+// - Edit, Delete, Pin: the status row (Pin: the author's account row) is
+//   locked by the first UPDATE, so concurrent edits apply one after the other
+//   and two pins racing for the last slot cannot both win.
+#include <utility>
+
+#include "store/status_store.h"
+
+namespace vantage::store {
+
+const char* VisibilityName(Visibility visibility) {
+  switch (visibility) {
+    case Visibility::kPublic:
+      return "public";
+    case Visibility::kUnlisted:
+      return "unlisted";
+    case Visibility::kPrivate:
+      return "private";
+  }
+  return "public";
+}
+
+std::optional<Visibility> ParseVisibility(std::string_view name) {
+  if (name == "public") return Visibility::kPublic;
+  if (name == "unlisted") return Visibility::kUnlisted;
+  if (name == "private") return Visibility::kPrivate;
+  return std::nullopt;
+}
+
+namespace {
+
+#define VANTAGE_STATUS_COLUMNS                                                                  \
+  "s.id, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id, s.text, s.content, "         \
+  "s.visibility, s.sensitive, s.spoiler_text, s.language, s.application_id, s.pinned_at, "      \
+  "s.archived_at, s.edited_at, s.idempotency_key, s.replies_count, s.favourites_count, "        \
+  "s.reblogs_count, s.created_at, s.updated_at, a.name, a.website"
+
+constexpr Statement kSelectStatus{
+    "select_status",
+    "SELECT " VANTAGE_STATUS_COLUMNS " FROM statuses s LEFT JOIN apps a ON a.id = s.application_id "
+    "WHERE s.id = ?"};
+constexpr Statement kSelectStatusByKey{
+    "select_status_by_idempotency_key",
+    "SELECT " VANTAGE_STATUS_COLUMNS " FROM statuses s LEFT JOIN apps a ON a.id = s.application_id "
+    "WHERE s.account_id = ? AND s.idempotency_key = ?"};
+constexpr Statement kSelectStatusTags{
+    "select_status_tags",
+    "SELECT t.id, t.name, t.name_key FROM status_tags st JOIN tags t ON t.id = st.tag_id "
+    "WHERE st.status_id = ? ORDER BY st.position"};
+constexpr Statement kSelectStatusMentions{
+    "select_status_mentions",
+    "SELECT m.account_id, a.username FROM mentions m JOIN accounts a ON a.id = m.account_id "
+    "WHERE m.status_id = ? ORDER BY m.position"};
+
+constexpr Statement kInsertStatus{
+    "insert_status",
+    "INSERT INTO statuses (id, account_id, in_reply_to_id, in_reply_to_account_id, text, content, "
+    "visibility, sensitive, spoiler_text, language, application_id, pinned_at, archived_at, "
+    "edited_at, idempotency_key, replies_count, favourites_count, reblogs_count, created_at, "
+    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?)"};
+constexpr Statement kBumpStatusesCount{
+    "bump_account_statuses_count",
+    "UPDATE accounts SET statuses_count = statuses_count + 1 WHERE id = ?"};
+constexpr Statement kDropStatusesCount{
+    "drop_account_statuses_count",
+    "UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = ? AND statuses_count > 0"};
+constexpr Statement kBumpRepliesCount{
+    "bump_status_replies_count", "UPDATE statuses SET replies_count = replies_count + 1 WHERE id = ?"};
+constexpr Statement kDropRepliesCount{
+    "drop_status_replies_count",
+    "UPDATE statuses SET replies_count = replies_count - 1 WHERE id = ? AND replies_count > 0"};
+
+constexpr Statement kInsertTag{
+    "insert_tag",
+    "INSERT INTO tags (id, name, name_key, created_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (name_key) DO NOTHING"};
+constexpr Statement kSelectTagByKey{"select_tag_by_key",
+                                    "SELECT id, name FROM tags WHERE name_key = ?"};
+constexpr Statement kInsertStatusTag{
+    "insert_status_tag",
+    "INSERT INTO status_tags (status_id, tag_id, position) VALUES (?, ?, ?) "
+    "ON CONFLICT (status_id, tag_id) DO NOTHING"};
+constexpr Statement kDeleteStatusTags{"delete_status_tags",
+                                      "DELETE FROM status_tags WHERE status_id = ?"};
+constexpr Statement kInsertMention{
+    "insert_mention",
+    "INSERT INTO mentions (status_id, account_id, position) VALUES (?, ?, ?) "
+    "ON CONFLICT (status_id, account_id) DO NOTHING"};
+constexpr Statement kDeleteMentions{"delete_mentions", "DELETE FROM mentions WHERE status_id = ?"};
+
+constexpr Statement kLockOwnStatus{
+    "lock_own_status",
+    "UPDATE statuses SET updated_at = updated_at WHERE id = ? AND account_id = ?"};
+constexpr Statement kDeleteOwnStatus{"delete_own_status",
+                                     "DELETE FROM statuses WHERE id = ? AND account_id = ?"};
+constexpr Statement kUpdateStatusText{
+    "update_status_text",
+    "UPDATE statuses SET text = ?, content = ?, spoiler_text = ?, sensitive = ?, edited_at = ?, "
+    "updated_at = ? WHERE id = ?"};
+constexpr Statement kHasHistory{"status_has_history",
+                                "SELECT 1 FROM status_edits WHERE status_id = ? LIMIT 1"};
+constexpr Statement kInsertEdit{
+    "insert_status_edit",
+    "INSERT INTO status_edits (id, status_id, text, content, spoiler_text, sensitive, media, "
+    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"};
+constexpr Statement kSelectHistory{
+    "select_status_history",
+    "SELECT id, status_id, text, content, spoiler_text, sensitive, media, created_at "
+    "FROM status_edits WHERE status_id = ? ORDER BY id"};
+
+// A no-op write that takes the account row's lock on PostgreSQL (SQLite
+// serialises writers already): pins of one account queue behind it.
+constexpr Statement kLockAccount{"lock_account_for_pin",
+                                 "UPDATE accounts SET updated_at = updated_at WHERE id = ?"};
+constexpr Statement kCountPinned{
+    "count_pinned_statuses",
+    "SELECT COUNT(*) FROM statuses WHERE account_id = ? AND pinned_at IS NOT NULL"};
+constexpr Statement kSetPinned{"set_status_pinned",
+                               "UPDATE statuses SET pinned_at = ? WHERE id = ? AND account_id = ?"};
+constexpr Statement kArchive{
+    "archive_status",
+    "UPDATE statuses SET archived_at = COALESCE(archived_at, ?) WHERE id = ? AND account_id = ?"};
+constexpr Statement kUnarchive{
+    "unarchive_status", "UPDATE statuses SET archived_at = NULL WHERE id = ? AND account_id = ?"};
+
+#undef VANTAGE_STATUS_COLUMNS
+
+int64_t Bool(bool b) { return b ? 1 : 0; }
+Value TextOrNull(const std::string& s) { return s.empty() ? Null() : Value(s); }
+
+Result<Post> DecodePost(const Row& row) {
+  auto visibility = ParseVisibility(row.Text(6));
+  if (!visibility)
+    return Error::Internal("Status " + std::to_string(row.Int(0)) + " has unknown visibility");
+  Post p;
+  p.id = row.Int(0);
+  p.account_id = row.Int(1);
+  p.in_reply_to_id = row.OptInt(2);
+  p.in_reply_to_account_id = row.OptInt(3);
+  p.text = row.Text(4);
+  p.content = row.Text(5);
+  p.visibility = *visibility;
+  p.sensitive = row.Bool(7);
+  p.spoiler_text = row.Text(8);
+  p.language = row.Text(9);
+  p.application_id = row.OptInt(10);
+  p.pinned_at = row.OptInt(11);
+  p.archived_at = row.OptInt(12);
+  p.edited_at = row.OptInt(13);
+  p.idempotency_key = row.Text(14);
+  p.replies_count = row.Int(15);
+  p.favourites_count = row.Int(16);
+  p.reblogs_count = row.Int(17);
+  p.created_at = row.Int(18);
+  p.updated_at = row.Int(19);
+  p.application_name = row.Text(20);
+  p.application_website = row.Text(21);
+  return p;
+}
+
+// The status with its tags and mentions, read on `conn`.
+Result<std::optional<Post>> LoadPost(Connection& conn, const Statement& st,
+                                     std::initializer_list<Value> args) {
+  auto row = conn.QueryOne(st, args);
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<Post>();
+  auto post = DecodePost(**row);
+  if (!post) return std::move(post).error();
+  auto tags = conn.Query(kSelectStatusTags, {post->id});
+  if (!tags) return std::move(tags).error();
+  for (const Row& t : *tags) post->tags.push_back(TagRef{t.Int(0), t.Text(1), t.Text(2)});
+  auto mentions = conn.Query(kSelectStatusMentions, {post->id});
+  if (!mentions) return std::move(mentions).error();
+  for (const Row& m : *mentions) post->mentions.push_back(MentionRef{m.Int(0), m.Text(1)});
+  return std::optional<Post>(std::move(*post));
+}
+
+Result<Post> LoadExisting(Connection& conn, int64_t id) {
+  auto post = LoadPost(conn, kSelectStatus, {id});
+  if (!post) return std::move(post).error();
+  if (!*post) return Error::NotFound();
+  return std::move(**post);
+}
+
+Status WriteTags(Connection& conn, int64_t status_id, const std::vector<TagRef>& tags,
+                 int64_t now) {
+  int64_t position = 0;
+  for (const TagRef& tag : tags) {
+    if (tag.id <= 0) return Error::Internal("A new tag needs an id from the IdGenerator");
+    auto inserted = conn.Exec(kInsertTag, {tag.id, tag.name, tag.key, now});
+    if (!inserted) return std::move(inserted).error();
+    auto row = conn.QueryOne(kSelectTagByKey, {tag.key});
+    if (!row) return std::move(row).error();
+    if (!*row) return Error::Internal("Tag " + tag.key + " vanished while being written");
+    auto linked = conn.Exec(kInsertStatusTag, {status_id, (*row)->Int(0), position++});
+    if (!linked) return std::move(linked).error();
+  }
+  return Ok();
+}
+
+Status WriteMentions(Connection& conn, int64_t status_id, const std::vector<int64_t>& account_ids) {
+  int64_t position = 0;
+  for (int64_t account_id : account_ids) {
+    auto inserted = conn.Exec(kInsertMention, {status_id, account_id, position++});
+    if (!inserted) return std::move(inserted).error();
+  }
+  return Ok();
+}
+
+Status RequireChanged(Result<int64_t> changed) {
+  if (!changed) return std::move(changed).error();
+  if (*changed == 0) return Error::NotFound();
+  return Ok();
+}
+
+class SqlStatusStore final : public StatusStore {
+ public:
+  explicit SqlStatusStore(Database& db) : db_(db) {}
+
+  Result<CreatedPost> Create(const Post& p, const std::vector<int64_t>& mention_account_ids,
+                             const InTransaction& in_transaction) override {
+    if (p.id <= 0) return Error::Internal("A new status needs an id from the IdGenerator");
+    CreatedPost out;
+    Status status = db_.Write([&](Connection& conn) -> Status {
+      out = CreatedPost{};
+      if (!p.idempotency_key.empty()) {
+        auto earlier = LoadPost(conn, kSelectStatusByKey, {p.account_id, p.idempotency_key});
+        if (!earlier) return std::move(earlier).error();
+        if (*earlier) {
+          out.post = std::move(**earlier);
+          out.replayed = true;
+          return Ok();
+        }
+      }
+      if (p.in_reply_to_id) {
+        auto bumped = conn.Exec(kBumpRepliesCount, {*p.in_reply_to_id});
+        if (!bumped) return std::move(bumped).error();
+        if (*bumped == 0) return Error::NotFound("Record not found", "not_found");
+      }
+      auto inserted = conn.Exec(
+          kInsertStatus,
+          {p.id, p.account_id, Opt(p.in_reply_to_id), Opt(p.in_reply_to_account_id), p.text,
+           p.content, std::string(VisibilityName(p.visibility)), Bool(p.sensitive), p.spoiler_text,
+           TextOrNull(p.language), Opt(p.application_id), Opt(p.pinned_at), Opt(p.archived_at),
+           Opt(p.edited_at), TextOrNull(p.idempotency_key), p.created_at, p.updated_at});
+      if (!inserted) return std::move(inserted).error();
+      VANTAGE_TRY(RequireChanged(conn.Exec(kBumpStatusesCount, {p.account_id})));
+      VANTAGE_TRY(WriteTags(conn, p.id, p.tags, p.created_at));
+      VANTAGE_TRY(WriteMentions(conn, p.id, mention_account_ids));
+      auto created = LoadExisting(conn, p.id);
+      if (!created) return std::move(created).error();
+      if (in_transaction) VANTAGE_TRY(in_transaction(conn, *created));
+      out.post = std::move(*created);
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return out;
+  }
+
+  Result<std::optional<Post>> FindById(int64_t id) override {
+    return ReadPost(kSelectStatus, {id});
+  }
+
+  Result<std::optional<Post>> FindByIdempotencyKey(int64_t account_id, const std::string& key) override {
+    if (key.empty()) return std::optional<Post>();
+    return ReadPost(kSelectStatusByKey, {account_id, key});
+  }
+
+  Result<Post> Delete(int64_t id, int64_t account_id, const InTransaction& in_transaction) override {
+    std::optional<Post> deleted;
+    Status status = db_.Write([&](Connection& conn) -> Status {
+      deleted.reset();
+      VANTAGE_TRY(RequireChanged(conn.Exec(kLockOwnStatus, {id, account_id})));
+      auto post = LoadExisting(conn, id);
+      if (!post) return std::move(post).error();
+      if (in_transaction) VANTAGE_TRY(in_transaction(conn, *post));
+      VANTAGE_TRY(RequireChanged(conn.Exec(kDeleteOwnStatus, {id, account_id})));
+      auto dropped = conn.Exec(kDropStatusesCount, {account_id});
+      if (!dropped) return std::move(dropped).error();
+      if (post->in_reply_to_id) {
+        auto parent = conn.Exec(kDropRepliesCount, {*post->in_reply_to_id});
+        if (!parent) return std::move(parent).error();
+      }
+      deleted = std::move(*post);
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return std::move(*deleted);
+  }
+
+  Result<Post> Edit(int64_t id, int64_t account_id, const PostChange& c,
+                    const InTransaction& in_transaction) override {
+    if (c.original_edit_id <= 0 || c.edit_id <= c.original_edit_id)
+      return Error::Internal("An edit needs two ascending ids from the IdGenerator");
+    std::optional<Post> edited;
+    Status status = db_.Write([&](Connection& conn) -> Status {
+      edited.reset();
+      VANTAGE_TRY(RequireChanged(conn.Exec(kLockOwnStatus, {id, account_id})));
+      auto before = LoadExisting(conn, id);
+      if (!before) return std::move(before).error();
+      auto history = conn.QueryOne(kHasHistory, {id});
+      if (!history) return std::move(history).error();
+      if (!*history) {
+        auto original = conn.Exec(kInsertEdit, {c.original_edit_id, id, before->text, before->content,
+                                                before->spoiler_text, Bool(before->sensitive),
+                                                c.previous_media_json, before->created_at});
+        if (!original) return std::move(original).error();
+      }
+      auto updated = conn.Exec(kUpdateStatusText, {c.text, c.content, c.spoiler_text,
+                                                   Bool(c.sensitive), c.now, c.now, id});
+      if (!updated) return std::move(updated).error();
+      auto untagged = conn.Exec(kDeleteStatusTags, {id});
+      if (!untagged) return std::move(untagged).error();
+      VANTAGE_TRY(WriteTags(conn, id, c.tags, c.now));
+      auto unmentioned = conn.Exec(kDeleteMentions, {id});
+      if (!unmentioned) return std::move(unmentioned).error();
+      VANTAGE_TRY(WriteMentions(conn, id, c.mention_account_ids));
+      auto version = conn.Exec(kInsertEdit, {c.edit_id, id, c.text, c.content, c.spoiler_text,
+                                             Bool(c.sensitive), c.media_json, c.now});
+      if (!version) return std::move(version).error();
+      auto after = LoadExisting(conn, id);
+      if (!after) return std::move(after).error();
+      if (in_transaction) VANTAGE_TRY(in_transaction(conn, *after));
+      edited = std::move(*after);
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return std::move(*edited);
+  }
+
+  Result<std::vector<PostEdit>> History(int64_t status_id) override {
+    std::vector<PostEdit> edits;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      edits.clear();
+      auto rows = conn.Query(kSelectHistory, {status_id});
+      if (!rows) return std::move(rows).error();
+      for (const Row& row : *rows) {
+        PostEdit e;
+        e.id = row.Int(0);
+        e.status_id = row.Int(1);
+        e.text = row.Text(2);
+        e.content = row.Text(3);
+        e.spoiler_text = row.Text(4);
+        e.sensitive = row.Bool(5);
+        e.media_json = row.Text(6);
+        e.created_at = row.Int(7);
+        edits.push_back(std::move(e));
+      }
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return edits;
+  }
+
+  Result<Post> Pin(int64_t id, int64_t account_id, int max_pinned, int64_t now) override {
+    return WriteAndLoad(id, [&](Connection& conn) -> Status {
+      VANTAGE_TRY(RequireChanged(conn.Exec(kLockAccount, {account_id})));
+      auto post = LoadExisting(conn, id);
+      if (!post) return std::move(post).error();
+      if (post->account_id != account_id) return Error::NotFound();
+      if (post->pinned_at) return Ok();
+      auto count = conn.QueryOne(kCountPinned, {account_id});
+      if (!count) return std::move(count).error();
+      if (*count && (**count).Int(0) >= max_pinned)
+        return Error::Invalid("id", "At most " + std::to_string(max_pinned) +
+                                        " posts can be pinned; unpin one first", "pin_limit");
+      return RequireChanged(conn.Exec(kSetPinned, {now, id, account_id}));
+    });
+  }
+
+  Result<Post> Unpin(int64_t id, int64_t account_id) override {
+    return WriteAndLoad(id, [&](Connection& conn) -> Status {
+      return RequireChanged(conn.Exec(kSetPinned, {Null(), id, account_id}));
+    });
+  }
+
+  Result<Post> Archive(int64_t id, int64_t account_id, int64_t now) override {
+    return WriteAndLoad(id, [&](Connection& conn) -> Status {
+      return RequireChanged(conn.Exec(kArchive, {now, id, account_id}));
+    });
+  }
+
+  Result<Post> Unarchive(int64_t id, int64_t account_id) override {
+    return WriteAndLoad(id, [&](Connection& conn) -> Status {
+      return RequireChanged(conn.Exec(kUnarchive, {id, account_id}));
+    });
+  }
+
+ private:
+  Result<std::optional<Post>> ReadPost(const Statement& st, std::initializer_list<Value> args) {
+    std::optional<Post> found;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      auto post = LoadPost(conn, st, args);
+      if (!post) return std::move(post).error();
+      found = std::move(*post);
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return found;
+  }
+
+  // Runs `change` and reads the status back, in one write transaction.
+  Result<Post> WriteAndLoad(int64_t id, const std::function<Status(Connection&)>& change) {
+    std::optional<Post> out;
+    Status status = db_.Write([&](Connection& conn) -> Status {
+      out.reset();
+      VANTAGE_TRY(change(conn));
+      auto post = LoadExisting(conn, id);
+      if (!post) return std::move(post).error();
+      out = std::move(*post);
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return std::move(*out);
+  }
+
+  Database& db_;
+};
+
+}  // namespace
+
+std::unique_ptr<StatusStore> MakeSqlStatusStore(Database& db) {
+  return std::make_unique<SqlStatusStore>(db);
+}
+
+}  // namespace vantage::store

@@ -1,0 +1,159 @@
+// Statuses: photo posts and their comments, with hashtags, mentions, pins,
+// archiving and edit history.
+//
+// The conventions of store.h hold here: times are milliseconds since the Unix
+// epoch, ids of new rows come from the caller's IdGenerator, methods are
+// thread-safe, and errors not named below are the SQL layer's.
+//
+// Counters are kept in the same transaction as the row that changes them:
+// creating a status adds one to its author's accounts.statuses_count and, for
+// a reply, to the parent's replies_count; deleting takes them away again.
+// Nothing here decides who may see or do what: that is the service's policy.
+// Methods that take an `account_id` act only on that account's statuses and
+// answer NotFound for anyone else's, exactly as for a missing one.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "store/sql.h"
+
+namespace vantage::store {
+
+enum class Visibility { kPublic = 0, kUnlisted = 1, kPrivate = 2 };
+const char* VisibilityName(Visibility visibility);
+std::optional<Visibility> ParseVisibility(std::string_view name);
+
+// A hashtag of a status. `key` (the NFKC case fold of the name) decides
+// identity; `name` is the form first written, kept for display. `id` is used
+// only when the tag is new; an existing tag keeps its id and name.
+struct TagRef {
+  int64_t id = 0;
+  std::string name;
+  std::string key;
+};
+
+// A mentioned local account, with its username for rendering.
+struct MentionRef {
+  int64_t account_id = 0;
+  std::string username;
+};
+
+struct Post {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  std::optional<int64_t> in_reply_to_id;
+  std::optional<int64_t> in_reply_to_account_id;
+  std::string text;     // the caption as written
+  std::string content;  // rendered HTML
+  Visibility visibility = Visibility::kPublic;
+  bool sensitive = false;
+  std::string spoiler_text;
+  std::string language;  // empty: unknown
+  std::optional<int64_t> application_id;
+  std::optional<int64_t> pinned_at;
+  std::optional<int64_t> archived_at;
+  std::optional<int64_t> edited_at;
+  std::string idempotency_key;  // empty: none
+  int64_t replies_count = 0;
+  int64_t favourites_count = 0;
+  int64_t reblogs_count = 0;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+
+  // Read with the status; written by Create and Edit. Tags in the order of
+  // first appearance, mentions likewise.
+  std::vector<TagRef> tags;
+  std::vector<MentionRef> mentions;
+  // The posting application's name and website, when it is known.
+  std::string application_name;
+  std::string application_website;
+};
+
+// One version of a status, as GET /statuses/:id/history shows it.
+struct PostEdit {
+  int64_t id = 0;
+  int64_t status_id = 0;
+  std::string text;
+  std::string content;
+  std::string spoiler_text;
+  bool sensitive = false;
+  std::string media_json = "[]";  // [{"id": "...", "description": "..."}], as the caller wrote it
+  int64_t created_at = 0;
+};
+
+// What an edit changes. Tags and mentions are replaced whole.
+struct PostChange {
+  std::string text;
+  std::string content;
+  std::string spoiler_text;
+  bool sensitive = false;
+  std::vector<TagRef> tags;
+  std::vector<int64_t> mention_account_ids;
+  // Snapshots for the history: the version being replaced (used only when
+  // the status has no history yet) and the new one.
+  std::string previous_media_json = "[]";
+  std::string media_json = "[]";
+  int64_t original_edit_id = 0;  // ids for the history rows
+  int64_t edit_id = 0;
+  int64_t now = 0;
+};
+
+struct CreatedPost {
+  Post post;
+  bool replayed = false;  // an earlier post with the same idempotency key
+};
+
+// Runs inside a status's write transaction, after its row exists: the
+// media helper's attach step. An error rolls the whole status back.
+using InTransaction = std::function<Status(Connection&, const Post&)>;
+
+class StatusStore {
+ public:
+  virtual ~StatusStore() = default;
+
+  // Creates `post` (its tags, by TagRef, and mentions, by account_id) and
+  // bumps the counters. With an idempotency key that the account already
+  // used, nothing is written and the earlier post is returned with
+  // `replayed` set. NotFound with field "in_reply_to_id" when the parent is
+  // gone. `in_transaction`, when given, runs before the commit.
+  virtual Result<CreatedPost> Create(const Post& post, const std::vector<int64_t>& mention_account_ids,
+                                     const InTransaction& in_transaction = {}) = 0;
+
+  virtual Result<std::optional<Post>> FindById(int64_t id) = 0;
+  virtual Result<std::optional<Post>> FindByIdempotencyKey(int64_t account_id, const std::string& key) = 0;
+
+  // Deletes the account's status and returns it as it was (with tags and
+  // mentions). Its comments stay, detached (in_reply_to_id becomes NULL).
+  // `in_transaction` runs first, inside the same transaction (media rows).
+  virtual Result<Post> Delete(int64_t id, int64_t account_id, const InTransaction& in_transaction = {}) = 0;
+
+  // Applies `change` to the account's status, records the history (the
+  // original version first, at the first edit) and sets edited_at.
+  // `in_transaction` runs after the update, inside the same transaction.
+  virtual Result<Post> Edit(int64_t id, int64_t account_id, const PostChange& change,
+                            const InTransaction& in_transaction = {}) = 0;
+
+  // Oldest first; empty when the status was never edited.
+  virtual Result<std::vector<PostEdit>> History(int64_t status_id) = 0;
+
+  // Pins the account's status unless `max_pinned` are pinned already
+  // (Invalid, code "pin_limit", field "id"). Pinning a pinned status is a no-op.
+  virtual Result<Post> Pin(int64_t id, int64_t account_id, int max_pinned, int64_t now) = 0;
+  virtual Result<Post> Unpin(int64_t id, int64_t account_id) = 0;
+  // Archived statuses are hidden from everyone but their author (the
+  // service decides that); archiving keeps everything else.
+  virtual Result<Post> Archive(int64_t id, int64_t account_id, int64_t now) = 0;
+  virtual Result<Post> Unarchive(int64_t id, int64_t account_id) = 0;
+};
+
+// The StatusStore over any Database (sql_status_store.cc); MakeSqlStore uses it.
+std::unique_ptr<StatusStore> MakeSqlStatusStore(Database& db);
+
+}  // namespace vantage::store

@@ -15,6 +15,7 @@
 #include <random>
 #include <string_view>
 #include <thread>
+#include <set>
 #include <unordered_map>
 #include <utility>
 
@@ -128,6 +129,26 @@ Value DecodeValue(const PGresult* r, int row, int column, Oid type) {
 
 void IgnoreNotice(void*, const char*) {}
 
+// Which reads run more than one statement, learned as they run, by the name
+// of their first statement. A read that runs only one needs no explicit
+// transaction: a single statement already sees one snapshot, and skipping
+// BEGIN and COMMIT halves the server's work for the most common request.
+class ReadShapes {
+ public:
+  bool IsMulti(std::string_view first) const {
+    std::lock_guard lock(mu_);
+    return multi_.find(first) != multi_.end();
+  }
+  void MarkMulti(std::string_view first) {
+    std::lock_guard lock(mu_);
+    multi_.emplace(first);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::set<std::string, std::less<>> multi_;  // guarded by mu_
+};
+
 // One libpq connection and the statements prepared on it. Used by one thread
 // at a time (the pool sees to that), as libpq requires.
 class PgConnection final : public Connection {
@@ -163,6 +184,13 @@ class PgConnection final : public Connection {
   // server process and back, the largest cost of a small request.
   void DeferBegin(const char* begin) { pending_begin_ = begin; }
 
+  // For a read: its first statement may run on its own, outside a
+  // transaction, unless `shapes` knows this read to run more. A second
+  // statement then ends the attempt (escalated()) and the read runs again
+  // inside a transaction, and `shapes` remembers.
+  void AllowSingleStatementRead(ReadShapes* shapes) { shapes_ = shapes; }
+  bool escalated() const { return escalated_; }
+
   // Ends a read-only transaction without waiting for the answer: its rows
   // are already in hand and a read-only COMMIT has nothing to lose. The
   // answer is collected by FinishPendingCommit before the connection's next
@@ -170,6 +198,7 @@ class PgConnection final : public Connection {
   Status CommitReadInBackground() {
     if (std::exchange(pending_begin_, nullptr) != nullptr) return Ok();
     if (lost_) return LostError();
+    if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return Ok();  // ran outside a transaction
     if (PQsendQuery(conn_, "COMMIT") != 1) {
       lost_ = true;
       return LostError();
@@ -220,6 +249,9 @@ class PgConnection final : public Connection {
   // Called before each attempt at a transaction.
   void StartAttempt() {
     retry_ = false;
+    escalated_ = false;
+    shapes_ = nullptr;
+    autocommit_first_ = nullptr;
     first_error_.reset();
   }
 
@@ -366,6 +398,16 @@ class PgConnection final : public Connection {
         values[i] = s->c_str();
       }
     }
+    if (autocommit_first_ != nullptr) {
+      shapes_->MarkMulti(autocommit_first_);
+      escalated_ = retry_ = true;
+      return Error::Unavailable("The read needs a transaction, try again", 1);
+    }
+    bool alone = pending_begin_ != nullptr && shapes_ != nullptr && !shapes_->IsMulti(st.name);
+    if (alone) {
+      pending_begin_ = nullptr;
+      autocommit_first_ = st.name;
+    }
     PgResult r = pending_begin_ != nullptr
                      ? ExecAfterBegin((*prepared)->server_name.c_str(), static_cast<int>(count), values.data())
                      : PgResult(PQexecPrepared(conn_, (*prepared)->server_name.c_str(),
@@ -436,6 +478,9 @@ class PgConnection final : public Connection {
   bool lost_ = false;                 // the connection is unusable
   const char* pending_begin_ = nullptr;  // BEGIN to send with the next statement
   bool commit_pending_ = false;          // a read's COMMIT whose answer is unread
+  ReadShapes* shapes_ = nullptr;         // set when this read may start outside a transaction
+  const char* autocommit_first_ = nullptr;  // the statement that did
+  bool escalated_ = false;               // this attempt must run again in a transaction
   int64_t nanos_ = 0;                 // time inside libpq not yet added to the total
 };
 
@@ -486,7 +531,10 @@ Result<std::unique_ptr<PgConnection>> Connect(const PostgresOptions& options) {
   // Notices ("already exists, skipping") would go to stderr.
   PQsetNoticeProcessor(raw, IgnoreNotice, nullptr);
   auto conn = std::make_unique<PgConnection>(raw);
-  std::string settings = "SET statement_timeout = " + std::to_string(options.statement_timeout_ms);
+  // Read-only unless a transaction says READ WRITE, as every Write does: a
+  // read whose single statement runs outside a transaction stays read-only.
+  std::string settings = "SET default_transaction_read_only = on; SET statement_timeout = " +
+                         std::to_string(options.statement_timeout_ms);
   if (!options.synchronous_commit.empty()) {
     settings += "; SET synchronous_commit = " + options.synchronous_commit;
   }
@@ -549,6 +597,7 @@ class PostgresDatabase final : public Database {
   const Clock::duration budget_;
   std::atomic<int64_t> nanos_{0};
   std::once_flag close_once_;
+  ReadShapes read_shapes_;
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -652,6 +701,7 @@ Status PostgresDatabase::Transaction(Slot& slot, const char* begin,
   auto backoff = std::chrono::duration_cast<std::chrono::microseconds>(kFirstBackoff);
   bool reconnected = false;
   const bool read_only = begin == kBeginRead;
+  bool single_statement_allowed = read_only;
   for (;;) {
     if (slot.conn) slot.conn->FinishPendingCommit();
     if (!slot.conn || slot.conn->lost()) {
@@ -664,6 +714,7 @@ Status PostgresDatabase::Transaction(Slot& slot, const char* begin,
     conn.StartAttempt();
     bool commit_sent = false;
     conn.DeferBegin(begin);
+    if (single_statement_allowed) conn.AllowSingleStatementRead(&read_shapes_);
     Status result = Ok();
     try {
       result = fn(conn);
@@ -705,6 +756,10 @@ Status PostgresDatabase::Transaction(Slot& slot, const char* begin,
       continue;
     }
     if (!conn.retry()) return result;
+    if (conn.escalated()) {
+      single_statement_allowed = false;
+      continue;
+    }
     if (conn.stale_plans()) conn.ForgetPrepared();
     auto wait = Jitter(backoff);
     if (Clock::now() + wait >= deadline) {

@@ -48,7 +48,14 @@ struct PostgresOptions {
 // kInternal when a migration fails.
 //
 // Transactions (sql.h): Read is `BEGIN ISOLATION LEVEL REPEATABLE READ READ
-// ONLY`, one snapshot for the whole callback; Write is READ COMMITTED.
+// ONLY`, one snapshot for the whole callback; Write is READ COMMITTED. Round
+// trips are the main cost, so: BEGIN travels with the first statement (libpq
+// pipeline mode); a read's COMMIT is not waited for; and a read whose first
+// statement is known to be its only one runs that statement alone, without
+// BEGIN and COMMIT (one statement is one snapshot; connections default to
+// read-only, so it cannot write). Which reads run more than one statement is
+// learned by the name of their first statement: the first time, the second
+// statement ends the attempt and the callback runs again in a transaction.
 // Statements are prepared once per connection under their Statement::name and
 // then executed by name. Serialization failures and deadlocks are retried
 // within acquire_timeout_ms.

@@ -143,24 +143,35 @@ Result<store::Account> CheckCredentials(ServiceContext& ctx, std::string_view lo
   return std::move(**account);
 }
 
+// Stores a new token or session for `secret` (a fresh random value the
+// caller hands out once). The digest is all that is kept.
+static Result<store::Token> StoreToken(ServiceContext& ctx, const std::string& secret,
+                                       store::TokenKind kind, std::optional<int64_t> app_id,
+                                       std::optional<int64_t> account_id, const std::string& scopes,
+                                       const std::string& ip, const std::string& user_agent) {
+  store::Token token;
+  token.id = ctx.ids.Next();
+  token.token_hash = Sha256Hex(secret);
+  token.kind = kind;
+  token.app_id = app_id;
+  token.account_id = account_id;
+  token.scopes = scopes;
+  if (kind == store::TokenKind::kSession) token.csrf_token = RandomToken();
+  token.ip = ip;
+  token.user_agent = user_agent.substr(0, 300);
+  token.created_at = token.last_used_at = NowUnixMs();
+  return ctx.store.tokens().Create(token);
+}
+
 Result<IssuedToken> IssueToken(ServiceContext& ctx, const store::App& app,
                                std::optional<int64_t> account_id, const std::string& scopes,
                                const std::string& ip, const std::string& user_agent) {
   IssuedToken issued;
   issued.access_token = RandomToken();
-  store::Token& token = issued.token;
-  token.id = ctx.ids.Next();
-  token.token_hash = Sha256Hex(issued.access_token);
-  token.kind = store::TokenKind::kOAuth;
-  token.app_id = app.id;
-  token.account_id = account_id;
-  token.scopes = scopes;
-  token.ip = ip;
-  token.user_agent = user_agent.substr(0, 300);
-  token.created_at = token.last_used_at = NowUnixMs();
-  auto stored = ctx.store.tokens().Create(token);
-  if (!stored) return std::move(stored).error();
-  token = std::move(*stored);
+  auto token = StoreToken(ctx, issued.access_token, store::TokenKind::kOAuth, app.id, account_id,
+                          scopes, ip, user_agent);
+  if (!token) return std::move(token).error();
+  issued.token = std::move(*token);
   return issued;
 }
 
@@ -271,19 +282,10 @@ Result<WebSession> SignIn(ServiceContext& ctx, std::string_view login, std::stri
   if (!account) return std::move(account).error();
   WebSession session;
   session.cookie_value = RandomToken();
-  store::Token& token = session.token;
-  token.id = ctx.ids.Next();
-  token.token_hash = Sha256Hex(session.cookie_value);
-  token.kind = store::TokenKind::kSession;
-  token.account_id = account->id;
-  token.scopes = std::string(kSessionScopes);
-  token.csrf_token = RandomToken();
-  token.ip = ip;
-  token.user_agent = user_agent.substr(0, 300);
-  token.created_at = token.last_used_at = NowUnixMs();
-  auto stored = ctx.store.tokens().Create(token);
-  if (!stored) return std::move(stored).error();
-  token = std::move(*stored);
+  auto token = StoreToken(ctx, session.cookie_value, store::TokenKind::kSession, std::nullopt,
+                          account->id, std::string(kSessionScopes), ip, user_agent);
+  if (!token) return std::move(token).error();
+  session.token = std::move(*token);
   session.account = std::move(*account);
   return session;
 }

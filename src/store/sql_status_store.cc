@@ -62,6 +62,25 @@ constexpr Statement kSelectStatusMentions{
     "SELECT m.account_id, a.username FROM mentions m JOIN accounts a ON a.id = m.account_id "
     "WHERE m.status_id = ? ORDER BY m.position"};
 
+constexpr Statement kSelectStatusMedia{
+    "select_status_media",
+    "SELECT id FROM media_attachments WHERE status_id = ? ORDER BY position, id"};
+// The media helper's rule in one statement: the poster's own, ready,
+// unattached media; the changed-row count says whether it held.
+constexpr Statement kAttachStatusMedia{
+    "attach_status_media",
+    "UPDATE media_attachments SET status_id = ?, position = ?, updated_at = ? "
+    "WHERE id = ? AND account_id = ? AND status_id IS NULL AND state = 'ready'"};
+constexpr Statement kDiagnoseMedia{
+    "diagnose_status_media",
+    "SELECT account_id, state, status_id FROM media_attachments WHERE id = ?"};
+constexpr Statement kSelectStatusMediaKeys{
+    "select_status_media_keys",
+    "SELECT DISTINCT f.file_key FROM media_files f JOIN media_attachments m ON m.id = f.media_id "
+    "WHERE m.status_id = ?"};
+constexpr Statement kDeleteStatusMedia{"delete_status_media",
+                                       "DELETE FROM media_attachments WHERE status_id = ?"};
+
 constexpr Statement kInsertStatus{
     "insert_status",
     "INSERT INTO statuses (id, account_id, in_reply_to_id, in_reply_to_account_id, text, content, "
@@ -182,6 +201,9 @@ Result<std::optional<Post>> LoadPost(Connection& conn, const Statement& st,
   auto mentions = conn.Query(kSelectStatusMentions, {post->id});
   if (!mentions) return std::move(mentions).error();
   for (const Row& m : *mentions) post->mentions.push_back(MentionRef{m.Int(0), m.Text(1)});
+  auto media = conn.Query(kSelectStatusMedia, {post->id});
+  if (!media) return std::move(media).error();
+  for (const Row& m : *media) post->media_ids.push_back(m.Int(0));
   return std::optional<Post>(std::move(*post));
 }
 
@@ -213,6 +235,30 @@ Status WriteMentions(Connection& conn, int64_t status_id, const std::vector<int6
   for (int64_t account_id : account_ids) {
     auto inserted = conn.Exec(kInsertMention, {status_id, account_id, position++});
     if (!inserted) return std::move(inserted).error();
+  }
+  return Ok();
+}
+
+// Attaches each media id, in order, or says which one cannot be and why.
+Status AttachMedia(Connection& conn, const Post& p) {
+  int64_t position = 0;
+  for (int64_t media_id : p.media_ids) {
+    auto attached = conn.Exec(kAttachStatusMedia, {p.id, position++, p.created_at, media_id, p.account_id});
+    if (!attached) return std::move(attached).error();
+    if (*attached == 1) continue;
+    auto row = conn.QueryOne(kDiagnoseMedia, {media_id});
+    if (!row) return std::move(row).error();
+    std::string id = std::to_string(media_id);
+    if (!*row || (*row)->Int(0) != p.account_id)
+      return Error::Invalid("media_ids", "media_ids: media " + id + " was not found", "media_not_found");
+    if (!(*row)->IsNull(2))
+      return Error::Invalid("media_ids", "media_ids: media " + id + " is already attached to a post",
+                            "media_attached");
+    if ((*row)->Text(1) == "processing")
+      return Error::Invalid("media_ids", "media_ids: media " + id + " is still processing; try again shortly",
+                            "media_processing");
+    return Error::Invalid("media_ids", "media_ids: media " + id + " failed processing and cannot be posted",
+                          "media_failed");
   }
   return Ok();
 }
@@ -257,6 +303,7 @@ class SqlStatusStore final : public StatusStore {
       VANTAGE_TRY(RequireChanged(conn.Exec(kBumpStatusesCount, {p.account_id})));
       VANTAGE_TRY(WriteTags(conn, p.id, p.tags, p.created_at));
       VANTAGE_TRY(WriteMentions(conn, p.id, mention_account_ids));
+      VANTAGE_TRY(AttachMedia(conn, p));
       auto created = LoadExisting(conn, p.id);
       if (!created) return std::move(created).error();
       if (in_transaction) VANTAGE_TRY(in_transaction(conn, *created));
@@ -276,14 +323,24 @@ class SqlStatusStore final : public StatusStore {
     return ReadPost(kSelectStatusByKey, {account_id, key});
   }
 
-  Result<Post> Delete(int64_t id, int64_t account_id, const InTransaction& in_transaction) override {
+  Result<Post> Delete(int64_t id, int64_t account_id, std::vector<std::string>* file_keys,
+                      const InTransaction& in_transaction) override {
     std::optional<Post> deleted;
     Status status = db_.Write([&](Connection& conn) -> Status {
       deleted.reset();
+      if (file_keys) file_keys->clear();
       VANTAGE_TRY(RequireChanged(conn.Exec(kLockOwnStatus, {id, account_id})));
       auto post = LoadExisting(conn, id);
       if (!post) return std::move(post).error();
       if (in_transaction) VANTAGE_TRY(in_transaction(conn, *post));
+      if (!post->media_ids.empty()) {
+        auto keys = conn.Query(kSelectStatusMediaKeys, {id});
+        if (!keys) return std::move(keys).error();
+        if (file_keys)
+          for (const Row& key : *keys) file_keys->push_back(key.Text(0));
+        auto media = conn.Exec(kDeleteStatusMedia, {id});
+        if (!media) return std::move(media).error();
+      }
       VANTAGE_TRY(RequireChanged(conn.Exec(kDeleteOwnStatus, {id, account_id})));
       auto dropped = conn.Exec(kDropStatusesCount, {account_id});
       if (!dropped) return std::move(dropped).error();

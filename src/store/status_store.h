@@ -71,6 +71,11 @@ struct Post {
   // first appearance, mentions likewise.
   std::vector<TagRef> tags;
   std::vector<MentionRef> mentions;
+  // Ids of its media attachments in carousel order. Create attaches these
+  // (each must be the author's own, ready and unattached: otherwise Invalid
+  // with field "media_ids" and code media_not_found, media_processing,
+  // media_failed or media_attached, naming the id, and nothing is written).
+  std::vector<int64_t> media_ids;
   // The posting application's name and website, when it is known.
   std::string application_name;
   std::string application_website;
@@ -110,8 +115,8 @@ struct CreatedPost {
   bool replayed = false;  // an earlier post with the same idempotency key
 };
 
-// Runs inside a status's write transaction, after its row exists: the
-// media helper's attach step. An error rolls the whole status back.
+// Runs inside a status's write transaction (see each method for when); an
+// error rolls the whole change back.
 using InTransaction = std::function<Status(Connection&, const Post&)>;
 
 class StatusStore {
@@ -119,7 +124,7 @@ class StatusStore {
   virtual ~StatusStore() = default;
 
   // Creates `post` (its tags, by TagRef, and mentions, by account_id) and
-  // bumps the counters. With an idempotency key that the account already
+  // bumps the counters, and attaches `post.media_ids`. With an idempotency key that the account already
   // used, nothing is written and the earlier post is returned with
   // `replayed` set. NotFound with field "in_reply_to_id" when the parent is
   // gone. `in_transaction`, when given, runs before the commit.
@@ -129,10 +134,14 @@ class StatusStore {
   virtual Result<std::optional<Post>> FindById(int64_t id) = 0;
   virtual Result<std::optional<Post>> FindByIdempotencyKey(int64_t account_id, const std::string& key) = 0;
 
-  // Deletes the account's status and returns it as it was (with tags and
-  // mentions). Its comments stay, detached (in_reply_to_id becomes NULL).
-  // `in_transaction` runs first, inside the same transaction (media rows).
-  virtual Result<Post> Delete(int64_t id, int64_t account_id, const InTransaction& in_transaction = {}) = 0;
+  // Deletes the account's status and its media rows and returns it as it
+  // was (with tags, mentions and media ids). Its comments stay, detached
+  // (in_reply_to_id becomes NULL). `file_keys`, when given, receives the
+  // file keys the deleted media used; the caller removes those no other
+  // media uses (MediaStore::UnreferencedKeys). `in_transaction` runs first,
+  // inside the same transaction.
+  virtual Result<Post> Delete(int64_t id, int64_t account_id, std::vector<std::string>* file_keys = nullptr,
+                              const InTransaction& in_transaction = {}) = 0;
 
   // Applies `change` to the account's status, records the history (the
   // original version first, at the first edit) and sets edited_at.

@@ -1,5 +1,6 @@
 // The StatusStore contract (store/status_store.h) on every backend that
 // instantiates StoreConformanceTest.
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -301,6 +302,61 @@ TEST_P(StoreConformanceTest, InTransactionFailureRollsTheStatusBack) {
   EXPECT_EQ(created.error().code, "media_not_found");
   EXPECT_FALSE(store_->statuses().FindById(p.id)->has_value());
   EXPECT_EQ((*store_->accounts().FindById(a.id))->statuses_count, 0);
+}
+
+MediaAttachment NewMedia(IdGenerator& ids, int64_t account_id) {
+  MediaAttachment m;
+  m.id = ids.Next();
+  m.account_id = account_id;
+  m.created_at = m.updated_at = 1700000000000;
+  return m;
+}
+
+TEST_P(StoreConformanceTest, PostsAttachOnlyOwnReadyUnattachedMediaNamingTheId) {
+  Account a = CreateAccount("photographer");
+  Account b = CreateAccount("thief");
+  auto ready = [&](int64_t owner, const std::string& key) {
+    MediaAttachment m = NewMedia(ids_, owner);
+    EXPECT_TRUE(store_->media().Create(m).ok());
+    std::vector<MediaFile> files = {{"large", "jpeg", key, 1080, 720, 100}};
+    EXPECT_TRUE(store_->media().MarkReady(m.id, files, "LEHV6nWB2yk8", 4000, 3000, 1).ok());
+    return m.id;
+  };
+  int64_t first = ready(a.id, "k1"), second = ready(a.id, "shared");
+  int64_t foreign = ready(b.id, "k3");
+  MediaAttachment processing = NewMedia(ids_, a.id);
+  ASSERT_TRUE(store_->media().Create(processing).ok());
+
+  auto attempt = [&](std::vector<int64_t> media) {
+    Post p = NewPost(ids_, a.id, "carousel");
+    p.media_ids = std::move(media);
+    return store_->statuses().Create(p, {});
+  };
+  auto refused = attempt({first, foreign});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "media_not_found");
+  EXPECT_EQ(refused.error().field, "media_ids");
+  EXPECT_NE(refused.error().message.find(std::to_string(foreign)), std::string::npos);
+  EXPECT_EQ(attempt({processing.id}).error().code, "media_processing");
+  EXPECT_EQ(attempt({ids_.Next()}).error().code, "media_not_found");
+  // Nothing of a refused post stuck: the first media is still free.
+  EXPECT_FALSE((*store_->media().FindById(first))->status_id);
+  EXPECT_EQ((*store_->accounts().FindById(a.id))->statuses_count, 0);
+
+  auto posted = attempt({second, first});
+  ASSERT_TRUE(posted.ok()) << Describe(posted);
+  EXPECT_EQ(posted->post.media_ids, (std::vector<int64_t>{second, first}));
+  EXPECT_EQ((*store_->media().FindById(second))->position, 0);
+  EXPECT_EQ((*store_->media().FindById(first))->position, 1);
+  EXPECT_EQ(attempt({first}).error().code, "media_attached");
+
+  std::vector<std::string> keys;
+  auto deleted = store_->statuses().Delete(posted->post.id, a.id, &keys);
+  ASSERT_TRUE(deleted.ok()) << Describe(deleted);
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"k1", "shared"}));
+  EXPECT_FALSE(store_->media().FindById(first)->has_value());
+  EXPECT_FALSE(store_->media().FindById(second)->has_value());
 }
 
 }  // namespace

@@ -74,6 +74,12 @@ constexpr Statement kAttachStatusMedia{
 constexpr Statement kDiagnoseMedia{
     "diagnose_status_media",
     "SELECT account_id, state, status_id FROM media_attachments WHERE id = ?"};
+constexpr Statement kSelectStatusMediaDescriptions{
+    "select_status_media_descriptions",
+    "SELECT id, description FROM media_attachments WHERE status_id = ? ORDER BY position, id"};
+constexpr Statement kDescribeStatusMedia{
+    "describe_status_media",
+    "UPDATE media_attachments SET description = ?, updated_at = ? WHERE id = ? AND status_id = ?"};
 constexpr Statement kSelectStatusMediaKeys{
     "select_status_media_keys",
     "SELECT DISTINCT f.file_key FROM media_files f JOIN media_attachments m ON m.id = f.media_id "
@@ -239,6 +245,36 @@ Status WriteMentions(Connection& conn, int64_t status_id, const std::vector<int6
   return Ok();
 }
 
+std::string JsonString(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+// The status's media as the history keeps them: [{"id":"…","description":"…"}].
+Result<std::string> MediaSnapshot(Connection& conn, int64_t status_id) {
+  auto rows = conn.Query(kSelectStatusMediaDescriptions, {status_id});
+  if (!rows) return std::move(rows).error();
+  std::string json = "[";
+  for (const Row& row : *rows) {
+    if (json.size() > 1) json += ",";
+    json += "{\"id\":\"" + std::to_string(row.Int(0)) + "\",\"description\":" + JsonString(row.Text(1)) + "}";
+  }
+  return json + "]";
+}
+
 // Attaches each media id, in order, or says which one cannot be and why.
 Status AttachMedia(Connection& conn, const Post& p) {
   int64_t position = 0;
@@ -367,10 +403,12 @@ class SqlStatusStore final : public StatusStore {
       if (!before) return std::move(before).error();
       auto history = conn.QueryOne(kHasHistory, {id});
       if (!history) return std::move(history).error();
+      auto media_before = MediaSnapshot(conn, id);
+      if (!media_before) return std::move(media_before).error();
       if (!*history) {
         auto original = conn.Exec(kInsertEdit, {c.original_edit_id, id, before->text, before->content,
                                                 before->spoiler_text, Bool(before->sensitive),
-                                                c.previous_media_json, before->created_at});
+                                                *media_before, before->created_at});
         if (!original) return std::move(original).error();
       }
       auto updated = conn.Exec(kUpdateStatusText, {c.text, c.content, c.spoiler_text,
@@ -382,8 +420,19 @@ class SqlStatusStore final : public StatusStore {
       auto unmentioned = conn.Exec(kDeleteMentions, {id});
       if (!unmentioned) return std::move(unmentioned).error();
       VANTAGE_TRY(WriteMentions(conn, id, c.mention_account_ids));
+      for (const auto& [media_id, description] : c.media_descriptions) {
+        auto described = conn.Exec(kDescribeStatusMedia, {description, c.now, media_id, id});
+        if (!described) return std::move(described).error();
+        if (*described == 0)
+          return Error::Invalid("media_attributes",
+                                "media_attributes: media " + std::to_string(media_id) +
+                                    " is not part of this post",
+                                "media_not_found");
+      }
+      auto media_after = MediaSnapshot(conn, id);
+      if (!media_after) return std::move(media_after).error();
       auto version = conn.Exec(kInsertEdit, {c.edit_id, id, c.text, c.content, c.spoiler_text,
-                                             Bool(c.sensitive), c.media_json, c.now});
+                                             Bool(c.sensitive), *media_after, c.now});
       if (!version) return std::move(version).error();
       auto after = LoadExisting(conn, id);
       if (!after) return std::move(after).error();

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -89,7 +90,7 @@ struct PostEdit {
   std::string content;
   std::string spoiler_text;
   bool sensitive = false;
-  std::string media_json = "[]";  // [{"id": "...", "description": "..."}], as the caller wrote it
+  std::string media_json = "[]";  // the media of that version: [{"id":"…","description":"…"}]
   int64_t created_at = 0;
 };
 
@@ -101,10 +102,9 @@ struct PostChange {
   bool sensitive = false;
   std::vector<TagRef> tags;
   std::vector<int64_t> mention_account_ids;
-  // Snapshots for the history: the version being replaced (used only when
-  // the status has no history yet) and the new one.
-  std::string previous_media_json = "[]";
-  std::string media_json = "[]";
+  // New alt text for media of this status (others: Invalid, field
+  // "media_attributes", code media_not_found).
+  std::vector<std::pair<int64_t, std::string>> media_descriptions;
   int64_t original_edit_id = 0;  // ids for the history rows
   int64_t edit_id = 0;
   int64_t now = 0;

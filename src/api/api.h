@@ -21,6 +21,9 @@ namespace vantage::http {
 class Metrics;
 class WorkerPool;
 }  // namespace vantage::http
+namespace vantage::service {
+struct MediaContext;
+}  // namespace vantage::service
 
 namespace vantage::api {
 
@@ -45,6 +48,7 @@ struct ApiContext {
   service::ServiceContext& services;
   const http::Metrics* metrics = nullptr;  // set before serving
   http::WorkerPool* db_pool = nullptr;     // for background refreshes
+  service::MediaContext* media = nullptr;  // uploads and files; set before RegisterRoutes
   InstanceCache instance;
   std::atomic<bool> instance_refreshing{false};
   std::string version = "0.1.0";
@@ -78,5 +82,6 @@ void RegisterInstanceRoutes(http::Router& router, ApiContext& ctx);
 void RegisterOAuthRoutes(http::Router& router, ApiContext& ctx);
 void RegisterAccountRoutes(http::Router& router, ApiContext& ctx);
 void RegisterSessionRoutes(http::Router& router, ApiContext& ctx);
+void RegisterMediaRoutes(http::Router& router, ApiContext& ctx);
 
 }  // namespace vantage::api

@@ -88,7 +88,12 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
         ("sign-in-limit-account", po::value(&c.settings.sign_in_limit_account)->default_value(c.settings.sign_in_limit_account), "failed sign-ins per account per 5 minutes (0: no limit)")
         ("registration-limit-ip", po::value(&c.settings.registration_limit_ip)->default_value(c.settings.registration_limit_ip), "registrations per IP per hour (0: no limit)")
         ("log-level", po::value(&c.log_level)->default_value(c.log_level), "trace, debug, info, warn or error");
-    all.add(net).add(pools).add(instance);
+    po::options_description media("Media");
+    media.add_options()
+        ("media-size-limit", po::value(&c.media.max_upload_bytes)->default_value(c.media.max_upload_bytes), "bytes per uploaded image at most (413 beyond, sent before the body is read)")
+        ("media-max-pixels", po::value(&c.media.max_pixels)->default_value(c.media.max_pixels), "pixels (width x height) per uploaded image at most (422 image_too_large beyond)")
+        ("media-cleanup-interval", po::value(&c.media_cleanup_interval_s)->default_value(c.media_cleanup_interval_s), "seconds between runs of the job that deletes media not attached to a post within 24 hours");
+    all.add(net).add(pools).add(instance).add(media);
   }
 
   std::vector<std::string> rest;
@@ -150,6 +155,10 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
     return Error::Invalid("threads", "thread counts must be at least 1");
   if (c.shard < 0 || c.shard >= kCliShard) return Error::Invalid("shard", "--shard must be 0 to 1022");
   if (c.pool_wait_ms < 1) return Error::Invalid("pool-wait-ms", "--pool-wait-ms must be at least 1");
+  if (c.media.max_upload_bytes < 1) return Error::Invalid("media-size-limit", "--media-size-limit must be at least 1");
+  if (c.media.max_pixels < 1) return Error::Invalid("media-max-pixels", "--media-max-pixels must be at least 1");
+  if (c.media_cleanup_interval_s < 1)
+    return Error::Invalid("media-cleanup-interval", "--media-cleanup-interval must be at least 1");
   if (!c.public_url.empty() && !(c.public_url.starts_with("http://") || c.public_url.starts_with("https://")))
     return Error::Invalid("public-url", "--public-url must start with http:// or https://");
   return parsed;

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "http/server.h"
 #include "service/context.h"
+#include "service/media.h"
 
 namespace boost::program_options {
 class options_description;
@@ -38,6 +39,8 @@ struct Config {
   std::string public_url;  // empty: derived from --listen
   int shard = 0;           // id shard: unique per server sharing a database
   service::Settings settings;
+  service::MediaSettings media;
+  int media_cleanup_interval_s = 300;  // how often unattached media is looked for
   std::string log_level = "info";
 
   bool UsesPostgres() const { return db.starts_with("postgres://") || db.starts_with("postgresql://"); }

@@ -4,18 +4,26 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "api/api.h"
 #include "cli/config.h"
 #include "cli/data.h"
+#include "core/id.h"
 #include "http/metrics.h"
 #include "http/pool.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "media/blob_store.h"
+#include "media/libvips.h"
 #include "service/crypto.h"
+#include "service/media.h"
 #include "store/copy_database.h"
 #include "store/sqlite/sqlite_database.h"
 #include "store/store.h"
@@ -28,6 +36,38 @@ std::string DomainOf(const std::string& url) {
   std::string rest = url.substr(url.find("://") + 3);
   return rest.substr(0, rest.find('/'));
 }
+
+// Runs `job` on `pool` every `interval` until destroyed (the media cleanup).
+class PeriodicJob {
+ public:
+  PeriodicJob(http::WorkerPool& pool, std::chrono::seconds interval, std::function<void()> job)
+      : thread_([this, &pool, interval, job = std::move(job)] {
+          std::unique_lock lock(mu_);
+          while (!cv_.wait_for(lock, interval, [this] { return stopping_; })) {
+            lock.unlock();
+            pool.Submit(job, [] {});  // a busy pool skips a round
+            lock.lock();
+          }
+        }) {}
+  ~PeriodicJob() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+// Files younger than this are never swept: on servers sharing one media
+// directory they may belong to another server's upload that is committing.
+constexpr std::chrono::hours kSweepGrace{1};
 
 }  // namespace
 
@@ -55,6 +95,15 @@ int Serve(const std::vector<std::string>& args) {
     return 1;
   }
   std::unique_ptr<store::Store> store = store::MakeSqlStore(*database);
+  if (auto vips = media::InitLibvips(); !vips) {
+    std::cerr << "vantage serve: " << vips.error().message << "\n";
+    return 1;
+  }
+  auto blobs = media::BlobStore::Open(config.data_dir + "/media");
+  if (!blobs) {
+    std::cerr << "vantage serve: " << blobs.error().message << "\n";
+    return 1;
+  }
 
   http::WorkerPool db_pool("db", config.db_threads, config.db_queue,
                            std::chrono::milliseconds(config.pool_wait_ms));
@@ -68,7 +117,15 @@ int Serve(const std::vector<std::string>& args) {
   service::ServiceContext services(*store, config.settings, config.shard);
   api::ApiContext api{services};
   api.db_pool = &db_pool;
+  service::MediaContext media_context{services, **blobs, config.media};
+  api.media = &media_context;
   api::RegisterRoutes(router, api);
+  if (auto swept = service::SweepMediaFiles(media_context, kSweepGrace); !swept) {
+    spdlog::warn("media sweep: {}", swept.error().message);
+  } else if (swept->orphans_removed || swept->temp_files_removed) {
+    spdlog::info("media sweep: removed {} orphan and {} temporary files", swept->orphans_removed,
+                 swept->temp_files_removed);
+  }
   for (const auto& route : router.routes()) route_names.push_back(route->method + " " + route->pattern);
   route_names.push_back("unmatched");
   http::Metrics metrics(route_names, config.server.threads);
@@ -106,7 +163,15 @@ int Serve(const std::vector<std::string>& args) {
               config.data_dir.c_str());
   std::fflush(stdout);
 
-  server.Run();
+  {
+    PeriodicJob media_cleanup(db_pool, std::chrono::seconds(config.media_cleanup_interval_s),
+                              [&media_context] {
+                                auto deleted = service::DeleteUnattachedMedia(media_context, NowUnixMs());
+                                if (!deleted) spdlog::warn("media cleanup: {}", deleted.error().message);
+                                else if (*deleted) spdlog::info("media cleanup: deleted {} unattached", *deleted);
+                              });
+    server.Run();
+  }
   // In-flight handlers may still hold requests: stop the pools before the
   // server (and the coroutine frames it owns) goes away.
   db_pool.Stop();

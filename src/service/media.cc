@@ -1,0 +1,166 @@
+#include "service/media.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <cmath>
+#include <set>
+#include <vector>
+
+#include "core/id.h"
+
+namespace vantage::service {
+
+namespace {
+
+Error InvalidFocus() {
+  return Error::Invalid("focus", "focus must be two numbers from -1 to 1, as \"x,y\"", "invalid_focus");
+}
+
+std::optional<double> ParseCoordinate(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (!(value >= -1.0 && value <= 1.0)) return std::nullopt;  // also refuses NaN
+  return value;
+}
+
+int Thousandths(double v) { return static_cast<int>(std::lround(v * 1000)); }
+
+// Errors of the pipeline name the upload's field.
+Error AboutFile(Error error) {
+  if (error.field.empty() && error.kind != ErrorKind::kInternal) error.field = "file";
+  return error;
+}
+
+}  // namespace
+
+std::string_view MediaExtension(std::string_view format) { return format == "jpeg" ? "jpg" : "webp"; }
+
+Result<media::FocusPoint> ParseFocus(std::string_view text) {
+  size_t comma = text.find(',');
+  if (comma == std::string_view::npos) return InvalidFocus();
+  auto x = ParseCoordinate(text.substr(0, comma));
+  auto y = ParseCoordinate(text.substr(comma + 1));
+  if (!x || !y) return InvalidFocus();
+  return media::FocusPoint{*x, *y};
+}
+
+Result<store::MediaAttachment> UploadMedia(MediaContext& ctx, int64_t account_id,
+                                           const MediaUpload& upload) {
+  // The cheap checks first, so that junk never becomes a row.
+  auto type = media::Sniff(upload.bytes);
+  if (!type) return AboutFile(std::move(type).error());
+  auto size = media::ReadHeader(upload.bytes, *type);
+  if (!size) return AboutFile(std::move(size).error());
+  if (auto limit = media::CheckPixelLimit(*size, ctx.settings.max_pixels); !limit)
+    return AboutFile(std::move(limit).error());
+
+  store::MediaAttachment row;
+  row.id = ctx.services.ids.Next();
+  row.account_id = account_id;
+  row.description = upload.description;
+  if (upload.focus) {
+    row.focus_x = Thousandths(upload.focus->x);
+    row.focus_y = Thousandths(upload.focus->y);
+  }
+  row.created_at = row.updated_at = NowUnixMs();
+  auto created = ctx.services.store.media().Create(row);
+  if (!created) return std::move(created).error();
+
+  media::ProcessOptions options;
+  options.max_pixels = ctx.settings.max_pixels;
+  options.focus = upload.focus;
+  auto processed = media::ProcessImage(upload.bytes, options);
+  if (!processed) {
+    Error error = AboutFile(std::move(processed).error());
+    // Failed media is never served; the row records why, for GET, until the
+    // cleanup of unattached media removes it.
+    std::string code = error.kind == ErrorKind::kInternal ? "processing_failed" : error.code;
+    if (auto marked = ctx.services.store.media().MarkFailed(row.id, code, NowUnixMs()); !marked)
+      spdlog::warn("media {}: cannot mark failed: {}", row.id, marked.error().message);
+    return error;
+  }
+
+  std::vector<store::MediaFile> files;
+  // Files first, durably, then the row that references them; the shared lock
+  // keeps a concurrent deletion from removing a file this row is about to use.
+  auto writing = ctx.blobs.WriteLock();
+  for (const media::Variant& variant : processed->variants) {
+    for (std::string_view format : {"webp", "jpeg"}) {
+      const std::string& bytes = format == "webp" ? variant.webp : variant.jpeg;
+      auto key = ctx.blobs.Put(bytes, MediaExtension(format));
+      if (!key) {
+        (void)ctx.services.store.media().MarkFailed(row.id, "storage_failed", NowUnixMs());
+        return std::move(key).error();
+      }
+      files.push_back(store::MediaFile{variant.name, std::string(format), *key, variant.width,
+                                       variant.height, static_cast<int64_t>(bytes.size())});
+    }
+  }
+  auto ready = ctx.services.store.media().MarkReady(row.id, files, processed->blurhash,
+                                                    processed->original_width,
+                                                    processed->original_height, NowUnixMs());
+  if (!ready) {
+    Error error = std::move(ready).error();
+    // Deleted while processing: its files are orphans for the sweep.
+    if (error.code == "not_processing") return Error::NotFound();
+    return error;
+  }
+  return std::move(*ready);
+}
+
+Result<store::MediaAttachment> OwnMedia(MediaContext& ctx, int64_t account_id, int64_t media_id) {
+  auto found = ctx.services.store.media().FindById(media_id);
+  if (!found) return std::move(found).error();
+  if (!*found || (*found)->account_id != account_id) return Error::NotFound();
+  return std::move(**found);
+}
+
+Result<store::MediaAttachment> UpdateMedia(MediaContext& ctx, int64_t account_id, int64_t media_id,
+                                           const store::MediaPatch& patch) {
+  auto own = OwnMedia(ctx, account_id, media_id);
+  if (!own) return std::move(own).error();
+  return ctx.services.store.media().Update(media_id, patch, NowUnixMs());
+}
+
+Result<bool> DeleteMedia(MediaContext& ctx, int64_t media_id) {
+  auto deleting = ctx.blobs.DeleteLock();
+  auto keys = ctx.services.store.media().Delete(media_id);
+  if (!keys) return std::move(keys).error();
+  if (!*keys) return false;
+  auto unused = ctx.services.store.media().UnreferencedKeys(**keys);
+  if (!unused) return std::move(unused).error();
+  for (const std::string& key : *unused) {
+    if (auto removed = ctx.blobs.Remove(key); !removed)
+      spdlog::warn("media {}: {} (left for the sweep)", media_id, removed.error().message);
+  }
+  return true;
+}
+
+Result<int64_t> DeleteUnattachedMedia(MediaContext& ctx, int64_t now) {
+  int64_t deleted = 0;
+  for (;;) {
+    auto ids = ctx.services.store.media().ListUnattachedBefore(now - ctx.settings.unattached_ttl_ms, 200);
+    if (!ids) return std::move(ids).error();
+    for (int64_t id : *ids) {
+      auto gone = DeleteMedia(ctx, id);
+      if (!gone) return std::move(gone).error();
+      deleted += *gone ? 1 : 0;
+    }
+    if (ids->size() < 200) break;
+  }
+  return deleted;
+}
+
+Result<media::SweepResult> SweepMediaFiles(MediaContext& ctx, std::chrono::seconds grace) {
+  auto deleting = ctx.blobs.DeleteLock();
+  auto keys = ctx.services.store.media().AllKeys();
+  if (!keys) return std::move(keys).error();
+  return ctx.blobs.Sweep(std::set<std::string>(keys->begin(), keys->end()), grace);
+}
+
+}  // namespace vantage::service

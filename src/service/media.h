@@ -1,0 +1,82 @@
+// Media use cases: upload (pipeline + blob store + row), alt text and focus
+// edits, deletion, the cleanup of media never attached to a post, and the
+// start-up sweep of orphan files.
+//
+// All functions block (database, file I/O, and for UploadMedia tens to
+// hundreds of milliseconds of CPU): call UploadMedia on the CPU pool and the
+// others on the database pool.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+#include "media/blob_store.h"
+#include "media/process.h"
+#include "service/context.h"
+#include "store/media_store.h"
+
+namespace vantage::service {
+
+inline constexpr size_t kMaxMediaDescriptionChars = 1500;
+inline constexpr int64_t kUnattachedMediaTtlMs = 24LL * 3600 * 1000;
+
+struct MediaSettings {
+  uint64_t max_pixels = media::kDefaultMaxPixels;
+  size_t max_upload_bytes = 30 * 1024 * 1024;  // the upload routes' body limit
+  int64_t unattached_ttl_ms = kUnattachedMediaTtlMs;
+};
+
+// What the media use cases need besides the ServiceContext.
+struct MediaContext {
+  ServiceContext& services;
+  media::BlobStore& blobs;
+  MediaSettings settings;
+};
+
+// "x,y" with both in -1..1 (Mastodon's focal point). Invalid "focus" otherwise.
+Result<media::FocusPoint> ParseFocus(std::string_view text);
+
+struct MediaUpload {
+  std::string_view bytes;
+  std::string description;  // already checked for length
+  std::optional<media::FocusPoint> focus;
+};
+
+// Sniffs and checks the header (cheap, before anything is stored), then
+// creates the attachment in state processing, runs the pipeline, stores the
+// variants in the blob store and marks the attachment ready with its files.
+// Errors: kUnsupported "unsupported_media_type" (415) and kInvalid
+// "invalid_image" / "image_too_large" (422), each with field "file"; when the
+// pipeline fails after the row exists the attachment is marked failed with
+// that code, so it is never served. kNotFound when it was deleted meanwhile.
+Result<store::MediaAttachment> UploadMedia(MediaContext& ctx, int64_t account_id,
+                                           const MediaUpload& upload);
+
+// The attachment if it exists and belongs to `account_id`; kNotFound otherwise
+// (someone else's media is reported exactly like missing media).
+Result<store::MediaAttachment> OwnMedia(MediaContext& ctx, int64_t account_id, int64_t media_id);
+
+// Alt text and focus of the caller's own media. Errors as OwnMedia.
+Result<store::MediaAttachment> UpdateMedia(MediaContext& ctx, int64_t account_id, int64_t media_id,
+                                           const store::MediaPatch& patch);
+
+// Deletes the attachment and the files no other attachment uses. Whether it
+// existed.
+Result<bool> DeleteMedia(MediaContext& ctx, int64_t media_id);
+
+// Deletes every attachment created before `now - settings.unattached_ttl_ms`
+// that was never attached to a post; the number deleted.
+Result<int64_t> DeleteUnattachedMedia(MediaContext& ctx, int64_t now);
+
+// Removes files no media_files row references, and leftover temporary
+// files, older than `grace` (see BlobStore::Sweep).
+Result<media::SweepResult> SweepMediaFiles(MediaContext& ctx, std::chrono::seconds grace);
+
+// "jpg" for "jpeg", "webp" for "webp": the file extension of a stored format.
+std::string_view MediaExtension(std::string_view format);
+
+}  // namespace vantage::service

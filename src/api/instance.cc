@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "api/api.h"
+#include "service/media.h"
 #include "core/id.h"
 #include "http/metrics.h"
 #include "http/pool.h"
@@ -59,8 +60,10 @@ json::object V2(const ApiContext& ctx, int64_t users) {
                                            {"characters_reserved_per_url", 23}};
   configuration["media_attachments"] =
       json::object{{"supported_mime_types", MimeTypes()},
-                   {"image_size_limit", kImageSizeLimit},
-                   {"image_matrix_limit", kImageMatrixLimit},
+                   {"image_size_limit", ctx.media ? static_cast<int64_t>(ctx.media->settings.max_upload_bytes)
+                                                  : kImageSizeLimit},
+                   {"image_matrix_limit", ctx.media ? static_cast<int64_t>(ctx.media->settings.max_pixels)
+                                                    : kImageMatrixLimit},
                    {"video_size_limit", 0},
                    {"video_frame_rate_limit", 0},
                    {"video_matrix_limit", 0},

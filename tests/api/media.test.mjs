@@ -204,6 +204,14 @@ describe('uploads of every accepted format', () => {
   });
 });
 
+test('the instance entity reports the configured upload limits', async () => {
+  const v2 = assertOk(await api(server, 'GET', '/api/v2/instance'));
+  const limits = v2.configuration.media_attachments;
+  assert.equal(limits.image_size_limit, SIZE_LIMIT);
+  assert.equal(limits.image_matrix_limit, MAX_PIXELS);
+  assert.equal(limits.description_limit, 1500);
+});
+
 describe('bad uploads', () => {
   test('no file', async () => {
     const res = await api(server, 'POST', '/api/v2/media', { token: alice.token, json: { description: 'x' } });

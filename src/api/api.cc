@@ -82,6 +82,7 @@ void RegisterRoutes(http::Router& router, ApiContext& ctx) {
   RegisterOAuthRoutes(router, ctx);
   RegisterAccountRoutes(router, ctx);
   RegisterSessionRoutes(router, ctx);
+  RegisterStatusRoutes(router, ctx);
   RegisterMediaRoutes(router, ctx);
 }
 

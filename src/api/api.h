@@ -82,6 +82,7 @@ void RegisterInstanceRoutes(http::Router& router, ApiContext& ctx);
 void RegisterOAuthRoutes(http::Router& router, ApiContext& ctx);
 void RegisterAccountRoutes(http::Router& router, ApiContext& ctx);
 void RegisterSessionRoutes(http::Router& router, ApiContext& ctx);
+void RegisterStatusRoutes(http::Router& router, ApiContext& ctx);
 void RegisterMediaRoutes(http::Router& router, ApiContext& ctx);
 
 }  // namespace vantage::api

@@ -223,6 +223,64 @@ Result<std::vector<std::string>> Params::StringList(const std::string& name, siz
   return out;
 }
 
+Result<std::vector<std::map<std::string, std::string>>> Params::ObjectList(
+    const std::string& name, const std::vector<std::string>& keys, size_t max_items) const {
+  std::vector<std::map<std::string, std::string>> out;
+  auto bad = [&] {
+    return Error::Invalid(name, name + " must be a list of objects with " +
+                                    (keys.empty() ? std::string("fields") : keys.front()) + " and the other fields");
+  };
+  auto text = [&](const json::value& v, const std::string& key) -> Result<std::string> {
+    if (v.is_int64()) return std::to_string(v.as_int64());
+    if (!v.is_string()) return Error::Invalid(name, name + "[][" + key + "] must be a string");
+    std::string s(v.as_string());
+    if (s.find('\0') != std::string::npos)
+      return Error::BadRequest("invalid_encoding", name + " must not contain NUL characters", name);
+    return s;
+  };
+  if (auto it = values_.find(name); it != values_.end()) {
+    for (const json::value& value : it->second) {
+      if (!value.is_array()) return bad();
+      for (const json::value& element : value.as_array()) {
+        if (!element.is_object()) return bad();
+        std::map<std::string, std::string> object;
+        for (const std::string& key : keys) {
+          const json::value* field = element.as_object().if_contains(key);
+          if (!field) return Error::Invalid(name, name + "[][" + key + "] is required", "missing_field");
+          auto s = text(*field, key);
+          if (!s) return std::move(s).error();
+          object[key] = std::move(*s);
+        }
+        out.push_back(std::move(object));
+      }
+    }
+  } else {
+    size_t count = 0;
+    bool any = false;
+    for (const std::string& key : keys) {
+      auto field = values_.find(name + "[][" + key + "]");
+      size_t n = field == values_.end() ? 0 : field->second.size();
+      if (n > 0 && any && n != count) return bad();
+      if (n > 0) any = true, count = n;
+    }
+    for (size_t i = 0; i < count; ++i) {
+      std::map<std::string, std::string> object;
+      for (const std::string& key : keys) {
+        auto field = values_.find(name + "[][" + key + "]");
+        if (field == values_.end() || field->second.size() != count)
+          return Error::Invalid(name, name + "[][" + key + "] is required", "missing_field");
+        auto s = text(field->second[i], key);
+        if (!s) return std::move(s).error();
+        object[key] = std::move(*s);
+      }
+      out.push_back(std::move(object));
+    }
+  }
+  if (out.size() > max_items)
+    return Error::Invalid(name, name + " has more than " + std::to_string(max_items) + " entries", "too_long");
+  return out;
+}
+
 const UploadedFile* Params::File(const std::string& name) const {
   auto it = files_.find(name);
   return it == files_.end() ? nullptr : &it->second;

@@ -39,6 +39,13 @@ class Params {
   // A JSON array of strings, repeated `name[]=` fields, or a single string.
   Result<std::vector<std::string>> StringList(const std::string& name, size_t max_items = 100) const;
 
+  // A list of objects with string fields, as Mastodon's `media_attributes`:
+  // a JSON array of objects, or form fields `name[][key]=...` repeated in
+  // step (the i-th value of each key belongs to the i-th object). Only `keys`
+  // are read; each object must have every key.
+  Result<std::vector<std::map<std::string, std::string>>> ObjectList(
+      const std::string& name, const std::vector<std::string>& keys, size_t max_items = 100) const;
+
   const UploadedFile* File(const std::string& name) const;
 
  private:

@@ -52,6 +52,33 @@ TEST(Params, ReadsMultipart) {
   EXPECT_EQ(params->File("file")->filename, "a.jpg");
 }
 
+TEST(Params, ReadsListsOfObjectsFromJsonAndForms) {
+  using Objects = std::vector<std::map<std::string, std::string>>;
+  auto json = Params::From(Body("application/json",
+                                R"({"media_attributes":[{"id":"1","description":"a"},{"id":2,"description":"b","x":true}]})"));
+  ASSERT_TRUE(json);
+  EXPECT_EQ(json->ObjectList("media_attributes", {"id", "description"}).value(),
+            (Objects{{{"id", "1"}, {"description", "a"}}, {{"id", "2"}, {"description", "b"}}}));
+  auto form = Params::From(Body("application/x-www-form-urlencoded",
+                                "media_attributes[][id]=1&media_attributes[][description]=a+b"
+                                "&media_attributes[][id]=2&media_attributes[][description]=c"));
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->ObjectList("media_attributes", {"id", "description"}).value(),
+            (Objects{{{"id", "1"}, {"description", "a b"}}, {{"id", "2"}, {"description", "c"}}}));
+  EXPECT_TRUE(form->ObjectList("absent", {"id"}).value().empty());
+
+  for (const char* bad : {R"({"m":"x"})", R"({"m":[1]})", R"({"m":[{"id":"1"}]})", R"({"m":[{"id":"1","description":false}]})"}) {
+    auto params = Params::From(Body("application/json", bad));
+    ASSERT_TRUE(params) << bad;
+    auto list = params->ObjectList("m", {"id", "description"});
+    ASSERT_FALSE(list) << bad;
+    EXPECT_EQ(list.error().field, "m") << bad;
+  }
+  auto uneven = Params::From(Body("application/x-www-form-urlencoded", "m[][id]=1&m[][id]=2&m[][description]=x"));
+  ASSERT_TRUE(uneven);
+  EXPECT_FALSE(uneven->ObjectList("m", {"id", "description"}));
+}
+
 TEST(Params, RejectsBadBodiesWithCodes) {
   EXPECT_EQ(Params::From(Body("application/json", "{\"a\":")).error().code, "invalid_json");
   EXPECT_EQ(Params::From(Body("application/json", "[1]")).error().code, "invalid_json");

@@ -1,0 +1,255 @@
+#include "service/statuses.h"
+
+#include <algorithm>
+#include <map>
+
+#include "core/id.h"
+#include "core/text.h"
+#include "service/status_text.h"
+
+namespace vantage::service {
+
+namespace {
+
+// Language tags as clients send them: "en", "pt-BR", "zh-Hant", "fil".
+bool IsLanguageTag(std::string_view tag) {
+  size_t dash = tag.find_first_of("-_");
+  std::string_view primary = tag.substr(0, dash);
+  if (primary.size() < 2 || primary.size() > 3) return false;
+  if (!std::all_of(primary.begin(), primary.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+    return false;
+  if (dash == std::string_view::npos) return true;
+  std::string_view rest = tag.substr(dash + 1);
+  return rest.size() >= 2 && rest.size() <= 8 &&
+         std::all_of(rest.begin(), rest.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+         });
+}
+
+// A caption's tags, mentions (local, approved accounts only) and content.
+struct RenderedCaption {
+  std::string content;
+  std::vector<store::TagRef> tags;
+  std::vector<int64_t> mention_account_ids;
+};
+
+Result<RenderedCaption> RenderCaption(ServiceContext& ctx, const std::string& text) {
+  CaptionEntities entities = ParseCaption(text);
+  if (entities.tags.size() > kMaxTagsPerPost)
+    return Error::Invalid("status", "A caption may have at most 30 hashtags", "too_many_tags");
+  if (entities.mentions.size() > kMaxMentionsPerPost)
+    return Error::Invalid("status", "A caption may mention at most 20 accounts", "too_many_mentions");
+  RenderedCaption out;
+  for (CaptionTag& tag : entities.tags)
+    out.tags.push_back(store::TagRef{ctx.ids.Next(), std::move(tag.name), std::move(tag.key)});
+  // Lower-cased username -> canonical username, for the renderer.
+  std::map<std::string, std::string> resolved;
+  for (const CaptionMention& mention : entities.mentions) {
+    if (!mention.domain.empty() && !EqualsIgnoreCase(mention.domain, ctx.settings.domain)) continue;
+    std::string lower = AsciiLower(mention.username);
+    if (resolved.count(lower)) continue;
+    auto account = ctx.store.accounts().FindByUsername(mention.username);
+    if (!account) return std::move(account).error();
+    if (!*account || !(*account)->approved) continue;
+    resolved[lower] = (*account)->username;
+    out.mention_account_ids.push_back((*account)->id);
+  }
+  const std::string& domain = ctx.settings.domain;
+  out.content = RenderCaptionHtml(text, ctx.settings.base_url,
+                                  [&](const CaptionMention& m) -> std::optional<std::string> {
+                                    if (!m.domain.empty() && !EqualsIgnoreCase(m.domain, domain))
+                                      return std::nullopt;
+                                    auto it = resolved.find(AsciiLower(m.username));
+                                    if (it == resolved.end()) return std::nullopt;
+                                    return it->second;
+                                  });
+  return out;
+}
+
+Result<int64_t> ParseMediaId(const std::string& raw) {
+  auto id = ParseId(raw);
+  if (!id) return Error::Invalid("media_ids", "media_ids: media " + raw + " was not found", "media_not_found");
+  return *id;
+}
+
+}  // namespace
+
+bool CanSeeStatus(const store::Post& status, std::optional<int64_t> viewer_id) {
+  if (viewer_id && *viewer_id == status.account_id) return true;
+  if (status.archived_at) return false;
+  return status.visibility == store::Visibility::kPublic ||
+         status.visibility == store::Visibility::kUnlisted;
+}
+
+Result<store::Post> VisibleStatus(ServiceContext& ctx, int64_t id, std::optional<int64_t> viewer_id) {
+  auto found = ctx.store.statuses().FindById(id);
+  if (!found) return std::move(found).error();
+  if (!*found || !CanSeeStatus(**found, viewer_id)) return Error::NotFound();
+  return std::move(**found);
+}
+
+Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Account& author,
+                                         const NewStatus& input) {
+  if (!input.idempotency_key.empty()) {
+    auto earlier = ctx.store.statuses().FindByIdempotencyKey(author.id, input.idempotency_key);
+    if (!earlier) return std::move(earlier).error();
+    if (*earlier) return store::CreatedPost{std::move(**earlier), true};
+  }
+
+  store::Post post;
+  post.id = ctx.ids.Next();
+  post.account_id = author.id;
+  post.text = input.text;
+  post.sensitive = input.sensitive;
+  post.spoiler_text = input.spoiler_text;
+  post.idempotency_key = input.idempotency_key;
+  post.application_id = input.application_id;
+
+  if (input.visibility) {
+    auto visibility = store::ParseVisibility(*input.visibility);
+    if (!visibility)
+      return Error::Invalid("visibility", "visibility must be public, unlisted or private");
+    post.visibility = *visibility;
+  }
+  if (!input.language.empty()) {
+    if (!IsLanguageTag(input.language))
+      return Error::Invalid("language", "language must be an ISO 639 code such as en or pt-BR");
+    post.language = input.language;
+  }
+
+  for (const std::string& raw : input.media_ids) {
+    auto id = ParseMediaId(raw);
+    if (!id) return std::move(id).error();
+    if (std::find(post.media_ids.begin(), post.media_ids.end(), *id) != post.media_ids.end())
+      return Error::Invalid("media_ids", "media_ids: media " + raw + " is listed twice", "media_duplicate");
+    post.media_ids.push_back(*id);
+  }
+
+  if (input.in_reply_to_id) {
+    // A comment: text only, on something the commenter can see.
+    auto parent_id = ParseId(*input.in_reply_to_id);
+    if (!parent_id) return Error::NotFound("The post being replied to was not found", "not_found");
+    auto parent = VisibleStatus(ctx, *parent_id, author.id);
+    if (!parent) {
+      Error error = std::move(parent).error();
+      if (error.kind == ErrorKind::kNotFound) error.message = "The post being replied to was not found";
+      return error;
+    }
+    if (!post.media_ids.empty())
+      return Error::Invalid("media_ids", "Comments are text only: media_ids must be empty with in_reply_to_id",
+                            "media_not_allowed");
+    if (Trim(input.text).empty())
+      return Error::Invalid("status", "status is required for a comment", "missing_field");
+    post.in_reply_to_id = parent->id;
+    post.in_reply_to_account_id = parent->account_id;
+    // A comment can be no more visible than what it answers.
+    if (static_cast<int>(post.visibility) < static_cast<int>(parent->visibility))
+      post.visibility = parent->visibility;
+  } else {
+    if (post.media_ids.empty())
+      return Error::Invalid("media_ids", "A post needs 1 to 20 photos in media_ids (upload them with POST /api/v2/media)",
+                            "media_required");
+    if (post.media_ids.size() > kMaxMediaPerPost)
+      return Error::Invalid("media_ids", "A post has at most 20 photos", "too_many_media");
+  }
+
+  auto rendered = RenderCaption(ctx, post.text);
+  if (!rendered) return std::move(rendered).error();
+  post.content = std::move(rendered->content);
+  post.tags = std::move(rendered->tags);
+  post.created_at = post.updated_at = NowUnixMs();
+
+  auto created = ctx.store.statuses().Create(post, rendered->mention_account_ids);
+  if (!created) {
+    Error error = std::move(created).error();
+    // The parent went away between the check and the write.
+    if (error.kind == ErrorKind::kNotFound) error.message = "The post being replied to was not found";
+    // Two requests with one key raced; the other one's post is the answer.
+    if (error.code == "unique_violation" && error.field.find("idempotency_key") != std::string::npos) {
+      auto earlier = ctx.store.statuses().FindByIdempotencyKey(author.id, input.idempotency_key);
+      if (!earlier) return std::move(earlier).error();
+      if (*earlier) return store::CreatedPost{std::move(**earlier), true};
+    }
+    return error;
+  }
+  return created;
+}
+
+Result<store::Post> DeleteStatus(ServiceContext& ctx, int64_t id, int64_t author_id,
+                                 const RemoveFiles& remove_files) {
+  std::vector<std::string> keys;
+  auto deleted = ctx.store.statuses().Delete(id, author_id, &keys);
+  if (!deleted) return std::move(deleted).error();
+  if (!keys.empty() && remove_files) remove_files(keys);
+  return deleted;
+}
+
+Result<store::Post> EditStatus(ServiceContext& ctx, int64_t id, const store::Account& author,
+                               const StatusEdit& edit) {
+  auto current = ctx.store.statuses().FindById(id);
+  if (!current) return std::move(current).error();
+  if (!*current || (*current)->account_id != author.id) return Error::NotFound();
+  const store::Post& post = **current;
+
+  store::PostChange change;
+  change.text = edit.text.value_or(post.text);
+  change.sensitive = edit.sensitive.value_or(post.sensitive);
+  change.spoiler_text = edit.spoiler_text.value_or(post.spoiler_text);
+  if (post.in_reply_to_id && Trim(change.text).empty())
+    return Error::Invalid("status", "status is required for a comment", "missing_field");
+  for (const MediaDescription& d : edit.media_descriptions)
+    change.media_descriptions.emplace_back(d.media_id, d.description);
+  auto rendered = RenderCaption(ctx, change.text);
+  if (!rendered) return std::move(rendered).error();
+  change.content = std::move(rendered->content);
+  change.tags = std::move(rendered->tags);
+  change.mention_account_ids = std::move(rendered->mention_account_ids);
+  change.original_edit_id = ctx.ids.Next();
+  change.edit_id = ctx.ids.Next();
+  change.now = NowUnixMs();
+  return ctx.store.statuses().Edit(id, author.id, change);
+}
+
+Result<std::vector<store::PostEdit>> StatusHistory(ServiceContext& ctx, int64_t id,
+                                                   std::optional<int64_t> viewer_id) {
+  auto post = VisibleStatus(ctx, id, viewer_id);
+  if (!post) return std::move(post).error();
+  auto history = ctx.store.statuses().History(id);
+  if (!history) return std::move(history).error();
+  if (history->empty()) {
+    // Never edited: the one version there is.
+    store::PostEdit current;
+    current.status_id = post->id;
+    current.text = post->text;
+    current.content = post->content;
+    current.spoiler_text = post->spoiler_text;
+    current.sensitive = post->sensitive;
+    current.media_json.clear();  // the caller renders the status's own media
+    current.created_at = post->created_at;
+    history->push_back(std::move(current));
+  }
+  return history;
+}
+
+Result<store::Post> PinStatus(ServiceContext& ctx, int64_t id, int64_t author_id) {
+  auto post = ctx.store.statuses().FindById(id);
+  if (!post) return std::move(post).error();
+  if (!*post || (*post)->account_id != author_id) return Error::NotFound();
+  if ((*post)->in_reply_to_id)
+    return Error::Invalid("id", "Only posts can be pinned to a profile, not comments", "not_pinnable");
+  return ctx.store.statuses().Pin(id, author_id, kMaxPinned, NowUnixMs());
+}
+
+Result<store::Post> UnpinStatus(ServiceContext& ctx, int64_t id, int64_t author_id) {
+  return ctx.store.statuses().Unpin(id, author_id);
+}
+
+Result<store::Post> ArchiveStatus(ServiceContext& ctx, int64_t id, int64_t author_id) {
+  return ctx.store.statuses().Archive(id, author_id, NowUnixMs());
+}
+
+Result<store::Post> UnarchiveStatus(ServiceContext& ctx, int64_t id, int64_t author_id) {
+  return ctx.store.statuses().Unarchive(id, author_id);
+}
+
+}  // namespace vantage::service

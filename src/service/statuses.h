@@ -1,0 +1,101 @@
+// Status use cases: publishing photo posts and comments, reading them under
+// the visibility policy, editing, deleting, pinning and archiving.
+//
+// All functions block (database): call them from a pool thread. Anything the
+// viewer may not see is kNotFound, exactly like a missing status.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "service/context.h"
+#include "store/status_store.h"
+#include "store/store.h"
+
+namespace vantage::service {
+
+inline constexpr size_t kMaxCaptionChars = 2200;
+inline constexpr size_t kMaxSpoilerChars = 500;
+inline constexpr size_t kMaxMediaPerPost = 20;
+inline constexpr int kMaxPinned = 3;
+// As Instagram: more is spam, and each costs statements in the post's write.
+inline constexpr size_t kMaxTagsPerPost = 30;
+inline constexpr size_t kMaxMentionsPerPost = 20;
+
+// --- policy ---------------------------------------------------------------
+
+// Who may see a status: its author always; nobody else while it is
+// archived; public and unlisted statuses everyone (also signed out);
+// private ones only the author until follows exist.
+bool CanSeeStatus(const store::Post& status, std::optional<int64_t> viewer_id);
+
+// --- use cases ------------------------------------------------------------
+
+struct NewStatus {
+  std::string text;                      // <= kMaxCaptionChars, checked by the caller
+  std::vector<std::string> media_ids;    // as sent
+  std::optional<std::string> in_reply_to_id;
+  std::optional<std::string> visibility;  // default public
+  bool sensitive = false;
+  std::string spoiler_text;
+  std::string language;
+  std::string idempotency_key;  // the Idempotency-Key header, or empty
+  std::optional<int64_t> application_id;
+};
+
+// Publishes a post (1-20 media, caption optional) or a comment
+// (in_reply_to_id of a status the author can see, text required, no media).
+// Errors are Invalid naming the field ("media_ids" with media_required /
+// too_many_media / media_not_allowed / media_not_found / media_processing /
+// media_attached; "status", "visibility", "language", "in_reply_to_id"), or
+// NotFound when the parent is missing or invisible. A caption (post, comment
+// or edit) with more than 30 distinct hashtags or 20 distinct mentions is
+// Invalid "status" (too_many_tags / too_many_mentions). With an idempotency key
+// the account already used, the earlier post is returned unchanged.
+Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Account& author,
+                                         const NewStatus& input);
+
+// The status if `viewer_id` may see it; NotFound otherwise.
+Result<store::Post> VisibleStatus(ServiceContext& ctx, int64_t id, std::optional<int64_t> viewer_id);
+
+// Removes the files of deleted media that no other media uses (the media
+// service's job; empty: leave them to the start-up sweep).
+using RemoveFiles = std::function<void(const std::vector<std::string>& keys)>;
+
+// Deletes the author's status (and its media). NotFound for anyone else's.
+Result<store::Post> DeleteStatus(ServiceContext& ctx, int64_t id, int64_t author_id,
+                                 const RemoveFiles& remove_files);
+
+struct MediaDescription {
+  int64_t media_id = 0;
+  std::string description;
+};
+
+struct StatusEdit {
+  std::optional<std::string> text;
+  std::optional<bool> sensitive;
+  std::optional<std::string> spoiler_text;
+  std::vector<MediaDescription> media_descriptions;  // alt text of attached media
+};
+
+// Edits the author's status and records the history. Alt text changes apply
+// to media of this status only (Invalid "media_attributes" otherwise).
+Result<store::Post> EditStatus(ServiceContext& ctx, int64_t id, const store::Account& author,
+                               const StatusEdit& edit);
+
+// The versions of a visible status, oldest first; a never-edited status has
+// one (its current version, with an empty media_json: the caller shows the
+// status's own media).
+Result<std::vector<store::PostEdit>> StatusHistory(ServiceContext& ctx, int64_t id,
+                                                   std::optional<int64_t> viewer_id);
+
+Result<store::Post> PinStatus(ServiceContext& ctx, int64_t id, int64_t author_id);
+Result<store::Post> UnpinStatus(ServiceContext& ctx, int64_t id, int64_t author_id);
+Result<store::Post> ArchiveStatus(ServiceContext& ctx, int64_t id, int64_t author_id);
+Result<store::Post> UnarchiveStatus(ServiceContext& ctx, int64_t id, int64_t author_id);
+
+}  // namespace vantage::service

@@ -31,8 +31,11 @@ Result<std::optional<store::Account>> OptionalViewer(ApiContext& ctx, const Requ
                                                      std::string_view scope) {
   if (request.Header("authorization").empty() && request.Cookie("vantage_session").empty())
     return std::optional<store::Account>();
-  auto principal = Authorize(ctx, request, scope);
+  // App-only tokens (client_credentials) read as nobody in particular.
+  auto principal = Authorize(ctx, request, scope, false);
   if (!principal) return std::move(principal).error();
+  if (principal->account && !principal->account->approved)
+    return Error::Forbidden("Your login is currently pending approval", "pending_approval");
   return principal->account;
 }
 

@@ -37,10 +37,20 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-// Uploads a photo and waits until it is ready; returns its id.
-async function photo(user, description = '') {
+// A JPEG of fresh noise: its files are shared with no other upload.
+async function uniqueJpeg() {
+  const name = crypto.randomBytes(6).toString('hex');
+  const ppm = path.join(dir, `${name}.ppm`);
+  await writeFile(ppm, Buffer.concat([Buffer.from('P6\n64 48\n255\n', 'latin1'), crypto.randomBytes(64 * 48 * 3)]));
+  execFileSync('vips', ['copy', ppm, path.join(dir, `${name}.jpg`)]);
+  return readFile(path.join(dir, `${name}.jpg`));
+}
+
+// Uploads a photo (the shared test JPEG unless `bytes` are given) and waits
+// until it is ready; returns its id.
+async function photo(user, description = '', bytes = jpeg) {
   const form = new FormData();
-  form.append('file', new Blob([jpeg], { type: 'image/jpeg' }), 'photo.jpg');
+  form.append('file', new Blob([bytes], { type: 'image/jpeg' }), 'photo.jpg');
   if (description) form.append('description', description);
   const res = await fetch(new URL('/api/v2/media', server.url), {
     method: 'POST', headers: { authorization: `Bearer ${user.token}` }, body: form,
@@ -269,6 +279,18 @@ describe('GET /api/v1/statuses/:id and visibility', () => {
     assertError(await get('not-an-id'), 404, 'not_found');
     assertError(await api(server, 'GET', '/api/v1/statuses/1', { token: 'bogus' }), 401);
   });
+
+  test('app-only tokens read public posts as a signed-out viewer; write scopes need a user', async () => {
+    const pub = await newPost(alice);
+    const priv = await newPost(alice, { visibility: 'private' });
+    const res = await api(server, 'POST', '/oauth/token', {
+      json: { grant_type: 'client_credentials', client_id: alice.app.client_id, client_secret: alice.app.client_secret, scope: 'read write' },
+    });
+    const appToken = assertOk(res).access_token;
+    assertOk(await api(server, 'GET', `/api/v1/statuses/${pub.id}`, { token: appToken }));
+    assertError(await api(server, 'GET', `/api/v1/statuses/${priv.id}`, { token: appToken }), 404, 'not_found');
+    assertError(await api(server, 'POST', '/api/v1/statuses', { token: appToken, json: { status: 'x' } }), 403);
+  });
 });
 
 // ---------------------------------------------------------------------------
@@ -306,6 +328,21 @@ describe('DELETE /api/v1/statuses/:id', () => {
     assertError(await api(server, 'GET', `/api/v1/media/${m}`, { token: alice.token }), 404);
     assert.equal((await me(alice)).statuses_count, count - 1);
     assertError(await api(server, 'DELETE', `/api/v1/statuses/${s.id}`, { token: alice.token }), 404, 'not_found');
+  });
+
+  test('removes the files no other post uses and keeps shared ones', async () => {
+    const bytes = await uniqueJpeg();
+    const own = assertOk(await post(alice, { media_ids: [await photo(alice, '', bytes)] }));
+    const shared = assertOk(await post(alice, { media_ids: [await photo(alice)] }));
+    const sharedToo = assertOk(await post(bob, { media_ids: [await photo(bob)] }));
+    const files = (s) => [s.media_attachments[0].url, s.media_attachments[0].preview_url];
+    for (const url of [...files(own), ...files(shared)]) assert.equal((await fetch(url)).status, 200, url);
+    assertOk(await api(server, 'DELETE', `/api/v1/statuses/${own.id}`, { token: alice.token }));
+    assertOk(await api(server, 'DELETE', `/api/v1/statuses/${shared.id}`, { token: alice.token }));
+    for (const url of files(own)) assert.equal((await fetch(url)).status, 404, url);
+    // The same picture is still in bob's post.
+    for (const url of files(sharedToo)) assert.equal((await fetch(url)).status, 200, url);
+    assertOk(await get(sharedToo.id));
   });
 });
 

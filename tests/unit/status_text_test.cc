@@ -175,5 +175,40 @@ TEST(CaptionHostile, EmojiAndJoinersPassThrough) {
             "rel=\"tag\">#<span>bom</span></a></p>");
 }
 
+// Random captions from an alphabet of the characters the scanner cares about
+// (markup, quotes, entity starters, joiners, bidi controls, emoji, combining
+// marks, newlines) never produce markup of their own: outside the anchors
+// and spans the renderer writes, every '<' is escaped.
+TEST(CaptionHostile, RandomCaptionsRenderOnlyOurOwnMarkup) {
+  const std::vector<std::string> alphabet = {
+      "a", "Z", "7", "_", "#", "@", "<", ">", "&", "\"", "'", "/", ":", ".", "=", "(", ")", " ", "\n",
+      "http://", "https://", "javascript:", "www.", "\xc3\xa9", "\xcc\x81", "\xe2\x80\x8d", "\xe2\x80\x8c",
+      "\xe2\x80\xae", "\xe2\x80\x8b", "\xf0\x9f\x93\xb7", "\xd7\xa9", "\xe6\x97\xa5", "\xc2\xb7", "alice", "bob"};
+  uint32_t seed = 12345;
+  auto next = [&] { return seed = seed * 1664525u + 1013904223u; };
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    int length = static_cast<int>(next() % 40);
+    for (int i = 0; i < length; ++i) text += alphabet[next() % alphabet.size()];
+    std::string html = Render(text);
+    ParseCaption(text);
+    std::string stripped = html;
+    for (const char* ours : {"<p>", "</p>", "<br>", "</a>", "<span>", "</span>", "<span class=\"h-card\">",
+                             "<span class=\"invisible\">", "<span class=\"ellipsis\">", "<span class=\"\">"}) {
+      for (size_t at; (at = stripped.find(ours)) != std::string::npos;) stripped.erase(at, std::string(ours).size());
+    }
+    // Our anchors: <a href="..." ...> with an http(s) or the instance's link.
+    for (size_t at; (at = stripped.find("<a href=\"")) != std::string::npos;) {
+      size_t end = stripped.find('>', at);
+      ASSERT_NE(end, std::string::npos) << text;
+      std::string tag = stripped.substr(at, end - at + 1);
+      EXPECT_TRUE(tag.rfind("<a href=\"http://", 0) == 0 || tag.rfind("<a href=\"https://", 0) == 0) << tag;
+      stripped.erase(at, end - at + 1);
+    }
+    EXPECT_EQ(stripped.find('<'), std::string::npos) << "input: " << text << "\nhtml: " << html;
+    EXPECT_EQ(stripped.find('>'), std::string::npos) << "input: " << text << "\nhtml: " << html;
+  }
+}
+
 }  // namespace
 }  // namespace vantage::service

@@ -44,6 +44,9 @@ Result<Response> Upload(ApiContext& ctx, Request& request) {
   if (!principal) return std::move(principal).error();
   auto params = Params::From(request);
   if (!params) return std::move(params).error();
+  // The parameters hold their own copy of the file: release the body's, so an
+  // upload holds its bytes once while it waits for and runs on the CPU pool.
+  std::string().swap(request.body);
   auto description = params->String("description", service::kMaxMediaDescriptionChars);
   if (!description) return std::move(description).error();
   auto focus_text = params->String("focus", 100);

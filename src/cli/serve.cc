@@ -1,6 +1,7 @@
 #include "cli/serve.h"
 
 #include <boost/program_options.hpp>
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -85,6 +86,12 @@ int Serve(const std::vector<std::string>& args) {
     return 0;
   }
   Config& config = parsed->config;
+  // Uploads allocate tens of megabytes at a time (request bodies, decoded
+  // pixels, encoded files). glibc raises its mmap threshold after such a block
+  // is freed, so later ones come from the heap arenas and stay with the
+  // process after a burst of uploads; a fixed threshold keeps every large block
+  // mmapped and returned to the system when freed (docs/benchmarks.md).
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   http::BlockShutdownSignals();
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   service::InitCrypto();

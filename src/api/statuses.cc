@@ -282,6 +282,22 @@ void RegisterStatusRoutes(http::Router& router, ApiContext& ctx) {
     return StatusResponse(ctx, service::EditStatus(ctx.services, *id, *principal->account, edit), me);
   }));
 
+  // Mastodon's StatusSource: the caption as written, for edit screens.
+  router.Add("GET", "/api/v1/statuses/:id/source", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "read:statuses");
+    if (!principal) return std::move(principal).error();
+    auto id = PathId(request);
+    if (!id) return std::move(id).error();
+    auto post = ctx.services.store.statuses().FindById(*id);
+    if (!post) return std::move(post).error();
+    if (!*post || (*post)->account_id != principal->account->id) return Error::NotFound();
+    json::object out;
+    out["id"] = std::to_string((*post)->id);
+    out["text"] = (*post)->text;
+    out["spoiler_text"] = (*post)->spoiler_text;
+    return Json(out);
+  }));
+
   router.Add("GET", "/api/v1/statuses/:id/history", Wrap([&ctx](Request& request) -> Result<Response> {
     auto viewer = OptionalViewer(ctx, request, "read:statuses");
     if (!viewer) return std::move(viewer).error();

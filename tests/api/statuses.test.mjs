@@ -388,6 +388,15 @@ describe('PUT /api/v1/statuses/:id and history', () => {
     }
   });
 
+  test('GET .../source gives the author the caption as written', async () => {
+    const caption = 'raw <b>text</b> #tag\nline two';
+    const s = await newPost(alice, { status: caption, spoiler_text: 'cw' });
+    assert.deepEqual(assertOk(await api(server, 'GET', `/api/v1/statuses/${s.id}/source`, { token: alice.token })),
+      { id: s.id, text: caption, spoiler_text: 'cw' });
+    assertError(await api(server, 'GET', `/api/v1/statuses/${s.id}/source`, { token: bob.token }), 404, 'not_found');
+    assertError(await api(server, 'GET', `/api/v1/statuses/${s.id}/source`), 401);
+  });
+
   test("someone else's post, bad fields and foreign media are refused", async () => {
     const s = await newPost(alice, { status: 'mine' });
     assertError(await api(server, 'PUT', `/api/v1/statuses/${s.id}`, { token: bob.token, json: { status: 'hacked' } }), 404, 'not_found');

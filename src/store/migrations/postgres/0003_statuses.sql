@@ -5,6 +5,11 @@
 -- column types (BIGINT PRIMARY KEY here; SQLite uses its 64-bit rowid).
 -- Counters are columns kept by the statements that change them (`n = n + 1`
 -- in the same transaction), never COUNT(*) on a read.
+--
+-- media_attachments.status_id (0002) gets no foreign key here: SQLite cannot
+-- add one to an existing table without rebuilding it. StatusStore::Delete
+-- removes a post's media rows in the post's own transaction instead, and an
+-- account's deletion cascades to both its posts and its media.
 
 CREATE TABLE statuses (
   id                     BIGINT  PRIMARY KEY,

@@ -224,8 +224,12 @@ class Server::Impl {
       asio::post(w->ioc, [w] {
         boost::system::error_code ignored;
         if (w->acceptor) w->acceptor->close(ignored);
-        for (Connection* c : w->connections)
-          if (c->idle) c->stream->cancel();
+        // Idle connections are closed, unless a request already waits in
+        // the socket: that one is served (with Connection: close) first.
+        for (Connection* c : w->connections) {
+          boost::system::error_code available_ec;
+          if (c->idle && c->stream->socket().available(available_ec) == 0) c->stream->cancel();
+        }
       });
     }
   }

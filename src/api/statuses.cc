@@ -86,9 +86,18 @@ Result<json::object> StatusJson(ApiContext& ctx, const store::Post& s, std::opti
   json::object out;
   out["id"] = id;
   out["created_at"] = FormatIsoTime(s.created_at);
-  out["in_reply_to_id"] = s.in_reply_to_id ? json::value(std::to_string(*s.in_reply_to_id)) : nullptr;
-  out["in_reply_to_account_id"] =
-      s.in_reply_to_account_id ? json::value(std::to_string(*s.in_reply_to_account_id)) : nullptr;
+  // A comment names what it answers only to viewers who may see that post:
+  // an archived or private parent must not leak through its comments.
+  bool parent_visible = false;
+  if (s.in_reply_to_id) {
+    auto parent = service::VisibleStatus(ctx.services, *s.in_reply_to_id, viewer_id);
+    if (!parent && parent.error().kind != ErrorKind::kNotFound) return parent.error();
+    parent_visible = parent.ok();
+  }
+  out["in_reply_to_id"] = parent_visible ? json::value(std::to_string(*s.in_reply_to_id)) : nullptr;
+  out["in_reply_to_account_id"] = parent_visible && s.in_reply_to_account_id
+                                      ? json::value(std::to_string(*s.in_reply_to_account_id))
+                                      : nullptr;
   out["sensitive"] = s.sensitive;
   out["spoiler_text"] = s.spoiler_text;
   out["visibility"] = store::VisibilityName(s.visibility);
@@ -149,7 +158,11 @@ Result<Response> StatusResponse(ApiContext& ctx, Result<store::Post> post, std::
 service::RemoveFiles FileRemover(ApiContext& ctx) {
   return [&ctx](const std::vector<std::string>& keys) {
     if (!ctx.media) return;
-    auto deleting = ctx.media->blobs.DeleteLock();
+    auto deleting = ctx.media->blobs.TryDeleteLock(std::chrono::milliseconds(500));
+    if (!deleting.owns_lock()) {
+      spdlog::info("status delete: uploads busy, {} files left for the sweep", keys.size());
+      return;
+    }
     auto unused = ctx.services.store.media().UnreferencedKeys(keys);
     if (!unused) {
       spdlog::warn("status delete: {} (files left for the sweep)", unused.error().message);

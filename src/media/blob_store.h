@@ -74,8 +74,14 @@ class BlobStore {
   Result<SweepResult> Sweep(const std::set<std::string>& referenced,
                             std::chrono::seconds grace);
 
-  std::shared_lock<std::shared_mutex> WriteLock() { return std::shared_lock(mu_); }
-  std::unique_lock<std::shared_mutex> DeleteLock() { return std::unique_lock(mu_); }
+  std::shared_lock<std::shared_timed_mutex> WriteLock() { return std::shared_lock(mu_); }
+  std::unique_lock<std::shared_timed_mutex> DeleteLock() { return std::unique_lock(mu_); }
+  // For deletions on the request path: a steady stream of uploads holds the
+  // shared side and could starve an exclusive waiter, so give up after
+  // `wait` (owns_lock() false) and leave the files to the start-up sweep.
+  std::unique_lock<std::shared_timed_mutex> TryDeleteLock(std::chrono::milliseconds wait) {
+    return std::unique_lock(mu_, wait);
+  }
 
   // The path a key would be stored at (for tests and operators).
   std::string PathFor(std::string_view key, std::string_view ext) const;
@@ -84,7 +90,7 @@ class BlobStore {
   explicit BlobStore(std::string root) : root_(std::move(root)) {}
 
   std::string root_;
-  std::shared_mutex mu_;
+  std::shared_timed_mutex mu_;
 };
 
 }  // namespace vantage::media

@@ -128,10 +128,14 @@ Result<store::MediaAttachment> UpdateMedia(MediaContext& ctx, int64_t account_id
 }
 
 Result<bool> DeleteMedia(MediaContext& ctx, int64_t media_id) {
-  auto deleting = ctx.blobs.DeleteLock();
+  auto deleting = ctx.blobs.TryDeleteLock(std::chrono::seconds(2));
   auto keys = ctx.services.store.media().Delete(media_id);
   if (!keys) return std::move(keys).error();
   if (!*keys) return false;
+  if (!deleting.owns_lock()) {
+    spdlog::info("media {}: uploads busy, files left for the sweep", media_id);
+    return true;
+  }
   auto unused = ctx.services.store.media().UnreferencedKeys(**keys);
   if (!unused) return std::move(unused).error();
   for (const std::string& key : *unused) {

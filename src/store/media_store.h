@@ -90,9 +90,10 @@ class MediaStore {
   virtual Result<bool> Attach(int64_t id, int64_t account_id, int64_t status_id, int position,
                               int64_t now) = 0;
 
-  // Deletes the attachment and its file rows. Returns the keys of its files
-  // (deduplicated) so the caller can remove those no other row uses; nullopt
-  // when it did not exist.
+  // Deletes the attachment and its file rows if it is not attached to a
+  // post. Returns the keys of its files (deduplicated) so the caller can
+  // remove those no other row uses; nullopt when it did not exist or was
+  // attached (posts delete their media with themselves).
   virtual Result<std::optional<std::vector<std::string>>> Delete(int64_t id) = 0;
 
   // Ids of attachments created before `created_before` that were never

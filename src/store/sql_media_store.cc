@@ -65,7 +65,10 @@ constexpr Statement kAttachMedia{
     "attach_media",
     "UPDATE media_attachments SET status_id = ?, position = ?, updated_at = ? "
     "WHERE id = ? AND account_id = ? AND state = 'ready' AND status_id IS NULL"};
-constexpr Statement kDeleteMedia{"delete_media", "DELETE FROM media_attachments WHERE id = ?"};
+// Only while unattached: a post that attached the media between the cleanup's
+// listing and this delete keeps it (the attach is conditional the same way).
+constexpr Statement kDeleteMedia{"delete_media",
+                                 "DELETE FROM media_attachments WHERE id = ? AND status_id IS NULL"};
 constexpr Statement kSelectUnattachedMedia{
     "select_unattached_media",
     "SELECT id FROM media_attachments WHERE status_id IS NULL AND created_at < ? "

@@ -436,3 +436,24 @@ describe('pin and unpin', () => {
     assertError(await api(server, 'POST', `/api/v1/statuses/${posts[0].id}/pin`, { token: readOnly }), 403, 'insufficient_scope');
   });
 });
+
+// Regression: a public comment named its archived parent (in_reply_to_id and
+// in_reply_to_account_id) to viewers who may not see that post.
+describe('comments on posts the viewer cannot see', () => {
+  test('name their parent only to viewers who may see it', async () => {
+    const owner = await register(server, { prefix: 'archivist' });
+    const commenter = await register(server, { prefix: 'commenter' });
+    const parent = await newPost(owner);
+    const comment = assertOk(await post(commenter, { status: 'a public comment', in_reply_to_id: parent.id }));
+    assert.equal(assertOk(await get(comment.id)).in_reply_to_id, parent.id);
+
+    assertOk(await api(server, 'POST', `/api/vantage/v1/statuses/${parent.id}/archive`, { token: owner.token }));
+    for (const viewer of [undefined, commenter]) {
+      const seen = assertOk(await get(comment.id, viewer));
+      assert.equal(seen.in_reply_to_id, null);
+      assert.equal(seen.in_reply_to_account_id, null);
+    }
+    const byOwner = assertOk(await get(comment.id, owner));
+    assert.equal(byOwner.in_reply_to_id, parent.id, 'the author of the archived post still sees the link');
+  });
+});

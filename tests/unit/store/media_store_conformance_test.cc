@@ -1,6 +1,7 @@
 // The MediaStore contract (store/media_store.h), on every backend that
 // instantiates StoreConformanceTest.
 #include <algorithm>
+#include <limits>
 
 #include "store_backend.h"
 
@@ -206,6 +207,23 @@ TEST_P(StoreConformanceTest, DeletingMediaReportsKeysAndSharedKeysStayReferenced
   auto again = store_->media().Delete(a.id);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->has_value());
+}
+
+// Regression: the unattached-media cleanup listed a photo, the owner posted
+// it, and the cleanup's delete then removed it from the published post.
+TEST_P(StoreConformanceTest, DeletingMediaSparesMediaAttachedMeanwhile) {
+  Account owner = CreateAccount("poster");
+  MediaAttachment m = MediaConformance::New(ids_, owner.id);
+  ASSERT_TRUE(store_->media().Create(m).ok());
+  ASSERT_TRUE(store_->media().MarkReady(m.id, {File("large", "jpeg", "posted", 10, 10)}, "", 10, 10, 1).ok());
+  auto listed = store_->media().ListUnattachedBefore(std::numeric_limits<int64_t>::max(), 10);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  ASSERT_TRUE(*store_->media().Attach(m.id, owner.id, ids_.Next(), 0, 2));  // posted meanwhile
+  auto deleted = store_->media().Delete(m.id);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_FALSE(deleted->has_value());
+  EXPECT_TRUE(store_->media().FindById(m.id)->has_value());
 }
 
 TEST_P(StoreConformanceTest, DeletingAnAccountDeletesItsMedia) {

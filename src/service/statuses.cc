@@ -9,6 +9,13 @@
 
 namespace vantage::service {
 
+// A post always has 1 to 20 photos and a comment never has one, so a status
+// without photos is a comment, also after the post it answered was deleted
+// (which leaves in_reply_to_id empty).
+static bool IsComment(const store::Post& status) {
+  return status.in_reply_to_id.has_value() || status.media_ids.empty();
+}
+
 namespace {
 
 // Language tags as clients send them: "en", "pt-BR", "zh-Hant", "fil".
@@ -195,7 +202,7 @@ Result<store::Post> EditStatus(ServiceContext& ctx, int64_t id, const store::Acc
   change.text = edit.text.value_or(post.text);
   change.sensitive = edit.sensitive.value_or(post.sensitive);
   change.spoiler_text = edit.spoiler_text.value_or(post.spoiler_text);
-  if (post.in_reply_to_id && Trim(change.text).empty())
+  if (IsComment(post) && Trim(change.text).empty())
     return Error::Invalid("status", "status is required for a comment", "missing_field");
   for (const MediaDescription& d : edit.media_descriptions)
     change.media_descriptions.emplace_back(d.media_id, d.description);
@@ -235,7 +242,7 @@ Result<store::Post> PinStatus(ServiceContext& ctx, int64_t id, int64_t author_id
   auto post = ctx.store.statuses().FindById(id);
   if (!post) return std::move(post).error();
   if (!*post || (*post)->account_id != author_id) return Error::NotFound();
-  if ((*post)->in_reply_to_id)
+  if (IsComment(**post))
     return Error::Invalid("id", "Only posts can be pinned to a profile, not comments", "not_pinnable");
   return ctx.store.statuses().Pin(id, author_id, kMaxPinned, NowUnixMs());
 }

@@ -457,3 +457,20 @@ describe('comments on posts the viewer cannot see', () => {
     assert.equal(byOwner.in_reply_to_id, parent.id, 'the author of the archived post still sees the link');
   });
 });
+
+// Regression: once the post it answered was deleted, a comment lost its
+// in_reply_to_id and could then be pinned or emptied like a photo post.
+describe('comments whose post was deleted', () => {
+  test('stay comments: not pinnable, text still required', async () => {
+    const owner = await register(server, { prefix: 'deleter' });
+    const commenter = await register(server, { prefix: 'orphan' });
+    const parent = await newPost(owner);
+    const comment = assertOk(await post(commenter, { status: 'soon an orphan', in_reply_to_id: parent.id }));
+    assertOk(await api(server, 'DELETE', `/api/v1/statuses/${parent.id}`, { token: owner.token }));
+    assert.equal(assertOk(await get(comment.id)).in_reply_to_id, null);
+    assertError(await api(server, 'POST', `/api/v1/statuses/${comment.id}/pin`, { token: commenter.token }),
+      422, 'not_pinnable');
+    assertError(await api(server, 'PUT', `/api/v1/statuses/${comment.id}`, { token: commenter.token, json: { status: '  ' } }),
+      422, 'missing_field', 'status');
+  });
+});

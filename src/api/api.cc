@@ -84,6 +84,7 @@ void RegisterRoutes(http::Router& router, ApiContext& ctx) {
   RegisterSessionRoutes(router, ctx);
   RegisterStatusRoutes(router, ctx);
   RegisterMediaRoutes(router, ctx);
+  RegisterClientStartupRoutes(router, ctx);
 }
 
 }  // namespace vantage::api

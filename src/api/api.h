@@ -84,5 +84,6 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx);
 void RegisterSessionRoutes(http::Router& router, ApiContext& ctx);
 void RegisterStatusRoutes(http::Router& router, ApiContext& ctx);
 void RegisterMediaRoutes(http::Router& router, ApiContext& ctx);
+void RegisterClientStartupRoutes(http::Router& router, ApiContext& ctx);
 
 }  // namespace vantage::api

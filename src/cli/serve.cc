@@ -171,12 +171,15 @@ int Serve(const std::vector<std::string>& args) {
   std::fflush(stdout);
 
   {
-    PeriodicJob media_cleanup(db_pool, std::chrono::seconds(config.media_cleanup_interval_s),
-                              [&media_context] {
-                                auto deleted = service::DeleteUnattachedMedia(media_context, NowUnixMs());
-                                if (!deleted) spdlog::warn("media cleanup: {}", deleted.error().message);
-                                else if (*deleted) spdlog::info("media cleanup: deleted {} unattached", *deleted);
-                              });
+    // Unattached media past 24 hours, and OAuth codes nobody redeemed.
+    PeriodicJob cleanup(db_pool, std::chrono::seconds(config.media_cleanup_interval_s),
+                        [&media_context, &store] {
+                          auto deleted = service::DeleteUnattachedMedia(media_context, NowUnixMs());
+                          if (!deleted) spdlog::warn("media cleanup: {}", deleted.error().message);
+                          else if (*deleted) spdlog::info("media cleanup: deleted {} unattached", *deleted);
+                          auto codes = store->authorization_codes().DeleteExpired(NowUnixMs());
+                          if (!codes) spdlog::warn("authorization code cleanup: {}", codes.error().message);
+                        });
     server.Run();
   }
   // In-flight handlers may still hold requests: stop the pools before the

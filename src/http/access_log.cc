@@ -5,6 +5,9 @@
 
 #include <cerrno>
 #include <stdexcept>
+#include <utility>
+
+#include <spdlog/spdlog.h>
 
 namespace vantage::http {
 
@@ -45,20 +48,18 @@ void AccessLog::Write(std::string_view lines) {
   cv_.notify_one();
 }
 
-uint64_t AccessLog::dropped_bytes() const {
-  std::lock_guard lock(mu_);
-  return dropped_;
-}
-
 void AccessLog::WriterLoop() {
   std::string block;
+  uint64_t dropped = 0;
   for (;;) {
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
       if (pending_.empty() && stopping_) return;
       block.swap(pending_);
+      dropped = std::exchange(dropped_, 0);
     }
+    if (dropped > 0) spdlog::warn("access log: its destination stalled; {} bytes of lines dropped", dropped);
     std::string_view rest = block;
     while (!rest.empty()) {
       ssize_t n = ::write(fd_, rest.data(), rest.size());

@@ -1,7 +1,8 @@
 // One line per request, buffered per I/O thread and handed in blocks to a
 // writer thread of its own, so the request path never waits on a disk or a
 // pipe. If the destination stalls and more than kMaxPending bytes pile up,
-// further lines are dropped and counted rather than stalling requests.
+// further lines are dropped rather than stalling requests, and the drop is
+// reported in the server log.
 #pragma once
 
 #include <condition_variable>
@@ -24,18 +25,17 @@ class AccessLog {
   bool enabled() const { return fd_ >= 0; }
   // Queues a block of complete lines. Thread-safe; never blocks on I/O.
   void Write(std::string_view lines);
-  uint64_t dropped_bytes() const;
 
  private:
   void WriterLoop();
 
   int fd_ = -1;
   bool owns_fd_ = false;
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::condition_variable cv_;
   std::string pending_;  // guarded by mu_
   bool stopping_ = false;  // guarded by mu_
-  uint64_t dropped_ = 0;   // guarded by mu_
+  uint64_t dropped_ = 0;   // guarded by mu_: bytes dropped since last reported
   std::thread writer_;
 };
 

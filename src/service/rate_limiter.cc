@@ -40,11 +40,6 @@ int RateLimiter::Check(const std::string& key, int64_t now_ms) {
   return static_cast<int>((w.start_ms + window_ms_ - now_ms + 999) / 1000);
 }
 
-void RateLimiter::Reset(const std::string& key) {
-  std::lock_guard lock(mu_);
-  windows_.erase(key);
-}
-
 void RateLimiter::SweepLocked(int64_t now_ms) {
   for (auto it = windows_.begin(); it != windows_.end();) {
     if (now_ms - it->second.start_ms >= window_ms_)

@@ -18,7 +18,6 @@ class RateLimiter {
   int Hit(const std::string& key, int64_t now_ms);
   // Whether the key is currently over its limit, without counting a hit.
   int Check(const std::string& key, int64_t now_ms);
-  void Reset(const std::string& key);
 
  private:
   struct Window {

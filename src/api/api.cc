@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/id.h"
 #include "http/error_response.h"
 #include "service/crypto.h"
 #include "service/scopes.h"
@@ -77,6 +78,25 @@ Result<service::Principal> Authorize(ApiContext& ctx, const http::Request& reque
   return principal;
 }
 
+Result<std::optional<store::Account>> OptionalViewer(ApiContext& ctx, const http::Request& request,
+                                                     std::string_view scope) {
+  if (request.Header("authorization").empty() && request.Cookie("vantage_session").empty())
+    return std::optional<store::Account>();
+  // App-only tokens (client_credentials) read as nobody in particular.
+  auto principal = Authorize(ctx, request, scope, false);
+  if (!principal) return std::move(principal).error();
+  if (principal->account && !principal->account->approved)
+    return Error::Forbidden("Your login is currently pending approval", "pending_approval");
+  return principal->account;
+}
+
+Result<int64_t> PathId(const http::Request& request) {
+  auto id = ParseId(request.path_params[0]);
+  if (!id) return Error::NotFound();
+  return *id;
+}
+
+
 void RegisterRoutes(http::Router& router, ApiContext& ctx) {
   RegisterInstanceRoutes(router, ctx);
   RegisterOAuthRoutes(router, ctx);
@@ -85,6 +105,10 @@ void RegisterRoutes(http::Router& router, ApiContext& ctx) {
   RegisterStatusRoutes(router, ctx);
   RegisterMediaRoutes(router, ctx);
   RegisterClientStartupRoutes(router, ctx);
+  RegisterGraphRoutes(router, ctx);
+  RegisterInteractionRoutes(router, ctx);
+  RegisterNotificationRoutes(router, ctx);
+  RegisterTimelineRoutes(router, ctx);
 }
 
 }  // namespace vantage::api

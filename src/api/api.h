@@ -71,6 +71,15 @@ http::Response Json(const boost::json::value& value, int status = 200);
 Result<service::Principal> Authorize(ApiContext& ctx, const http::Request& request,
                                      std::string_view scope, bool require_account = true);
 
+// Who is asking: nobody for a request without credentials; credentials that
+// are present must be valid and carry `scope` (app-only tokens read as
+// nobody in particular; an account awaiting approval is refused).
+Result<std::optional<store::Account>> OptionalViewer(ApiContext& ctx, const http::Request& request,
+                                                     std::string_view scope);
+
+// The request's first path parameter as an id; NotFound when it is not one.
+Result<int64_t> PathId(const http::Request& request);
+
 // The client's address and agent, for throttles and the session list.
 std::string UserAgent(const http::Request& request);
 
@@ -85,5 +94,9 @@ void RegisterSessionRoutes(http::Router& router, ApiContext& ctx);
 void RegisterStatusRoutes(http::Router& router, ApiContext& ctx);
 void RegisterMediaRoutes(http::Router& router, ApiContext& ctx);
 void RegisterClientStartupRoutes(http::Router& router, ApiContext& ctx);
+void RegisterGraphRoutes(http::Router& router, ApiContext& ctx);        // graph.cc
+void RegisterInteractionRoutes(http::Router& router, ApiContext& ctx);  // interactions.cc
+void RegisterNotificationRoutes(http::Router& router, ApiContext& ctx); // notifications.cc
+void RegisterTimelineRoutes(http::Router& router, ApiContext& ctx);     // timelines.cc
 
 }  // namespace vantage::api

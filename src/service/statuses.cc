@@ -5,15 +5,15 @@
 
 #include "core/id.h"
 #include "core/text.h"
+#include "service/policy.h"
 #include "service/status_text.h"
 
 namespace vantage::service {
 
-// A post always has 1 to 20 photos and a comment never has one, so a status
-// without photos is a comment, also after the post it answered was deleted
-// (which leaves in_reply_to_id empty).
+// A comment stays one after the post it answered was deleted (which leaves
+// in_reply_to_id empty): the store keeps is_comment.
 static bool IsComment(const store::Post& status) {
-  return status.in_reply_to_id.has_value() || status.media_ids.empty();
+  return status.is_comment || status.in_reply_to_id.has_value();
 }
 
 namespace {
@@ -81,17 +81,13 @@ Result<int64_t> ParseMediaId(const std::string& raw) {
 
 }  // namespace
 
-bool CanSeeStatus(const store::Post& status, std::optional<int64_t> viewer_id) {
-  if (viewer_id && *viewer_id == status.account_id) return true;
-  if (status.archived_at) return false;
-  return status.visibility == store::Visibility::kPublic ||
-         status.visibility == store::Visibility::kUnlisted;
-}
-
 Result<store::Post> VisibleStatus(ServiceContext& ctx, int64_t id, std::optional<int64_t> viewer_id) {
   auto found = ctx.store.statuses().FindById(id);
   if (!found) return std::move(found).error();
-  if (!*found || !CanSeeStatus(**found, viewer_id)) return Error::NotFound();
+  if (!*found) return Error::NotFound();
+  auto relation = RelationTo(ctx, viewer_id, (*found)->account_id);
+  if (!relation) return std::move(relation).error();
+  if (!CanSeeStatus(**found, viewer_id, *relation)) return Error::NotFound();
   return std::move(**found);
 }
 
@@ -149,6 +145,7 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
       return Error::Invalid("status", "status is required for a comment", "missing_field");
     post.in_reply_to_id = parent->id;
     post.in_reply_to_account_id = parent->account_id;
+    post.is_comment = true;
     // A comment can be no more visible than what it answers.
     if (static_cast<int>(post.visibility) < static_cast<int>(parent->visibility))
       post.visibility = parent->visibility;

@@ -26,13 +26,6 @@ inline constexpr int kMaxPinned = 3;
 inline constexpr size_t kMaxTagsPerPost = 30;
 inline constexpr size_t kMaxMentionsPerPost = 20;
 
-// --- policy ---------------------------------------------------------------
-
-// Who may see a status: its author always; nobody else while it is
-// archived; public and unlisted statuses everyone (also signed out);
-// private ones only the author until follows exist.
-bool CanSeeStatus(const store::Post& status, std::optional<int64_t> viewer_id);
-
 // --- use cases ------------------------------------------------------------
 
 struct NewStatus {
@@ -59,7 +52,7 @@ struct NewStatus {
 Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Account& author,
                                          const NewStatus& input);
 
-// The status if `viewer_id` may see it; NotFound otherwise.
+// The status if `viewer_id` may see it (service/policy.h); NotFound otherwise.
 Result<store::Post> VisibleStatus(ServiceContext& ctx, int64_t id, std::optional<int64_t> viewer_id);
 
 // Removes the files of deleted media that no other media uses (the media

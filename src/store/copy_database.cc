@@ -53,6 +53,26 @@ Result<std::vector<std::string>> ColumnsOn(Connection& c, const std::string& tab
   return columns;
 }
 
+// The primary key columns of a WITHOUT ROWID table, in key order; empty for
+// a table with a rowid.
+Result<std::vector<std::string>> KeyColumnsOn(Connection& c, const std::string& table) {
+  DynamicStatement sql{"copy_table_sql_" + table,
+                       "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '" + table + "'"};
+  auto row = c.QueryOne(sql.get(), {});
+  if (!row) return std::move(row).error();
+  std::vector<std::string> key;
+  if (!*row || (*row)->Text(0).find("WITHOUT ROWID") == std::string::npos) return key;
+  DynamicStatement info{"copy_key_" + table, "PRAGMA table_info(" + table + ")"};
+  auto rows = c.Query(info.get(), {});
+  if (!rows) return std::move(rows).error();
+  std::vector<std::pair<int64_t, std::string>> ranked;
+  for (const Row& r : *rows)
+    if (r.Int(5) > 0) ranked.emplace_back(r.Int(5), r.Text(1));
+  std::sort(ranked.begin(), ranked.end());
+  for (auto& [rank, name] : ranked) key.push_back(std::move(name));
+  return key;
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> SqliteColumns(Database& sqlite, const std::string& table) {
@@ -143,26 +163,47 @@ Status CopySqliteDatabase(Database& from, Database& to,
         list += column;
         marks += "?";
       }
-      DynamicStatement select{"copy_select_" + table,
-                              "SELECT rowid, " + list + " FROM " + table +
-                                  " WHERE rowid > ? ORDER BY rowid LIMIT " + std::to_string(kBatchRows)};
+      // Batches follow the rowid, or the primary key of a WITHOUT ROWID table.
+      auto key = KeyColumnsOn(source, table);
+      if (!key) return std::move(key).error();
+      std::string order = key->empty() ? "rowid" : "", after_marks;
+      for (const std::string& column : *key) {
+        if (!IsPlainIdentifier(column)) return Error::Internal("unexpected column name " + column);
+        order += (after_marks.empty() ? "" : ", ") + column;
+        after_marks += after_marks.empty() ? "?" : ", ?";
+      }
+      if (key->empty()) after_marks = "?";
+      std::string select_list = key->empty() ? "rowid, " + list : list;
+      size_t skip = key->empty() ? 1 : 0;  // the rowid column
+      DynamicStatement first{"copy_first_" + table, "SELECT " + select_list + " FROM " + table + " ORDER BY " +
+                                                        order + " LIMIT " + std::to_string(kBatchRows)};
+      DynamicStatement next{"copy_next_" + table,
+                            "SELECT " + select_list + " FROM " + table + " WHERE (" + order + ") > (" +
+                                after_marks + ") ORDER BY " + order + " LIMIT " + std::to_string(kBatchRows)};
       DynamicStatement insert{"copy_insert_" + table,
                               "INSERT INTO " + table + " (" + list + ") VALUES (" + marks + ")"};
-      int64_t after = 0, copied = 0;
+      // Where the key columns are in a selected row.
+      std::vector<size_t> key_at;
+      if (key->empty()) key_at.push_back(0);
+      for (const std::string& column : *key)
+        key_at.push_back(static_cast<size_t>(std::find(columns->begin(), columns->end(), column) - columns->begin()));
+      std::vector<Value> after;
+      int64_t copied = 0;
       for (;;) {
-        auto rows = source.Query(select.get(), {after});
+        auto rows = after.empty() ? source.Query(first.get(), {}) : source.Query(next.get(), after);
         if (!rows) return std::move(rows).error();
         if (rows->empty()) break;
         VANTAGE_TRY(to.Write([&](Connection& dest) -> Status {
           std::vector<Value> args(columns->size());
           for (const Row& row : *rows) {
-            for (size_t i = 0; i < columns->size(); ++i) args[i] = row.at(i + 1);
+            for (size_t i = 0; i < columns->size(); ++i) args[i] = row.at(i + skip);
             auto inserted = dest.Exec(insert.get(), args);
             if (!inserted) return std::move(inserted).error();
           }
           return Ok();
         }));
-        after = rows->back().Int(0);
+        after.clear();
+        for (size_t at : key_at) after.push_back(rows->back().at(at));
         copied += static_cast<int64_t>(rows->size());
       }
       if (progress) progress(CopyProgress{table, copied});

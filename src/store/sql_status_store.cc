@@ -43,7 +43,7 @@ namespace {
   "s.id, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id, s.text, s.content, "         \
   "s.visibility, s.sensitive, s.spoiler_text, s.language, s.application_id, s.pinned_at, "      \
   "s.archived_at, s.edited_at, s.idempotency_key, s.replies_count, s.favourites_count, "        \
-  "s.reblogs_count, s.created_at, s.updated_at, a.name, a.website"
+  "s.reblogs_count, s.created_at, s.updated_at, a.name, a.website, s.is_comment"
 
 constexpr Statement kSelectStatus{
     "select_status",
@@ -92,7 +92,7 @@ constexpr Statement kInsertStatus{
     "INSERT INTO statuses (id, account_id, in_reply_to_id, in_reply_to_account_id, text, content, "
     "visibility, sensitive, spoiler_text, language, application_id, pinned_at, archived_at, "
     "edited_at, idempotency_key, replies_count, favourites_count, reblogs_count, created_at, "
-    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?)"};
+    "updated_at, is_comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?)"};
 constexpr Statement kBumpStatusesCount{
     "bump_account_statuses_count",
     "UPDATE accounts SET statuses_count = statuses_count + 1 WHERE id = ?"};
@@ -190,6 +190,7 @@ Result<Post> DecodePost(const Row& row) {
   p.updated_at = row.Int(19);
   p.application_name = row.Text(20);
   p.application_website = row.Text(21);
+  p.is_comment = row.Int(22) != 0;
   return p;
 }
 
@@ -334,7 +335,8 @@ class SqlStatusStore final : public StatusStore {
           {p.id, p.account_id, Opt(p.in_reply_to_id), Opt(p.in_reply_to_account_id), p.text,
            p.content, std::string(VisibilityName(p.visibility)), Bool(p.sensitive), p.spoiler_text,
            TextOrNull(p.language), Opt(p.application_id), Opt(p.pinned_at), Opt(p.archived_at),
-           Opt(p.edited_at), TextOrNull(p.idempotency_key), p.created_at, p.updated_at});
+           Opt(p.edited_at), TextOrNull(p.idempotency_key), p.created_at, p.updated_at,
+           Bool(p.is_comment || p.in_reply_to_id.has_value())});
       if (!inserted) return std::move(inserted).error();
       VANTAGE_TRY(RequireChanged(conn.Exec(kBumpStatusesCount, {p.account_id})));
       VANTAGE_TRY(WriteTags(conn, p.id, p.tags, p.created_at));

@@ -3,6 +3,10 @@
 #include <utility>
 
 #include "store/store.h"
+#include "store/graph_store.h"
+#include "store/interaction_store.h"
+#include "store/notification_store.h"
+#include "store/timeline_store.h"
 
 namespace vantage::store {
 
@@ -458,6 +462,10 @@ class SqlStore final : public Store {
   TokenStore& tokens() override { return tokens_; }
   StatusStore& statuses() override { return *statuses_; }
   MediaStore& media() override { return *media_; }
+  GraphStore& graph() override { return *graph_; }
+  InteractionStore& interactions() override { return *interactions_; }
+  NotificationStore& notifications() override { return *notifications_; }
+  TimelineStore& timelines() override { return *timelines_; }
   Database& database() override { return *db_; }
 
  private:
@@ -468,6 +476,10 @@ class SqlStore final : public Store {
   SqlTokenStore tokens_;
   std::unique_ptr<StatusStore> statuses_ = MakeSqlStatusStore(*db_);
   std::unique_ptr<MediaStore> media_;
+  std::unique_ptr<GraphStore> graph_ = MakeSqlGraphStore(*db_);
+  std::unique_ptr<InteractionStore> interactions_ = MakeSqlInteractionStore(*db_);
+  std::unique_ptr<NotificationStore> notifications_ = MakeSqlNotificationStore(*db_);
+  std::unique_ptr<TimelineStore> timelines_ = MakeSqlTimelineStore(*db_);
 };
 
 }  // namespace

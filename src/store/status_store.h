@@ -51,6 +51,8 @@ struct Post {
   int64_t account_id = 0;
   std::optional<int64_t> in_reply_to_id;
   std::optional<int64_t> in_reply_to_account_id;
+  // Set when written (a reply); stays set after the parent is deleted.
+  bool is_comment = false;
   std::string text;     // the caption as written
   std::string content;  // rendered HTML
   Visibility visibility = Visibility::kPublic;

@@ -25,6 +25,13 @@
 
 namespace vantage::store {
 
+// Included by their users only (graph_store.h and the others), so that
+// changing one does not rebuild everything that includes this header.
+class GraphStore;
+class InteractionStore;
+class NotificationStore;
+class TimelineStore;
+
 enum class Role { kUser = 0, kModerator = 1, kAdmin = 2 };
 const char* RoleName(Role role);
 std::optional<Role> ParseRole(std::string_view name);
@@ -160,6 +167,10 @@ class Store {
   virtual TokenStore& tokens() = 0;
   virtual StatusStore& statuses() = 0;
   virtual MediaStore& media() = 0;
+  virtual GraphStore& graph() = 0;
+  virtual InteractionStore& interactions() = 0;
+  virtual NotificationStore& notifications() = 0;
+  virtual TimelineStore& timelines() = 0;
   virtual Database& database() = 0;
 };
 

@@ -1,8 +1,9 @@
 // Who may see a status (service::CanSeeStatus), as a permission matrix:
-// visibility x archived x viewer.
+// visibility x archived x viewer. The same rules over HTTP, surface by
+// surface, are in tests/api/privacy.test.mjs.
 #include <gtest/gtest.h>
 
-#include "service/statuses.h"
+#include "service/policy.h"
 
 namespace vantage::service {
 namespace {
@@ -10,19 +11,26 @@ namespace {
 constexpr int64_t kAuthor = 1;
 constexpr int64_t kOther = 2;
 
+store::Relation Follower() { return store::Relation{.following = true}; }
+store::Relation Requester() { return store::Relation{.requested = true}; }
+store::Relation Blocked() { return store::Relation{.following = true, .blocked_by = true}; }
+store::Relation Blocking() { return store::Relation{.following = true, .blocking = true}; }
+store::Relation Muting() { return store::Relation{.following = true, .muting = true}; }
+
 TEST(StatusPolicy, VisibilityByViewer) {
   struct Case {
     store::Visibility visibility;
     bool archived;
-    bool anonymous, other, author;
+    bool anonymous, stranger, follower, requester, blocked, blocking, muting, author;
   };
+  using V = store::Visibility;
   const Case cases[] = {
-      {store::Visibility::kPublic, false, true, true, true},
-      {store::Visibility::kUnlisted, false, true, true, true},
-      {store::Visibility::kPrivate, false, false, false, true},
-      {store::Visibility::kPublic, true, false, false, true},
-      {store::Visibility::kUnlisted, true, false, false, true},
-      {store::Visibility::kPrivate, true, false, false, true},
+      {V::kPublic, false, true, true, true, true, false, false, true, true},
+      {V::kUnlisted, false, true, true, true, true, false, false, true, true},
+      {V::kPrivate, false, false, false, true, false, false, false, true, true},
+      {V::kPublic, true, false, false, false, false, false, false, false, true},
+      {V::kUnlisted, true, false, false, false, false, false, false, false, true},
+      {V::kPrivate, true, false, false, false, false, false, false, false, true},
   };
   for (const Case& c : cases) {
     store::Post post;
@@ -30,10 +38,23 @@ TEST(StatusPolicy, VisibilityByViewer) {
     post.visibility = c.visibility;
     if (c.archived) post.archived_at = 1700000000000;
     std::string what = std::string(store::VisibilityName(c.visibility)) + (c.archived ? " archived" : "");
-    EXPECT_EQ(CanSeeStatus(post, std::nullopt), c.anonymous) << what << " / anonymous";
-    EXPECT_EQ(CanSeeStatus(post, kOther), c.other) << what << " / other user";
-    EXPECT_EQ(CanSeeStatus(post, kAuthor), c.author) << what << " / author";
+    EXPECT_EQ(CanSeeStatus(post, std::nullopt, {}), c.anonymous) << what << " / anonymous";
+    EXPECT_EQ(CanSeeStatus(post, kOther, {}), c.stranger) << what << " / stranger";
+    EXPECT_EQ(CanSeeStatus(post, kOther, Follower()), c.follower) << what << " / follower";
+    EXPECT_EQ(CanSeeStatus(post, kOther, Requester()), c.requester) << what << " / pending requester";
+    EXPECT_EQ(CanSeeStatus(post, kOther, Blocked()), c.blocked) << what << " / blocked by the author";
+    EXPECT_EQ(CanSeeStatus(post, kOther, Blocking()), c.blocking) << what << " / blocking the author";
+    EXPECT_EQ(CanSeeStatus(post, kOther, Muting()), c.muting) << what << " / muting the author";
+    EXPECT_EQ(CanSeeStatus(post, kAuthor, store::Relation{.self = true}), c.author) << what << " / author";
   }
+}
+
+// Signed out, a relation (which cannot exist) changes nothing.
+TEST(StatusPolicy, AnonymousIgnoresRelation) {
+  store::Post post;
+  post.account_id = kAuthor;
+  post.visibility = store::Visibility::kPrivate;
+  EXPECT_FALSE(CanSeeStatus(post, std::nullopt, Follower()));
 }
 
 }  // namespace

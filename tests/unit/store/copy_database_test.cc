@@ -118,6 +118,42 @@ void Seed(Store& store, IdGenerator& ids) {
   change.now = now + 2;
   ASSERT_TRUE(store.statuses().Edit(post.id, post.account_id, change).ok());
   ASSERT_TRUE(store.statuses().Pin(post.id, post.account_id, 3, now + 3).ok());
+
+  // The social tables, written directly: this test is about the copy.
+  int64_t a = (*author)->id, c = (*commenter)->id;
+  Status social = store.database().Write([&](Connection& conn) -> Status {
+    struct Insert {
+      Statement statement;
+      std::vector<Value> args;
+    };
+    const Insert inserts[] = {
+        {{"seed_follow", "INSERT INTO follows (id, account_id, target_account_id, created_at) VALUES (?, ?, ?, ?)"},
+         {ids.Next(), c, a, now}},
+        {{"seed_follow_request",
+          "INSERT INTO follow_requests (id, account_id, target_account_id, created_at) VALUES (?, ?, ?, ?)"},
+         {ids.Next(), a, c, now}},
+        {{"seed_block", "INSERT INTO blocks (id, account_id, target_account_id, created_at) VALUES (?, ?, ?, ?)"},
+         {ids.Next(), a, c, now}},
+        {{"seed_mute", "INSERT INTO mutes (id, account_id, target_account_id, created_at) VALUES (?, ?, ?, ?)"},
+         {ids.Next(), c, a, now}},
+        {{"seed_favourite", "INSERT INTO favourites (id, account_id, status_id, created_at) VALUES (?, ?, ?, ?)"},
+         {ids.Next(), c, post.id, now}},
+        {{"seed_bookmark", "INSERT INTO bookmarks (id, account_id, status_id, created_at) VALUES (?, ?, ?, ?)"},
+         {ids.Next(), c, post.id, now}},
+        {{"seed_notification",
+          "INSERT INTO notifications (id, account_id, from_account_id, type, status_id, created_at) "
+          "VALUES (?, ?, ?, 'favourite', ?, ?)"},
+         {ids.Next(), a, c, post.id, now}},
+        {{"seed_home_feed", "INSERT INTO home_feed (account_id, status_id, author_id) VALUES (?, ?, ?)"},
+         {c, post.id, a}},
+    };
+    for (const Insert& insert : inserts) {
+      auto done = conn.Exec(insert.statement, insert.args);
+      if (!done) return std::move(done).error();
+    }
+    return Ok();
+  });
+  ASSERT_TRUE(social.ok()) << social.error().message;
 }
 
 std::string Key(const Row& row) {

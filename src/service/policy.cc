@@ -1,0 +1,25 @@
+#include "service/policy.h"
+
+namespace vantage::service {
+
+bool CanSeeStatus(const store::Post& status, std::optional<int64_t> viewer_id,
+                  const store::Relation& relation) {
+  if (viewer_id && *viewer_id == status.account_id) return true;
+  if (viewer_id && Blocked(relation)) return false;
+  if (status.archived_at) return false;
+  switch (status.visibility) {
+    case store::Visibility::kPublic:
+    case store::Visibility::kUnlisted:
+      return true;
+    case store::Visibility::kPrivate:
+      return viewer_id && relation.following;
+  }
+  return false;
+}
+
+Result<store::Relation> RelationTo(ServiceContext& ctx, std::optional<int64_t> viewer_id, int64_t account_id) {
+  if (!viewer_id) return store::Relation{};
+  return ctx.store.graph().RelationBetween(*viewer_id, account_id);
+}
+
+}  // namespace vantage::service

@@ -22,6 +22,10 @@ struct Settings {
   int sign_in_limit_ip = 30;         // attempts per IP per 5 minutes
   int sign_in_limit_account = 10;    // failures per account per 5 minutes
   int registration_limit_ip = 10;    // registrations per IP per hour
+  // An account with this many followers has its posts pulled into home
+  // timelines at read time instead of written into every follower's inbox
+  // (docs/architecture.md, "Home timelines").
+  int64_t feed_pull_followers = 10000;
 };
 
 struct ServiceContext {

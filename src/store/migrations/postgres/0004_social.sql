@@ -62,6 +62,9 @@ CREATE TABLE mutes (
   account_id        BIGINT  NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
   target_account_id BIGINT  NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
   created_at        BIGINT  NOT NULL,
+  -- Whether the mute also silences the account's notifications (Mastodon's
+  -- `notifications` parameter, default true).
+  notifications     INTEGER NOT NULL DEFAULT 1 CHECK (notifications IN (0, 1)),
   UNIQUE (account_id, target_account_id)
 );
 CREATE INDEX mutes_account_id_id ON mutes (account_id, id);

@@ -5,11 +5,23 @@ JOBS ?= $(shell nproc)
 DATA ?= ./data
 ASAN_BUILD ?= build-asan
 NODE_TEST = node --test --test-concurrency=1 tests/api/
+INTEROP = tests/interop
+NODE_INTEROP = node --test --test-concurrency=1 $(INTEROP)/
 
-.PHONY: bootstrap build asan-build run test check unit-test api-test sanitize bench clean
+.PHONY: bootstrap build asan-build run test check unit-test api-test interop-deps interop-test sanitize bench clean
 
 bootstrap:
 	@scripts/bootstrap
+
+# The Mastodon client libraries the interop tests drive, pinned by their
+# lockfile. npm ci runs only when node_modules is missing or older than the
+# lockfile (npm keeps its own record of what it installed in
+# node_modules/.package-lock.json), so later runs need no network.
+$(INTEROP)/node_modules/.package-lock.json: $(INTEROP)/package.json $(INTEROP)/package-lock.json
+	npm ci --prefix $(INTEROP) --no-audit --no-fund --prefer-offline
+	@touch $@
+
+interop-deps: $(INTEROP)/node_modules/.package-lock.json
 
 build: bootstrap
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
@@ -26,14 +38,18 @@ run: build
 # Every suite, on both storage engines: the unit and store tests (CTest), then
 # the API tests against the real binary on SQLite and on PostgreSQL. Needs the
 # throwaway PostgreSQL that scripts/with-postgres starts (and always stops).
-check:
+# Then real Mastodon client libraries (masto, megalodon) drive a scenario
+# against the binary, on both engines too.
+check: interop-deps
 	@test -n "$$VANTAGE_TEST_POSTGRES_URL" || { echo "make check runs under scripts/with-postgres"; exit 2; }
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=sqlite $(NODE_TEST)
 	VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=postgres $(NODE_TEST)
+	VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=sqlite $(NODE_INTEROP)
+	VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=postgres $(NODE_INTEROP)
 
 # The Release build, then the sanitizer build, each through every suite.
-test: build asan-build
+test: build asan-build interop-deps
 	scripts/with-postgres $(MAKE) --no-print-directory check BUILD=$(BUILD)
 	scripts/with-postgres $(MAKE) --no-print-directory check BUILD=$(ASAN_BUILD)
 
@@ -42,6 +58,9 @@ unit-test: build
 
 api-test: build
 	scripts/with-postgres sh -c 'VANTAGE_BIN=$(abspath $(BUILD))/vantage $(NODE_TEST) && VANTAGE_TEST_ENGINE=postgres VANTAGE_BIN=$(abspath $(BUILD))/vantage $(NODE_TEST)'
+
+interop-test: build interop-deps
+	scripts/with-postgres sh -c 'VANTAGE_BIN=$(abspath $(BUILD))/vantage $(NODE_INTEROP) && VANTAGE_TEST_ENGINE=postgres VANTAGE_BIN=$(abspath $(BUILD))/vantage $(NODE_INTEROP)'
 
 sanitize: asan-build
 	scripts/with-postgres $(MAKE) --no-print-directory check BUILD=$(ASAN_BUILD)

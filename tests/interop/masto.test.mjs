@@ -27,7 +27,8 @@ let bobAccount;   // bob's Account as alice sees it
 let photos;       // alice's two uploaded MediaAttachments
 let carousel;     // alice's post of both photos
 let bobStatuses;  // bob's posts, oldest first
-let reply;        // alice's reply to bob's newest post
+let reply;        // alice's reply to bob's newest post, mentioning him
+let comment;      // alice's comment on bob's second newest post, mentioning no one
 
 before(async () => {
   scenario = await startScenario('masto');
@@ -64,6 +65,12 @@ async function recordingFetch(fn) {
 describe('masto@7.12.0', () => {
   test('registers an app, gets a token with the password grant and verifies the credentials', async () => {
     const anonymous = createRestAPIClient({ url });
+    // What a client reads first: the version it gates features on, and the limits.
+    const instance = await anonymous.v2.instance.fetch();
+    assert.match(instance.version, /^4\.\d+\.\d+ \(compatible; Vantage /);
+    assert.equal(instance.configuration.statuses.maxMediaAttachments, 20);
+    assert.ok(instance.configuration.mediaAttachments.supportedMimeTypes.includes('image/jpeg'));
+
     const app = await anonymous.v1.apps.create({
       clientName: 'Vantage interop (masto)', redirectUris: OOB, scopes: SCOPES, website: 'https://example.com',
     });
@@ -228,6 +235,11 @@ describe('masto@7.12.0', () => {
     assert.deepEqual(replyContext.ancestors.map((s) => s.id), [target.id]);
     assert.deepEqual(replyContext.descendants.map((s) => s.id), []);
 
+    // A comment that mentions no one still reaches the author (as a mention, the type clients know).
+    comment = await alice.v1.statuses.create({ status: 'What a view', inReplyToId: bobStatuses.at(-2).id });
+    assert.equal(comment.inReplyToAccountId, bobAccount.id);
+    assert.deepEqual(comment.mentions, []);
+
     // The author sees the counts, and that he has not favourited it himself.
     const seenByBob = await bob.v1.statuses.$select(target.id).fetch();
     assert.equal(seenByBob.favouritesCount, 1);
@@ -247,13 +259,12 @@ describe('masto@7.12.0', () => {
     assert.equal(byType('follow').length, 1, JSON.stringify(notifications));
     assert.equal(byType('follow')[0].status ?? null, null);
     assert.deepEqual(byType('favourite').map((n) => n.status.id), [target.id]);
-    assert.deepEqual(byType('mention').map((n) => n.status.id), [reply.id]);
-    // Newest first: the follow came before the favourite, which came before the reply.
-    const order = notifications.map((n) => n.type).filter((t) => ['follow', 'favourite', 'mention'].includes(t));
-    assert.deepEqual(order, ['mention', 'favourite', 'follow']);
+    assert.deepEqual(byType('mention').map((n) => n.status.id), [comment.id, reply.id]);
+    // Newest first: the follow, the favourite, the reply, the comment.
+    assert.deepEqual(notifications.map((n) => n.type), ['mention', 'mention', 'favourite', 'follow']);
 
     const mentions = await bob.v1.notifications.list({ types: ['mention'] });
-    assert.deepEqual(mentions.map((n) => n.type), ['mention']);
+    assert.deepEqual(mentions.map((n) => n.status.id), [comment.id, reply.id]);
     const notMentions = await bob.v1.notifications.list({ excludeTypes: ['mention'] });
     assert.ok(notMentions.length >= 2 && notMentions.every((n) => n.type !== 'mention'), JSON.stringify(notMentions));
 
@@ -261,13 +272,26 @@ describe('masto@7.12.0', () => {
     assert.deepEqual(await alice.v1.notifications.list(), []);
   });
 
-  test('unfollows', async () => {
+  test('unfavourites and unfollows', async () => {
+    const target = bobStatuses.at(-1);
+    const unfavourited = await alice.v1.statuses.$select(target.id).unfavourite();
+    assert.equal(unfavourited.favourited, false);
+    assert.equal(unfavourited.favouritesCount, 0);
+    assert.deepEqual(await alice.v1.statuses.$select(target.id).favouritedBy.list(), []);
+
     const relationship = await alice.v1.accounts.$select(bobAccount.id).unfollow();
     assert.equal(relationship.id, bobAccount.id);
     assert.equal(relationship.following, false);
     assert.equal((await alice.v1.accounts.$select(bobAccount.id).fetch()).followersCount, 0);
     assert.equal((await alice.v1.accounts.verifyCredentials()).followingCount, 0);
     assert.deepEqual(await bob.v1.accounts.$select(bobAccount.id).followers.list(), []);
+    // His posts leave her home timeline; her own post stays (comments are not feed items).
+    await waitFor(async () => {
+      const home = await alice.v1.timelines.home.list({ limit: 40 });
+      return home.every((s) => s.account.id === me.id);
+    }, { timeoutMs: 5_000, message: "bob's posts gone from alice's home timeline" });
+    const home = await alice.v1.timelines.home.list({ limit: 40 });
+    assert.deepEqual(home.map((s) => s.id), [carousel.id]);
   });
 
   test('errors reach masto as JSON it can read', async () => {

@@ -32,7 +32,8 @@ let bobId;
 let photos;       // alice's two uploaded attachments, ready
 let carousel;
 let bobStatuses;  // bob's posts, oldest first
-let reply;
+let reply;        // alice's reply to bob's newest post, mentioning him
+let comment;      // alice's comment on bob's second newest post, mentioning no one
 
 before(async () => {
   scenario = await startScenario('megalodon');
@@ -92,6 +93,11 @@ async function uploadAndWait(client, photo, description) {
 describe('megalodon@10.0.5', () => {
   test('registers an app, gets a token through the authorization-code flow and verifies the credentials', async () => {
     const anonymous = generator('mastodon', url);
+    // What a client reads first: the version it gates features on, and the limits.
+    const instance = ok(await anonymous.getInstance());
+    assert.match(instance.version, /^4\.\d+\.\d+ \(compatible; Vantage /);
+    assert.equal(instance.configuration.statuses.max_media_attachments, 20);
+
     const app = await anonymous.registerApp('Vantage interop (megalodon)', {
       scopes: ['read', 'write', 'follow'], redirect_uris: REDIRECT, website: 'https://example.com',
     });
@@ -211,6 +217,11 @@ describe('megalodon@10.0.5', () => {
     const replyContext = ok(await bob.getStatusContext(reply.id));
     assert.deepEqual(replyContext.ancestors.map((s) => s.id), [target.id]);
 
+    // A comment that mentions no one still reaches the author (as a mention, the type clients know).
+    comment = ok(await alice.postStatus('What a view', { in_reply_to_id: bobStatuses.at(-2).id }));
+    assert.equal(comment.in_reply_to_account_id, bobId);
+    assert.deepEqual(comment.mentions, []);
+
     const seenByBob = ok(await bob.getStatus(target.id));
     assert.equal(seenByBob.favourites_count, 1);
     assert.equal(seenByBob.replies_count, 1);
@@ -231,9 +242,9 @@ describe('megalodon@10.0.5', () => {
     const byType = (type) => notifications.filter((n) => n.type === type);
     assert.equal(byType('follow').length, 1, JSON.stringify(notifications));
     assert.deepEqual(byType('favourite').map((n) => n.status.id), [target.id]);
-    assert.deepEqual(byType('mention').map((n) => n.status.id), [reply.id]);
-    const order = notifications.map((n) => n.type).filter((t) => ['follow', 'favourite', 'mention'].includes(t));
-    assert.deepEqual(order, ['mention', 'favourite', 'follow']);
+    assert.deepEqual(byType('mention').map((n) => n.status.id), [comment.id, reply.id]);
+    // Newest first: the follow, the favourite, the reply, the comment.
+    assert.deepEqual(notifications.map((n) => n.type), ['mention', 'mention', 'favourite', 'follow']);
 
     const withoutMentions = ok(await bob.getNotifications({ exclude_types: ['mention'] }));
     assert.ok(withoutMentions.length >= 2 && withoutMentions.every((n) => n.type !== 'mention'),
@@ -241,13 +252,22 @@ describe('megalodon@10.0.5', () => {
     assert.deepEqual(ok(await alice.getNotifications()), []);
   });
 
-  test('unfollows', async () => {
+  test('unfavourites and unfollows', async () => {
+    const target = bobStatuses.at(-1);
+    const unfavourited = ok(await alice.unfavouriteStatus(target.id));
+    assert.equal(unfavourited.favourited, false);
+    assert.equal(unfavourited.favourites_count, 0);
+
     const relationship = ok(await alice.unfollowAccount(bobId));
     assert.equal(relationship.id, bobId);
     assert.equal(relationship.following, false);
     assert.equal(ok(await alice.getAccount(bobId)).followers_count, 0);
     assert.equal(ok(await alice.verifyAccountCredentials()).following_count, 0);
     assert.deepEqual(ok(await alice.getAccountFollowers(bobId)), []);
+    // His posts leave her home timeline; her own post stays (comments are not feed items).
+    await waitFor(async () => ok(await alice.getHomeTimeline({ limit: 40 })).every((s) => s.account.id === me.id),
+      { timeoutMs: 5_000, message: "bob's posts gone from alice's home timeline" });
+    assert.deepEqual(ok(await alice.getHomeTimeline({ limit: 40 })).map((s) => s.id), [carousel.id]);
   });
 
   test('errors reach megalodon as JSON', async () => {

@@ -1,12 +1,17 @@
 // The Mastodon Status entity.
 #include "api/status_json.h"
 
+#include <unordered_map>
+#include <unordered_set>
+
 #include <boost/json/array.hpp>
 
 #include "api/media_json.h"
 #include "api/serializers.h"
 #include "core/text.h"
+#include "service/policy.h"
 #include "service/statuses.h"
+#include "store/timeline_store.h"
 
 namespace vantage::api {
 
@@ -42,12 +47,31 @@ Result<json::array> MediaJson(ApiContext& ctx, const std::vector<int64_t>& media
   return out;
 }
 
-Result<json::object> StatusJson(ApiContext& ctx, const store::Post& s, std::optional<int64_t> viewer_id,
-                                bool with_text) {
-  const service::Settings& settings = ctx.services.settings;
-  auto author = ctx.services.store.accounts().FindById(s.account_id);
-  if (!author) return std::move(author).error();
-  if (!*author) return Error::NotFound();
+namespace {
+
+// The page's facts, indexed for rendering each status.
+struct Facts {
+  std::unordered_map<int64_t, const store::Account*> authors;
+  std::unordered_map<int64_t, std::vector<const store::MediaAttachment*>> media;  // by status, in order
+  std::unordered_set<int64_t> favourited;
+  std::unordered_set<int64_t> bookmarked;
+  std::unordered_set<int64_t> visible_parents;
+};
+
+Facts Index(const store::RenderFacts& facts, std::optional<int64_t> viewer_id) {
+  Facts out;
+  for (const store::Account& a : facts.authors) out.authors.emplace(a.id, &a);
+  for (const store::MediaAttachment& m : facts.media)
+    if (m.status_id) out.media[*m.status_id].push_back(&m);
+  out.favourited.insert(facts.favourited.begin(), facts.favourited.end());
+  out.bookmarked.insert(facts.bookmarked.begin(), facts.bookmarked.end());
+  for (const store::RenderFacts::Parent& p : facts.parents)
+    if (service::CanSeeStatus(p.post, viewer_id, p.relation)) out.visible_parents.insert(p.post.id);
+  return out;
+}
+
+json::object Render(const service::Settings& settings, const store::Post& s, const store::Account& author,
+                    const Facts& facts, std::optional<int64_t> viewer_id, bool with_text) {
   bool own = viewer_id && *viewer_id == s.account_id;
   std::string id = std::to_string(s.id);
 
@@ -56,12 +80,7 @@ Result<json::object> StatusJson(ApiContext& ctx, const store::Post& s, std::opti
   out["created_at"] = FormatIsoTime(s.created_at);
   // A comment names what it answers only to viewers who may see that post:
   // an archived or private parent must not leak through its comments.
-  bool parent_visible = false;
-  if (s.in_reply_to_id) {
-    auto parent = service::VisibleStatus(ctx.services, *s.in_reply_to_id, viewer_id);
-    if (!parent && parent.error().kind != ErrorKind::kNotFound) return parent.error();
-    parent_visible = parent.ok();
-  }
+  bool parent_visible = s.in_reply_to_id && facts.visible_parents.count(*s.in_reply_to_id) > 0;
   out["in_reply_to_id"] = parent_visible ? json::value(std::to_string(*s.in_reply_to_id)) : nullptr;
   out["in_reply_to_account_id"] = parent_visible && s.in_reply_to_account_id
                                       ? json::value(std::to_string(*s.in_reply_to_account_id))
@@ -70,16 +89,16 @@ Result<json::object> StatusJson(ApiContext& ctx, const store::Post& s, std::opti
   out["spoiler_text"] = s.spoiler_text;
   out["visibility"] = store::VisibilityName(s.visibility);
   out["language"] = s.language.empty() ? json::value(nullptr) : json::value(s.language);
-  out["uri"] = settings.base_url + "/users/" + (*author)->username + "/statuses/" + id;
-  out["url"] = settings.base_url + "/@" + (*author)->username + "/" + id;
+  out["uri"] = settings.base_url + "/users/" + author.username + "/statuses/" + id;
+  out["url"] = settings.base_url + "/@" + author.username + "/" + id;
   out["replies_count"] = s.replies_count;
   out["reblogs_count"] = s.reblogs_count;
   out["favourites_count"] = s.favourites_count;
   out["edited_at"] = s.edited_at ? json::value(FormatIsoTime(*s.edited_at)) : nullptr;
-  out["favourited"] = false;
+  out["favourited"] = viewer_id && facts.favourited.count(s.id) > 0;
   out["reblogged"] = false;
   out["muted"] = false;
-  out["bookmarked"] = false;
+  out["bookmarked"] = viewer_id && facts.bookmarked.count(s.id) > 0;
   out["pinned"] = own && s.pinned_at.has_value();
   out["content"] = s.content;
   if (with_text) out["text"] = s.text;
@@ -92,10 +111,15 @@ Result<json::object> StatusJson(ApiContext& ctx, const store::Post& s, std::opti
   } else {
     out["application"] = nullptr;
   }
-  out["account"] = AccountJson(settings, **author);
-  auto media = MediaJson(ctx, s.media_ids);
-  if (!media) return std::move(media).error();
-  out["media_attachments"] = std::move(*media);
+  out["account"] = AccountJson(settings, author);
+  json::array media;
+  if (auto it = facts.media.find(s.id); it != facts.media.end()) {
+    // In the post's carousel order, as s.media_ids lists them.
+    for (int64_t media_id : s.media_ids)
+      for (const store::MediaAttachment* m : it->second)
+        if (m->id == media_id) media.push_back(MediaAttachmentJson(settings, *m));
+  }
+  out["media_attachments"] = std::move(media);
   json::array mentions;
   for (const store::MentionRef& m : s.mentions) mentions.push_back(MentionJson(settings, m));
   out["mentions"] = std::move(mentions);
@@ -113,5 +137,32 @@ Result<json::object> StatusJson(ApiContext& ctx, const store::Post& s, std::opti
   return out;
 }
 
+}  // namespace
+
+Result<json::array> StatusesJson(ApiContext& ctx, const std::vector<store::Post>& statuses,
+                                 std::optional<int64_t> viewer_id) {
+  json::array out;
+  if (statuses.empty()) return out;
+  auto loaded = ctx.services.store.timelines().LoadRenderFacts(statuses, viewer_id.value_or(0));
+  if (!loaded) return std::move(loaded).error();
+  Facts facts = Index(*loaded, viewer_id);
+  out.reserve(statuses.size());
+  for (const store::Post& s : statuses) {
+    auto author = facts.authors.find(s.account_id);
+    if (author == facts.authors.end()) continue;
+    out.push_back(Render(ctx.services.settings, s, *author->second, facts, viewer_id, false));
+  }
+  return out;
+}
+
+Result<json::object> StatusJson(ApiContext& ctx, const store::Post& s, std::optional<int64_t> viewer_id,
+                                bool with_text) {
+  auto loaded = ctx.services.store.timelines().LoadRenderFacts({s}, viewer_id.value_or(0));
+  if (!loaded) return std::move(loaded).error();
+  Facts facts = Index(*loaded, viewer_id);
+  auto author = facts.authors.find(s.account_id);
+  if (author == facts.authors.end()) return Error::NotFound();
+  return Render(ctx.services.settings, s, *author->second, facts, viewer_id, with_text);
+}
 
 }  // namespace vantage::api

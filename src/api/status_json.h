@@ -18,10 +18,19 @@ namespace vantage::api {
 Result<boost::json::array> MediaJson(ApiContext& ctx, const std::vector<int64_t>& media_ids);
 
 // The Mastodon Status entity for `viewer_id`. Viewer-specific fields:
-// `pinned` and `vantage.archived` are the author's; favourited and the like
-// are false until those features exist. `with_text` adds the caption as
-// written (the answer to a delete, for "delete and redraft").
+// `favourited` and `bookmarked` are the viewer's own, `pinned` and
+// `vantage.archived` the author's; `muted` and `reblogged` are false (no
+// conversation mutes or reblogs). A reply names its parent only to viewers
+// the policy lets see the parent. `with_text` adds the caption as written
+// (the answer to a delete, for "delete and redraft"). NotFound when the
+// author is gone.
 Result<boost::json::object> StatusJson(ApiContext& ctx, const store::Post& status,
                                        std::optional<int64_t> viewer_id, bool with_text = false);
+
+// The Status entities of `statuses` for `viewer_id`, in that order, exactly
+// as StatusJson renders each, with a fixed number of queries per page (not
+// per status). Statuses whose author is gone are left out.
+Result<boost::json::array> StatusesJson(ApiContext& ctx, const std::vector<store::Post>& statuses,
+                                        std::optional<int64_t> viewer_id);
 
 }  // namespace vantage::api

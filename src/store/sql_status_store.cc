@@ -12,8 +12,10 @@
 // - Edit, Delete, Pin: the status row (Pin: the author's account row) is
 //   locked by the first UPDATE, so concurrent edits apply one after the other
 //   and two pins racing for the last slot cannot both win.
+#include <unordered_map>
 #include <utility>
 
+#include "store/id_batch.h"
 #include "store/status_store.h"
 
 namespace vantage::store {
@@ -62,6 +64,24 @@ constexpr Statement kSelectStatusMentions{
     "SELECT m.account_id, a.username FROM mentions m JOIN accounts a ON a.id = m.account_id "
     "WHERE m.status_id = ? ORDER BY m.position"};
 
+// The batch forms of the four reads above (FindByIds).
+constexpr Statement kSelectStatusBatch{
+    "select_status_batch",
+    "SELECT " VANTAGE_STATUS_COLUMNS " FROM statuses s LEFT JOIN apps a ON a.id = s.application_id "
+    "WHERE s.id IN " VANTAGE_ID_BATCH};
+constexpr Statement kSelectStatusTagsBatch{
+    "select_status_tags_batch",
+    "SELECT st.status_id, t.id, t.name, t.name_key FROM status_tags st JOIN tags t ON t.id = st.tag_id "
+    "WHERE st.status_id IN " VANTAGE_ID_BATCH " ORDER BY st.status_id, st.position"};
+constexpr Statement kSelectStatusMentionsBatch{
+    "select_status_mentions_batch",
+    "SELECT m.status_id, m.account_id, a.username FROM mentions m JOIN accounts a ON a.id = m.account_id "
+    "WHERE m.status_id IN " VANTAGE_ID_BATCH " ORDER BY m.status_id, m.position"};
+constexpr Statement kSelectStatusMediaBatch{
+    "select_status_media_batch",
+    "SELECT status_id, id FROM media_attachments WHERE status_id IN " VANTAGE_ID_BATCH
+    " ORDER BY status_id, position, id"};
+
 constexpr Statement kSelectStatusMedia{
     "select_status_media",
     "SELECT id FROM media_attachments WHERE status_id = ? ORDER BY position, id"};
@@ -93,6 +113,16 @@ constexpr Statement kInsertStatus{
     "visibility, sensitive, spoiler_text, language, application_id, pinned_at, archived_at, "
     "edited_at, idempotency_key, replies_count, favourites_count, reblogs_count, created_at, "
     "updated_at, is_comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?)"};
+// Fan-out on write (docs/architecture.md, "Home timelines"): a new post goes
+// into its author's own inbox and, unless the author is feed_pull (pulled by
+// readers instead), into every follower's, in the post's own transaction.
+constexpr Statement kFanOutToAuthor{
+    "fan_out_to_author", "INSERT INTO home_feed (account_id, status_id, author_id) VALUES (?, ?, ?)"};
+constexpr Statement kFanOutToFollowers{
+    "fan_out_to_followers",
+    "INSERT INTO home_feed (account_id, status_id, author_id) "
+    "SELECT f.account_id, ?, ? FROM follows f WHERE f.target_account_id = ? "
+    "AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = ? AND a.feed_pull = 0)"};
 constexpr Statement kBumpStatusesCount{
     "bump_account_statuses_count",
     "UPDATE accounts SET statuses_count = statuses_count + 1 WHERE id = ?"};
@@ -300,6 +330,14 @@ Status AttachMedia(Connection& conn, const Post& p) {
   return Ok();
 }
 
+Status FanOut(Connection& conn, const Post& p) {
+  auto own = conn.Exec(kFanOutToAuthor, {p.account_id, p.id, p.account_id});
+  if (!own) return std::move(own).error();
+  auto followers = conn.Exec(kFanOutToFollowers, {p.id, p.account_id, p.account_id, p.account_id});
+  if (!followers) return std::move(followers).error();
+  return Ok();
+}
+
 Status RequireChanged(Result<int64_t> changed) {
   if (!changed) return std::move(changed).error();
   if (*changed == 0) return Error::NotFound();
@@ -342,6 +380,7 @@ class SqlStatusStore final : public StatusStore {
       VANTAGE_TRY(WriteTags(conn, p.id, p.tags, p.created_at));
       VANTAGE_TRY(WriteMentions(conn, p.id, mention_account_ids));
       VANTAGE_TRY(AttachMedia(conn, p));
+      if (!p.is_comment && !p.in_reply_to_id) VANTAGE_TRY(FanOut(conn, p));
       auto created = LoadExisting(conn, p.id);
       if (!created) return std::move(created).error();
       if (in_transaction) VANTAGE_TRY(in_transaction(conn, *created));
@@ -354,6 +393,50 @@ class SqlStatusStore final : public StatusStore {
 
   Result<std::optional<Post>> FindById(int64_t id) override {
     return ReadPost(kSelectStatus, {id});
+  }
+
+  Result<std::vector<Post>> FindByIds(const std::vector<int64_t>& ids) override {
+    std::vector<Post> found;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      found.clear();
+      std::unordered_map<int64_t, Post> by_id;
+      for (size_t begin = 0; begin < ids.size(); begin += kIdBatch) {
+        std::vector<Value> args;
+        AppendIdBatch(args, ids, begin);
+        auto rows = conn.Query(kSelectStatusBatch, args);
+        if (!rows) return std::move(rows).error();
+        if (rows->empty()) continue;
+        for (const Row& row : *rows) {
+          auto post = DecodePost(row);
+          if (!post) return std::move(post).error();
+          by_id.emplace(post->id, std::move(*post));
+        }
+        auto tags = conn.Query(kSelectStatusTagsBatch, args);
+        if (!tags) return std::move(tags).error();
+        for (const Row& t : *tags)
+          if (auto it = by_id.find(t.Int(0)); it != by_id.end())
+            it->second.tags.push_back(TagRef{t.Int(1), t.Text(2), t.Text(3)});
+        auto mentions = conn.Query(kSelectStatusMentionsBatch, args);
+        if (!mentions) return std::move(mentions).error();
+        for (const Row& m : *mentions)
+          if (auto it = by_id.find(m.Int(0)); it != by_id.end())
+            it->second.mentions.push_back(MentionRef{m.Int(1), m.Text(2)});
+        auto media = conn.Query(kSelectStatusMediaBatch, args);
+        if (!media) return std::move(media).error();
+        for (const Row& m : *media)
+          if (auto it = by_id.find(m.Int(0)); it != by_id.end()) it->second.media_ids.push_back(m.Int(1));
+      }
+      found.reserve(by_id.size());
+      for (int64_t id : ids) {
+        auto it = by_id.find(id);
+        if (it == by_id.end()) continue;
+        found.push_back(std::move(it->second));
+        by_id.erase(it);
+      }
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return found;
   }
 
   Result<std::optional<Post>> FindByIdempotencyKey(int64_t account_id, const std::string& key) override {

@@ -1,16 +1,555 @@
-// TimelineStore over the backend-neutral SQL layer.
+// TimelineStore over the backend-neutral SQL layer; runs unchanged on SQLite
+// and PostgreSQL.
+//
+// Every list is one index walk that stops after `limit` rows: the policy's
+// conditions are index probes per row (NOT EXISTS on blocks and mutes, the
+// viewer's follow), never a join that must be read whole or a COUNT(*).
+// Each walk has a newest-first and an oldest-first form (min_id), so that
+// both read just the rows they return.
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "core/id.h"
+#include "store/id_batch.h"
 #include "store/timeline_store.h"
 
 namespace vantage::store {
 
 namespace {
 
+#define VANTAGE_ACCOUNT_COLUMNS                                                               \
+  "a.id, a.username, a.email, a.display_name, a.note, a.password_hash, a.role, a.locked, "     \
+  "a.approved, a.verified, a.registration_reason, a.created_at, a.updated_at, a.followers_count, " \
+  "a.following_count, a.statuses_count"
+#define VANTAGE_MEDIA_COLUMNS                                                                  \
+  "m.id, m.account_id, m.state, m.error_code, m.description, m.focus_x, m.focus_y, m.blurhash, " \
+  "m.original_width, m.original_height, m.status_id, m.position, m.created_at, m.updated_at"
+
+// --- rendering --------------------------------------------------------------
+
+constexpr Statement kAuthorsBatch{
+    "render_authors_batch", "SELECT " VANTAGE_ACCOUNT_COLUMNS " FROM accounts a WHERE a.id IN " VANTAGE_ID_BATCH};
+constexpr Statement kMediaBatch{
+    "render_media_batch",
+    "SELECT " VANTAGE_MEDIA_COLUMNS " FROM media_attachments m WHERE m.status_id IN " VANTAGE_ID_BATCH
+    " ORDER BY m.status_id, m.position, m.id"};
+constexpr Statement kMediaFilesBatch{
+    "render_media_files_batch",
+    "SELECT f.media_id, f.variant, f.format, f.file_key, f.width, f.height, f.size_bytes "
+    "FROM media_attachments m JOIN media_files f ON f.media_id = m.id WHERE m.status_id IN " VANTAGE_ID_BATCH
+    " ORDER BY f.media_id, f.variant, f.format"};
+constexpr Statement kFavouritedBatch{
+    "render_favourited_batch",
+    "SELECT status_id FROM favourites WHERE account_id = ? AND status_id IN " VANTAGE_ID_BATCH};
+constexpr Statement kBookmarkedBatch{
+    "render_bookmarked_batch",
+    "SELECT status_id FROM bookmarks WHERE account_id = ? AND status_id IN " VANTAGE_ID_BATCH};
+// What the policy needs of each parent: its visibility and what the viewer
+// is to its author.
+constexpr Statement kParentsBatch{
+    "render_parents_batch",
+    "SELECT s.id, s.account_id, s.visibility, s.archived_at, s.is_comment, "
+    "CASE WHEN EXISTS (SELECT 1 FROM follows f WHERE f.account_id = ? AND f.target_account_id = s.account_id) "
+    "THEN 1 ELSE 0 END, "
+    "CASE WHEN EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = ? AND b.target_account_id = s.account_id) "
+    "THEN 1 ELSE 0 END, "
+    "CASE WHEN EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = s.account_id AND b.target_account_id = ?) "
+    "THEN 1 ELSE 0 END "
+    "FROM statuses s WHERE s.id IN " VANTAGE_ID_BATCH};
+
+// --- home -------------------------------------------------------------------
+
+// The inbox walk: (account_id, status_id) is the inbox's key. Rows stay when
+// the viewer unfollows or blocks; the follow test here drops them on read.
+#define VANTAGE_HOME_INBOX                                                                      \
+  "SELECT h.status_id FROM home_feed h JOIN statuses s ON s.id = h.status_id "                  \
+  "WHERE h.account_id = ? AND h.status_id < ? AND h.status_id > ? "                             \
+  "AND s.is_comment = 0 AND s.archived_at IS NULL "                                             \
+  "AND (h.author_id = h.account_id OR EXISTS (SELECT 1 FROM follows f "                         \
+  "WHERE f.account_id = h.account_id AND f.target_account_id = h.author_id)) "                  \
+  "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = h.account_id AND b.target_account_id = h.author_id) " \
+  "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = h.author_id AND b.target_account_id = h.account_id) " \
+  "AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = h.account_id AND m.target_account_id = h.author_id) "
+constexpr Statement kHomeInboxDesc{"timeline_home_inbox_desc",
+                                   VANTAGE_HOME_INBOX "ORDER BY h.status_id DESC LIMIT ?"};
+constexpr Statement kHomeInboxAsc{"timeline_home_inbox_asc", VANTAGE_HOME_INBOX "ORDER BY h.status_id ASC LIMIT ?"};
+#undef VANTAGE_HOME_INBOX
+
+// The feed_pull accounts the viewer follows and neither blocks, mutes nor is
+// blocked by. Few accounts are feed_pull (a partial index holds just them),
+// so this tests each against the viewer's follows instead of reading all
+// of the viewer's follows.
+constexpr Statement kHomePulledAccounts{
+    "timeline_home_pulled_accounts",
+    "SELECT a.id FROM accounts a WHERE a.feed_pull = 1 "
+    "AND EXISTS (SELECT 1 FROM follows f WHERE f.account_id = ? AND f.target_account_id = a.id) "
+    "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = ? AND b.target_account_id = a.id) "
+    "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = a.id AND b.target_account_id = ?) "
+    "AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = ? AND m.target_account_id = a.id)"};
+// One pulled account's posts: a walk of (account_id, is_comment, id).
+#define VANTAGE_HOME_PULLED                                                                  \
+  "SELECT s.id FROM statuses s WHERE s.account_id = ? AND s.is_comment = 0 AND s.id < ? AND s.id > ? " \
+  "AND s.archived_at IS NULL "
+constexpr Statement kHomePulledDesc{"timeline_home_pulled_desc", VANTAGE_HOME_PULLED "ORDER BY s.id DESC LIMIT ?"};
+constexpr Statement kHomePulledAsc{"timeline_home_pulled_asc", VANTAGE_HOME_PULLED "ORDER BY s.id ASC LIMIT ?"};
+#undef VANTAGE_HOME_PULLED
+
+// --- public and tag -----------------------------------------------------------
+
+// Arguments: viewer x3, only_media, all-tags count, all-tags batch, none-tags batch.
+#define VANTAGE_PUBLIC_FILTERS                                                                   \
+  "AND s.is_comment = 0 AND s.visibility = 'public' AND s.archived_at IS NULL "                  \
+  "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = ? AND b.target_account_id = s.account_id) " \
+  "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = s.account_id AND b.target_account_id = ?) " \
+  "AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = ? AND m.target_account_id = s.account_id) " \
+  "AND (? = 0 OR EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)) "
+#define VANTAGE_TAG_FILTERS                                                                      \
+  "AND (SELECT COUNT(*) FROM status_tags x WHERE x.status_id = s.id AND x.tag_id IN " VANTAGE_ID_BATCH \
+  ") = ? "                                                                                        \
+  "AND NOT EXISTS (SELECT 1 FROM status_tags x WHERE x.status_id = s.id AND x.tag_id IN " VANTAGE_ID_BATCH ") "
+
+// The public timeline walks the partial index of public posts.
+#define VANTAGE_PUBLIC "SELECT s.id FROM statuses s WHERE s.id < ? AND s.id > ? " VANTAGE_PUBLIC_FILTERS
+constexpr Statement kPublicDesc{"timeline_public_desc", VANTAGE_PUBLIC "ORDER BY s.id DESC LIMIT ?"};
+constexpr Statement kPublicAsc{"timeline_public_asc", VANTAGE_PUBLIC "ORDER BY s.id ASC LIMIT ?"};
+#undef VANTAGE_PUBLIC
+
+// One tag: a walk of status_tags (tag_id, status_id).
+#define VANTAGE_TAG                                                                               \
+  "SELECT s.id FROM status_tags st JOIN statuses s ON s.id = st.status_id "                       \
+  "WHERE st.tag_id = ? AND st.status_id < ? AND st.status_id > ? " VANTAGE_PUBLIC_FILTERS VANTAGE_TAG_FILTERS
+constexpr Statement kTagDesc{"timeline_tag_desc", VANTAGE_TAG "ORDER BY st.status_id DESC LIMIT ?"};
+constexpr Statement kTagAsc{"timeline_tag_asc", VANTAGE_TAG "ORDER BY st.status_id ASC LIMIT ?"};
+#undef VANTAGE_TAG
+
+// Any of several tags (any[]): a walk of the public posts testing each.
+#define VANTAGE_TAG_ANY                                                                            \
+  "SELECT s.id FROM statuses s WHERE s.id < ? AND s.id > ? "                                       \
+  "AND EXISTS (SELECT 1 FROM status_tags y WHERE y.status_id = s.id AND y.tag_id IN " VANTAGE_ID_BATCH \
+  ") " VANTAGE_PUBLIC_FILTERS VANTAGE_TAG_FILTERS
+constexpr Statement kTagAnyDesc{"timeline_tag_any_desc", VANTAGE_TAG_ANY "ORDER BY s.id DESC LIMIT ?"};
+constexpr Statement kTagAnyAsc{"timeline_tag_any_asc", VANTAGE_TAG_ANY "ORDER BY s.id ASC LIMIT ?"};
+#undef VANTAGE_TAG_ANY
+#undef VANTAGE_TAG_FILTERS
+#undef VANTAGE_PUBLIC_FILTERS
+
+// --- an account's statuses ---------------------------------------------------------
+
+// Arguments: account, below, above, include_private, include_archived,
+// only_media, tag_id x2.
+#define VANTAGE_ACCOUNT_FILTERS                                                                   \
+  "AND (? = 1 OR s.visibility <> 'private') AND (? = 1 OR s.archived_at IS NULL) "                \
+  "AND (? = 0 OR EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)) "         \
+  "AND (? = 0 OR EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.tag_id = ?)) "
+// Posts and comments: (account_id, id).
+#define VANTAGE_ACCOUNT_ALL \
+  "SELECT s.id FROM statuses s WHERE s.account_id = ? AND s.id < ? AND s.id > ? " VANTAGE_ACCOUNT_FILTERS
+constexpr Statement kAccountAllDesc{"timeline_account_all_desc", VANTAGE_ACCOUNT_ALL "ORDER BY s.id DESC LIMIT ?"};
+constexpr Statement kAccountAllAsc{"timeline_account_all_asc", VANTAGE_ACCOUNT_ALL "ORDER BY s.id ASC LIMIT ?"};
+#undef VANTAGE_ACCOUNT_ALL
+// Posts only: (account_id, is_comment, id).
+#define VANTAGE_ACCOUNT_POSTS                                                                   \
+  "SELECT s.id FROM statuses s WHERE s.account_id = ? AND s.is_comment = 0 AND s.id < ? AND s.id > ? " \
+  VANTAGE_ACCOUNT_FILTERS
+constexpr Statement kAccountPostsDesc{"timeline_account_posts_desc",
+                                      VANTAGE_ACCOUNT_POSTS "ORDER BY s.id DESC LIMIT ?"};
+constexpr Statement kAccountPostsAsc{"timeline_account_posts_asc",
+                                     VANTAGE_ACCOUNT_POSTS "ORDER BY s.id ASC LIMIT ?"};
+#undef VANTAGE_ACCOUNT_POSTS
+constexpr Statement kAccountPinned{
+    "timeline_account_pinned",
+    "SELECT s.id FROM statuses s WHERE s.account_id = ? AND s.pinned_at IS NOT NULL AND (? = 0 OR s.is_comment = 0) "
+    VANTAGE_ACCOUNT_FILTERS "ORDER BY s.pinned_at DESC, s.id DESC LIMIT ?"};
+#undef VANTAGE_ACCOUNT_FILTERS
+
+// --- explore and search ---------------------------------------------------------------
+
+// Favourite ids are time-ordered, so the window is a range of the primary key.
+constexpr Statement kTrending{
+    "explore_trending",
+    "SELECT s.id FROM (SELECT status_id, COUNT(*) AS n FROM favourites WHERE id >= ? AND created_at >= ? "
+    "GROUP BY status_id) f JOIN statuses s ON s.id = f.status_id "
+    "WHERE s.is_comment = 0 AND s.visibility = 'public' AND s.archived_at IS NULL "
+    "ORDER BY f.n DESC, s.id DESC LIMIT ?"};
+constexpr Statement kHiddenAuthors{
+    "timeline_hidden_authors",
+    "SELECT a.id FROM accounts a WHERE a.id IN " VANTAGE_ID_BATCH " AND ("
+    "EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = ? AND b.target_account_id = a.id) "
+    "OR EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = a.id AND b.target_account_id = ?) "
+    "OR EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = ? AND m.target_account_id = a.id))"};
+constexpr Statement kFindTag{"timeline_find_tag", "SELECT id, name FROM tags WHERE name_key = ?"};
+// Tag keys compare as text of code points here, not under a collation, on
+// both engines: substr counts characters on both.
+constexpr Statement kSearchTags{
+    "search_tags",
+    "SELECT id, name FROM tags WHERE substr(name_key, 1, ?) = ? "
+    "ORDER BY length(name_key), name_key, id LIMIT ? OFFSET ?"};
+// lower() is ASCII-only on SQLite; the prefix comes lower-cased the same way.
+constexpr Statement kSearchAccounts{
+    "search_accounts",
+    "SELECT " VANTAGE_ACCOUNT_COLUMNS " FROM accounts a WHERE a.approved = 1 "
+    "AND (lower(substr(a.username, 1, ?)) = ? OR lower(substr(a.display_name, 1, ?)) = ?) "
+    "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = ? AND b.target_account_id = a.id) "
+    "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = a.id AND b.target_account_id = ?) "
+    "ORDER BY CASE WHEN lower(a.username) = ? THEN 0 ELSE 1 END, a.followers_count DESC, a.id "
+    "LIMIT ? OFFSET ?"};
+
+#undef VANTAGE_ACCOUNT_COLUMNS
+#undef VANTAGE_MEDIA_COLUMNS
+
+Result<Account> DecodeAccount(const Row& row) {
+  auto role = ParseRole(row.Text(6));
+  if (!role) return Error::Internal("Account " + std::to_string(row.Int(0)) + " has unknown role");
+  Account a;
+  a.id = row.Int(0);
+  a.username = row.Text(1);
+  a.email = row.Text(2);
+  a.display_name = row.Text(3);
+  a.note = row.Text(4);
+  a.password_hash = row.Text(5);
+  a.role = *role;
+  a.locked = row.Bool(7);
+  a.approved = row.Bool(8);
+  a.verified = row.Bool(9);
+  a.registration_reason = row.Text(10);
+  a.created_at = row.Int(11);
+  a.updated_at = row.Int(12);
+  a.followers_count = row.Int(13);
+  a.following_count = row.Int(14);
+  a.statuses_count = row.Int(15);
+  return a;
+}
+
+Result<MediaAttachment> DecodeMedia(const Row& row) {
+  MediaAttachment m;
+  m.id = row.Int(0);
+  m.account_id = row.Int(1);
+  const std::string& state = row.Text(2);
+  if (state == "processing") {
+    m.state = MediaState::kProcessing;
+  } else if (state == "ready") {
+    m.state = MediaState::kReady;
+  } else if (state == "failed") {
+    m.state = MediaState::kFailed;
+  } else {
+    return Error::Internal("Media " + std::to_string(m.id) + " has unknown state " + state);
+  }
+  m.error_code = row.Text(3);
+  m.description = row.Text(4);
+  if (!row.IsNull(5) && !row.IsNull(6)) {
+    m.focus_x = static_cast<int>(row.Int(5));
+    m.focus_y = static_cast<int>(row.Int(6));
+  }
+  m.blurhash = row.Text(7);
+  m.original_width = static_cast<int>(row.Int(8));
+  m.original_height = static_cast<int>(row.Int(9));
+  m.status_id = row.OptInt(10);
+  m.position = static_cast<int>(row.Int(11));
+  m.created_at = row.Int(12);
+  m.updated_at = row.Int(13);
+  return m;
+}
+
+std::vector<int64_t> Ids(const std::vector<Row>& rows) {
+  std::vector<int64_t> ids;
+  ids.reserve(rows.size());
+  for (const Row& row : rows) ids.push_back(row.Int(0));
+  return ids;
+}
+
+// A padded batch of tag ids for the tag filters; 0 (no tag) pads an empty list.
+void AppendTagBatch(std::vector<Value>& args, const std::vector<int64_t>& tags) {
+  if (tags.empty()) {
+    for (size_t i = 0; i < kIdBatch; ++i) args.emplace_back(int64_t{0});
+    return;
+  }
+  AppendIdBatch(args, tags, 0);
+}
+
+size_t Distinct(const std::vector<int64_t>& ids) {
+  return std::unordered_set<int64_t>(ids.begin(), ids.end()).size();
+}
+
 class SqlTimelineStore final : public TimelineStore {
  public:
   explicit SqlTimelineStore(Database& db) : db_(db) {}
 
+  Result<RenderFacts> LoadRenderFacts(const std::vector<Post>& posts, int64_t viewer_id) override {
+    std::vector<int64_t> status_ids, author_ids, parent_ids;
+    {
+      std::unordered_set<int64_t> authors, parents;
+      for (const Post& post : posts) {
+        status_ids.push_back(post.id);
+        if (authors.insert(post.account_id).second) author_ids.push_back(post.account_id);
+        if (post.in_reply_to_id && parents.insert(*post.in_reply_to_id).second)
+          parent_ids.push_back(*post.in_reply_to_id);
+      }
+    }
+    RenderFacts facts;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      facts = RenderFacts{};
+      for (size_t begin = 0; begin < author_ids.size(); begin += kIdBatch) {
+        std::vector<Value> args;
+        AppendIdBatch(args, author_ids, begin);
+        auto rows = conn.Query(kAuthorsBatch, args);
+        if (!rows) return std::move(rows).error();
+        for (const Row& row : *rows) {
+          auto account = DecodeAccount(row);
+          if (!account) return std::move(account).error();
+          facts.authors.push_back(std::move(*account));
+        }
+      }
+      for (size_t begin = 0; begin < status_ids.size(); begin += kIdBatch) {
+        std::vector<Value> args;
+        AppendIdBatch(args, status_ids, begin);
+        auto media = conn.Query(kMediaBatch, args);
+        if (!media) return std::move(media).error();
+        if (!media->empty()) {
+          size_t first = facts.media.size();
+          std::unordered_map<int64_t, size_t> index;
+          for (const Row& row : *media) {
+            auto decoded = DecodeMedia(row);
+            if (!decoded) return std::move(decoded).error();
+            index.emplace(decoded->id, facts.media.size());
+            facts.media.push_back(std::move(*decoded));
+          }
+          (void)first;
+          auto files = conn.Query(kMediaFilesBatch, args);
+          if (!files) return std::move(files).error();
+          for (const Row& f : *files) {
+            auto it = index.find(f.Int(0));
+            if (it == index.end()) continue;
+            facts.media[it->second].files.push_back(MediaFile{f.Text(1), f.Text(2), f.Text(3),
+                                                              static_cast<int>(f.Int(4)),
+                                                              static_cast<int>(f.Int(5)), f.Int(6)});
+          }
+        }
+        if (viewer_id != 0) {
+          std::vector<Value> viewer_args{viewer_id};
+          viewer_args.insert(viewer_args.end(), args.begin(), args.end());
+          auto favourited = conn.Query(kFavouritedBatch, viewer_args);
+          if (!favourited) return std::move(favourited).error();
+          for (const Row& row : *favourited) facts.favourited.push_back(row.Int(0));
+          auto bookmarked = conn.Query(kBookmarkedBatch, viewer_args);
+          if (!bookmarked) return std::move(bookmarked).error();
+          for (const Row& row : *bookmarked) facts.bookmarked.push_back(row.Int(0));
+        }
+      }
+      for (size_t begin = 0; begin < parent_ids.size(); begin += kIdBatch) {
+        std::vector<Value> args{viewer_id, viewer_id, viewer_id};
+        AppendIdBatch(args, parent_ids, begin);
+        auto rows = conn.Query(kParentsBatch, args);
+        if (!rows) return std::move(rows).error();
+        for (const Row& row : *rows) {
+          RenderFacts::Parent parent;
+          parent.post.id = row.Int(0);
+          parent.post.account_id = row.Int(1);
+          auto visibility = ParseVisibility(row.Text(2));
+          if (!visibility) return Error::Internal("Status " + std::to_string(row.Int(0)) + " has unknown visibility");
+          parent.post.visibility = *visibility;
+          parent.post.archived_at = row.OptInt(3);
+          parent.post.is_comment = row.Bool(4);
+          parent.relation.self = viewer_id == parent.post.account_id;
+          parent.relation.following = row.Bool(5);
+          parent.relation.blocking = row.Bool(6);
+          parent.relation.blocked_by = row.Bool(7);
+          facts.parents.push_back(std::move(parent));
+        }
+      }
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return facts;
+  }
+
+  Result<std::vector<int64_t>> Home(int64_t viewer_id, const PageQuery& page) override {
+    std::vector<int64_t> ids;
+    int64_t limit = page.limit;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      ids.clear();
+      auto inbox = conn.Query(page.from_above ? kHomeInboxAsc : kHomeInboxDesc,
+                              {viewer_id, page.below, page.above, limit});
+      if (!inbox) return std::move(inbox).error();
+      ids = Ids(*inbox);
+      auto pulled = conn.Query(kHomePulledAccounts, {viewer_id, viewer_id, viewer_id, viewer_id});
+      if (!pulled) return std::move(pulled).error();
+      for (const Row& account : *pulled) {
+        auto posts = conn.Query(page.from_above ? kHomePulledAsc : kHomePulledDesc,
+                                {account.Int(0), page.below, page.above, limit});
+        if (!posts) return std::move(posts).error();
+        for (const Row& post : *posts) ids.push_back(post.Int(0));
+      }
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    // Merge: a post can be both in the inbox and pulled (written while its
+    // author was still fanned out).
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    if (page.from_above) {
+      if (ids.size() > static_cast<size_t>(limit)) ids.resize(limit);
+      std::reverse(ids.begin(), ids.end());
+    } else {
+      std::reverse(ids.begin(), ids.end());
+      if (ids.size() > static_cast<size_t>(limit)) ids.resize(limit);
+    }
+    return ids;
+  }
+
+  Result<std::vector<int64_t>> Public(const PublicQuery& q, const PageQuery& page) override {
+    if (q.any_tags.size() > kMaxFilterTags || q.all_tags.size() > kMaxFilterTags ||
+        q.none_tags.size() > kMaxFilterTags)
+      return Error::Internal("too many filter tags");
+    std::vector<Value> args;
+    const Statement* st = nullptr;
+    auto public_filters = [&] {
+      args.insert(args.end(), {q.viewer_id, q.viewer_id, q.viewer_id, int64_t{q.only_media ? 1 : 0}});
+    };
+    auto tag_filters = [&] {
+      AppendTagBatch(args, q.all_tags);
+      args.emplace_back(static_cast<int64_t>(Distinct(q.all_tags)));
+      AppendTagBatch(args, q.none_tags);
+    };
+    if (q.tag_id == 0) {
+      st = page.from_above ? &kPublicAsc : &kPublicDesc;
+      args = {page.below, page.above};
+      public_filters();
+    } else if (q.any_tags.empty()) {
+      st = page.from_above ? &kTagAsc : &kTagDesc;
+      args = {q.tag_id, page.below, page.above};
+      public_filters();
+      tag_filters();
+    } else {
+      st = page.from_above ? &kTagAnyAsc : &kTagAnyDesc;
+      args = {page.below, page.above};
+      std::vector<int64_t> any = q.any_tags;
+      any.insert(any.begin(), q.tag_id);
+      AppendIdBatch(args, any, 0);
+      public_filters();
+      tag_filters();
+    }
+    args.emplace_back(int64_t{page.limit});
+    return ReadIds(*st, args, page.from_above);
+  }
+
+  Result<std::vector<int64_t>> AccountStatuses(const AccountStatusesQuery& q, const PageQuery& page) override {
+    std::vector<Value> filters{int64_t{q.include_private ? 1 : 0}, int64_t{q.include_archived ? 1 : 0},
+                               int64_t{q.only_media ? 1 : 0}, int64_t{q.tag_id != 0 ? 1 : 0}, q.tag_id};
+    std::vector<Value> args{q.account_id};
+    if (q.pinned) {
+      args.emplace_back(int64_t{q.exclude_replies || q.only_media ? 1 : 0});
+      args.insert(args.end(), filters.begin(), filters.end());
+      args.emplace_back(int64_t{page.limit});
+      return ReadIds(kAccountPinned, args, false);
+    }
+    // Comments never carry media, so only_media walks the posts too.
+    bool posts_only = q.exclude_replies || q.only_media;
+    const Statement& st = posts_only ? (page.from_above ? kAccountPostsAsc : kAccountPostsDesc)
+                                     : (page.from_above ? kAccountAllAsc : kAccountAllDesc);
+    args.insert(args.end(), {page.below, page.above});
+    args.insert(args.end(), filters.begin(), filters.end());
+    args.emplace_back(int64_t{page.limit});
+    return ReadIds(st, args, page.from_above);
+  }
+
+  Result<std::vector<int64_t>> Trending(int64_t since, int limit) override {
+    return ReadIds(kTrending, {IdGenerator::FloorForTime(since), since, int64_t{limit}}, false);
+  }
+
+  Result<std::vector<int64_t>> HiddenAuthors(int64_t viewer_id, const std::vector<int64_t>& author_ids) override {
+    std::vector<int64_t> hidden;
+    if (viewer_id == 0 || author_ids.empty()) return hidden;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      hidden.clear();
+      for (size_t begin = 0; begin < author_ids.size(); begin += kIdBatch) {
+        std::vector<Value> args;
+        AppendIdBatch(args, author_ids, begin);
+        args.insert(args.end(), {viewer_id, viewer_id, viewer_id});
+        auto rows = conn.Query(kHiddenAuthors, args);
+        if (!rows) return std::move(rows).error();
+        for (const Row& row : *rows) hidden.push_back(row.Int(0));
+      }
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return hidden;
+  }
+
+  Result<std::optional<TagHit>> FindTag(const std::string& key) override {
+    std::optional<TagHit> tag;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      auto row = conn.QueryOne(kFindTag, {key});
+      if (!row) return std::move(row).error();
+      tag.reset();
+      if (*row) tag = TagHit{(*row)->Int(0), (*row)->Text(1)};
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return tag;
+  }
+
+  Result<std::vector<TagHit>> SearchTags(const std::string& key_prefix, int limit, int offset) override {
+    std::vector<TagHit> tags;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      tags.clear();
+      auto rows = conn.Query(kSearchTags, {CodePoints(key_prefix), key_prefix, int64_t{limit}, int64_t{offset}});
+      if (!rows) return std::move(rows).error();
+      for (const Row& row : *rows) tags.push_back(TagHit{row.Int(0), row.Text(1)});
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return tags;
+  }
+
+  Result<std::vector<Account>> SearchAccounts(const std::string& prefix, int64_t viewer_id, int limit,
+                                              int offset) override {
+    std::string lowered = prefix;
+    for (char& c : lowered)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    int64_t length = CodePoints(lowered);
+    std::vector<Account> accounts;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      accounts.clear();
+      auto rows = conn.Query(kSearchAccounts, {length, lowered, length, lowered, viewer_id, viewer_id, lowered,
+                                               int64_t{limit}, int64_t{offset}});
+      if (!rows) return std::move(rows).error();
+      for (const Row& row : *rows) {
+        auto account = DecodeAccount(row);
+        if (!account) return std::move(account).error();
+        accounts.push_back(std::move(*account));
+      }
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return accounts;
+  }
+
  private:
-  [[maybe_unused]] Database& db_;
+  static int64_t CodePoints(const std::string& text) {
+    int64_t n = 0;
+    for (unsigned char c : text)
+      if ((c & 0xC0) != 0x80) ++n;
+    return n;
+  }
+
+  // Runs a walk and returns its ids newest first (an oldest-first walk is
+  // reversed).
+  Result<std::vector<int64_t>> ReadIds(const Statement& st, const std::vector<Value>& args, bool ascending) {
+    std::vector<int64_t> ids;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      auto rows = conn.Query(st, args);
+      if (!rows) return std::move(rows).error();
+      ids = Ids(*rows);
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    if (ascending) std::reverse(ids.begin(), ids.end());
+    return ids;
+  }
+
+  Database& db_;
 };
 
 }  // namespace

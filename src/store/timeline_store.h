@@ -1,19 +1,117 @@
-// Timelines: the home feed (fan-out inboxes and pulled large accounts), public, tag and account timelines, each a page of status ids.
+// Timelines: the home feed (fan-out inboxes and pulled large accounts),
+// public, tag and account timelines, each a page of status ids; search and
+// explore; and the facts rendering a page of statuses needs, read in a fixed
+// number of queries whatever the page's size.
 //
-// The conventions of store.h hold here.
+// The conventions of store.h hold here. Every list applies the visibility
+// policy of service/policy.h in its SQL (the service passes what it knows of
+// the viewer; a viewer id of 0 is "signed out", which no account has), and is
+// held to that policy by the privacy tests. Pages follow page.h: ids below
+// `below` and above `above`, newest first, `limit` at most.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "core/error.h"
+#include "store/graph_store.h"
+#include "store/media_store.h"
+#include "store/page.h"
 #include "store/sql.h"
+#include "store/store.h"
 
 namespace vantage::store {
+
+// What rendering a page of statuses needs besides the statuses themselves.
+struct RenderFacts {
+  std::vector<Account> authors;        // of the statuses, each once
+  std::vector<MediaAttachment> media;  // of the statuses, with their files
+  std::vector<int64_t> favourited;     // statuses the viewer favourited
+  std::vector<int64_t> bookmarked;     // statuses the viewer bookmarked
+  // The statuses the page's statuses answer (those that still exist), each
+  // with what the viewer is to its author: enough for the policy to decide
+  // whether the reply may name it. Only id, account_id, visibility,
+  // is_comment and archived_at of `post` are read.
+  struct Parent {
+    Post post;
+    Relation relation;
+  };
+  std::vector<Parent> parents;
+};
+
+// An account's statuses (GET /api/v1/accounts/:id/statuses), as the policy
+// lets the viewer see them: the service fills the viewer's side.
+struct AccountStatusesQuery {
+  int64_t account_id = 0;
+  bool include_private = false;   // the viewer is the author or follows them
+  bool include_archived = false;  // the viewer is the author
+  bool exclude_replies = false;   // comments are replies
+  bool only_media = false;
+  bool pinned = false;  // pinned ones only, newest pin first (the page's cursors are ignored)
+  int64_t tag_id = 0;   // only those carrying this tag (0: any)
+};
+
+// Filters of the public and tag timelines.
+struct PublicQuery {
+  int64_t viewer_id = 0;  // 0: signed out; else their blocks and mutes (both ways) are left out
+  bool only_media = false;
+  int64_t tag_id = 0;             // the tag timeline's tag (0: the public timeline)
+  std::vector<int64_t> any_tags;  // also statuses carrying any of these (with tag_id)
+  std::vector<int64_t> all_tags;  // only statuses carrying all of these too
+  std::vector<int64_t> none_tags; // no status carrying any of these
+};
+
+// A hashtag found by search.
+struct TagHit {
+  int64_t id = 0;
+  std::string name;
+};
+
+// The tag lists (any/all/none) take at most this many tags each.
+inline constexpr size_t kMaxFilterTags = 10;
 
 class TimelineStore {
  public:
   virtual ~TimelineStore() = default;
+
+  // Reads what rendering `posts` for `viewer_id` (0: signed out) needs, in
+  // one snapshot and a fixed number of statements per 40 statuses.
+  virtual Result<RenderFacts> LoadRenderFacts(const std::vector<Post>& posts, int64_t viewer_id) = 0;
+
+  // The viewer's home timeline: posts in their inbox whose author they still
+  // follow (or their own), merged with the posts of the feed_pull accounts
+  // they follow; never comments or archived posts, nothing of an account
+  // they block, mute or are blocked by.
+  virtual Result<std::vector<int64_t>> Home(int64_t viewer_id, const PageQuery& page) = 0;
+
+  // Public, unarchived posts (not unlisted, private or comments), newest
+  // first; with `tag_id`, those carrying the tag.
+  virtual Result<std::vector<int64_t>> Public(const PublicQuery& query, const PageQuery& page) = 0;
+
+  virtual Result<std::vector<int64_t>> AccountStatuses(const AccountStatusesQuery& query,
+                                                       const PageQuery& page) = 0;
+
+  // Public posts ranked by favourites given since `since` (most first, ties
+  // newest first), at most `limit`; what the viewer blocks or mutes is left
+  // to the caller (the ranking is shared by every viewer).
+  virtual Result<std::vector<int64_t>> Trending(int64_t since, int limit) = 0;
+
+  // Which of `author_ids` the viewer blocks, mutes or is blocked by.
+  virtual Result<std::vector<int64_t>> HiddenAuthors(int64_t viewer_id, const std::vector<int64_t>& author_ids) = 0;
+
+  // The tag whose key (NFKC case fold) is `key`.
+  virtual Result<std::optional<TagHit>> FindTag(const std::string& key) = 0;
+  // Tags whose key starts with `key_prefix`, shortest first, from `offset`.
+  virtual Result<std::vector<TagHit>> SearchTags(const std::string& key_prefix, int limit, int offset) = 0;
+  // Approved accounts whose username or display name starts with `prefix`
+  // (ASCII letters compared case-insensitively), exact username first, then
+  // by most followers; accounts blocking `viewer_id` or blocked by them are
+  // left out.
+  virtual Result<std::vector<Account>> SearchAccounts(const std::string& prefix, int64_t viewer_id, int limit,
+                                                      int offset) = 0;
 };
 
 std::unique_ptr<TimelineStore> MakeSqlTimelineStore(Database& db);

@@ -119,3 +119,10 @@ CREATE TABLE home_feed (
   PRIMARY KEY (account_id, status_id)
 );
 CREATE INDEX home_feed_status_id ON home_feed (status_id);
+-- The few feed_pull accounts, so that a home timeline finds those its viewer
+-- follows by testing each against the viewer's follows.
+CREATE INDEX accounts_feed_pull ON accounts (id) WHERE feed_pull = 1;
+-- The public timeline walks public, unarchived posts newest first without
+-- stepping over comments, unlisted, private or archived ones.
+CREATE INDEX statuses_public_posts ON statuses (id)
+  WHERE is_comment = 0 AND visibility = 'public' AND archived_at IS NULL;

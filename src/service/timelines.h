@@ -1,0 +1,102 @@
+// Timelines, an account's statuses, search and explore: lists of statuses
+// under the one visibility policy (service/policy.h), applied by the store's
+// queries and held to that policy by the privacy tests.
+//
+// All functions block (database): call them from a pool thread. Lists are
+// newest first; `ids` is the page's cursors as the store walked them (a
+// status deleted meanwhile is missing from `posts` but still moves the
+// cursor on).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "service/context.h"
+#include "store/page.h"
+#include "store/status_store.h"
+#include "store/store.h"
+#include "store/timeline_store.h"
+
+namespace vantage::service {
+
+struct StatusPage {
+  std::vector<int64_t> ids;  // as walked, newest first
+  std::vector<store::Post> posts;
+};
+
+// The signed-in viewer's home timeline (docs/architecture.md, "Home
+// timelines").
+Result<StatusPage> HomeTimeline(ServiceContext& ctx, int64_t viewer_id, const store::PageQuery& page);
+
+struct PublicFilter {
+  bool only_media = false;
+  bool local = false;   // every account is local: no effect
+  bool remote = false;  // no federation yet: nothing
+};
+
+// Public posts of everyone.
+Result<StatusPage> PublicTimeline(ServiceContext& ctx, std::optional<int64_t> viewer_id, const PublicFilter& filter,
+                                  const store::PageQuery& page);
+
+struct TagFilter {
+  std::vector<std::string> any;  // tag names, at most store::kMaxFilterTags each
+  std::vector<std::string> all;
+  std::vector<std::string> none;
+};
+
+// Public posts carrying the hashtag `name` (compared by its key). An unknown
+// tag has no posts. Invalid "any" / "all" / "none" for more than
+// store::kMaxFilterTags names.
+Result<StatusPage> TagTimeline(ServiceContext& ctx, std::optional<int64_t> viewer_id, const std::string& name,
+                               const PublicFilter& filter, const TagFilter& tags, const store::PageQuery& page);
+
+struct AccountStatusesFilter {
+  bool only_media = false;
+  bool pinned = false;
+  bool exclude_replies = false;
+  std::optional<std::string> tagged;  // a hashtag name
+};
+
+// What the viewer may see of an account's statuses: public and unlisted for
+// everyone, private for its followers and itself, archived for itself.
+// NotFound when the account does not exist or blocks the viewer; nothing
+// when the viewer blocks it.
+Result<StatusPage> AccountStatuses(ServiceContext& ctx, std::optional<int64_t> viewer_id, int64_t account_id,
+                                   const AccountStatusesFilter& filter, const store::PageQuery& page);
+
+// Public posts ranked by favourites in the last 48 hours. The ranking is
+// shared by every viewer and kept for 30 seconds; each viewer's blocks and
+// mutes are applied to it, and posts archived or deleted since are left out.
+Result<std::vector<store::Post>> Explore(ServiceContext& ctx, std::optional<int64_t> viewer_id, int offset,
+                                         int limit);
+
+inline constexpr int64_t kExploreWindowMs = 48LL * 3600 * 1000;
+inline constexpr int64_t kExploreCacheMs = 30 * 1000;
+inline constexpr int kExploreDepth = 400;  // posts ranked; offsets past it find nothing
+
+enum class SearchType { kAll, kAccounts, kHashtags, kStatuses };
+
+struct SearchQuery {
+  std::string q;  // non-empty
+  SearchType type = SearchType::kAll;
+  int limit = 20;
+  int offset = 0;
+};
+
+struct SearchResult {
+  std::vector<store::Account> accounts;
+  std::vector<store::TagHit> hashtags;
+  std::vector<store::Post> statuses;
+};
+
+inline constexpr int kMaxSearchOffset = 1000;
+
+// Accounts by username or display name prefix ("@name" and "name@ourdomain"
+// too), hashtags by name prefix, and public posts carrying the hashtag when
+// `q` is "#tag" (or, with type statuses, a tag name).
+Result<SearchResult> Search(ServiceContext& ctx, std::optional<int64_t> viewer_id, const SearchQuery& query);
+
+}  // namespace vantage::service

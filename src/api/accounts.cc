@@ -7,6 +7,7 @@
 #include "core/id.h"
 #include "core/text.h"
 #include "service/accounts.h"
+#include "service/social.h"
 
 namespace vantage::api {
 
@@ -108,11 +109,14 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
   }));
 
   router.Add("GET", "/api/v1/accounts/:id", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto viewer = OptionalViewer(ctx, request, "read:accounts");
+    if (!viewer) return std::move(viewer).error();
     auto id = ParseId(request.path_params[0]);
     if (!id) return Error::NotFound();
-    auto found = ctx.services.store.accounts().FindById(*id);
-    if (!found) return std::move(found).error();
-    auto account = VisibleAccount(std::move(*found));
+    std::optional<int64_t> viewer_id;
+    if (*viewer) viewer_id = (*viewer)->id;
+    // An account that blocks the viewer is hidden from it like a missing one.
+    auto account = service::VisibleAccount(ctx.services, *id, viewer_id);
     if (!account) return std::move(account).error();
     return Json(AccountJson(ctx.services.settings, *account));
   }));

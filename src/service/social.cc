@@ -1,0 +1,165 @@
+#include "service/social.h"
+
+#include <algorithm>
+
+#include "core/id.h"
+#include "service/policy.h"
+
+namespace vantage::service {
+
+namespace {
+
+Status NotSelf(int64_t me, int64_t target_id, const char* action) {
+  if (me == target_id) return Error::Invalid("id", std::string("You cannot ") + action + " yourself", "self");
+  return Ok();
+}
+
+// The target must exist and be approved; blocks are the caller's business.
+Status Exists(ServiceContext& ctx, int64_t id) {
+  auto account = ctx.store.accounts().FindById(id);
+  if (!account) return std::move(account).error();
+  if (!*account || !(*account)->approved) return Error::NotFound();
+  return Ok();
+}
+
+store::FollowWrite NewFollow(ServiceContext& ctx, int64_t account_id, int64_t target_id) {
+  store::FollowWrite w;
+  w.account_id = account_id;
+  w.target_account_id = target_id;
+  w.row_id = ctx.ids.Next();
+  w.notification_id = ctx.ids.Next();
+  w.now = NowUnixMs();
+  w.feed_pull_followers = ctx.settings.feed_pull_followers;
+  return w;
+}
+
+Result<AccountPage> Accounts(ServiceContext& ctx, Result<std::vector<store::GraphEdge>> edges) {
+  if (!edges) return std::move(edges).error();
+  AccountPage page;
+  if (edges->empty()) return page;
+  page.newest = edges->front().id;
+  page.oldest = edges->back().id;
+  for (const store::GraphEdge& edge : *edges) {
+    auto account = ctx.store.accounts().FindById(edge.account_id);
+    if (!account) return std::move(account).error();
+    // Deleted meanwhile, or awaiting approval: left out, the cursors still hold.
+    if (*account && (*account)->approved) page.accounts.push_back(std::move(**account));
+  }
+  return page;
+}
+
+}  // namespace
+
+Result<store::Account> VisibleAccount(ServiceContext& ctx, int64_t id, std::optional<int64_t> viewer_id) {
+  auto account = ctx.store.accounts().FindById(id);
+  if (!account) return std::move(account).error();
+  if (!*account || !(*account)->approved) return Error::NotFound();
+  if (viewer_id && *viewer_id != id) {
+    auto relation = ctx.store.graph().RelationBetween(*viewer_id, id);
+    if (!relation) return std::move(relation).error();
+    if (relation->blocked_by) return Error::NotFound();
+  }
+  return std::move(**account);
+}
+
+Result<store::Relation> FollowAccount(ServiceContext& ctx, int64_t me, int64_t target_id) {
+  if (auto s = NotSelf(me, target_id, "follow"); !s) return std::move(s).error();
+  auto followed = ctx.store.graph().Follow(NewFollow(ctx, me, target_id));
+  if (!followed) return std::move(followed).error();
+  return ctx.store.graph().RelationBetween(me, target_id);
+}
+
+Result<store::Relation> UnfollowAccount(ServiceContext& ctx, int64_t me, int64_t target_id) {
+  if (auto s = NotSelf(me, target_id, "unfollow"); !s) return std::move(s).error();
+  auto target = VisibleAccount(ctx, target_id, me);
+  if (!target) return std::move(target).error();
+  auto removed = ctx.store.graph().Unfollow(me, target_id);
+  if (!removed) return std::move(removed).error();
+  return ctx.store.graph().RelationBetween(me, target_id);
+}
+
+Result<store::Relation> AuthorizeFollowRequest(ServiceContext& ctx, int64_t me, int64_t requester_id) {
+  if (me == requester_id) return Error::NotFound();
+  if (auto s = ctx.store.graph().AuthorizeRequest(NewFollow(ctx, requester_id, me)); !s)
+    return std::move(s).error();
+  return ctx.store.graph().RelationBetween(me, requester_id);
+}
+
+Result<store::Relation> RejectFollowRequest(ServiceContext& ctx, int64_t me, int64_t requester_id) {
+  if (me == requester_id) return Error::NotFound();
+  if (auto s = ctx.store.graph().RejectRequest(me, requester_id); !s) return std::move(s).error();
+  return ctx.store.graph().RelationBetween(me, requester_id);
+}
+
+Result<store::Relation> BlockAccount(ServiceContext& ctx, int64_t me, int64_t target_id) {
+  if (auto s = NotSelf(me, target_id, "block"); !s) return std::move(s).error();
+  if (auto s = ctx.store.graph().Block(me, target_id, ctx.ids.Next(), NowUnixMs()); !s)
+    return std::move(s).error();
+  return ctx.store.graph().RelationBetween(me, target_id);
+}
+
+Result<store::Relation> UnblockAccount(ServiceContext& ctx, int64_t me, int64_t target_id) {
+  if (auto s = NotSelf(me, target_id, "unblock"); !s) return std::move(s).error();
+  if (auto s = Exists(ctx, target_id); !s) return std::move(s).error();
+  if (auto s = ctx.store.graph().Unblock(me, target_id); !s) return std::move(s).error();
+  return ctx.store.graph().RelationBetween(me, target_id);
+}
+
+Result<store::Relation> MuteAccount(ServiceContext& ctx, int64_t me, int64_t target_id, bool notifications) {
+  if (auto s = NotSelf(me, target_id, "mute"); !s) return std::move(s).error();
+  if (auto s = ctx.store.graph().Mute(me, target_id, notifications, ctx.ids.Next(), NowUnixMs()); !s)
+    return std::move(s).error();
+  return ctx.store.graph().RelationBetween(me, target_id);
+}
+
+Result<store::Relation> UnmuteAccount(ServiceContext& ctx, int64_t me, int64_t target_id) {
+  if (auto s = NotSelf(me, target_id, "unmute"); !s) return std::move(s).error();
+  if (auto s = Exists(ctx, target_id); !s) return std::move(s).error();
+  if (auto s = ctx.store.graph().Unmute(me, target_id); !s) return std::move(s).error();
+  return ctx.store.graph().RelationBetween(me, target_id);
+}
+
+Result<std::vector<std::pair<int64_t, store::Relation>>> Relationships(ServiceContext& ctx, int64_t me,
+                                                                       const std::vector<int64_t>& ids) {
+  std::vector<std::pair<int64_t, store::Relation>> out;
+  for (int64_t id : ids) {
+    if (std::any_of(out.begin(), out.end(), [id](const auto& entry) { return entry.first == id; }))
+      continue;
+    auto account = ctx.store.accounts().FindById(id);
+    if (!account) return std::move(account).error();
+    if (!*account || !(*account)->approved) continue;
+    auto relation = ctx.store.graph().RelationBetween(me, id);
+    if (!relation) return std::move(relation).error();
+    if (relation->blocked_by) continue;
+    out.emplace_back(id, *relation);
+  }
+  return out;
+}
+
+Result<AccountPage> Followers(ServiceContext& ctx, int64_t account_id, std::optional<int64_t> viewer_id,
+                              const store::PageQuery& page) {
+  auto account = VisibleAccount(ctx, account_id, viewer_id);
+  if (!account) return std::move(account).error();
+  return Accounts(ctx, ctx.store.graph().Followers(account_id, viewer_id.value_or(0), page));
+}
+
+Result<AccountPage> Following(ServiceContext& ctx, int64_t account_id, std::optional<int64_t> viewer_id,
+                              const store::PageQuery& page) {
+  auto account = VisibleAccount(ctx, account_id, viewer_id);
+  if (!account) return std::move(account).error();
+  return Accounts(ctx, ctx.store.graph().Following(account_id, viewer_id.value_or(0), page));
+}
+
+Result<AccountPage> FollowRequests(ServiceContext& ctx, int64_t me, const store::PageQuery& page) {
+  return Accounts(ctx, ctx.store.graph().FollowRequests(me, page));
+}
+
+Result<AccountPage> BlockedAccounts(ServiceContext& ctx, int64_t me, const store::PageQuery& page) {
+  return Accounts(ctx, ctx.store.graph().Blocks(me, page));
+}
+
+Result<AccountPage> MutedAccounts(ServiceContext& ctx, int64_t me, const store::PageQuery& page) {
+  return Accounts(ctx, ctx.store.graph().Mutes(me, page));
+}
+
+}  // namespace vantage::service

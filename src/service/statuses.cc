@@ -5,6 +5,7 @@
 
 #include "core/id.h"
 #include "core/text.h"
+#include "service/notifications.h"
 #include "service/policy.h"
 #include "service/status_text.h"
 
@@ -163,7 +164,11 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
   post.tags = std::move(rendered->tags);
   post.created_at = post.updated_at = NowUnixMs();
 
-  auto created = ctx.store.statuses().Create(post, rendered->mention_account_ids);
+  // Mentions and replies notify in the post's own transaction: a notification
+  // exists exactly when its post does.
+  auto created = ctx.store.statuses().Create(
+      post, rendered->mention_account_ids,
+      [&ctx](store::Connection& conn, const store::Post& written) { return NotifyNewStatus(ctx, conn, written); });
   if (!created) {
     Error error = std::move(created).error();
     // The parent went away between the check and the write.

@@ -1,0 +1,147 @@
+#include "service/interactions.h"
+
+#include "core/id.h"
+#include "service/statuses.h"
+#include "store/interaction_store.h"
+#include "store/notification_store.h"
+
+namespace vantage::service {
+
+namespace {
+
+// The status as stored after a change to its marks.
+Result<store::Post> Reload(ServiceContext& ctx, int64_t id) {
+  auto post = ctx.store.statuses().FindById(id);
+  if (!post) return std::move(post).error();
+  if (!*post) return Error::NotFound();
+  return std::move(**post);
+}
+
+store::Mark NewMark(ServiceContext& ctx, int64_t viewer_id, int64_t status_id) {
+  store::Mark mark;
+  mark.id = ctx.ids.Next();
+  mark.account_id = viewer_id;
+  mark.status_id = status_id;
+  mark.created_at = NowUnixMs();
+  return mark;
+}
+
+Result<std::vector<MarkedStatus>> LoadMarked(ServiceContext& ctx, Result<std::vector<store::Mark>> marks) {
+  if (!marks) return std::move(marks).error();
+  std::vector<MarkedStatus> out;
+  out.reserve(marks->size());
+  for (const store::Mark& mark : *marks) {
+    auto post = ctx.store.statuses().FindById(mark.status_id);
+    if (!post) return std::move(post).error();
+    if (!*post) continue;  // deleted since the list was read
+    out.push_back(MarkedStatus{mark.id, std::move(**post)});
+  }
+  return out;
+}
+
+Result<std::vector<store::Post>> LoadPosts(ServiceContext& ctx, const std::vector<store::ThreadEntry>& entries) {
+  std::vector<store::Post> out;
+  out.reserve(entries.size());
+  for (const store::ThreadEntry& entry : entries) {
+    auto post = ctx.store.statuses().FindById(entry.id);
+    if (!post) return std::move(post).error();
+    if (*post) out.push_back(std::move(**post));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<store::Post> FavouriteStatus(ServiceContext& ctx, int64_t id, int64_t viewer_id) {
+  auto post = VisibleStatus(ctx, id, viewer_id);
+  if (!post) return std::move(post).error();
+  store::Mark mark = NewMark(ctx, viewer_id, id);
+  store::Notification notification;
+  notification.id = ctx.ids.Next();
+  notification.account_id = post->account_id;
+  notification.from_account_id = viewer_id;
+  notification.type = store::NotificationType::kFavourite;
+  notification.status_id = id;
+  notification.created_at = mark.created_at;
+  bool notify = post->account_id != viewer_id;
+  auto added = ctx.store.interactions().Favourite(mark, [&](store::Connection& conn) -> Status {
+    if (!notify) return Ok();
+    auto written = store::InsertNotification(conn, notification);
+    if (!written) return std::move(written).error();
+    return Ok();
+  });
+  if (!added) return std::move(added).error();
+  return Reload(ctx, id);
+}
+
+Result<store::Post> UnfavouriteStatus(ServiceContext& ctx, int64_t id, int64_t viewer_id) {
+  auto removed = ctx.store.interactions().Unfavourite(viewer_id, id);
+  if (!removed) return std::move(removed).error();
+  return VisibleStatus(ctx, id, viewer_id);
+}
+
+Result<store::Post> BookmarkStatus(ServiceContext& ctx, int64_t id, int64_t viewer_id) {
+  auto post = VisibleStatus(ctx, id, viewer_id);
+  if (!post) return std::move(post).error();
+  auto added = ctx.store.interactions().Bookmark(NewMark(ctx, viewer_id, id));
+  if (!added) return std::move(added).error();
+  return post;
+}
+
+Result<store::Post> UnbookmarkStatus(ServiceContext& ctx, int64_t id, int64_t viewer_id) {
+  auto removed = ctx.store.interactions().Unbookmark(viewer_id, id);
+  if (!removed) return std::move(removed).error();
+  return VisibleStatus(ctx, id, viewer_id);
+}
+
+Result<std::vector<MarkedStatus>> ListFavourites(ServiceContext& ctx, int64_t viewer_id,
+                                                 const store::PageQuery& page) {
+  return LoadMarked(ctx, ctx.store.interactions().Favourites(viewer_id, page));
+}
+
+Result<std::vector<MarkedStatus>> ListBookmarks(ServiceContext& ctx, int64_t viewer_id,
+                                                const store::PageQuery& page) {
+  return LoadMarked(ctx, ctx.store.interactions().Bookmarks(viewer_id, page));
+}
+
+Result<std::vector<Liker>> FavouritedBy(ServiceContext& ctx, int64_t id, std::optional<int64_t> viewer_id,
+                                        const store::PageQuery& page) {
+  auto post = VisibleStatus(ctx, id, viewer_id);
+  if (!post) return std::move(post).error();
+  auto marks = ctx.store.interactions().FavouritedBy(id, viewer_id.value_or(0), page);
+  if (!marks) return std::move(marks).error();
+  std::vector<Liker> out;
+  out.reserve(marks->size());
+  for (const store::Mark& mark : *marks) {
+    auto account = ctx.store.accounts().FindById(mark.account_id);
+    if (!account) return std::move(account).error();
+    if (!*account || !(*account)->approved) continue;
+    out.push_back(Liker{mark.id, std::move(**account)});
+  }
+  return out;
+}
+
+Result<StatusContext> ThreadOf(ServiceContext& ctx, int64_t id, std::optional<int64_t> viewer_id) {
+  auto post = VisibleStatus(ctx, id, viewer_id);
+  if (!post) return std::move(post).error();
+  int64_t viewer = viewer_id.value_or(0);
+  StatusContext out;
+  if (post->in_reply_to_id) {
+    auto up = ctx.store.interactions().Ancestors(id, viewer, kMaxAncestors);
+    if (!up) return std::move(up).error();
+    auto ancestors = LoadPosts(ctx, std::vector<store::ThreadEntry>(up->rbegin(), up->rend()));
+    if (!ancestors) return std::move(ancestors).error();
+    out.ancestors = std::move(*ancestors);
+  }
+  if (post->replies_count > 0) {
+    int limit = viewer_id ? kMaxDescendantsSignedIn : kMaxDescendantsSignedOut;
+    auto down = ctx.store.interactions().Descendants(id, viewer, limit);
+    if (!down) return std::move(down).error();
+    auto descendants = LoadPosts(ctx, *down);
+    if (!descendants) return std::move(descendants).error();
+    out.descendants = std::move(*descendants);
+  }
+  return out;
+}
+
+}  // namespace vantage::service

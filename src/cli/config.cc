@@ -87,6 +87,7 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
         ("sign-in-limit-ip", po::value(&c.settings.sign_in_limit_ip)->default_value(c.settings.sign_in_limit_ip), "sign-in attempts per IP per 5 minutes (0: no limit)")
         ("sign-in-limit-account", po::value(&c.settings.sign_in_limit_account)->default_value(c.settings.sign_in_limit_account), "failed sign-ins per account per 5 minutes (0: no limit)")
         ("registration-limit-ip", po::value(&c.settings.registration_limit_ip)->default_value(c.settings.registration_limit_ip), "registrations per IP per hour (0: no limit)")
+        ("feed-pull-followers", po::value(&c.settings.feed_pull_followers)->default_value(c.settings.feed_pull_followers), "followers at which an account's posts are pulled into home timelines at read time instead of written into every follower's (docs/architecture.md, Home timelines)")
         ("log-level", po::value(&c.log_level)->default_value(c.log_level), "trace, debug, info, warn or error");
     po::options_description media("Media");
     media.add_options()
@@ -130,6 +131,8 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
     return Error::Invalid("options", e.what());
   }
   if (!serve) return parsed;
+  if (c.settings.feed_pull_followers < 1)
+    return Error::Invalid("feed-pull-followers", "--feed-pull-followers must be at least 1");
 
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) return Error::Invalid("listen", "--listen must be HOST:PORT");

@@ -87,6 +87,14 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
     change.locked = *locked;
     auto account = service::UpdateProfile(ctx.services, principal->account->id, change);
     if (!account) return std::move(account).error();
+    // Unlocking accepts the pending follow requests, as on Mastodon.
+    if (principal->account->locked && !account->locked) {
+      if (auto accepted = service::AuthorizeAllFollowRequests(ctx.services, account->id); !accepted)
+        return std::move(accepted).error();
+      auto reloaded = ctx.services.store.accounts().FindById(account->id);
+      if (!reloaded) return std::move(reloaded).error();
+      if (*reloaded) *account = std::move(**reloaded);
+    }
     return Json(CredentialAccountJson(ctx.services.settings, *account));
   }));
 

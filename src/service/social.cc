@@ -91,6 +91,22 @@ Result<store::Relation> RejectFollowRequest(ServiceContext& ctx, int64_t me, int
   return ctx.store.graph().RelationBetween(me, requester_id);
 }
 
+Status AuthorizeAllFollowRequests(ServiceContext& ctx, int64_t me) {
+  store::PageQuery page;
+  page.limit = 80;
+  while (true) {
+    auto requests = ctx.store.graph().FollowRequests(me, page);
+    if (!requests) return std::move(requests).error();
+    for (const store::GraphEdge& request : *requests) {
+      auto authorized = ctx.store.graph().AuthorizeRequest(NewFollow(ctx, request.account_id, me));
+      // Withdrawn or removed by a block meanwhile: nothing to accept.
+      if (!authorized && authorized.error().kind != ErrorKind::kNotFound) return authorized;
+    }
+    if (requests->size() < static_cast<size_t>(page.limit)) return Ok();
+    page.below = requests->back().id;
+  }
+}
+
 Result<store::Relation> BlockAccount(ServiceContext& ctx, int64_t me, int64_t target_id) {
   if (auto s = NotSelf(me, target_id, "block"); !s) return std::move(s).error();
   if (auto s = ctx.store.graph().Block(me, target_id, ctx.ids.Next(), NowUnixMs()); !s)

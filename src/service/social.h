@@ -37,6 +37,10 @@ Result<store::Relation> UnfollowAccount(ServiceContext& ctx, int64_t me, int64_t
 Result<store::Relation> AuthorizeFollowRequest(ServiceContext& ctx, int64_t me, int64_t requester_id);
 Result<store::Relation> RejectFollowRequest(ServiceContext& ctx, int64_t me, int64_t requester_id);
 
+// Accepts every pending request to follow `me`, as Mastodon does when an
+// account is unlocked. Requests made meanwhile are the next call's.
+Status AuthorizeAllFollowRequests(ServiceContext& ctx, int64_t me);
+
 // Blocking also removes follows and requests both ways. Blocks and mutes
 // work on accounts that block `me` too (they protect `me`, and reveal
 // nothing).

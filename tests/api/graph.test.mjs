@@ -168,15 +168,30 @@ describe('locked accounts and follow requests', () => {
     assertError(await api(server, 'POST', `/api/v1/follow_requests/${dave.id}/reject`), 401);
     const readOnly = await passwordToken(server, carol.app, carol.username, carol.password, 'read:accounts');
     assertError(await api(server, 'GET', '/api/v1/follow_requests', { token: readOnly }), 403);
+  });
 
-    // A request left from when the account was locked is answered by a
-    // follow once it is unlocked.
+  test('unlocking an account accepts its pending requests', async () => {
+    const carol = await user('carol');
+    const dave = await user('dave');
+    const erin = await user('erin');
+    await lock(carol);
     assertOk(await post(dave, `/api/v1/accounts/${carol.id}/follow`));
-    await lock(carol, false);
-    const now = assertOk(await post(dave, `/api/v1/accounts/${carol.id}/follow`));
-    assert.equal(now.following, true);
-    assert.equal(now.requested, false);
+    assertOk(await post(erin, `/api/v1/accounts/${carol.id}/follow`));
+    const res = await api(server, 'PATCH', '/api/v1/accounts/update_credentials',
+      { token: carol.token, json: { locked: false } });
+    const me = assertOk(res);
+    assert.equal(me.locked, false);
+    assert.equal(me.followers_count, 2);
     assert.deepEqual(assertOk(await get(carol, '/api/v1/follow_requests')), []);
+    for (const u of [dave, erin]) {
+      const r = assertOk(await get(u, `/api/v1/accounts/relationships?id[]=${carol.id}`))[0];
+      assert.equal(r.following, true);
+      assert.equal(r.requested, false);
+      assert.equal((await account(u.id)).following_count, 1);
+    }
+    // Unlocked, a follow is immediate.
+    const frank = await user('frank');
+    assert.equal(assertOk(await post(frank, `/api/v1/accounts/${carol.id}/follow`)).following, true);
   });
 });
 

@@ -188,6 +188,21 @@ TEST_P(StoreConformanceTest, GraphLockedAccountGetsRequestsThatBecomeFollows) {
   EXPECT_EQ(rejected.error().kind, ErrorKind::kNotFound);
   EXPECT_TRUE(AccountIds(g.graph().FollowRequests(carol.id, PageQuery{})).empty());
 
+  // A request left from when the account was locked is answered by a follow
+  // once it is not.
+  Account kim = CreateAccount("kim");
+  ASSERT_TRUE(g.graph().Follow(g.Write(kim.id, carol.id)).ok());
+  AccountPatch unlock;
+  unlock.locked = false;
+  ASSERT_TRUE(store_->accounts().Update(carol.id, unlock, 1700000000000).ok());
+  auto followed = g.graph().Follow(g.Write(kim.id, carol.id));
+  ASSERT_TRUE(followed.ok());
+  EXPECT_EQ(*followed, FollowOutcome::kFollowing);
+  EXPECT_FALSE(g.RelationOf(kim.id, carol.id).requested);
+  EXPECT_EQ(g.Notifications(carol.id, kim.id, "follow_request"), 0);
+  EXPECT_EQ(g.Reload(carol.id).followers_count, 2);
+  g.Lock(carol.id);
+
   // Unfollow withdraws a pending request.
   ASSERT_TRUE(g.graph().Follow(g.Write(erin.id, carol.id)).ok());
   auto withdrawn = g.graph().Unfollow(erin.id, carol.id);

@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import megalodon from 'megalodon';
 import {
-  BOB_POSTS, MASTODON_NOTIFICATION_TYPES, PAGE_LIMIT, api, assertThreePages, cookieHeader, linkCursor, makePhoto,
+  BOB_POSTS, MASTODON_NOTIFICATION_TYPES, PAGE_LIMIT, api, assertEntity, assertThreePages, cookieHeader, linkCursor, makePhoto,
   parseHiddenInputs, startScenario, waitFor,
 } from './lib/scenario.mjs';
 
@@ -26,6 +26,7 @@ const REDIRECT = 'https://client.example/callback';
 let scenario;
 let url;
 let alice;        // megalodon client with alice's token
+let aliceToken;
 let bob;          // megalodon client with bob's token
 let me;           // alice's Account
 let bobId;
@@ -113,7 +114,8 @@ describe('megalodon@10.0.5', () => {
     assert.equal(token.token_type, 'Bearer');
     assert.equal(token.scope, 'read write follow');
 
-    alice = generator('mastodon', url, token.access_token);
+    aliceToken = token.access_token;
+    alice = generator('mastodon', url, aliceToken);
     me = ok(await alice.verifyAccountCredentials());
     assert.equal(me.username, scenario.alice.username);
     assert.match(me.id, /^\d+$/);
@@ -250,6 +252,29 @@ describe('megalodon@10.0.5', () => {
     assert.ok(withoutMentions.length >= 2 && withoutMentions.every((n) => n.type !== 'mention'),
       JSON.stringify(withoutMentions));
     assert.deepEqual(ok(await alice.getNotifications()), []);
+  });
+
+  test("every entity of the scenario carries Mastodon 4.2's fields", async () => {
+    const get = async (path, token) => {
+      const res = await api(scenario.server, 'GET', path, { token });
+      assert.equal(res.status, 200, `GET ${path}: ${res.status} ${res.text.slice(0, 300)}`);
+      assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+      return res.json;
+    };
+    assertEntity('account', await get(`/api/v1/accounts/${bobId}`, aliceToken));
+    assertEntity('status', await get(`/api/v1/statuses/${carousel.id}`, aliceToken));
+    assertEntity('status', await get(`/api/v1/statuses/${reply.id}`, scenario.bob.token));
+    const [relationship] = await get(`/api/v1/accounts/relationships?id[]=${bobId}`, aliceToken);
+    assertEntity('relationship', relationship);
+    for (const [i, status] of (await get('/api/v1/timelines/home?limit=40', aliceToken)).entries()) {
+      assertEntity('status', status, `home[${i}]`);
+    }
+    const context = await get(`/api/v1/statuses/${bobStatuses.at(-1).id}/context`, aliceToken);
+    context.descendants.forEach((s, i) => assertEntity('status', s, `descendants[${i}]`));
+    for (const [i, n] of (await get('/api/v1/notifications', scenario.bob.token)).entries()) {
+      assertEntity('notification', n, `notifications[${i}]`);
+    }
+    for (const photo of photos) assertEntity('media', await get(`/api/v1/media/${photo.id}`, aliceToken));
   });
 
   test('unfavourites and unfollows', async () => {

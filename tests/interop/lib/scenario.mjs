@@ -96,3 +96,76 @@ export function assertThreePages(pages, expected) {
   assert.deepEqual(all, expected, 'the pages, in order, are the timeline newest first');
   assert.deepEqual([...all].sort(compareIdsDescending), all, 'ids descend across pages');
 }
+
+// The fields of Mastodon 4.2's entities that clients read without checking
+// (Elk, Phanpy and Ivory render from them directly), with their JSON types.
+// A trailing `?` allows null. Fields the docs mark optional are left out.
+const ENTITY_FIELDS = {
+  account: {
+    id: 'string', username: 'string', acct: 'string', url: 'string', display_name: 'string', note: 'string',
+    avatar: 'string', avatar_static: 'string', header: 'string', header_static: 'string', locked: 'boolean',
+    fields: 'array', emojis: 'array', bot: 'boolean', group: 'boolean', discoverable: 'boolean?',
+    created_at: 'string', last_status_at: 'string?', statuses_count: 'integer', followers_count: 'integer',
+    following_count: 'integer',
+  },
+  status: {
+    id: 'string', uri: 'string', created_at: 'string', account: 'object', content: 'string', visibility: 'string',
+    sensitive: 'boolean', spoiler_text: 'string', media_attachments: 'array', mentions: 'array', tags: 'array',
+    emojis: 'array', reblogs_count: 'integer', favourites_count: 'integer', replies_count: 'integer', url: 'string?',
+    in_reply_to_id: 'string?', in_reply_to_account_id: 'string?', reblog: 'object?', poll: 'object?',
+    card: 'object?', language: 'string?', edited_at: 'string?',
+    // Only for a signed-in viewer.
+    favourited: 'boolean', reblogged: 'boolean', muted: 'boolean', bookmarked: 'boolean',
+  },
+  media: {
+    id: 'string', type: 'string', url: 'string?', preview_url: 'string?', remote_url: 'string?', meta: 'object?',
+    description: 'string?', blurhash: 'string?',
+  },
+  relationship: {
+    id: 'string', following: 'boolean', showing_reblogs: 'boolean', notifying: 'boolean', followed_by: 'boolean',
+    blocking: 'boolean', blocked_by: 'boolean', muting: 'boolean', muting_notifications: 'boolean',
+    requested: 'boolean', requested_by: 'boolean', domain_blocking: 'boolean', endorsed: 'boolean', note: 'string',
+  },
+  notification: { id: 'string', type: 'string', created_at: 'string', account: 'object' },
+  mention: { id: 'string', username: 'string', url: 'string', acct: 'string' },
+  tag: { name: 'string', url: 'string' },
+};
+
+function hasType(value, type) {
+  const nullable = type.endsWith('?');
+  const base = nullable ? type.slice(0, -1) : type;
+  if (value === null) return nullable;
+  switch (base) {
+    case 'array': return Array.isArray(value);
+    case 'object': return typeof value === 'object' && !Array.isArray(value);
+    case 'integer': return Number.isInteger(value) && value >= 0;
+    default: return typeof value === base;
+  }
+}
+
+// Asserts that `value` (raw snake_case JSON) carries every field of the
+// Mastodon entity `kind`, and checks the entities nested in it too.
+export function assertEntity(kind, value, where = kind) {
+  const fields = ENTITY_FIELDS[kind];
+  assert.ok(fields, `unknown entity ${kind}`);
+  assert.ok(value && typeof value === 'object', `${where} is an object: ${JSON.stringify(value)}`);
+  for (const [name, type] of Object.entries(fields)) {
+    assert.ok(name in value, `${where} lacks ${name}: ${JSON.stringify(value).slice(0, 600)}`);
+    assert.ok(hasType(value[name], type), `${where}.${name} is ${type}: ${JSON.stringify(value[name])}`);
+  }
+  if (kind !== 'tag') assert.match(value.id, /^\d+$/, `${where}.id is decimal`);
+  for (const key of ['created_at', 'edited_at', 'last_status_at']) {
+    if (typeof value[key] === 'string') assert.ok(!Number.isNaN(Date.parse(value[key])), `${where}.${key} is a date`);
+  }
+  if (kind === 'status') {
+    assertEntity('account', value.account, `${where}.account`);
+    value.media_attachments.forEach((m, i) => assertEntity('media', m, `${where}.media_attachments[${i}]`));
+    value.mentions.forEach((m, i) => assertEntity('mention', m, `${where}.mentions[${i}]`));
+    value.tags.forEach((t, i) => assertEntity('tag', t, `${where}.tags[${i}]`));
+    if (value.reblog) assertEntity('status', value.reblog, `${where}.reblog`);
+  }
+  if (kind === 'notification') {
+    assertEntity('account', value.account, `${where}.account`);
+    if (value.status != null) assertEntity('status', value.status, `${where}.status`);
+  }
+}

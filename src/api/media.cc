@@ -8,6 +8,7 @@
 #include "api/media_json.h"
 #include "api/params.h"
 #include "core/id.h"
+#include "service/crypto.h"
 #include "service/media.h"
 
 namespace vantage::api {
@@ -34,8 +35,34 @@ const store::MediaFile* FindFile(const store::MediaAttachment& media, std::strin
   return nullptr;
 }
 
-std::string FileUrl(const service::Settings& settings, const store::MediaFile& file) {
-  return settings.base_url + "/media/" + file.key + "." + std::string(service::MediaExtension(file.format));
+// A signature stays valid until the end of the day after next, so one
+// day's URLs are the same all day (and cacheable) and live at least a day.
+constexpr int64_t kDaySeconds = 86400;
+
+std::string Signature(const service::Settings& settings, std::string_view name, int64_t expires) {
+  return service::HmacSha256Hex(settings.media_url_key, std::string(name) + "|" + std::to_string(expires))
+      .substr(0, 32);
+}
+
+std::string FileUrl(const service::Settings& settings, const store::MediaFile& file, bool signed_url) {
+  std::string name = file.key + "." + std::string(service::MediaExtension(file.format));
+  std::string url = settings.base_url + "/media/" + name;
+  if (signed_url) {
+    int64_t expires = (NowUnixMs() / 1000 / kDaySeconds + 2) * kDaySeconds;
+    url += "?exp=" + std::to_string(expires) + "&sig=" + Signature(settings, name, expires);
+  }
+  return url;
+}
+
+std::string_view QueryValue(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.size() > key.size() && pair.substr(0, key.size()) == key && pair[key.size()] == '=')
+      return pair.substr(key.size() + 1);
+  }
+  return {};
 }
 
 // The upload routes' shared body: file, description, focus.
@@ -77,15 +104,29 @@ Result<int64_t> MediaId(const Request& request) {
 
 }  // namespace
 
-json::object MediaAttachmentJson(const service::Settings& settings, const store::MediaAttachment& media) {
+bool ValidMediaSignature(const service::Settings& settings, std::string_view name, std::string_view query,
+                         int64_t now_s) {
+  std::string_view exp = QueryValue(query, "exp"), sig = QueryValue(query, "sig");
+  if (exp.empty() || sig.size() != 32 || settings.media_url_key.empty()) return false;
+  int64_t expires = 0;
+  for (char c : exp) {
+    if (c < '0' || c > '9' || expires > (int64_t{1} << 40)) return false;
+    expires = expires * 10 + (c - '0');
+  }
+  if (expires < now_s) return false;
+  return service::ConstantTimeEquals(sig, Signature(settings, name, expires));
+}
+
+json::object MediaAttachmentJson(const service::Settings& settings, const store::MediaAttachment& media,
+                                 bool signed_urls) {
   bool ready = media.state == store::MediaState::kReady;
   const store::MediaFile* large = ready ? FindFile(media, "large", "jpeg") : nullptr;
   const store::MediaFile* small = ready ? FindFile(media, "small", "jpeg") : nullptr;
   json::object o;
   o["id"] = std::to_string(media.id);
   o["type"] = "image";
-  o["url"] = large ? json::value(FileUrl(settings, *large)) : json::value(nullptr);
-  o["preview_url"] = small ? json::value(FileUrl(settings, *small)) : json::value(nullptr);
+  o["url"] = large ? json::value(FileUrl(settings, *large, signed_urls)) : json::value(nullptr);
+  o["preview_url"] = small ? json::value(FileUrl(settings, *small, signed_urls)) : json::value(nullptr);
   o["remote_url"] = nullptr;
   o["preview_remote_url"] = nullptr;
   o["text_url"] = nullptr;
@@ -113,7 +154,7 @@ json::object MediaAttachmentJson(const service::Settings& settings, const store:
       json::object v;
       v["variant"] = f.variant;
       v["format"] = f.format;
-      v["url"] = FileUrl(settings, f);
+      v["url"] = FileUrl(settings, f, signed_urls);
       v["width"] = f.width;
       v["height"] = f.height;
       v["size_bytes"] = f.size_bytes;
@@ -180,19 +221,30 @@ void RegisterMediaRoutes(http::Router& router, ApiContext& ctx) {
     return Json(MediaAttachmentJson(ctx.services.settings, *media));
   }));
 
-  // The files. Public (post visibility is enforced on the post, and a file's
-  // name is the SHA-256 of its bytes, so it cannot be guessed). Reading a file
-  // blocks, so this runs on the database pool.
+  // The files. A plain URL serves a file that a public or unlisted post
+  // shows; anything else needs the signed URL its viewers were given
+  // (media_json.h), and answers 404 otherwise, like a missing file. Reading a
+  // file blocks, so this runs on the database pool.
   router.Add("GET", "/media/:file", Wrap([&ctx](Request& request) -> Result<Response> {
     const std::string& name = request.path_params[0];
     size_t dot = name.rfind('.');
     if (dot == std::string::npos) return Error::NotFound();
     std::string key = name.substr(0, dot), ext = name.substr(dot + 1);
     if (!media::IsValidBlobName(key, ext)) return Error::NotFound();
+    bool signed_url = ValidMediaSignature(ctx.services.settings, name, request.query, NowUnixMs() / 1000);
+    if (!signed_url) {
+      auto visible = ctx.services.store.media().FileIsPublic(key);
+      if (!visible) return std::move(visible).error();
+      if (!*visible) return Error::NotFound();
+    }
     std::string etag = "\"" + key + "\"";
     Response response;
     response.content_type = std::string(media::BlobContentType(ext));
-    response.AddHeader("Cache-Control", "public, max-age=31536000, immutable");
+    // The bytes never change (content-addressed), but who may see them does
+    // (a post archived or deleted): shared caches keep a public file an hour
+    // and a signed one not at all.
+    response.AddHeader("Cache-Control", signed_url ? "private, max-age=86400, immutable"
+                                                   : "public, max-age=3600, immutable");
     response.AddHeader("ETag", etag);
     response.AddHeader("Content-Security-Policy", "default-src 'none'; sandbox");
     std::string_view if_none_match = request.Header("if-none-match");

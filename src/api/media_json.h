@@ -2,6 +2,9 @@
 // statuses that carry media.
 #pragma once
 
+#include <cstdint>
+#include <string_view>
+
 #include <boost/json/object.hpp>
 
 #include "service/context.h"
@@ -15,7 +18,19 @@ namespace vantage::api {
 // `preview_url` the small JPEG (every client decodes JPEG); the WebP files
 // are listed in vantage.variants. While processing (or failed) url,
 // preview_url and blurhash are null.
-boost::json::object MediaAttachmentJson(const service::Settings& settings,
-                                        const store::MediaAttachment& media);
+//
+// With `signed_urls` (the default, the safe choice) every file URL carries an
+// expiry and a signature, `?exp=…&sig=…`, for files that not everyone may
+// fetch: an upload not yet posted, or the photos of a followers-only or
+// archived post. Whoever was shown the status may load its photos (clients
+// fetch images without credentials) for one to two days; a plain URL works
+// only while a public or unlisted post shows the file.
+boost::json::object MediaAttachmentJson(const service::Settings& settings, const store::MediaAttachment& media,
+                                        bool signed_urls = true);
+
+// Whether `query` (of a request for /media/`name`) carries a valid, unexpired
+// signature for that file. `now_s`: seconds since the Unix epoch.
+bool ValidMediaSignature(const service::Settings& settings, std::string_view name, std::string_view query,
+                         int64_t now_s);
 
 }  // namespace vantage::api

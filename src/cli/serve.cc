@@ -122,6 +122,12 @@ int Serve(const std::vector<std::string>& args) {
   http::Router router;
   std::vector<std::string> route_names;
   service::ServiceContext services(*store, config.settings, config.shard);
+  auto url_key = store->media().SharedSecret("media_url_key", service::RandomToken());
+  if (!url_key) {
+    std::cerr << "vantage serve: reading the media URL key: " << url_key.error().message << "\n";
+    return 1;
+  }
+  services.settings.media_url_key = std::move(*url_key);
   api::ApiContext api{services};
   api.db_pool = &db_pool;
   service::MediaContext media_context{services, **blobs, config.media};

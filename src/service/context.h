@@ -26,6 +26,9 @@ struct Settings {
   // timelines at read time instead of written into every follower's inbox
   // (docs/architecture.md, "Home timelines").
   int64_t feed_pull_followers = 10000;
+  // Signs media URLs of files that not everyone may see (api/media_json.h).
+  // Shared by every server on one database: read from it at start-up.
+  std::string media_url_key;
 };
 
 struct ServiceContext {

@@ -55,6 +55,15 @@ static std::string Sha256Raw(std::string_view data) {
 std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256Raw(data)); }
 std::string Sha256Base64Url(std::string_view data) { return Base64UrlEncode(Sha256Raw(data)); }
 
+std::string HmacSha256Hex(std::string_view key, std::string_view data) {
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  crypto_auth_hmacsha256_final(&state, mac);
+  return HexEncode(std::string(reinterpret_cast<const char*>(mac), sizeof mac));
+}
+
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;

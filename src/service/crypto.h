@@ -24,6 +24,8 @@ void BurnPasswordCheck(std::string_view password);
 std::string RandomToken();
 std::string Sha256Hex(std::string_view data);
 std::string Sha256Base64Url(std::string_view data);
+// HMAC-SHA-256 of `data` under `key`, as lower-case hex.
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 }  // namespace vantage::service

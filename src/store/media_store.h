@@ -105,6 +105,14 @@ class MediaStore {
 
   // Every key referenced by some row, for the start-up sweep of orphan files.
   virtual Result<std::vector<std::string>> AllKeys() = 0;
+
+  // Whether a public or unlisted, unarchived status shows the file: then
+  // anyone may fetch it by its plain URL. Other files need a signed URL.
+  virtual Result<bool> FileIsPublic(const std::string& key) = 0;
+
+  // The secret stored under `name`; the first caller stores `fresh`, and
+  // every later one (on any server) gets that same value.
+  virtual Result<std::string> SharedSecret(const std::string& name, const std::string& fresh) = 0;
 };
 
 // The MediaStore over any Database (sql_media_store.cc); `db` must outlive it.

@@ -75,6 +75,15 @@ constexpr Statement kSelectUnattachedMedia{
     "ORDER BY created_at, id LIMIT ?"};
 constexpr Statement kKeyReferenced{"media_key_referenced",
                                    "SELECT 1 FROM media_files WHERE file_key = ? LIMIT 1"};
+// Stops at the first such status, also for a file thousands of posts share.
+constexpr Statement kFileIsPublic{
+    "media_file_is_public",
+    "SELECT 1 FROM media_files f JOIN media_attachments m ON m.id = f.media_id "
+    "JOIN statuses s ON s.id = m.status_id "
+    "WHERE f.file_key = ? AND s.visibility IN ('public', 'unlisted') AND s.archived_at IS NULL LIMIT 1"};
+constexpr Statement kInsertSecret{"insert_instance_secret",
+                                  "INSERT INTO instance_secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING"};
+constexpr Statement kSelectSecret{"select_instance_secret", "SELECT value FROM instance_secrets WHERE name = ?"};
 constexpr Statement kAllMediaKeys{"all_media_keys", "SELECT DISTINCT file_key FROM media_files"};
 
 #undef VANTAGE_MEDIA_COLUMNS
@@ -277,6 +286,31 @@ class SqlMediaStore final : public MediaStore {
       return Ok();
     }));
     return unused;
+  }
+
+  Result<bool> FileIsPublic(const std::string& key) override {
+    bool found = false;
+    VANTAGE_TRY(db_.Read([&](Connection& conn) -> Status {
+      auto row = conn.QueryOne(kFileIsPublic, {key});
+      if (!row) return std::move(row).error();
+      found = row->has_value();
+      return Ok();
+    }));
+    return found;
+  }
+
+  Result<std::string> SharedSecret(const std::string& name, const std::string& fresh) override {
+    std::string value;
+    VANTAGE_TRY(db_.Write([&](Connection& conn) -> Status {
+      auto inserted = conn.Exec(kInsertSecret, {name, fresh});
+      if (!inserted) return std::move(inserted).error();
+      auto row = conn.QueryOne(kSelectSecret, {name});
+      if (!row) return std::move(row).error();
+      if (!*row) return Error::Internal("secret " + name + " vanished");
+      value = (*row)->Text(0);
+      return Ok();
+    }));
+    return value;
   }
 
   Result<std::vector<std::string>> AllKeys() override {

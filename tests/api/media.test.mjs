@@ -114,8 +114,9 @@ function assertAttachmentShape(m) {
 function assertReady(m) {
   assertAttachmentShape(m);
   const s = JSON.stringify(m);
-  assert.match(m.url, /^http:\/\/127\.0\.0\.1:\d+\/media\/[0-9a-f]{64}\.jpg$/, s);
-  assert.match(m.preview_url, /^http:\/\/127\.0\.0\.1:\d+\/media\/[0-9a-f]{64}\.jpg$/, s);
+  // Not posted yet: the URL is signed (see 'served files').
+  assert.match(m.url, /^http:\/\/127\.0\.0\.1:\d+\/media\/[0-9a-f]{64}\.jpg\?exp=\d+&sig=[0-9a-f]{32}$/, s);
+  assert.match(m.preview_url, /^http:\/\/127\.0\.0\.1:\d+\/media\/[0-9a-f]{64}\.jpg\?exp=\d+&sig=[0-9a-f]{32}$/, s);
   assert.equal(typeof m.blurhash, 'string', s);
   assert.ok(m.blurhash.length >= 6, s);
   assert.equal(m.vantage.state, 'ready', s);
@@ -353,13 +354,16 @@ describe('served files', () => {
   let m;
   before(async () => { m = assertOk(await uploadFile(alice, await makeImage(500, 500, 'png'))); });
 
-  test('carry the type, immutable caching, the key as ETag, nosniff and a sandboxing CSP', async () => {
+  const plain = (url) => url.replace(/\?.*$/, '');
+
+  test('carry the type, caching, the key as ETag, nosniff and a sandboxing CSP', async () => {
     for (const v of m.vantage.variants) {
       const res = await fetchFile(v.url);
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('content-type'), v.format === 'jpeg' ? 'image/jpeg' : 'image/webp');
-      assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
-      const key = v.url.match(/([0-9a-f]{64})\.(jpg|webp)$/)[1];
+      // Not yet posted: only its signed URL serves it, and shared caches keep nothing.
+      assert.equal(res.headers.get('cache-control'), 'private, max-age=86400, immutable');
+      const key = v.url.match(/([0-9a-f]{64})\.(jpg|webp)\?/)[1];
       assert.equal(res.headers.get('etag'), `"${key}"`);
       assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
       assert.equal(res.headers.get('content-security-policy'), "default-src 'none'; sandbox");
@@ -368,6 +372,25 @@ describe('served files', () => {
       assert.equal(again.status, 304);
       assert.equal(again.bytes.length, 0);
     }
+  });
+
+  test('a plain URL serves only what a public post shows; a bad or expired signature is 404', async () => {
+    const own = assertOk(await uploadFile(alice, await makeImage(420, 300, 'png')));
+    assertError(await api(server, 'GET', new URL(plain(own.url)).pathname), 404, 'not_found');
+    const tampered = own.url.replace(/sig=([0-9a-f])/, (_, c) => `sig=${c === '0' ? '1' : '0'}`);
+    assertError(await api(server, 'GET', new URL(tampered).pathname + new URL(tampered).search), 404, 'not_found');
+    const expired = own.url.replace(/exp=\d+/, 'exp=1000');
+    assertError(await api(server, 'GET', new URL(expired).pathname + new URL(expired).search), 404, 'not_found');
+
+    const post = await api(server, 'POST', '/api/v1/statuses', { token: alice.token, json: { media_ids: [own.id] } });
+    assert.equal(post.status, 200, post.text);
+    const shown = post.json.media_attachments[0];
+    const res = await fetchFile(plain(shown.url));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=3600, immutable');
+    // Archived, the post no longer shows the file to anyone else.
+    assert.equal((await api(server, 'POST', `/api/vantage/v1/statuses/${post.json.id}/archive`, { token: alice.token })).status, 200);
+    assertError(await api(server, 'GET', new URL(plain(shown.url)).pathname), 404, 'not_found');
   });
 
   test('unknown or malformed names are 404', async () => {

@@ -126,3 +126,10 @@ CREATE INDEX accounts_feed_pull ON accounts (id) WHERE feed_pull = 1;
 -- stepping over comments, unlisted, private or archived ones.
 CREATE INDEX statuses_public_posts ON statuses (id)
   WHERE is_comment = 0 AND visibility = 'public' AND archived_at IS NULL;
+
+-- Secrets every server sharing this database must agree on (the media URL
+-- signing key), created by the first server to start.
+CREATE TABLE instance_secrets (
+  name  TEXT NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL
+);

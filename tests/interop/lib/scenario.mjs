@@ -23,6 +23,14 @@ export {
 export const PAGE_LIMIT = 3;
 export const BOB_POSTS = 8;
 
+// The two ways a post reaches a follower's home timeline (docs/architecture.md):
+// written into every follower's inbox, or, for accounts with many followers,
+// pulled at read time (here from the first follower on). Each scenario runs in both.
+export const FEED_MODES = [
+  { name: 'home timeline by fan-out on write', flags: [] },
+  { name: 'home timeline pulled at read time', flags: ['--feed-pull-followers', 1] },
+];
+
 // Notification types a Mastodon client knows. megalodon silently drops any
 // other type from a list, so a server-only type would never reach the app.
 export const MASTODON_NOTIFICATION_TYPES = new Set([
@@ -33,9 +41,10 @@ export const MASTODON_NOTIFICATION_TYPES = new Set([
 // Starts a server and seeds the two people of the scenario:
 // - alice, made with the admin CLI (she signs in through the client library);
 // - bob, registered through the API (his token comes with the registration).
-// Returns {server, alice: {username, password}, bob: {username, password, token}, dir, stop()}.
-export async function startScenario(prefix) {
-  const server = await startServer();
+// `flags` go to `vantage serve`. Returns {server, alice: {username, password},
+// bob: {username, password, token}, dir, stop()}.
+export async function startScenario(prefix, flags = []) {
+  const server = await startServer(flags);
   const dir = await mkdtemp(path.join(tmpdir(), `vantage-interop-${prefix}-`));
   const alice = { username: uniqueName(`${prefix}_alice`), password: strongPassword() };
   await adminCreateAccount(server, alice);
@@ -90,7 +99,9 @@ export function compareIdsDescending(a, b) {
 export function assertThreePages(pages, expected) {
   const nonEmpty = pages.filter((page) => page.length > 0);
   assert.equal(nonEmpty.length, 3, `three pages expected, got ${JSON.stringify(pages)}`);
-  for (const page of nonEmpty) assert.equal(page.length, PAGE_LIMIT, `each page has ${PAGE_LIMIT}: ${JSON.stringify(pages)}`);
+  for (const page of nonEmpty) {
+    assert.equal(page.length, PAGE_LIMIT, `each page has ${PAGE_LIMIT}: ${JSON.stringify(pages)}`);
+  }
   const all = nonEmpty.flat();
   assert.equal(new Set(all).size, all.length, `pages overlap: ${JSON.stringify(pages)}`);
   assert.deepEqual(all, expected, 'the pages, in order, are the timeline newest first');

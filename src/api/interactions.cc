@@ -54,29 +54,17 @@ http::Handler OwnMarkList(ApiContext& ctx, std::string scope, MarkList list) {
     int64_t me = principal->account->id;
     auto marked = list(ctx.services, me, *page);
     if (!marked) return std::move(marked).error();
-    json::array out;
-    for (const service::MarkedStatus& item : *marked) {
-      auto body = StatusJson(ctx, item.post, me);
-      if (!body) return std::move(body).error();
-      out.push_back(std::move(*body));
-    }
-    Response response = Json(out);
+    std::vector<store::Post> posts;
+    posts.reserve(marked->size());
+    for (service::MarkedStatus& item : *marked) posts.push_back(std::move(item.post));
+    auto out = StatusesJson(ctx, posts, me);
+    if (!out) return std::move(out).error();
+    Response response = Json(*out);
     if (!marked->empty())
       AddLinkHeader(ctx.services.settings.base_url, request, response, marked->front().cursor,
                     marked->back().cursor);
     return response;
   });
-}
-
-Result<json::array> RenderStatuses(ApiContext& ctx, const std::vector<store::Post>& posts,
-                                 std::optional<int64_t> viewer_id) {
-  json::array out;
-  for (const store::Post& post : posts) {
-    auto body = StatusJson(ctx, post, viewer_id);
-    if (!body) return std::move(body).error();
-    out.push_back(std::move(*body));
-  }
-  return out;
 }
 
 }  // namespace
@@ -122,9 +110,9 @@ void RegisterInteractionRoutes(http::Router& router, ApiContext& ctx) {
     if (*viewer) viewer_id = (*viewer)->id;
     auto thread = service::ThreadOf(ctx.services, *id, viewer_id);
     if (!thread) return std::move(thread).error();
-    auto ancestors = RenderStatuses(ctx, thread->ancestors, viewer_id);
+    auto ancestors = StatusesJson(ctx, thread->ancestors, viewer_id);
     if (!ancestors) return std::move(ancestors).error();
-    auto descendants = RenderStatuses(ctx, thread->descendants, viewer_id);
+    auto descendants = StatusesJson(ctx, thread->descendants, viewer_id);
     if (!descendants) return std::move(descendants).error();
     json::object out;
     out["ancestors"] = std::move(*ancestors);

@@ -1,14 +1,20 @@
 // Notifications: GET /api/v1/notifications (types[], exclude_types[],
 // account_id, pagination), GET /api/v1/notifications/:id, POST
 // /api/v1/notifications/:id/dismiss and POST /api/v1/notifications/clear.
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/value_to.hpp>
 
 #include "api/api.h"
 #include "api/pagination.h"
 #include "api/params.h"
 #include "api/serializers.h"
 #include "api/status_json.h"
+#include "core/id.h"
 #include "core/text.h"
 #include "service/notifications.h"
 
@@ -23,28 +29,51 @@ namespace {
 constexpr int kDefaultLimit = 40;  // Mastodon's default and maximum for notifications
 constexpr int kMaxLimit = 80;
 
-// Mastodon's Notification entity. `reply` is served as "mention": that is
-// how Mastodon notifies replies, and clients know no other type for them.
-// nullopt when the actor or the status went away since the list was read.
-Result<std::optional<json::object>> NotificationJson(ApiContext& ctx, const store::Notification& n) {
-  auto actor = ctx.services.store.accounts().FindById(n.from_account_id);
-  if (!actor) return std::move(actor).error();
-  if (!*actor) return std::optional<json::object>();
-  json::object out;
-  out["id"] = std::to_string(n.id);
-  out["type"] = n.type == store::NotificationType::kReply ? "mention" : store::NotificationTypeName(n.type);
-  out["created_at"] = FormatIsoTime(n.created_at);
-  out["group_key"] = "ungrouped-" + std::to_string(n.id);
-  out["account"] = AccountJson(ctx.services.settings, **actor);
-  if (n.status_id) {
-    auto post = ctx.services.store.statuses().FindById(*n.status_id);
-    if (!post) return std::move(post).error();
-    if (!*post) return std::optional<json::object>();
-    auto status = StatusJson(ctx, **post, n.account_id);
-    if (!status) return std::move(status).error();
-    out["status"] = std::move(*status);
+// Mastodon's Notification entities of `list` for its recipient, in order.
+// `reply` is served as "mention": that is how Mastodon notifies replies, and
+// clients know no other type for them. Notifications whose actor or status
+// went away since the list was read are left out. Statuses are read and
+// rendered as one batch; each actor once.
+Result<json::array> NotificationsJson(ApiContext& ctx, int64_t recipient_id,
+                                      const std::vector<store::Notification>& list) {
+  std::vector<int64_t> status_ids;
+  for (const store::Notification& n : list)
+    if (n.status_id) status_ids.push_back(*n.status_id);
+  auto posts = ctx.services.store.statuses().FindByIds(status_ids);
+  if (!posts) return std::move(posts).error();
+  auto rendered = StatusesJson(ctx, *posts, recipient_id);
+  if (!rendered) return std::move(rendered).error();
+  std::unordered_map<int64_t, json::value*> statuses;
+  for (json::value& status : *rendered) {
+    auto id = ParseId(json::value_to<std::string>(status.as_object().at("id")));
+    if (id) statuses[*id] = &status;
   }
-  return std::optional<json::object>(std::move(out));
+  std::unordered_map<int64_t, std::optional<json::object>> actors;
+  json::array out;
+  for (const store::Notification& n : list) {
+    auto actor = actors.find(n.from_account_id);
+    if (actor == actors.end()) {
+      auto account = ctx.services.store.accounts().FindById(n.from_account_id);
+      if (!account) return std::move(account).error();
+      std::optional<json::object> body;
+      if (*account) body = AccountJson(ctx.services.settings, **account);
+      actor = actors.emplace(n.from_account_id, std::move(body)).first;
+    }
+    if (!actor->second) continue;
+    json::object entry;
+    entry["id"] = std::to_string(n.id);
+    entry["type"] = n.type == store::NotificationType::kReply ? "mention" : store::NotificationTypeName(n.type);
+    entry["created_at"] = FormatIsoTime(n.created_at);
+    entry["group_key"] = "ungrouped-" + std::to_string(n.id);
+    entry["account"] = *actor->second;
+    if (n.status_id) {
+      auto status = statuses.find(*n.status_id);
+      if (status == statuses.end()) continue;
+      entry["status"] = *status->second;
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
 }
 
 }  // namespace
@@ -69,13 +98,9 @@ void RegisterNotificationRoutes(http::Router& router, ApiContext& ctx) {
     int64_t me = principal->account->id;
     auto list = service::ListNotifications(ctx.services, me, *filter, *page);
     if (!list) return std::move(list).error();
-    json::array out;
-    for (const store::Notification& n : *list) {
-      auto body = NotificationJson(ctx, n);
-      if (!body) return std::move(body).error();
-      if (*body) out.push_back(std::move(**body));
-    }
-    Response response = Json(out);
+    auto out = NotificationsJson(ctx, me, *list);
+    if (!out) return std::move(out).error();
+    Response response = Json(*out);
     if (!list->empty())
       AddLinkHeader(ctx.services.settings.base_url, request, response, list->front().id, list->back().id);
     return response;
@@ -96,10 +121,10 @@ void RegisterNotificationRoutes(http::Router& router, ApiContext& ctx) {
     if (!id) return std::move(id).error();
     auto n = service::GetNotification(ctx.services, principal->account->id, *id);
     if (!n) return std::move(n).error();
-    auto body = NotificationJson(ctx, *n);
+    auto body = NotificationsJson(ctx, principal->account->id, {*n});
     if (!body) return std::move(body).error();
-    if (!*body) return Error::NotFound();
-    return Json(**body);
+    if (body->empty()) return Error::NotFound();
+    return Json(body->front());
   }));
 
   router.Add("POST", "/api/v1/notifications/:id/dismiss", Wrap([&ctx](Request& request) -> Result<Response> {

@@ -1,5 +1,7 @@
 #include "service/interactions.h"
 
+#include <unordered_map>
+
 #include "core/id.h"
 #include "service/statuses.h"
 #include "store/interaction_store.h"
@@ -28,26 +30,28 @@ store::Mark NewMark(ServiceContext& ctx, int64_t viewer_id, int64_t status_id) {
 
 Result<std::vector<MarkedStatus>> LoadMarked(ServiceContext& ctx, Result<std::vector<store::Mark>> marks) {
   if (!marks) return std::move(marks).error();
+  std::vector<int64_t> ids;
+  ids.reserve(marks->size());
+  for (const store::Mark& mark : *marks) ids.push_back(mark.status_id);
+  auto posts = ctx.store.statuses().FindByIds(ids);
+  if (!posts) return std::move(posts).error();
+  std::unordered_map<int64_t, store::Post*> by_id;
+  for (store::Post& post : *posts) by_id[post.id] = &post;
   std::vector<MarkedStatus> out;
   out.reserve(marks->size());
   for (const store::Mark& mark : *marks) {
-    auto post = ctx.store.statuses().FindById(mark.status_id);
-    if (!post) return std::move(post).error();
-    if (!*post) continue;  // deleted since the list was read
-    out.push_back(MarkedStatus{mark.id, std::move(**post)});
+    auto it = by_id.find(mark.status_id);
+    if (it == by_id.end()) continue;  // deleted since the list was read
+    out.push_back(MarkedStatus{mark.id, *it->second});
   }
   return out;
 }
 
 Result<std::vector<store::Post>> LoadPosts(ServiceContext& ctx, const std::vector<store::ThreadEntry>& entries) {
-  std::vector<store::Post> out;
-  out.reserve(entries.size());
-  for (const store::ThreadEntry& entry : entries) {
-    auto post = ctx.store.statuses().FindById(entry.id);
-    if (!post) return std::move(post).error();
-    if (*post) out.push_back(std::move(**post));
-  }
-  return out;
+  std::vector<int64_t> ids;
+  ids.reserve(entries.size());
+  for (const store::ThreadEntry& entry : entries) ids.push_back(entry.id);
+  return ctx.store.statuses().FindByIds(ids);
 }
 
 }  // namespace

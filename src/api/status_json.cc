@@ -114,10 +114,13 @@ json::object Render(const service::Settings& settings, const store::Post& s, con
   out["account"] = AccountJson(settings, author);
   json::array media;
   if (auto it = facts.media.find(s.id); it != facts.media.end()) {
+    // Plain URLs serve what a public or unlisted post shows to anyone; the
+    // photos of others are given signed, expiring URLs (api/media_json.h).
+    bool signed_urls = s.visibility == store::Visibility::kPrivate || s.archived_at.has_value();
     // In the post's carousel order, as s.media_ids lists them.
     for (int64_t media_id : s.media_ids)
       for (const store::MediaAttachment* m : it->second)
-        if (m->id == media_id) media.push_back(MediaAttachmentJson(settings, *m));
+        if (m->id == media_id) media.push_back(MediaAttachmentJson(settings, *m, signed_urls));
   }
   out["media_attachments"] = std::move(media);
   json::array mentions;

@@ -3,9 +3,14 @@
 // the real binary on either engine.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  api, assertAccountShape, assertError, assertOk, passwordToken, register, startServer,
+  api, assertAccountShape, assertError, assertOk, passwordToken, register, startServer, waitFor,
 } from './lib/server.mjs';
 
 let server;
@@ -16,6 +21,28 @@ before(async () => {
 after(async () => {
   await server?.stop();
 });
+
+// Publishes a photo post (a small JPEG of noise, made with the `vips` CLI);
+// returns its id.
+async function photoPost(u) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'vantage-graph-api-'));
+  try {
+    const ppm = path.join(dir, 'noise.ppm');
+    await writeFile(ppm, Buffer.concat([Buffer.from('P6\n32 24\n255\n', 'latin1'), crypto.randomBytes(32 * 24 * 3)]));
+    execFileSync('vips', ['copy', ppm, path.join(dir, 'noise.jpg')]);
+    const form = new FormData();
+    form.append('file', new Blob([await readFile(path.join(dir, 'noise.jpg'))], { type: 'image/jpeg' }), 'p.jpg');
+    const res = await fetch(new URL('/api/v2/media', server.url), {
+      method: 'POST', headers: { authorization: `Bearer ${u.token}` }, body: form,
+    });
+    const media = await res.json();
+    assert.ok(res.status === 200 || res.status === 202, JSON.stringify(media));
+    await waitFor(async () => (await api(server, 'GET', `/api/v1/media/${media.id}`, { token: u.token })).status === 200);
+    return assertOk(await api(server, 'POST', '/api/v1/statuses', { token: u.token, json: { media_ids: [media.id] } })).id;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 // A fresh account: {token, id, username, password, app}.
 async function user(prefix = 'user') {
@@ -192,6 +219,60 @@ describe('locked accounts and follow requests', () => {
     // Unlocked, a follow is immediate.
     const frank = await user('frank');
     assert.equal(assertOk(await post(frank, `/api/v1/accounts/${carol.id}/follow`)).following, true);
+  });
+});
+
+describe('notifications written with the graph', () => {
+  // [type, from] of the account's notifications, newest first.
+  async function notified(u) {
+    const list = assertOk(await get(u, '/api/v1/notifications'));
+    return list.map((n) => [n.type, n.account.id]);
+  }
+
+  test('a follow notifies once; a request notifies and turns into a follow when authorized', async () => {
+    const nina = await user('nina');
+    const omar = await user('omar');
+    const pia = await user('pia');
+    assertOk(await post(omar, `/api/v1/accounts/${nina.id}/follow`));
+    assertOk(await post(omar, `/api/v1/accounts/${nina.id}/unfollow`));
+    assertOk(await post(omar, `/api/v1/accounts/${nina.id}/follow`));
+    assert.deepEqual(await notified(nina), [['follow', omar.id]]);
+
+    await lock(nina);
+    assertOk(await post(pia, `/api/v1/accounts/${nina.id}/follow`));
+    assert.deepEqual(await notified(nina), [['follow_request', pia.id], ['follow', omar.id]]);
+    assertOk(await post(nina, `/api/v1/follow_requests/${pia.id}/authorize`));
+    assert.deepEqual(await notified(nina), [['follow', pia.id], ['follow', omar.id]]);
+
+    // A withdrawn request takes its notification with it.
+    const quinn = await user('quinn');
+    assertOk(await post(quinn, `/api/v1/accounts/${nina.id}/follow`));
+    assert.equal((await notified(nina))[0][0], 'follow_request');
+    assertOk(await post(quinn, `/api/v1/accounts/${nina.id}/unfollow`));
+    assert.deepEqual(await notified(nina), [['follow', pia.id], ['follow', omar.id]]);
+  });
+});
+
+describe('home timeline after a follow', () => {
+  test("a new follow (direct or authorized) brings the followee's earlier posts home", async () => {
+    const rae = await user('rae');
+    const sol = await user('sol');
+    const tam = await user('tam');
+    const first = await photoPost(sol);
+    const second = await photoPost(sol);
+    await lock(tam);
+    const locked = await photoPost(tam);
+    const home = async () => assertOk(await get(rae, '/api/v1/timelines/home')).map((st) => st.id);
+    assert.deepEqual(await home(), []);
+    assertOk(await post(rae, `/api/v1/accounts/${sol.id}/follow`));
+    assert.deepEqual(await home(), [second, first]);
+    assertOk(await post(rae, `/api/v1/accounts/${tam.id}/follow`));
+    assert.deepEqual(await home(), [second, first]);  // only requested
+    assertOk(await post(tam, `/api/v1/follow_requests/${rae.id}/authorize`));
+    assert.deepEqual(await home(), [locked, second, first]);
+    // Unfollowing takes them out again, with no inbox rewrite.
+    assertOk(await post(rae, `/api/v1/accounts/${sol.id}/unfollow`));
+    assert.deepEqual(await home(), [locked]);
   });
 });
 

@@ -67,7 +67,9 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
   router.Add("GET", "/api/v1/accounts/verify_credentials", Wrap([&ctx](Request& request) -> Result<Response> {
     auto principal = Authorize(ctx, request, "read:accounts");
     if (!principal) return std::move(principal).error();
-    return Json(CredentialAccountJson(ctx.services.settings, *principal->account));
+    auto requests = ctx.services.store.graph().CountFollowRequests(principal->account->id);
+    if (!requests) return std::move(requests).error();
+    return Json(CredentialAccountJson(ctx.services.settings, *principal->account, *requests));
   }));
 
   router.Add("PATCH", "/api/v1/accounts/update_credentials", Wrap([&ctx](Request& request) -> Result<Response> {
@@ -95,7 +97,9 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
       if (!reloaded) return std::move(reloaded).error();
       if (*reloaded) *account = std::move(**reloaded);
     }
-    return Json(CredentialAccountJson(ctx.services.settings, *account));
+    auto requests = ctx.services.store.graph().CountFollowRequests(account->id);
+    if (!requests) return std::move(requests).error();
+    return Json(CredentialAccountJson(ctx.services.settings, *account, *requests));
   }));
 
   router.Add("GET", "/api/v1/accounts/lookup", Wrap([&ctx](Request& request) -> Result<Response> {

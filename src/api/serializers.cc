@@ -50,7 +50,8 @@ json::object AccountJson(const service::Settings& settings, const store::Account
   return out;
 }
 
-json::object CredentialAccountJson(const service::Settings& settings, const store::Account& account) {
+json::object CredentialAccountJson(const service::Settings& settings, const store::Account& account,
+                                   int64_t follow_requests_count) {
   json::object out = AccountJson(settings, account);
   json::object source;
   source["privacy"] = account.locked ? "private" : "public";
@@ -58,7 +59,7 @@ json::object CredentialAccountJson(const service::Settings& settings, const stor
   source["language"] = "";
   source["note"] = account.note;
   source["fields"] = json::array();
-  source["follow_requests_count"] = 0;
+  source["follow_requests_count"] = follow_requests_count;
   out["source"] = std::move(source);
   json::object role;
   role["name"] = store::RoleName(account.role);

@@ -10,8 +10,10 @@
 namespace vantage::api {
 
 boost::json::object AccountJson(const service::Settings& settings, const store::Account& account);
-// The signed-in user's own account, with `source` (verify_credentials).
-boost::json::object CredentialAccountJson(const service::Settings& settings, const store::Account& account);
+// The signed-in user's own account, with `source` (verify_credentials);
+// `follow_requests_count` is the pending requests to follow it.
+boost::json::object CredentialAccountJson(const service::Settings& settings, const store::Account& account,
+                                          int64_t follow_requests_count = 0);
 boost::json::object TokenJson(const service::IssuedToken& token);
 
 // The plain-text bio as the HTML Mastodon clients expect.

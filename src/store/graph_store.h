@@ -112,6 +112,7 @@ class GraphStore {
                                                    const PageQuery& page) = 0;
   // Pending requests to follow `account_id`.
   virtual Result<std::vector<GraphEdge>> FollowRequests(int64_t account_id, const PageQuery& page) = 0;
+  virtual Result<int64_t> CountFollowRequests(int64_t account_id) = 0;
   virtual Result<std::vector<GraphEdge>> Blocks(int64_t account_id, const PageQuery& page) = 0;
   virtual Result<std::vector<GraphEdge>> Mutes(int64_t account_id, const PageQuery& page) = 0;
 };

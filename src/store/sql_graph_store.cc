@@ -50,6 +50,8 @@ constexpr Statement kInsertFollowRequest{
     "insert_follow_request",
     "INSERT INTO follow_requests (id, account_id, target_account_id, created_at) VALUES (?, ?, ?, ?) "
     "ON CONFLICT DO NOTHING"};
+constexpr Statement kCountFollowRequests{
+    "count_follow_requests", "SELECT COUNT(*) FROM follow_requests WHERE target_account_id = ?"};
 constexpr Statement kDeleteFollowRequest{
     "delete_follow_request",
     "DELETE FROM follow_requests WHERE account_id = ? AND target_account_id = ?"};
@@ -353,6 +355,17 @@ class SqlGraphStore final : public GraphStore {
   }
   Result<std::vector<GraphEdge>> FollowRequests(int64_t account_id, const PageQuery& page) override {
     return List(kRequests, {account_id}, page);
+  }
+  Result<int64_t> CountFollowRequests(int64_t account_id) override {
+    int64_t count = 0;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      auto row = conn.QueryOne(kCountFollowRequests, {account_id});
+      if (!row) return std::move(row).error();
+      count = *row ? (**row).Int(0) : 0;
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return count;
   }
   Result<std::vector<GraphEdge>> Blocks(int64_t account_id, const PageQuery& page) override {
     return List(kBlocks, {account_id}, page);

@@ -160,6 +160,9 @@ describe('locked accounts and follow requests', () => {
     const res = await get(carol, '/api/v1/follow_requests');
     const requests = assertOk(res);
     assert.deepEqual(requests.map((a) => a.id), [erin.id, dave.id]);
+    const pending = async () => assertOk(await get(carol, '/api/v1/accounts/verify_credentials')).source
+      .follow_requests_count;
+    assert.equal(await pending(), 2);
     requests.forEach(assertAccountShape);
     assert.equal(assertOk(await get(carol, `/api/v1/accounts/relationships?id=${dave.id}`))[0].requested_by, true);
 
@@ -170,12 +173,14 @@ describe('locked accounts and follow requests', () => {
     assert.equal((await account(carol.id)).followers_count, 1);
     assert.equal((await account(dave.id)).following_count, 1);
     assertError(await post(carol, `/api/v1/follow_requests/${dave.id}/authorize`), 404, 'not_found');
+    assert.equal(await pending(), 1);
 
     const no = assertRelationship(assertOk(await post(carol, `/api/v1/follow_requests/${erin.id}/reject`)), erin.id);
     assert.equal(no.requested_by, false);
     assert.equal(no.followed_by, false);
     assertError(await post(carol, `/api/v1/follow_requests/${erin.id}/reject`), 404, 'not_found');
     assert.deepEqual(assertOk(await get(carol, '/api/v1/follow_requests')), []);
+    assert.equal(await pending(), 0);
     assert.equal((await account(carol.id)).followers_count, 1);
   });
 

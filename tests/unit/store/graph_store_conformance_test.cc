@@ -162,6 +162,9 @@ TEST_P(StoreConformanceTest, GraphLockedAccountGetsRequestsThatBecomeFollows) {
   EXPECT_EQ(g.Notifications(carol.id, dave.id, "follow_request"), 1);
   EXPECT_EQ(AccountIds(g.graph().FollowRequests(carol.id, PageQuery{})),
             (std::vector<int64_t>{erin.id, dave.id}));
+  auto pending = g.graph().CountFollowRequests(carol.id);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(*pending, 2);
 
   ASSERT_TRUE(g.graph().AuthorizeRequest(g.Write(dave.id, carol.id)).ok());
   Relation r = g.RelationOf(dave.id, carol.id);

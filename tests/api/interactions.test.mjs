@@ -210,6 +210,25 @@ describe('GET /api/v1/favourites and /api/v1/bookmarks', () => {
     assert.deepEqual(await ids(), []);
   });
 
+  test('a deleted status leaves both lists, its count and its likers with it', async () => {
+    const author = await user('da');
+    const me = await user('dm');
+    const keep = await newPost(author);
+    const gone = await newPost(author);
+    for (const p of [keep, gone]) {
+      assertOk(await act(me, p.id, 'favourite'));
+      assertOk(await act(me, p.id, 'bookmark'));
+    }
+    assertOk(await api(server, 'DELETE', `/api/v1/statuses/${gone.id}`, { token: author.token }));
+    for (const list of ['favourites', 'bookmarks']) {
+      assert.deepEqual(assertOk(await api(server, 'GET', `/api/v1/${list}`, { token: me.token })).map((s) => s.id), [keep.id]);
+    }
+    for (const action of ['favourite', 'unfavourite', 'bookmark', 'unbookmark']) {
+      assertError(await act(me, gone.id, action), 404, 'not_found');
+    }
+    assertError(await api(server, 'GET', `/api/v1/statuses/${gone.id}/favourited_by`), 404, 'not_found');
+  });
+
   test('need a signed-in user with read:favourites / read:bookmarks; bad cursors are 422', async () => {
     const me = await user('sm');
     assertError(await api(server, 'GET', '/api/v1/favourites'), 401);

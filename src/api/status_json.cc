@@ -1,13 +1,18 @@
 // The Mastodon Status entity.
 #include "api/status_json.h"
 
+#include <memory>
+#include <shared_mutex>
 #include <unordered_map>
 #include <unordered_set>
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "api/media_json.h"
 #include "api/serializers.h"
+#include "core/id.h"
 #include "core/text.h"
 #include "service/policy.h"
 #include "service/statuses.h"
@@ -49,123 +54,247 @@ Result<json::array> MediaJson(ApiContext& ctx, const std::vector<int64_t>& media
 
 namespace {
 
-// The page's facts, indexed for rendering each status.
-struct Facts {
-  std::unordered_map<int64_t, const store::Account*> authors;
-  std::unordered_map<int64_t, std::vector<const store::MediaAttachment*>> media;  // by status, in order
-  std::unordered_set<int64_t> favourited;
-  std::unordered_set<int64_t> bookmarked;
-  std::unordered_set<int64_t> visible_parents;
+// What a Status shows the same way to every viewer, kept as JSON text
+// between the fields that change: counters, the viewer's own flags, the
+// reply's parent (named only to viewers who may see it) and the account
+// (whose counters change too). Valid while the status's updated_at, its
+// media's newest updated_at, its archived state and, for signed media
+// URLs, the day stay the same: all read afresh with every page, so several
+// servers sharing one database never serve a stale one.
+struct Fixed {
+  int64_t updated_at = 0;
+  int64_t media_version = 0;
+  bool archived = false;
+  int64_t url_day = 0;  // for signed media URLs (they change daily); 0 for plain ones
+  std::string head;     // {"id":…,"created_at":…
+  std::string middle;   // ,"sensitive":… through ,"url":…
+  std::string edited;   // ,"edited_at":…
+  std::string content;  // ,"content":…
+  std::string app;      // ,"reblog":null,"application":…
+  std::string tail;     // ,"media_attachments":… through ,"poll":null
 };
 
-Facts Index(const store::RenderFacts& facts, std::optional<int64_t> viewer_id) {
-  Facts out;
-  for (const store::Account& a : facts.authors) out.authors.emplace(a.id, &a);
-  for (const store::MediaAttachment& m : facts.media)
-    if (m.status_id) out.media[*m.status_id].push_back(&m);
-  out.favourited.insert(facts.favourited.begin(), facts.favourited.end());
-  out.bookmarked.insert(facts.bookmarked.begin(), facts.bookmarked.end());
-  for (const store::RenderFacts::Parent& p : facts.parents)
-    if (service::CanSeeStatus(p.post, viewer_id, p.relation)) out.visible_parents.insert(p.post.id);
-  return out;
+constexpr size_t kMaxCachedStatuses = 50000;
+
+// Renderings by status id, shared by every request of one server.
+class FixedCache {
+ public:
+  std::shared_ptr<const Fixed> Find(const service::ServiceContext* owner, int64_t id) const {
+    std::shared_lock lock(mu_);
+    if (owner != owner_) return nullptr;
+    auto it = entries_.find(id);
+    return it == entries_.end() ? nullptr : it->second;
+  }
+
+  void Put(const service::ServiceContext* owner, int64_t id, std::shared_ptr<const Fixed> fixed) {
+    std::unique_lock lock(mu_);
+    // One server has one context; tests that make several start afresh.
+    if (owner != owner_ || entries_.size() >= kMaxCachedStatuses) {
+      entries_.clear();
+      owner_ = owner;
+    }
+    entries_[id] = std::move(fixed);
+  }
+
+ private:
+  mutable std::shared_mutex mu_;
+  const service::ServiceContext* owner_ = nullptr;
+  std::unordered_map<int64_t, std::shared_ptr<const Fixed>> entries_;
+};
+
+FixedCache& Cache() {
+  static FixedCache cache;
+  return cache;
 }
 
-json::object Render(const service::Settings& settings, const store::Post& s, const store::Account& author,
-                    const Facts& facts, std::optional<int64_t> viewer_id, bool with_text) {
-  bool own = viewer_id && *viewer_id == s.account_id;
+bool SignedMedia(const store::Post& s) {
+  // Plain URLs serve what a public or unlisted post shows to anyone; the
+  // photos of others are given signed, expiring URLs (api/media_json.h).
+  return s.visibility == store::Visibility::kPrivate || s.archived_at.has_value();
+}
+
+int64_t UrlDay(const store::Post& s) { return SignedMedia(s) ? NowUnixMs() / 86'400'000 + 1 : 0; }
+
+bool StillValid(const Fixed& fixed, const store::Post& s, int64_t media_version) {
+  return fixed.updated_at == s.updated_at && fixed.media_version == media_version &&
+         fixed.archived == s.archived_at.has_value() && fixed.url_day == UrlDay(s);
+}
+
+std::string Text(std::string_view value) { return json::serialize(value); }
+
+// `,"key":` then `value`.
+void Field(std::string& out, std::string_view key, std::string_view value) {
+  out += ",\"";
+  out += key;
+  out += "\":";
+  out += value;
+}
+
+std::shared_ptr<const Fixed> RenderFixed(const service::Settings& settings, const store::Post& s,
+                                         const std::string& username, int64_t media_version,
+                                         const std::vector<const store::MediaAttachment*>& media) {
+  auto fixed = std::make_shared<Fixed>();
+  fixed->updated_at = s.updated_at;
+  fixed->media_version = media_version;
+  fixed->archived = s.archived_at.has_value();
+  fixed->url_day = UrlDay(s);
   std::string id = std::to_string(s.id);
 
-  json::object out;
-  out["id"] = id;
-  out["created_at"] = FormatIsoTime(s.created_at);
-  // A comment names what it answers only to viewers who may see that post:
-  // an archived or private parent must not leak through its comments.
-  bool parent_visible = s.in_reply_to_id && facts.visible_parents.count(*s.in_reply_to_id) > 0;
-  out["in_reply_to_id"] = parent_visible ? json::value(std::to_string(*s.in_reply_to_id)) : nullptr;
-  out["in_reply_to_account_id"] = parent_visible && s.in_reply_to_account_id
-                                      ? json::value(std::to_string(*s.in_reply_to_account_id))
-                                      : nullptr;
-  out["sensitive"] = s.sensitive;
-  out["spoiler_text"] = s.spoiler_text;
-  out["visibility"] = store::VisibilityName(s.visibility);
-  out["language"] = s.language.empty() ? json::value(nullptr) : json::value(s.language);
-  out["uri"] = settings.base_url + "/users/" + author.username + "/statuses/" + id;
-  out["url"] = settings.base_url + "/@" + author.username + "/" + id;
-  out["replies_count"] = s.replies_count;
-  out["reblogs_count"] = s.reblogs_count;
-  out["favourites_count"] = s.favourites_count;
-  out["edited_at"] = s.edited_at ? json::value(FormatIsoTime(*s.edited_at)) : nullptr;
-  out["favourited"] = viewer_id && facts.favourited.count(s.id) > 0;
-  out["reblogged"] = false;
-  out["muted"] = false;
-  out["bookmarked"] = viewer_id && facts.bookmarked.count(s.id) > 0;
-  out["pinned"] = own && s.pinned_at.has_value();
-  out["content"] = s.content;
-  if (with_text) out["text"] = s.text;
-  out["reblog"] = nullptr;
+  fixed->head = "{\"id\":" + Text(id);
+  Field(fixed->head, "created_at", Text(FormatIsoTime(s.created_at)));
+
+  std::string& m = fixed->middle;
+  Field(m, "sensitive", s.sensitive ? "true" : "false");
+  Field(m, "spoiler_text", Text(s.spoiler_text));
+  Field(m, "visibility", Text(store::VisibilityName(s.visibility)));
+  Field(m, "language", s.language.empty() ? "null" : Text(s.language));
+  Field(m, "uri", Text(settings.base_url + "/users/" + username + "/statuses/" + id));
+  Field(m, "url", Text(settings.base_url + "/@" + username + "/" + id));
+
+  Field(fixed->edited, "edited_at", s.edited_at ? Text(FormatIsoTime(*s.edited_at)) : "null");
+  Field(fixed->content, "content", Text(s.content));
+
+  Field(fixed->app, "reblog", "null");
   if (s.application_id && !s.application_name.empty()) {
     json::object app;
     app["name"] = s.application_name;
     app["website"] = s.application_website.empty() ? json::value(nullptr) : json::value(s.application_website);
-    out["application"] = std::move(app);
+    Field(fixed->app, "application", json::serialize(app));
   } else {
-    out["application"] = nullptr;
+    Field(fixed->app, "application", "null");
   }
-  out["account"] = AccountJson(settings, author);
-  json::array media;
-  if (auto it = facts.media.find(s.id); it != facts.media.end()) {
-    // Plain URLs serve what a public or unlisted post shows to anyone; the
-    // photos of others are given signed, expiring URLs (api/media_json.h).
-    bool signed_urls = s.visibility == store::Visibility::kPrivate || s.archived_at.has_value();
-    // In the post's carousel order, as s.media_ids lists them.
-    for (int64_t media_id : s.media_ids)
-      for (const store::MediaAttachment* m : it->second)
-        if (m->id == media_id) media.push_back(MediaAttachmentJson(settings, *m, signed_urls));
-  }
-  out["media_attachments"] = std::move(media);
+
+  json::array attachments;
+  bool signed_urls = SignedMedia(s);
+  // In the post's carousel order, as s.media_ids lists them.
+  for (int64_t media_id : s.media_ids)
+    for (const store::MediaAttachment* a : media)
+      if (a->id == media_id) attachments.push_back(MediaAttachmentJson(settings, *a, signed_urls));
   json::array mentions;
-  for (const store::MentionRef& m : s.mentions) mentions.push_back(MentionJson(settings, m));
-  out["mentions"] = std::move(mentions);
+  for (const store::MentionRef& mention : s.mentions) mentions.push_back(MentionJson(settings, mention));
   json::array tags;
-  for (const store::TagRef& t : s.tags) tags.push_back(TagJson(settings, t));
-  out["tags"] = std::move(tags);
-  out["emojis"] = json::array();
-  out["card"] = nullptr;
-  out["poll"] = nullptr;
-  if (own) {
-    json::object vantage;
-    vantage["archived"] = s.archived_at.has_value();
-    out["vantage"] = std::move(vantage);
+  for (const store::TagRef& tag : s.tags) tags.push_back(TagJson(settings, tag));
+  std::string& t = fixed->tail;
+  Field(t, "media_attachments", json::serialize(attachments));
+  Field(t, "mentions", json::serialize(mentions));
+  Field(t, "tags", json::serialize(tags));
+  Field(t, "emojis", "[]");
+  Field(t, "card", "null");
+  Field(t, "poll", "null");
+  return fixed;
+}
+
+// Renders the page's statuses for the viewer into `out` as a JSON array.
+Status WritePage(ApiContext& ctx, const std::vector<int64_t>& ids, std::optional<int64_t> viewer_id,
+                 const std::optional<std::string>& text_of_first, std::string& out) {
+  out += '[';
+  if (ids.empty()) {
+    out += ']';
+    return Ok();
   }
-  return out;
+  const service::ServiceContext* owner = &ctx.services;
+  const service::Settings& settings = ctx.services.settings;
+  FixedCache& cache = Cache();
+  std::unordered_map<int64_t, std::shared_ptr<const Fixed>> hits;
+  auto page = ctx.services.store.timelines().LoadRenderPage(
+      ids, viewer_id.value_or(0), [&](const store::Post& post, int64_t media_version) {
+        auto fixed = cache.Find(owner, post.id);
+        if (!fixed || !StillValid(*fixed, post, media_version)) return true;
+        hits.emplace(post.id, std::move(fixed));
+        return false;
+      });
+  if (!page) return std::move(page).error();
+
+  std::unordered_map<int64_t, std::string> accounts;  // rendered once per page
+  for (const store::Account& a : page->authors) accounts.emplace(a.id, json::serialize(AccountJson(settings, a)));
+  std::unordered_map<int64_t, std::vector<const store::MediaAttachment*>> media;
+  for (const store::MediaAttachment& a : page->media)
+    if (a.status_id) media[*a.status_id].push_back(&a);
+  std::unordered_set<int64_t> favourited(page->favourited.begin(), page->favourited.end());
+  std::unordered_set<int64_t> bookmarked(page->bookmarked.begin(), page->bookmarked.end());
+  std::unordered_set<int64_t> visible_parents;
+  for (const store::RenderPage::Parent& p : page->parents)
+    if (service::CanSeeStatus(p.post, viewer_id, p.relation)) visible_parents.insert(p.post.id);
+
+  bool first = true;
+  for (size_t i = 0; i < page->posts.size(); ++i) {
+    const store::Post& s = page->posts[i];
+    auto author = accounts.find(s.account_id);
+    if (author == accounts.end()) continue;  // the account went meanwhile
+    std::shared_ptr<const Fixed> fixed;
+    if (page->detailed[i]) {
+      const store::Account* account = nullptr;
+      for (const store::Account& a : page->authors)
+        if (a.id == s.account_id) account = &a;
+      fixed = RenderFixed(settings, s, account->username, page->media_versions[i], media[s.id]);
+      cache.Put(owner, s.id, fixed);
+    } else {
+      fixed = hits[s.id];
+    }
+    bool own = viewer_id && *viewer_id == s.account_id;
+    bool parent_visible = s.in_reply_to_id && visible_parents.count(*s.in_reply_to_id) > 0;
+    if (!first) out += ',';
+    first = false;
+    out += fixed->head;
+    Field(out, "in_reply_to_id", parent_visible ? Text(std::to_string(*s.in_reply_to_id)) : "null");
+    Field(out, "in_reply_to_account_id", parent_visible && s.in_reply_to_account_id
+                                             ? Text(std::to_string(*s.in_reply_to_account_id))
+                                             : "null");
+    out += fixed->middle;
+    Field(out, "replies_count", std::to_string(s.replies_count));
+    Field(out, "reblogs_count", std::to_string(s.reblogs_count));
+    Field(out, "favourites_count", std::to_string(s.favourites_count));
+    out += fixed->edited;
+    Field(out, "favourited", viewer_id && favourited.count(s.id) ? "true" : "false");
+    Field(out, "reblogged", "false");
+    Field(out, "muted", "false");
+    Field(out, "bookmarked", viewer_id && bookmarked.count(s.id) ? "true" : "false");
+    Field(out, "pinned", own && s.pinned_at ? "true" : "false");
+    out += fixed->content;
+    if (text_of_first && i == 0) Field(out, "text", Text(*text_of_first));
+    out += fixed->app;
+    Field(out, "account", author->second);
+    out += fixed->tail;
+    if (own) Field(out, "vantage", s.archived_at ? "{\"archived\":true}" : "{\"archived\":false}");
+    out += '}';
+  }
+  out += ']';
+  return Ok();
+}
+
+std::vector<int64_t> IdsOf(const std::vector<store::Post>& statuses) {
+  std::vector<int64_t> ids;
+  ids.reserve(statuses.size());
+  for (const store::Post& s : statuses) ids.push_back(s.id);
+  return ids;
 }
 
 }  // namespace
 
+Result<std::string> StatusesJsonText(ApiContext& ctx, const std::vector<int64_t>& ids,
+                                     std::optional<int64_t> viewer_id) {
+  std::string out;
+  out.reserve(ids.size() * 3000 + 2);
+  VANTAGE_TRY(WritePage(ctx, ids, viewer_id, std::nullopt, out));
+  return out;
+}
+
 Result<json::array> StatusesJson(ApiContext& ctx, const std::vector<store::Post>& statuses,
                                  std::optional<int64_t> viewer_id) {
-  json::array out;
-  if (statuses.empty()) return out;
-  auto loaded = ctx.services.store.timelines().LoadRenderFacts(statuses, viewer_id.value_or(0));
-  if (!loaded) return std::move(loaded).error();
-  Facts facts = Index(*loaded, viewer_id);
-  out.reserve(statuses.size());
-  for (const store::Post& s : statuses) {
-    auto author = facts.authors.find(s.account_id);
-    if (author == facts.authors.end()) continue;
-    out.push_back(Render(ctx.services.settings, s, *author->second, facts, viewer_id, false));
-  }
-  return out;
+  auto text = StatusesJsonText(ctx, IdsOf(statuses), viewer_id);
+  if (!text) return std::move(text).error();
+  return json::parse(*text).as_array();
 }
 
 Result<json::object> StatusJson(ApiContext& ctx, const store::Post& s, std::optional<int64_t> viewer_id,
                                 bool with_text) {
-  auto loaded = ctx.services.store.timelines().LoadRenderFacts({s}, viewer_id.value_or(0));
-  if (!loaded) return std::move(loaded).error();
-  Facts facts = Index(*loaded, viewer_id);
-  auto author = facts.authors.find(s.account_id);
-  if (author == facts.authors.end()) return Error::NotFound();
-  return Render(ctx.services.settings, s, *author->second, facts, viewer_id, with_text);
+  std::string out;
+  std::optional<std::string> text;
+  if (with_text) text = s.text;
+  VANTAGE_TRY(WritePage(ctx, {s.id}, viewer_id, text, out));
+  json::array rendered = json::parse(out).as_array();
+  if (rendered.empty()) return Error::NotFound();
+  return std::move(rendered[0].as_object());
 }
 
 }  // namespace vantage::api

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <boost/json/array.hpp>
@@ -30,6 +31,12 @@ Result<boost::json::object> StatusJson(ApiContext& ctx, const store::Post& statu
 // The Status entities of `statuses` for `viewer_id`, in that order, exactly
 // as StatusJson renders each, with a fixed number of queries per page (not
 // per status). Statuses whose author is gone are left out.
+// The same as JSON text (an array), for lists written straight into a
+// response: the statuses `ids` that exist, in that order. Each status's
+// viewer-independent part is rendered once and kept while it is unchanged.
+Result<std::string> StatusesJsonText(ApiContext& ctx, const std::vector<int64_t>& ids,
+                                     std::optional<int64_t> viewer_id);
+
 Result<boost::json::array> StatusesJson(ApiContext& ctx, const std::vector<store::Post>& statuses,
                                         std::optional<int64_t> viewer_id);
 

@@ -4,6 +4,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "api/api.h"
@@ -36,9 +37,10 @@ std::optional<int64_t> ViewerId(const std::optional<store::Account>& viewer) {
 Result<Response> PageResponse(ApiContext& ctx, const Request& request, Result<service::StatusPage> page,
                               std::optional<int64_t> viewer_id) {
   if (!page) return std::move(page).error();
-  auto body = StatusesJson(ctx, page->posts, viewer_id);
+  auto body = StatusesJsonText(ctx, page->ids, viewer_id);
   if (!body) return std::move(body).error();
-  Response response = Json(*body);
+  Response response;
+  response.body = std::move(*body);
   if (!page->ids.empty())
     AddLinkHeader(ctx.services.settings.base_url, request, response, page->ids.front(), page->ids.back());
   return response;
@@ -159,9 +161,11 @@ void RegisterTimelineRoutes(http::Router& router, ApiContext& ctx) {
     auto statuses = service::AccountStatuses(ctx.services, viewer_id, *id, filter, *page);
     if (filter.pinned && statuses) {
       // Pinned posts are one short list in pin order, not pages of ids.
-      auto body = StatusesJson(ctx, statuses->posts, viewer_id);
+      auto body = StatusesJsonText(ctx, statuses->ids, viewer_id);
       if (!body) return std::move(body).error();
-      return Json(*body);
+      Response response;
+      response.body = std::move(*body);
+      return response;
     }
     return PageResponse(ctx, request, std::move(statuses), viewer_id);
   }));
@@ -202,9 +206,9 @@ void RegisterTimelineRoutes(http::Router& router, ApiContext& ctx) {
     json::array accounts;
     for (const store::Account& account : found->accounts) accounts.push_back(AccountJson(ctx.services.settings, account));
     out["accounts"] = std::move(accounts);
-    auto statuses = StatusesJson(ctx, found->statuses, viewer_id);
+    auto statuses = StatusesJsonText(ctx, found->statuses, viewer_id);
     if (!statuses) return std::move(statuses).error();
-    out["statuses"] = std::move(*statuses);
+    out["statuses"] = json::parse(*statuses);
     json::array hashtags;
     for (const store::TagHit& tag : found->hashtags) hashtags.push_back(TagJson(ctx.services.settings, tag.name));
     out["hashtags"] = std::move(hashtags);

@@ -14,14 +14,10 @@ namespace vantage::service {
 
 namespace {
 
-Result<StatusPage> Hydrate(ServiceContext& ctx, Result<std::vector<int64_t>> ids) {
+Result<StatusPage> Page(Result<std::vector<int64_t>> ids) {
   if (!ids) return std::move(ids).error();
   StatusPage page;
   page.ids = std::move(*ids);
-  if (page.ids.empty()) return page;
-  auto posts = ctx.store.statuses().FindByIds(page.ids);
-  if (!posts) return std::move(posts).error();
-  page.posts = std::move(*posts);
   return page;
 }
 
@@ -81,7 +77,7 @@ Result<std::shared_ptr<const Ranking>> CurrentRanking(ServiceContext& ctx) {
 }  // namespace
 
 Result<StatusPage> HomeTimeline(ServiceContext& ctx, int64_t viewer_id, const store::PageQuery& page) {
-  return Hydrate(ctx, ctx.store.timelines().Home(viewer_id, page));
+  return Page(ctx.store.timelines().Home(viewer_id, page));
 }
 
 Result<StatusPage> PublicTimeline(ServiceContext& ctx, std::optional<int64_t> viewer_id, const PublicFilter& filter,
@@ -90,7 +86,7 @@ Result<StatusPage> PublicTimeline(ServiceContext& ctx, std::optional<int64_t> vi
   store::PublicQuery query;
   query.viewer_id = viewer_id.value_or(0);
   query.only_media = filter.only_media;
-  return Hydrate(ctx, ctx.store.timelines().Public(query, page));
+  return Page(ctx.store.timelines().Public(query, page));
 }
 
 Result<StatusPage> TagTimeline(ServiceContext& ctx, std::optional<int64_t> viewer_id, const std::string& name,
@@ -120,7 +116,7 @@ Result<StatusPage> TagTimeline(ServiceContext& ctx, std::optional<int64_t> viewe
     query.tag_id = query.any_tags.front();
     query.any_tags.erase(query.any_tags.begin());
   }
-  return Hydrate(ctx, ctx.store.timelines().Public(query, page));
+  return Page(ctx.store.timelines().Public(query, page));
 }
 
 Result<StatusPage> AccountStatuses(ServiceContext& ctx, std::optional<int64_t> viewer_id, int64_t account_id,
@@ -146,7 +142,7 @@ Result<StatusPage> AccountStatuses(ServiceContext& ctx, std::optional<int64_t> v
     if (tag->empty() || tag->front() == -1) return StatusPage{};
     query.tag_id = tag->front();
   }
-  return Hydrate(ctx, ctx.store.timelines().AccountStatuses(query, page));
+  return Page(ctx.store.timelines().AccountStatuses(query, page));
 }
 
 Result<std::vector<store::Post>> Explore(ServiceContext& ctx, std::optional<int64_t> viewer_id, int offset,
@@ -215,12 +211,10 @@ Result<SearchResult> Search(ServiceContext& ctx, std::optional<int64_t> viewer_i
       pq.tag_id = (*tag)->id;
       store::PageQuery page;
       page.limit = query.offset + query.limit;
-      auto page_of = Hydrate(ctx, ctx.store.timelines().Public(pq, page));
-      if (!page_of) return std::move(page_of).error();
-      auto& posts = page_of->posts;
-      if (static_cast<size_t>(query.offset) < posts.size())
-        result.statuses.assign(std::make_move_iterator(posts.begin() + query.offset),
-                               std::make_move_iterator(posts.end()));
+      auto ids = ctx.store.timelines().Public(pq, page);
+      if (!ids) return std::move(ids).error();
+      if (static_cast<size_t>(query.offset) < ids->size())
+        result.statuses.assign(ids->begin() + query.offset, ids->end());
     }
   }
   return result;

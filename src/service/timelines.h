@@ -3,9 +3,9 @@
 // queries and held to that policy by the privacy tests.
 //
 // All functions block (database): call them from a pool thread. Lists are
-// newest first; `ids` is the page's cursors as the store walked them (a
-// status deleted meanwhile is missing from `posts` but still moves the
-// cursor on).
+// newest first, as ids: rendering reads the statuses (api/status_json.h),
+// which leaves out any deleted meanwhile while the ids still move the cursor
+// on.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +24,6 @@ namespace vantage::service {
 
 struct StatusPage {
   std::vector<int64_t> ids;  // as walked, newest first
-  std::vector<store::Post> posts;
 };
 
 // The signed-in viewer's home timeline (docs/architecture.md, "Home
@@ -89,7 +88,7 @@ struct SearchQuery {
 struct SearchResult {
   std::vector<store::Account> accounts;
   std::vector<store::TagHit> hashtags;
-  std::vector<store::Post> statuses;
+  std::vector<int64_t> statuses;
 };
 
 inline constexpr int kMaxSearchOffset = 1000;

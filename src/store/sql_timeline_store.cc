@@ -29,6 +29,25 @@ namespace {
 
 // --- rendering --------------------------------------------------------------
 
+// The statuses as StatusStore reads them (sql_status_store.cc), with the
+// newest updated_at of their media.
+constexpr Statement kStatusesBatch{
+    "render_statuses_batch",
+    "SELECT s.id, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id, s.text, s.content, "
+    "s.visibility, s.sensitive, s.spoiler_text, s.language, s.application_id, s.pinned_at, "
+    "s.archived_at, s.edited_at, s.idempotency_key, s.replies_count, s.favourites_count, "
+    "s.reblogs_count, s.created_at, s.updated_at, ap.name, ap.website, s.is_comment, "
+    "(SELECT MAX(m.updated_at) FROM media_attachments m WHERE m.status_id = s.id) "
+    "FROM statuses s LEFT JOIN apps ap ON ap.id = s.application_id WHERE s.id IN " VANTAGE_ID_BATCH};
+constexpr Statement kTagsBatch{
+    "render_tags_batch",
+    "SELECT st.status_id, t.id, t.name, t.name_key FROM status_tags st JOIN tags t ON t.id = st.tag_id "
+    "WHERE st.status_id IN " VANTAGE_ID_BATCH " ORDER BY st.status_id, st.position"};
+constexpr Statement kMentionsBatch{
+    "render_mentions_batch",
+    "SELECT m.status_id, m.account_id, a.username FROM mentions m JOIN accounts a ON a.id = m.account_id "
+    "WHERE m.status_id IN " VANTAGE_ID_BATCH " ORDER BY m.status_id, m.position"};
+
 constexpr Statement kAuthorsBatch{
     "render_authors_batch", "SELECT " VANTAGE_ACCOUNT_COLUMNS " FROM accounts a WHERE a.id IN " VANTAGE_ID_BATCH};
 constexpr Statement kMediaBatch{
@@ -199,6 +218,36 @@ constexpr Statement kSearchAccounts{
 #undef VANTAGE_ACCOUNT_COLUMNS
 #undef VANTAGE_MEDIA_COLUMNS
 
+Result<Post> DecodePost(const Row& row) {
+  auto visibility = ParseVisibility(row.Text(6));
+  if (!visibility) return Error::Internal("Status " + std::to_string(row.Int(0)) + " has unknown visibility");
+  Post p;
+  p.id = row.Int(0);
+  p.account_id = row.Int(1);
+  p.in_reply_to_id = row.OptInt(2);
+  p.in_reply_to_account_id = row.OptInt(3);
+  p.text = row.Text(4);
+  p.content = row.Text(5);
+  p.visibility = *visibility;
+  p.sensitive = row.Bool(7);
+  p.spoiler_text = row.Text(8);
+  p.language = row.Text(9);
+  p.application_id = row.OptInt(10);
+  p.pinned_at = row.OptInt(11);
+  p.archived_at = row.OptInt(12);
+  p.edited_at = row.OptInt(13);
+  p.idempotency_key = row.Text(14);
+  p.replies_count = row.Int(15);
+  p.favourites_count = row.Int(16);
+  p.reblogs_count = row.Int(17);
+  p.created_at = row.Int(18);
+  p.updated_at = row.Int(19);
+  p.application_name = row.Text(20);
+  p.application_website = row.Text(21);
+  p.is_comment = row.Int(22) != 0;
+  return p;
+}
+
 Result<Account> DecodeAccount(const Row& row) {
   auto role = ParseRole(row.Text(6));
   if (!role) return Error::Internal("Account " + std::to_string(row.Int(0)) + " has unknown role");
@@ -276,92 +325,30 @@ class SqlTimelineStore final : public TimelineStore {
  public:
   explicit SqlTimelineStore(Database& db) : db_(db) {}
 
-  Result<RenderFacts> LoadRenderFacts(const std::vector<Post>& posts, int64_t viewer_id) override {
-    std::vector<int64_t> status_ids, author_ids, parent_ids;
-    {
+  Result<RenderPage> LoadRenderPage(const std::vector<int64_t>& ids, int64_t viewer_id,
+                                    const NeedsDetails& needs_details) override {
+    RenderPage page;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      page = RenderPage{};
+      VANTAGE_TRY(ReadStatuses(conn, ids, needs_details, page));
+      std::vector<int64_t> status_ids, detailed_ids, author_ids, parent_ids;
       std::unordered_set<int64_t> authors, parents;
-      for (const Post& post : posts) {
+      for (size_t i = 0; i < page.posts.size(); ++i) {
+        const Post& post = page.posts[i];
         status_ids.push_back(post.id);
+        if (page.detailed[i]) detailed_ids.push_back(post.id);
         if (authors.insert(post.account_id).second) author_ids.push_back(post.account_id);
         if (post.in_reply_to_id && parents.insert(*post.in_reply_to_id).second)
           parent_ids.push_back(*post.in_reply_to_id);
       }
-    }
-    RenderFacts facts;
-    Status status = db_.Read([&](Connection& conn) -> Status {
-      facts = RenderFacts{};
-      for (size_t begin = 0; begin < author_ids.size(); begin += kIdBatch) {
-        std::vector<Value> args;
-        AppendIdBatch(args, author_ids, begin);
-        auto rows = conn.Query(kAuthorsBatch, args);
-        if (!rows) return std::move(rows).error();
-        for (const Row& row : *rows) {
-          auto account = DecodeAccount(row);
-          if (!account) return std::move(account).error();
-          facts.authors.push_back(std::move(*account));
-        }
-      }
-      for (size_t begin = 0; begin < status_ids.size(); begin += kIdBatch) {
-        std::vector<Value> args;
-        AppendIdBatch(args, status_ids, begin);
-        auto media = conn.Query(kMediaBatch, args);
-        if (!media) return std::move(media).error();
-        if (!media->empty()) {
-          size_t first = facts.media.size();
-          std::unordered_map<int64_t, size_t> index;
-          for (const Row& row : *media) {
-            auto decoded = DecodeMedia(row);
-            if (!decoded) return std::move(decoded).error();
-            index.emplace(decoded->id, facts.media.size());
-            facts.media.push_back(std::move(*decoded));
-          }
-          (void)first;
-          auto files = conn.Query(kMediaFilesBatch, args);
-          if (!files) return std::move(files).error();
-          for (const Row& f : *files) {
-            auto it = index.find(f.Int(0));
-            if (it == index.end()) continue;
-            facts.media[it->second].files.push_back(MediaFile{f.Text(1), f.Text(2), f.Text(3),
-                                                              static_cast<int>(f.Int(4)),
-                                                              static_cast<int>(f.Int(5)), f.Int(6)});
-          }
-        }
-        if (viewer_id != 0) {
-          std::vector<Value> viewer_args{viewer_id};
-          viewer_args.insert(viewer_args.end(), args.begin(), args.end());
-          auto favourited = conn.Query(kFavouritedBatch, viewer_args);
-          if (!favourited) return std::move(favourited).error();
-          for (const Row& row : *favourited) facts.favourited.push_back(row.Int(0));
-          auto bookmarked = conn.Query(kBookmarkedBatch, viewer_args);
-          if (!bookmarked) return std::move(bookmarked).error();
-          for (const Row& row : *bookmarked) facts.bookmarked.push_back(row.Int(0));
-        }
-      }
-      for (size_t begin = 0; begin < parent_ids.size(); begin += kIdBatch) {
-        std::vector<Value> args{viewer_id, viewer_id, viewer_id};
-        AppendIdBatch(args, parent_ids, begin);
-        auto rows = conn.Query(kParentsBatch, args);
-        if (!rows) return std::move(rows).error();
-        for (const Row& row : *rows) {
-          RenderFacts::Parent parent;
-          parent.post.id = row.Int(0);
-          parent.post.account_id = row.Int(1);
-          auto visibility = ParseVisibility(row.Text(2));
-          if (!visibility) return Error::Internal("Status " + std::to_string(row.Int(0)) + " has unknown visibility");
-          parent.post.visibility = *visibility;
-          parent.post.archived_at = row.OptInt(3);
-          parent.post.is_comment = row.Bool(4);
-          parent.relation.self = viewer_id == parent.post.account_id;
-          parent.relation.following = row.Bool(5);
-          parent.relation.blocking = row.Bool(6);
-          parent.relation.blocked_by = row.Bool(7);
-          facts.parents.push_back(std::move(parent));
-        }
-      }
+      VANTAGE_TRY(ReadAuthors(conn, author_ids, page));
+      VANTAGE_TRY(ReadMedia(conn, detailed_ids, page));
+      if (viewer_id != 0) VANTAGE_TRY(ReadMarks(conn, status_ids, viewer_id, page));
+      VANTAGE_TRY(ReadParents(conn, parent_ids, viewer_id, page));
       return Ok();
     });
     if (!status) return std::move(status).error();
-    return facts;
+    return page;
   }
 
   Result<std::vector<int64_t>> Home(int64_t viewer_id, const PageQuery& page) override {
@@ -532,6 +519,141 @@ class SqlTimelineStore final : public TimelineStore {
     for (unsigned char c : text)
       if ((c & 0xC0) != 0x80) ++n;
     return n;
+  }
+
+  // The statuses in the order of `ids` (each once), with tags, mentions and
+  // media ids of those `needs_details` picks.
+  static Status ReadStatuses(Connection& conn, const std::vector<int64_t>& ids, const NeedsDetails& needs_details,
+                             RenderPage& page) {
+    std::unordered_map<int64_t, std::pair<Post, int64_t>> by_id;
+    for (size_t begin = 0; begin < ids.size(); begin += kIdBatch) {
+      std::vector<Value> args;
+      AppendIdBatch(args, ids, begin);
+      auto rows = conn.Query(kStatusesBatch, args);
+      if (!rows) return std::move(rows).error();
+      for (const Row& row : *rows) {
+        auto post = DecodePost(row);
+        if (!post) return std::move(post).error();
+        by_id.emplace(post->id, std::pair{std::move(*post), row.Int(23)});
+      }
+    }
+    std::unordered_map<int64_t, size_t> detailed;  // status id -> index in page.posts
+    for (int64_t id : ids) {
+      auto it = by_id.find(id);
+      if (it == by_id.end()) continue;
+      auto& [post, media_version] = it->second;
+      bool details = !needs_details || needs_details(post, media_version);
+      if (details) detailed.emplace(post.id, page.posts.size());
+      page.posts.push_back(std::move(post));
+      page.media_versions.push_back(media_version);
+      page.detailed.push_back(details);
+      by_id.erase(it);
+    }
+    std::vector<int64_t> detailed_ids;
+    for (const auto& [id, index] : detailed) detailed_ids.push_back(id);
+    for (size_t begin = 0; begin < detailed_ids.size(); begin += kIdBatch) {
+      std::vector<Value> args;
+      AppendIdBatch(args, detailed_ids, begin);
+      auto tags = conn.Query(kTagsBatch, args);
+      if (!tags) return std::move(tags).error();
+      for (const Row& t : *tags)
+        if (auto it = detailed.find(t.Int(0)); it != detailed.end())
+          page.posts[it->second].tags.push_back(TagRef{t.Int(1), t.Text(2), t.Text(3)});
+      auto mentions = conn.Query(kMentionsBatch, args);
+      if (!mentions) return std::move(mentions).error();
+      for (const Row& m : *mentions)
+        if (auto it = detailed.find(m.Int(0)); it != detailed.end())
+          page.posts[it->second].mentions.push_back(MentionRef{m.Int(1), m.Text(2)});
+    }
+    return Ok();
+  }
+
+  static Status ReadAuthors(Connection& conn, const std::vector<int64_t>& author_ids, RenderPage& page) {
+    for (size_t begin = 0; begin < author_ids.size(); begin += kIdBatch) {
+      std::vector<Value> args;
+      AppendIdBatch(args, author_ids, begin);
+      auto rows = conn.Query(kAuthorsBatch, args);
+      if (!rows) return std::move(rows).error();
+      for (const Row& row : *rows) {
+        auto account = DecodeAccount(row);
+        if (!account) return std::move(account).error();
+        page.authors.push_back(std::move(*account));
+      }
+    }
+    return Ok();
+  }
+
+  // The media of the detailed statuses, with their files; their ids go into
+  // each post's media_ids in carousel order.
+  static Status ReadMedia(Connection& conn, const std::vector<int64_t>& status_ids, RenderPage& page) {
+    std::unordered_map<int64_t, size_t> post_index;
+    for (size_t i = 0; i < page.posts.size(); ++i) post_index.emplace(page.posts[i].id, i);
+    for (size_t begin = 0; begin < status_ids.size(); begin += kIdBatch) {
+      std::vector<Value> args;
+      AppendIdBatch(args, status_ids, begin);
+      auto media = conn.Query(kMediaBatch, args);
+      if (!media) return std::move(media).error();
+      if (media->empty()) continue;
+      std::unordered_map<int64_t, size_t> index;
+      for (const Row& row : *media) {
+        auto decoded = DecodeMedia(row);
+        if (!decoded) return std::move(decoded).error();
+        if (auto it = post_index.find(decoded->status_id.value_or(0)); it != post_index.end())
+          page.posts[it->second].media_ids.push_back(decoded->id);
+        index.emplace(decoded->id, page.media.size());
+        page.media.push_back(std::move(*decoded));
+      }
+      auto files = conn.Query(kMediaFilesBatch, args);
+      if (!files) return std::move(files).error();
+      for (const Row& f : *files) {
+        auto it = index.find(f.Int(0));
+        if (it == index.end()) continue;
+        page.media[it->second].files.push_back(MediaFile{f.Text(1), f.Text(2), f.Text(3), static_cast<int>(f.Int(4)),
+                                                         static_cast<int>(f.Int(5)), f.Int(6)});
+      }
+    }
+    return Ok();
+  }
+
+  static Status ReadMarks(Connection& conn, const std::vector<int64_t>& status_ids, int64_t viewer_id,
+                          RenderPage& page) {
+    for (size_t begin = 0; begin < status_ids.size(); begin += kIdBatch) {
+      std::vector<Value> args{viewer_id};
+      AppendIdBatch(args, status_ids, begin);
+      auto favourited = conn.Query(kFavouritedBatch, args);
+      if (!favourited) return std::move(favourited).error();
+      for (const Row& row : *favourited) page.favourited.push_back(row.Int(0));
+      auto bookmarked = conn.Query(kBookmarkedBatch, args);
+      if (!bookmarked) return std::move(bookmarked).error();
+      for (const Row& row : *bookmarked) page.bookmarked.push_back(row.Int(0));
+    }
+    return Ok();
+  }
+
+  static Status ReadParents(Connection& conn, const std::vector<int64_t>& parent_ids, int64_t viewer_id,
+                            RenderPage& page) {
+    for (size_t begin = 0; begin < parent_ids.size(); begin += kIdBatch) {
+      std::vector<Value> args{viewer_id, viewer_id, viewer_id};
+      AppendIdBatch(args, parent_ids, begin);
+      auto rows = conn.Query(kParentsBatch, args);
+      if (!rows) return std::move(rows).error();
+      for (const Row& row : *rows) {
+        RenderPage::Parent parent;
+        parent.post.id = row.Int(0);
+        parent.post.account_id = row.Int(1);
+        auto visibility = ParseVisibility(row.Text(2));
+        if (!visibility) return Error::Internal("Status " + std::to_string(row.Int(0)) + " has unknown visibility");
+        parent.post.visibility = *visibility;
+        parent.post.archived_at = row.OptInt(3);
+        parent.post.is_comment = row.Bool(4);
+        parent.relation.self = viewer_id == parent.post.account_id;
+        parent.relation.following = row.Bool(5);
+        parent.relation.blocking = row.Bool(6);
+        parent.relation.blocked_by = row.Bool(7);
+        page.parents.push_back(std::move(parent));
+      }
+    }
+    return Ok();
   }
 
   // Runs a walk and returns its ids newest first (an oldest-first walk is

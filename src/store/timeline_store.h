@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,10 +26,18 @@
 
 namespace vantage::store {
 
-// What rendering a page of statuses needs besides the statuses themselves.
-struct RenderFacts {
+// A page of statuses and what rendering it needs, read in one snapshot.
+struct RenderPage {
+  // The statuses asked for that exist, in the order asked, each once. Tags,
+  // mentions and media ids are read only for those marked `detailed`.
+  std::vector<Post> posts;
+  std::vector<bool> detailed;
+  // Per status: the newest updated_at of its media (0: none). With
+  // updated_at and archived_at it tells whether a rendering kept from an
+  // earlier read still holds (alt text changes without touching the status).
+  std::vector<int64_t> media_versions;
   std::vector<Account> authors;        // of the statuses, each once
-  std::vector<MediaAttachment> media;  // of the statuses, with their files
+  std::vector<MediaAttachment> media;  // of the detailed statuses, with their files
   std::vector<int64_t> favourited;     // statuses the viewer favourited
   std::vector<int64_t> bookmarked;     // statuses the viewer bookmarked
   // The statuses the page's statuses answer (those that still exist), each
@@ -41,6 +50,10 @@ struct RenderFacts {
   };
   std::vector<Parent> parents;
 };
+
+// Whether a status's tags, mentions and media must be read (given the
+// status row and its media version).
+using NeedsDetails = std::function<bool(const Post& post, int64_t media_version)>;
 
 // An account's statuses (GET /api/v1/accounts/:id/statuses), as the policy
 // lets the viewer see them: the service fills the viewer's side.
@@ -77,9 +90,12 @@ class TimelineStore {
  public:
   virtual ~TimelineStore() = default;
 
-  // Reads what rendering `posts` for `viewer_id` (0: signed out) needs, in
-  // one snapshot and a fixed number of statements per 40 statuses.
-  virtual Result<RenderFacts> LoadRenderFacts(const std::vector<Post>& posts, int64_t viewer_id) = 0;
+  // Reads the statuses `ids` and what rendering them for `viewer_id` (0:
+  // signed out) needs, in one snapshot and a fixed number of statements per
+  // 40 statuses. `needs_details` (empty: all) picks the statuses whose tags,
+  // mentions and media are read.
+  virtual Result<RenderPage> LoadRenderPage(const std::vector<int64_t>& ids, int64_t viewer_id,
+                                            const NeedsDetails& needs_details = {}) = 0;
 
   // The viewer's home timeline: posts in their inbox whose author they still
   // follow (or their own), merged with the posts of the feed_pull accounts

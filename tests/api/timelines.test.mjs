@@ -125,6 +125,31 @@ describe('home timeline', () => {
     await act(bob, `/api/v1/statuses/${starPost.id}/unbookmark`);
   });
 
+  test('lists render each change at once: counters, caption edits, alt text, archiving', async () => {
+    const s = await newPost(alice, { status: 'before' });
+    const first = (list) => list.find((x) => x.id === s.id);
+    const mediaId = s.media_attachments[0].id;
+    assert.equal(first(assertOk(await get('/api/v1/timelines/home', bob))).content, '<p>before</p>');
+    await act(bob, `/api/v1/statuses/${s.id}/favourite`);
+    const liked = first(assertOk(await get('/api/v1/timelines/home', bob)));
+    assert.equal(liked.favourites_count, 1);
+    assert.equal(liked.favourited, true);
+    assert.equal(first(assertOk(await get('/api/v1/timelines/home', alice))).favourited, false, 'the mark is bob\'s own');
+    assertOk(await api(server, 'PUT', `/api/v1/statuses/${s.id}`, { token: alice.token, json: { status: 'after' } }));
+    const edited = first(assertOk(await get('/api/v1/timelines/home', bob)));
+    assert.equal(edited.content, '<p>after</p>');
+    assert.ok(edited.edited_at);
+    assertOk(await api(server, 'PUT', `/api/v1/media/${mediaId}`, { token: alice.token, json: { description: 'new alt' } }));
+    assert.equal(first(assertOk(await get('/api/v1/timelines/home', bob))).media_attachments[0].description, 'new alt');
+    const plain = first(assertOk(await get(`/api/v1/accounts/${alice.id}/statuses`, alice))).media_attachments[0].url;
+    assert.ok(!plain.includes('sig='), plain);
+    await act(alice, `/api/vantage/v1/statuses/${s.id}/archive`);
+    const archived = first(assertOk(await get(`/api/v1/accounts/${alice.id}/statuses`, alice)));
+    assert.deepEqual(archived.vantage, { archived: true });
+    assert.ok(archived.media_attachments[0].url.includes('sig='), 'an archived post\'s photos get signed URLs');
+    assertOk(await api(server, 'DELETE', `/api/v1/statuses/${s.id}`, { token: alice.token }));
+  });
+
   test('needs a signed-in account with read:statuses', async () => {
     assertError(await get('/api/v1/timelines/home'), 401);
   });

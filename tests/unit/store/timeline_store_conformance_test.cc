@@ -293,12 +293,12 @@ TEST_P(StoreConformanceTest, FindByIdsKeepsTheOrderGivenAndSkipsMissing) {
   }
 }
 
-TEST_P(StoreConformanceTest, RenderFactsReadTheViewersMarksAndParents) {
+TEST_P(StoreConformanceTest, RenderPageReadsStatusesTheViewersMarksAndParents) {
   TimelineFixture f(*store_, *db_, ids_);
   Account author = CreateAccount("facts_author");
   Account viewer = CreateAccount("facts_viewer");
   Account blocker = CreateAccount("facts_blocker");
-  Post priv = f.Publish(author.id, Visibility::kPrivate);
+  Post priv = f.Publish(author.id, Visibility::kPrivate, {}, {f.Tag("facts")});
   Post pub = f.Publish(author.id);
   Post reply1 = f.Publish(viewer.id, Visibility::kPublic, priv.id);
   Post reply2 = f.Publish(viewer.id, Visibility::kPublic, pub.id);
@@ -306,36 +306,52 @@ TEST_P(StoreConformanceTest, RenderFactsReadTheViewersMarksAndParents) {
   f.Exec(kInsertBookmark, {ids_.Next(), viewer.id, reply1.id, NowUnixMs()});
   f.Exec(kInsertFavourite, {ids_.Next(), blocker.id, priv.id, NowUnixMs()});
 
-  auto facts = f.timelines().LoadRenderFacts({pub, reply1, reply2, priv}, viewer.id);
-  ASSERT_TRUE(facts.ok()) << Describe(facts);
+  auto page = f.timelines().LoadRenderPage({pub.id, ids_.Next(), reply1.id, reply2.id, priv.id, pub.id}, viewer.id);
+  ASSERT_TRUE(page.ok()) << Describe(page);
+  std::vector<int64_t> order;
+  for (const Post& p : page->posts) order.push_back(p.id);
+  EXPECT_EQ(order, (std::vector<int64_t>{pub.id, reply1.id, reply2.id, priv.id}));
+  EXPECT_EQ(page->detailed, std::vector<bool>(4, true));
+  EXPECT_EQ(page->media_versions, std::vector<int64_t>(4, 0));
+  ASSERT_EQ(page->posts[3].tags.size(), 1u);
+  EXPECT_EQ(page->posts[3].tags[0].name, "facts");
+  EXPECT_EQ(page->posts[1].in_reply_to_id, priv.id);
   std::vector<int64_t> authors;
-  for (const Account& a : facts->authors) authors.push_back(a.id);
+  for (const Account& a : page->authors) authors.push_back(a.id);
   std::sort(authors.begin(), authors.end());
   std::vector<int64_t> expected_authors = {author.id, viewer.id};
   std::sort(expected_authors.begin(), expected_authors.end());
   EXPECT_EQ(authors, expected_authors);
-  EXPECT_EQ(facts->favourited, std::vector<int64_t>{pub.id});
-  EXPECT_EQ(facts->bookmarked, std::vector<int64_t>{reply1.id});
-  ASSERT_EQ(facts->parents.size(), 2u);
-  for (const auto& parent : facts->parents) {
+  EXPECT_EQ(page->favourited, std::vector<int64_t>{pub.id});
+  EXPECT_EQ(page->bookmarked, std::vector<int64_t>{reply1.id});
+  ASSERT_EQ(page->parents.size(), 2u);
+  for (const auto& parent : page->parents) {
     EXPECT_EQ(parent.post.account_id, author.id);
     EXPECT_FALSE(parent.relation.following);
     EXPECT_EQ(parent.post.visibility, parent.post.id == priv.id ? Visibility::kPrivate : Visibility::kPublic);
   }
+
+  // Only the statuses picked get their details.
+  page = f.timelines().LoadRenderPage({priv.id, pub.id}, viewer.id,
+                                      [&](const Post& p, int64_t) { return p.id == pub.id; });
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->detailed, (std::vector<bool>{false, true}));
+  EXPECT_TRUE(page->posts[0].tags.empty());
+
   f.Follow(viewer.id, author.id);
   ASSERT_TRUE(store_->graph().Block(author.id, blocker.id, ids_.Next(), NowUnixMs()).ok());
-  facts = f.timelines().LoadRenderFacts({reply1}, viewer.id);
-  ASSERT_TRUE(facts.ok());
-  ASSERT_EQ(facts->parents.size(), 1u);
-  EXPECT_TRUE(facts->parents[0].relation.following);
-  facts = f.timelines().LoadRenderFacts({reply1}, blocker.id);
-  ASSERT_TRUE(facts.ok());
-  EXPECT_TRUE(facts->parents[0].relation.blocked_by);
-  EXPECT_TRUE(facts->favourited.empty());
+  page = f.timelines().LoadRenderPage({reply1.id}, viewer.id);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->parents.size(), 1u);
+  EXPECT_TRUE(page->parents[0].relation.following);
+  page = f.timelines().LoadRenderPage({reply1.id}, blocker.id);
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->parents[0].relation.blocked_by);
+  EXPECT_TRUE(page->favourited.empty());
   // Signed out: no marks at all.
-  facts = f.timelines().LoadRenderFacts({pub}, 0);
-  ASSERT_TRUE(facts.ok());
-  EXPECT_TRUE(facts->favourited.empty());
+  page = f.timelines().LoadRenderPage({pub.id}, 0);
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->favourited.empty());
 }
 
 TEST_P(StoreConformanceTest, TrendingCountsRecentFavouritesOfPublicPosts) {

@@ -125,6 +125,10 @@ CREATE INDEX accounts_feed_pull ON accounts (id) WHERE feed_pull = 1;
 -- stepping over comments, unlisted, private or archived ones.
 CREATE INDEX statuses_public_posts ON statuses (id)
   WHERE is_comment = 0 AND visibility = 'public' AND archived_at IS NULL;
+-- Rendering tells whether a post's kept JSON still holds by the newest
+-- updated_at of its media (alt text changes without touching the post): one
+-- seek in this index per post.
+CREATE INDEX media_attachments_status_id_updated_at ON media_attachments (status_id, updated_at);
 
 -- Secrets every server sharing this database must agree on (the media URL
 -- signing key), created by the first server to start.

@@ -146,6 +146,8 @@ void Seed(Store& store, IdGenerator& ids) {
          {ids.Next(), a, c, post.id, now}},
         {{"seed_home_feed", "INSERT INTO home_feed (account_id, status_id, author_id) VALUES (?, ?, ?)"},
          {c, post.id, a}},
+        {{"seed_secret", "INSERT INTO instance_secrets (name, value) VALUES (?, ?)"},
+         {std::string("media_url_key"), std::string("k3y")}},
     };
     for (const Insert& insert : inserts) {
       auto done = conn.Exec(insert.statement, insert.args);

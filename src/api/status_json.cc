@@ -74,9 +74,28 @@ struct Fixed {
   std::string tail;     // ,"media_attachments":… through ,"poll":null
 };
 
-constexpr size_t kMaxCachedStatuses = 50000;
+// An author's Account JSON, kept while the account row's updated_at and
+// the fields that change without it (counters, badge) stay the same.
+struct AuthorJson {
+  int64_t updated_at = 0;
+  int64_t followers_count = 0;
+  int64_t following_count = 0;
+  int64_t statuses_count = 0;
+  bool verified = false;
+  bool locked = false;
+  std::string json;
+};
 
-// Renderings by status id, shared by every request of one server.
+bool StillValid(const AuthorJson& kept, const store::Account& a) {
+  return kept.updated_at == a.updated_at && kept.followers_count == a.followers_count &&
+         kept.following_count == a.following_count && kept.statuses_count == a.statuses_count &&
+         kept.verified == a.verified && kept.locked == a.locked;
+}
+
+constexpr size_t kMaxCached = 50000;
+
+// Renderings by id, shared by every request of one server.
+template <class Fixed>
 class FixedCache {
  public:
   std::shared_ptr<const Fixed> Find(const service::ServiceContext* owner, int64_t id) const {
@@ -89,7 +108,7 @@ class FixedCache {
   void Put(const service::ServiceContext* owner, int64_t id, std::shared_ptr<const Fixed> fixed) {
     std::unique_lock lock(mu_);
     // One server has one context; tests that make several start afresh.
-    if (owner != owner_ || entries_.size() >= kMaxCachedStatuses) {
+    if (owner != owner_ || entries_.size() >= kMaxCached) {
       entries_.clear();
       owner_ = owner;
     }
@@ -102,8 +121,13 @@ class FixedCache {
   std::unordered_map<int64_t, std::shared_ptr<const Fixed>> entries_;
 };
 
-FixedCache& Cache() {
-  static FixedCache cache;
+FixedCache<Fixed>& Cache() {
+  static FixedCache<Fixed> cache;
+  return cache;
+}
+
+FixedCache<AuthorJson>& Authors() {
+  static FixedCache<AuthorJson> cache;
   return cache;
 }
 
@@ -194,7 +218,7 @@ Status WritePage(ApiContext& ctx, const std::vector<int64_t>& ids, std::optional
   }
   const service::ServiceContext* owner = &ctx.services;
   const service::Settings& settings = ctx.services.settings;
-  FixedCache& cache = Cache();
+  FixedCache<Fixed>& cache = Cache();
   std::unordered_map<int64_t, std::shared_ptr<const Fixed>> hits;
   auto page = ctx.services.store.timelines().LoadRenderPage(
       ids, viewer_id.value_or(0), [&](const store::Post& post, int64_t media_version) {
@@ -205,8 +229,24 @@ Status WritePage(ApiContext& ctx, const std::vector<int64_t>& ids, std::optional
       });
   if (!page) return std::move(page).error();
 
-  std::unordered_map<int64_t, std::string> accounts;  // rendered once per page
-  for (const store::Account& a : page->authors) accounts.emplace(a.id, json::serialize(AccountJson(settings, a)));
+  std::unordered_map<int64_t, std::shared_ptr<const AuthorJson>> accounts;
+  FixedCache<AuthorJson>& authors = Authors();
+  for (const store::Account& a : page->authors) {
+    auto kept = authors.Find(owner, a.id);
+    if (!kept || !StillValid(*kept, a)) {
+      auto fresh = std::make_shared<AuthorJson>();
+      fresh->updated_at = a.updated_at;
+      fresh->followers_count = a.followers_count;
+      fresh->following_count = a.following_count;
+      fresh->statuses_count = a.statuses_count;
+      fresh->verified = a.verified;
+      fresh->locked = a.locked;
+      fresh->json = json::serialize(AccountJson(settings, a));
+      authors.Put(owner, a.id, fresh);
+      kept = std::move(fresh);
+    }
+    accounts.emplace(a.id, kept);
+  }
   std::unordered_map<int64_t, std::vector<const store::MediaAttachment*>> media;
   for (const store::MediaAttachment& a : page->media)
     if (a.status_id) media[*a.status_id].push_back(&a);
@@ -253,7 +293,7 @@ Status WritePage(ApiContext& ctx, const std::vector<int64_t>& ids, std::optional
     out += fixed->content;
     if (text_of_first && i == 0) Field(out, "text", Text(*text_of_first));
     out += fixed->app;
-    Field(out, "account", author->second);
+    Field(out, "account", author->second->json);
     out += fixed->tail;
     if (own) Field(out, "vantage", s.archived_at ? "{\"archived\":true}" : "{\"archived\":false}");
     out += '}';

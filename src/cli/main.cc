@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/seed.h"
 #include "cli/serve.h"
 
 namespace {
@@ -17,6 +18,7 @@ constexpr const char* kUsage =
     "  backup    copy the live database to a file\n"
     "  migrate-data  copy a SQLite instance into PostgreSQL\n"
     "  admin     create accounts, reset passwords, approve registrations\n"
+    "  seed      write a synthetic network into an empty database (benchmarks, demos)\n"
     "  version   print the version\n";
 
 }  // namespace
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
     if (command == "backup") return vantage::cli::Backup(args);
     if (command == "admin") return vantage::cli::Admin(args);
     if (command == "migrate-data") return vantage::cli::MigrateData(args);
+    if (command == "seed") return vantage::cli::Seed(args);
     if (command == "version" || command == "--version") {
       std::cout << "vantage 0.1.0\n";
       return 0;

@@ -1,6 +1,7 @@
 // Notifications: GET /api/v1/notifications (types[], exclude_types[],
 // account_id, pagination), GET /api/v1/notifications/:id, POST
 // /api/v1/notifications/:id/dismiss and POST /api/v1/notifications/clear.
+#include <algorithm>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -48,24 +49,24 @@ Result<json::array> NotificationsJson(ApiContext& ctx, int64_t recipient_id,
     auto id = ParseId(json::value_to<std::string>(status.as_object().at("id")));
     if (id) statuses[*id] = &status;
   }
-  std::unordered_map<int64_t, std::optional<json::object>> actors;
+  std::vector<int64_t> actor_ids;
+  for (const store::Notification& n : list) actor_ids.push_back(n.from_account_id);
+  std::sort(actor_ids.begin(), actor_ids.end());
+  actor_ids.erase(std::unique(actor_ids.begin(), actor_ids.end()), actor_ids.end());
+  auto accounts = ctx.services.store.accounts().FindByIds(actor_ids);
+  if (!accounts) return std::move(accounts).error();
+  std::unordered_map<int64_t, json::object> actors;
+  for (const store::Account& a : *accounts) actors.emplace(a.id, AccountJson(ctx.services.settings, a));
   json::array out;
   for (const store::Notification& n : list) {
     auto actor = actors.find(n.from_account_id);
-    if (actor == actors.end()) {
-      auto account = ctx.services.store.accounts().FindById(n.from_account_id);
-      if (!account) return std::move(account).error();
-      std::optional<json::object> body;
-      if (*account) body = AccountJson(ctx.services.settings, **account);
-      actor = actors.emplace(n.from_account_id, std::move(body)).first;
-    }
-    if (!actor->second) continue;
+    if (actor == actors.end()) continue;
     json::object entry;
     entry["id"] = std::to_string(n.id);
     entry["type"] = n.type == store::NotificationType::kReply ? "mention" : store::NotificationTypeName(n.type);
     entry["created_at"] = FormatIsoTime(n.created_at);
     entry["group_key"] = "ungrouped-" + std::to_string(n.id);
-    entry["account"] = *actor->second;
+    entry["account"] = actor->second;
     if (n.status_id) {
       auto status = statuses.find(*n.status_id);
       if (status == statuses.end()) continue;

@@ -114,13 +114,19 @@ Result<std::vector<Liker>> FavouritedBy(ServiceContext& ctx, int64_t id, std::op
   if (!post) return std::move(post).error();
   auto marks = ctx.store.interactions().FavouritedBy(id, viewer_id.value_or(0), page);
   if (!marks) return std::move(marks).error();
+  std::vector<int64_t> ids;
+  ids.reserve(marks->size());
+  for (const store::Mark& mark : *marks) ids.push_back(mark.account_id);
+  auto accounts = ctx.store.accounts().FindByIds(ids);
+  if (!accounts) return std::move(accounts).error();
+  std::unordered_map<int64_t, store::Account*> by_id;
+  for (store::Account& a : *accounts) by_id[a.id] = &a;
   std::vector<Liker> out;
   out.reserve(marks->size());
   for (const store::Mark& mark : *marks) {
-    auto account = ctx.store.accounts().FindById(mark.account_id);
-    if (!account) return std::move(account).error();
-    if (!*account || !(*account)->approved) continue;
-    out.push_back(Liker{mark.id, std::move(**account)});
+    auto found = by_id.find(mark.account_id);
+    if (found == by_id.end() || !found->second->approved) continue;
+    out.push_back(Liker{mark.id, *found->second});
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #include "service/social.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "core/id.h"
 #include "service/policy.h"
@@ -39,11 +40,17 @@ Result<AccountPage> Accounts(ServiceContext& ctx, Result<std::vector<store::Grap
   if (edges->empty()) return page;
   page.newest = edges->front().id;
   page.oldest = edges->back().id;
+  std::vector<int64_t> ids;
+  ids.reserve(edges->size());
+  for (const store::GraphEdge& edge : *edges) ids.push_back(edge.account_id);
+  auto accounts = ctx.store.accounts().FindByIds(ids);
+  if (!accounts) return std::move(accounts).error();
+  std::unordered_map<int64_t, store::Account*> by_id;
+  for (store::Account& a : *accounts) by_id[a.id] = &a;
   for (const store::GraphEdge& edge : *edges) {
-    auto account = ctx.store.accounts().FindById(edge.account_id);
-    if (!account) return std::move(account).error();
     // Deleted meanwhile, or awaiting approval: left out, the cursors still hold.
-    if (*account && (*account)->approved) page.accounts.push_back(std::move(**account));
+    auto found = by_id.find(edge.account_id);
+    if (found != by_id.end() && found->second->approved) page.accounts.push_back(*found->second);
   }
   return page;
 }

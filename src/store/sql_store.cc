@@ -4,6 +4,7 @@
 
 #include "store/store.h"
 #include "store/graph_store.h"
+#include "store/id_batch.h"
 #include "store/interaction_store.h"
 #include "store/notification_store.h"
 #include "store/timeline_store.h"
@@ -53,6 +54,8 @@ constexpr Statement kInsertAccount{
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
 constexpr Statement kSelectAccountById{
     "select_account_by_id", "SELECT " VANTAGE_ACCOUNT_COLUMNS " FROM accounts WHERE id = ?"};
+constexpr Statement kSelectAccountBatch{
+    "select_account_batch", "SELECT " VANTAGE_ACCOUNT_COLUMNS " FROM accounts WHERE id IN " VANTAGE_ID_BATCH};
 // username and email compare case-insensitively through their column collation.
 constexpr Statement kSelectAccountByUsername{
     "select_account_by_username",
@@ -269,6 +272,26 @@ class SqlAccountStore final : public AccountStore {
 
   Result<std::optional<Account>> FindById(int64_t id) override {
     return ReadOne(db_, kSelectAccountById, {id}, &DecodeAccount);
+  }
+
+  Result<std::vector<Account>> FindByIds(const std::vector<int64_t>& ids) override {
+    std::vector<Account> found;
+    VANTAGE_TRY(db_.Read([&](Connection& conn) -> Status {
+      found.clear();
+      for (size_t begin = 0; begin < ids.size(); begin += kIdBatch) {
+        std::vector<Value> args;
+        AppendIdBatch(args, ids, begin);
+        auto rows = conn.Query(kSelectAccountBatch, args);
+        if (!rows) return std::move(rows).error();
+        for (const Row& row : *rows) {
+          auto account = DecodeAccount(row);
+          if (!account) return std::move(account).error();
+          found.push_back(std::move(*account));
+        }
+      }
+      return Ok();
+    }));
+    return found;
   }
 
   Result<std::optional<Account>> FindByUsername(std::string_view username) override {

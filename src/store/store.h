@@ -69,6 +69,9 @@ class AccountStore {
   // An empty email is stored as none and never conflicts.
   virtual Result<Account> Create(const Account& account) = 0;
   virtual Result<std::optional<Account>> FindById(int64_t id) = 0;
+  // The accounts of `ids` that exist, in no particular order, in a few
+  // statements whatever the count (lists of followers, likers, actors).
+  virtual Result<std::vector<Account>> FindByIds(const std::vector<int64_t>& ids) = 0;
   // Case-insensitive.
   virtual Result<std::optional<Account>> FindByUsername(std::string_view username) = 0;
   virtual Result<std::optional<Account>> FindByEmail(std::string_view email) = 0;

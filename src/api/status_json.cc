@@ -92,7 +92,10 @@ bool StillValid(const AuthorJson& kept, const store::Account& a) {
          kept.verified == a.verified && kept.locked == a.locked;
 }
 
-constexpr size_t kMaxCached = 50000;
+// Per cache: a status's part is about 3 KB (most of it media URLs), an
+// account's about 1 KB, so each cache holds at most some 60 MB. Recent
+// statuses are most of what timelines show; a full cache starts afresh.
+constexpr size_t kMaxCached = 20000;
 
 // Renderings by id, shared by every request of one server.
 template <class Fixed>

@@ -11,8 +11,13 @@ bool CanSeeStatus(const store::Post& status, std::optional<int64_t> viewer_id,
     case store::Visibility::kPublic:
     case store::Visibility::kUnlisted:
       return true;
-    case store::Visibility::kPrivate:
-      return viewer_id && relation.following;
+    case store::Visibility::kPrivate: {
+      if (!viewer_id) return false;
+      if (relation.following || status.in_reply_to_account_id == viewer_id) return true;
+      for (const store::MentionRef& m : status.mentions)
+        if (m.account_id == *viewer_id) return true;
+      return false;
+    }
   }
   return false;
 }

@@ -8,8 +8,10 @@
 // - a block, either way, hides everything of each from the other;
 // - archived statuses are seen by their author only;
 // - public and unlisted statuses are seen by everyone, signed out too;
-// - private (followers-only) statuses by the author's accepted followers
-//   (a pending follow request is not enough).
+// - private (followers-only) statuses by the author's accepted followers (a
+//   pending follow request is not enough), by the account a comment answers
+//   (so an account always reads the comments on its own posts) and by the
+//   accounts it mentions, as on Mastodon.
 // Muting is not a visibility rule: it filters timelines and notifications,
 // while a muted account's status opened directly still shows.
 #pragma once

@@ -13,21 +13,13 @@
 #include <utility>
 
 #include "store/interaction_store.h"
+#include "store/visibility_sql.h"
 
 namespace vantage::store {
 
 namespace {
 
-// The visibility policy of service/policy.h for status `s` and one viewer,
-// whose id fills all four placeholders: the author sees their own; otherwise
-// no block either way, not archived, and public, unlisted, or private with
-// an accepted follow.
-#define VANTAGE_VISIBLE_TO_VIEWER                                                                     \
-  "(s.account_id = ? OR (s.archived_at IS NULL "                                                      \
-  "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = ? AND b.target_account_id = s.account_id) " \
-  "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = s.account_id AND b.target_account_id = ?) " \
-  "AND (s.visibility <> 'private' OR EXISTS (SELECT 1 FROM follows f "                                \
-  "WHERE f.account_id = ? AND f.target_account_id = s.account_id))))"
+#define VANTAGE_VISIBLE_TO_VIEWER VANTAGE_VISIBLE_TO("?")
 // ... and not by an account the viewer mutes (one more placeholder).
 #define VANTAGE_UNMUTED_BY_VIEWER \
   "NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = ? AND m.target_account_id = s.account_id)"
@@ -240,7 +232,9 @@ class SqlInteractionStore final : public InteractionStore {
     if (limit <= 0) return out;
     Status status = db_.Read([&](Connection& conn) -> Status {
       out.clear();
-      auto rows = conn.Query(kAncestors, {status_id, int64_t{limit}, viewer_id, viewer_id, viewer_id, viewer_id});
+      std::vector<Value> args{status_id, int64_t{limit}};
+      AppendViewer(args, viewer_id);
+      auto rows = conn.Query(kAncestors, args);
       if (!rows) return std::move(rows).error();
       for (const Row& row : *rows) out.push_back(ThreadEntry{row.Int(0), row.Int(1)});
       return Ok();
@@ -254,9 +248,14 @@ class SqlInteractionStore final : public InteractionStore {
     if (limit <= 0) return entries;
     Status status = db_.Read([&](Connection& conn) -> Status {
       entries.clear();
-      auto rows = conn.Query(kDescendants, {status_id, viewer_id, viewer_id, viewer_id, viewer_id, viewer_id,
-                                            viewer_id, viewer_id, viewer_id, viewer_id, viewer_id,
-                                            int64_t{limit}});
+      // Each level: the visibility rule, then the mute.
+      std::vector<Value> args{status_id};
+      for (int level = 0; level < 2; ++level) {
+        AppendViewer(args, viewer_id);
+        args.emplace_back(viewer_id);
+      }
+      args.emplace_back(int64_t{limit});
+      auto rows = conn.Query(kDescendants, args);
       if (!rows) return std::move(rows).error();
       for (const Row& row : *rows) entries.push_back(ThreadEntry{row.Int(0), row.Int(1)});
       return Ok();
@@ -289,9 +288,10 @@ class SqlInteractionStore final : public InteractionStore {
   Result<std::vector<Mark>> OwnMarks(const Statement& st, int64_t account_id, const PageQuery& page) {
     Result<std::vector<Mark>> out = std::vector<Mark>();
     Status status = db_.Read([&](Connection& conn) -> Status {
-      out = DecodeMarks(conn.Query(st, {account_id, page.below, page.above, account_id, account_id, account_id,
-                                        account_id, int64_t{page.limit}}),
-                        page.from_above);
+      std::vector<Value> args{account_id, page.below, page.above};
+      AppendViewer(args, account_id);
+      args.emplace_back(int64_t{page.limit});
+      out = DecodeMarks(conn.Query(st, args), page.from_above);
       return out ? Ok() : Status(out.error());
     });
     if (!status) return std::move(status).error();

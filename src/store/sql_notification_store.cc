@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "store/notification_store.h"
+#include "store/visibility_sql.h"
 
 namespace vantage::store {
 
@@ -56,11 +57,7 @@ constexpr Statement kInsertNotification{
   "AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = n.account_id "                                 \
   "AND m.target_account_id = n.from_account_id AND m.notifications = 1) "                                   \
   "AND (n.status_id IS NULL OR EXISTS (SELECT 1 FROM statuses s WHERE s.id = n.status_id AND "               \
-  "(s.account_id = n.account_id OR (s.archived_at IS NULL "                                                 \
-  "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = n.account_id AND b.target_account_id = s.account_id) " \
-  "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = s.account_id AND b.target_account_id = n.account_id) " \
-  "AND (s.visibility <> 'private' OR EXISTS (SELECT 1 FROM follows f "                                      \
-  "WHERE f.account_id = n.account_id AND f.target_account_id = s.account_id))))))"
+  VANTAGE_VISIBLE_TO("n.account_id") "))"
 
 #define VANTAGE_NOTIFICATION_COLUMNS "n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.created_at"
 

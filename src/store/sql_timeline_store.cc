@@ -155,10 +155,13 @@ constexpr Statement kTagAnyAsc{"timeline_tag_any_asc", VANTAGE_TAG_ANY "ORDER BY
 
 // --- an account's statuses ---------------------------------------------------------
 
-// Arguments: account, below, above, include_private, include_archived,
-// only_media, tag_id x2.
+// Arguments: account, below, above, include_private, viewer x2,
+// include_archived, only_media, tag_id x2. Followers-only statuses also show
+// to the account they answer and those they mention (service/policy.h).
 #define VANTAGE_ACCOUNT_FILTERS                                                                   \
-  "AND (? = 1 OR s.visibility <> 'private') AND (? = 1 OR s.archived_at IS NULL) "                \
+  "AND (? = 1 OR s.visibility <> 'private' OR s.in_reply_to_account_id = ? "                      \
+  "OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = ?)) "          \
+  "AND (? = 1 OR s.archived_at IS NULL) "                                                         \
   "AND (? = 0 OR EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)) "         \
   "AND (? = 0 OR EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.tag_id = ?)) "
 // Posts and comments: (account_id, id).
@@ -421,7 +424,8 @@ class SqlTimelineStore final : public TimelineStore {
   }
 
   Result<std::vector<int64_t>> AccountStatuses(const AccountStatusesQuery& q, const PageQuery& page) override {
-    std::vector<Value> filters{int64_t{q.include_private ? 1 : 0}, int64_t{q.include_archived ? 1 : 0},
+    std::vector<Value> filters{int64_t{q.include_private ? 1 : 0}, q.viewer_id, q.viewer_id,
+                               int64_t{q.include_archived ? 1 : 0},
                                int64_t{q.only_media ? 1 : 0}, int64_t{q.tag_id != 0 ? 1 : 0}, q.tag_id};
     std::vector<Value> args{q.account_id};
     if (q.pinned) {

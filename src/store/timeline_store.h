@@ -60,6 +60,9 @@ using NeedsDetails = std::function<bool(const Post& post, int64_t media_version)
 struct AccountStatusesQuery {
   int64_t account_id = 0;
   bool include_private = false;   // the viewer is the author or follows them
+  // Otherwise followers-only statuses show only when they answer or mention
+  // the viewer (0: signed out).
+  int64_t viewer_id = 0;
   bool include_archived = false;  // the viewer is the author
   bool exclude_replies = false;   // comments are replies
   bool only_media = false;

@@ -4,9 +4,13 @@
 // one: 404 where it is addressed directly, absent where it would be listed.
 //
 // The author's account is locked, so a follow request can stay pending. The
-// author mentions every viewer and tags each post, so the post can show up in
-// notifications, tag timelines and search; a follower likes each post, so its
-// likers list is not empty.
+// author tags each post and mentions the follower, the blocked account and
+// one more (`mentioned`, who follows nobody: a followers-only post reaches
+// the accounts it mentions), so posts show up in notifications, tag
+// timelines and search. The author and the follower each comment on each
+// post (the follower's followers-only comment is seen by the account it
+// answers, not by the author's other viewers), and the follower likes each
+// post, so its likers list is not empty.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -18,7 +22,7 @@ import { after, before, describe, test } from 'node:test';
 import { api, assertOk, register, startServer, waitFor } from './lib/server.mjs';
 
 const VISIBILITIES = ['public', 'unlisted', 'private'];
-const VIEWERS = ['anonymous', 'author', 'follower', 'requester', 'blocked', 'stranger'];
+const VIEWERS = ['anonymous', 'author', 'follower', 'requester', 'blocked', 'stranger', 'mentioned'];
 
 let server;
 let dir;
@@ -31,8 +35,19 @@ const tagOf = (visibility) => `priv${tag}${visibility}`;
 function canSee(visibility, viewer) {
   if (viewer === 'author') return true;
   if (viewer === 'blocked') return false;
-  if (visibility === 'private') return viewer === 'follower';
+  if (visibility === 'private') return viewer === 'follower' || viewer === 'mentioned';
   return true;
+}
+
+// Which comments of a visible post's thread show: the author's ('a') and
+// the follower's ('f') go wherever the post goes, except that on a
+// followers-only post the mention that let `mentioned` see the post is not
+// in the comments; the follower's reaches the author because it answers them.
+function comments(visibility, viewer) {
+  if (!canSee(visibility, viewer)) return false;
+  // The author's followers-only comment does not mention `mentioned`.
+  if (visibility === 'private' && viewer === 'mentioned') return '';
+  return 'a+f';
 }
 
 async function photo(user) {
@@ -72,16 +87,18 @@ before(async () => {
   assertOk(await api(server, 'POST', `/api/v1/follow_requests/${users.follower.id}/authorize`, as('author')));
   assertOk(await api(server, 'POST', `/api/v1/accounts/${users.blocked.id}/block`, as('author')));
 
-  const mentions = ['follower', 'requester', 'blocked', 'stranger'].map((v) => `@${users[v].username}`).join(' ');
+  const mentions = ['follower', 'blocked', 'mentioned'].map((v) => `@${users[v].username}`).join(' ');
   for (const visibility of VISIBILITIES) {
     const media = await photo(author);
     const post = assertOk(await api(server, 'POST', '/api/v1/statuses', {
       token: author.token,
       json: { status: `Archive #${tagOf(visibility)} ${mentions}`, media_ids: [media], visibility },
     }));
-    assertOk(await api(server, 'POST', '/api/v1/statuses', {
-      token: author.token, json: { status: 'a comment', in_reply_to_id: post.id },
-    }));
+    for (const commenter of ['author', 'follower']) {
+      assertOk(await api(server, 'POST', '/api/v1/statuses', {
+        token: users[commenter].token, json: { status: `comment by ${commenter}`, in_reply_to_id: post.id },
+      }));
+    }
     assertOk(await api(server, 'POST', `/api/v1/statuses/${post.id}/favourite`, as('follower')));
     posts[visibility] = post;
   }
@@ -104,7 +121,8 @@ const SURFACES = {
   async context(visibility, viewer) {
     const res = await get(viewer, `/api/v1/statuses/${posts[visibility].id}/context`);
     if (res.status === 404) return false;
-    return assertOk(res).descendants.length === 1;
+    const by = assertOk(res).descendants.map((s) => (s.account.id === users.author.id ? 'a' : 'f'));
+    return by.sort().join('+');
   },
   async favourited_by(visibility, viewer) {
     const res = await get(viewer, `/api/v1/statuses/${posts[visibility].id}/favourited_by`);
@@ -154,7 +172,7 @@ const SURFACES = {
 // What each surface should show, from the policy.
 const EXPECTED = {
   status: canSee,
-  context: canSee,
+  context: comments,
   favourited_by: canSee,
   account_statuses: canSee,
   account_media: canSee,
@@ -165,8 +183,8 @@ const EXPECTED = {
   public_timeline: (visibility, viewer) => visibility === 'public' && viewer !== 'blocked',
   tag_timeline: (visibility, viewer) => visibility === 'public' && viewer !== 'blocked',
   search: (visibility, viewer) => visibility === 'public' && viewer !== 'blocked',
-  // Mentioned viewers are told of posts they may see; nobody is told of their own.
-  notifications: (visibility, viewer) => viewer !== 'author' && canSee(visibility, viewer),
+  // Mentioned viewers are told of posts they may see.
+  notifications: (visibility, viewer) => ['follower', 'blocked', 'mentioned'].includes(viewer) && canSee(visibility, viewer),
 };
 
 describe('who sees a post, surface by surface', () => {

@@ -49,6 +49,26 @@ TEST(StatusPolicy, VisibilityByViewer) {
   }
 }
 
+// A followers-only comment is also seen by the account it answers, and a
+// followers-only status by the accounts it mentions; a block still wins.
+TEST(StatusPolicy, PrivateReachesTheAnsweredAndTheMentioned) {
+  store::Post comment;
+  comment.account_id = kAuthor;
+  comment.visibility = store::Visibility::kPrivate;
+  comment.in_reply_to_account_id = kOther;
+  EXPECT_TRUE(CanSeeStatus(comment, kOther, {}));
+  EXPECT_FALSE(CanSeeStatus(comment, kOther, Blocked()));
+  EXPECT_FALSE(CanSeeStatus(comment, int64_t{3}, {}));
+  store::Post post;
+  post.account_id = kAuthor;
+  post.visibility = store::Visibility::kPrivate;
+  post.mentions = {store::MentionRef{kOther, "other"}};
+  EXPECT_TRUE(CanSeeStatus(post, kOther, {}));
+  EXPECT_FALSE(CanSeeStatus(post, kOther, Blocking()));
+  EXPECT_FALSE(CanSeeStatus(post, std::nullopt, {}));
+  EXPECT_FALSE(CanSeeStatus(post, int64_t{3}, {}));
+}
+
 // Signed out, a relation (which cannot exist) changes nothing.
 TEST(StatusPolicy, AnonymousIgnoresRelation) {
   store::Post post;

@@ -15,16 +15,6 @@ namespace json = boost::json;
 using http::Request;
 using http::Response;
 
-namespace {
-
-// Unapproved accounts are invisible, exactly like missing ones.
-Result<store::Account> VisibleAccount(std::optional<store::Account> account) {
-  if (!account || !account->approved) return Error::NotFound();
-  return std::move(*account);
-}
-
-}  // namespace
-
 void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
   using http::Pool;
 
@@ -89,17 +79,21 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
     change.locked = *locked;
     auto account = service::UpdateProfile(ctx.services, principal->account->id, change);
     if (!account) return std::move(account).error();
-    // Unlocking accepts the pending follow requests, as on Mastodon.
-    if (principal->account->locked && !account->locked) {
+    // An unlocked account accepts its pending follow requests, as on
+    // Mastodon; checked on every update, so a retry finishes an interrupted run.
+    auto pending = ctx.services.store.graph().CountFollowRequests(account->id);
+    if (!pending) return std::move(pending).error();
+    if (!account->locked && *pending > 0) {
       if (auto accepted = service::AuthorizeAllFollowRequests(ctx.services, account->id); !accepted)
         return std::move(accepted).error();
       auto reloaded = ctx.services.store.accounts().FindById(account->id);
       if (!reloaded) return std::move(reloaded).error();
       if (*reloaded) *account = std::move(**reloaded);
+      auto left = ctx.services.store.graph().CountFollowRequests(account->id);
+      if (!left) return std::move(left).error();
+      *pending = *left;
     }
-    auto requests = ctx.services.store.graph().CountFollowRequests(account->id);
-    if (!requests) return std::move(requests).error();
-    return Json(CredentialAccountJson(ctx.services.settings, *account, *requests));
+    return Json(CredentialAccountJson(ctx.services.settings, *account, *pending));
   }));
 
   router.Add("GET", "/api/v1/accounts/lookup", Wrap([&ctx](Request& request) -> Result<Response> {
@@ -113,9 +107,14 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
       if (!EqualsIgnoreCase(name.substr(at + 1), ctx.services.settings.domain)) return Error::NotFound();
       name.resize(at);
     }
+    auto viewer = OptionalViewer(ctx, request, "read:accounts");
+    if (!viewer) return std::move(viewer).error();
     auto found = ctx.services.store.accounts().FindByUsername(name);
     if (!found) return std::move(found).error();
-    auto account = VisibleAccount(std::move(*found));
+    if (!*found) return Error::NotFound();
+    // Hidden from a viewer it blocks, as GET /api/v1/accounts/:id is.
+    auto account = service::VisibleAccount(ctx.services, (*found)->id,
+                                           *viewer ? std::optional<int64_t>((*viewer)->id) : std::nullopt);
     if (!account) return std::move(account).error();
     return Json(AccountJson(ctx.services.settings, *account));
   }));

@@ -128,10 +128,11 @@ void RegisterGraphRoutes(http::Router& router, ApiContext& ctx) {
     if (!params) return std::move(params).error();
     auto notifications = params->Bool("notifications");
     if (!notifications) return std::move(notifications).error();
-    auto duration = params->String("duration", 40);
-    if (!duration) return std::move(duration).error();
     // Timed mutes are not kept; refusing them beats muting for ever unasked.
-    if (*duration && !(*duration)->empty() && **duration != "0")
+    // Clients send the number as JSON (`"duration": 0`) or as form text.
+    auto duration = params->Integer("duration");
+    if (!duration) return std::move(duration).error();
+    if (*duration && **duration != 0)
       return Error::Invalid("duration", "duration: timed mutes are not supported; send 0 or leave it out",
                             "unsupported");
     return RelationshipResponse(*id, service::MuteAccount(ctx.services, principal->account->id, *id,

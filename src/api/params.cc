@@ -1,5 +1,7 @@
 #include "api/params.h"
 
+#include <charconv>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
 
@@ -197,6 +199,24 @@ Result<std::optional<bool>> Params::Bool(const std::string& name) const {
     if (text == "false" || text == "0" || text == "off" || text.empty()) return std::optional<bool>(false);
   }
   return Error::Invalid(name, name + " must be a boolean (true or false)");
+}
+
+Result<std::optional<int64_t>> Params::Integer(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end() || it->second.empty()) return std::optional<int64_t>();
+  const json::value& value = it->second.back();
+  if (value.is_null()) return std::optional<int64_t>();
+  if (value.is_int64()) return std::optional<int64_t>(value.as_int64());
+  if (value.is_uint64() && value.as_uint64() <= uint64_t(INT64_MAX))
+    return std::optional<int64_t>(static_cast<int64_t>(value.as_uint64()));
+  if (value.is_string()) {
+    std::string_view text = value.as_string();
+    if (text.empty()) return std::optional<int64_t>();
+    int64_t number = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (ec == std::errc() && end == text.data() + text.size()) return std::optional<int64_t>(number);
+  }
+  return Error::Invalid(name, name + " must be a whole number");
 }
 
 Result<std::vector<std::string>> Params::StringList(const std::string& name, size_t max_items) const {

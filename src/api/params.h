@@ -3,6 +3,7 @@
 // all three). Typed getters check types and name the field in their errors.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -36,6 +37,9 @@ class Params {
   Result<std::string> RequiredString(const std::string& name, size_t max_chars = 100000) const;
   // true/false, 1/0, "true"/"false"/"1"/"0"/"on"/"off".
   Result<std::optional<bool>> Bool(const std::string& name) const;
+  // A whole number: a JSON integer, or text of ASCII digits with an optional
+  // minus sign (form and query values). Empty or null is absent.
+  Result<std::optional<int64_t>> Integer(const std::string& name) const;
   // A JSON array of strings, repeated `name[]=` fields, or a single string.
   Result<std::vector<std::string>> StringList(const std::string& name, size_t max_items = 100) const;
 

@@ -56,8 +56,9 @@ class Row {
 //
 // Errors: a unique-constraint violation comes back as ErrorKind::kConflict with
 // code "unique_violation" and the constraint's column list in `field`
-// (e.g. "accounts.username"); a lost connection or a timeout as kUnavailable;
-// anything else as kInternal.
+// (e.g. "accounts.username"); a foreign key to a row that is gone as
+// kNotFound with code "reference_gone"; a lost connection or a timeout as
+// kUnavailable; anything else as kInternal.
 class Connection {
  public:
   virtual ~Connection() = default;

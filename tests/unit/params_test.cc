@@ -102,3 +102,26 @@ TEST(Params, BoolsAcceptClientSpellings) {
 }
 
 }  // namespace vantage::api
+
+namespace vantage::api {
+
+TEST(Params, IntegersFromJsonOrText) {
+  auto json = Params::From(Body("application/json", R"({"a":0,"b":-7,"c":"12","d":"","e":1.5,"f":"1e3","g":true})"));
+  ASSERT_TRUE(json);
+  EXPECT_EQ(json->Integer("a").value().value(), 0);
+  EXPECT_EQ(json->Integer("b").value().value(), -7);
+  EXPECT_EQ(json->Integer("c").value().value(), 12);
+  EXPECT_FALSE(json->Integer("d").value());
+  EXPECT_FALSE(json->Integer("absent").value());
+  for (const char* bad : {"e", "f", "g"}) {
+    auto refused = json->Integer(bad);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_EQ(refused.error().field, bad);
+  }
+  auto form = Params::From(Body("application/x-www-form-urlencoded", "duration=0&n=x"));
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->Integer("duration").value().value(), 0);
+  EXPECT_FALSE(form->Integer("n"));
+}
+
+}  // namespace vantage::api

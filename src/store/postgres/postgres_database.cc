@@ -53,6 +53,7 @@ constexpr size_t kMaxIdentifierLength = 63;  // NAMEDATALEN - 1
 
 // Identifies PQresultErrorField's SQLSTATE values by name.
 constexpr std::string_view kUniqueViolation = "23505";
+constexpr std::string_view kForeignKeyViolation = "23503";
 constexpr std::string_view kSerializationFailure = "40001";
 constexpr std::string_view kDeadlockDetected = "40P01";
 constexpr std::string_view kQueryCanceled = "57014";
@@ -319,6 +320,10 @@ class PgConnection final : public Connection {
           Field(r, PG_DIAG_MESSAGE_DETAIL));
       std::string what = field.empty() ? std::string("A value") : field;
       error = Error::Conflict("unique_violation", what + " is already in use", std::move(field));
+    } else if (state == kForeignKeyViolation) {
+      // The row referred to was deleted by a transaction that committed
+      // while this one waited for it (a like on a post being deleted).
+      error = Error::NotFound("What this refers to no longer exists", "reference_gone");
     } else if (state == kSerializationFailure || state == kDeadlockDetected) {
       retry_ = true;
       error = Error::Unavailable("The database is busy, try again", 1);

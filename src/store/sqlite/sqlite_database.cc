@@ -53,6 +53,8 @@ Error ErrorFrom(sqlite3* db, int rc, std::string_view context) {
     std::string what = field.empty() ? std::string("A value") : field;
     return Error::Conflict("unique_violation", what + " is already in use", std::move(field));
   }
+  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+    return Error::NotFound("What this refers to no longer exists", "reference_gone");
   if (IsBusy(rc)) return Error::Unavailable("The database is busy, try again");
   return Error::Internal(std::string(context) + ": " + message);
 }

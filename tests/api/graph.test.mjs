@@ -141,6 +141,13 @@ describe('follow and unfollow', () => {
       null, 'notifications');
     assertError(await post(alice, `/api/v1/accounts/${bob.id}/mute`, { json: { duration: '3600' } }), 422,
       'unsupported', 'duration');
+    assertError(await post(alice, `/api/v1/accounts/${bob.id}/mute`, { json: { duration: 3600 } }), 422,
+      'unsupported', 'duration');
+    assertError(await post(alice, `/api/v1/accounts/${bob.id}/mute`, { json: { duration: 'soon' } }), 422,
+      null, 'duration');
+    // Mastodon's web client sends the number 0 as JSON.
+    const muted = assertOk(await post(alice, `/api/v1/accounts/${bob.id}/mute`, { json: { notifications: true, duration: 0 } }));
+    assert.equal(muted.muting, true);
   });
 });
 

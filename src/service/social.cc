@@ -144,17 +144,17 @@ Result<store::Relation> UnmuteAccount(ServiceContext& ctx, int64_t me, int64_t t
 
 Result<std::vector<std::pair<int64_t, store::Relation>>> Relationships(ServiceContext& ctx, int64_t me,
                                                                        const std::vector<int64_t>& ids) {
+  auto found = ctx.store.graph().RelationsBetween(me, ids);
+  if (!found) return std::move(found).error();
+  std::unordered_map<int64_t, store::Relation> by_id(found->begin(), found->end());
+  // In the order asked, each once; an account that blocks `me` is left out
+  // like a missing one.
   std::vector<std::pair<int64_t, store::Relation>> out;
   for (int64_t id : ids) {
-    if (std::any_of(out.begin(), out.end(), [id](const auto& entry) { return entry.first == id; }))
-      continue;
-    auto account = ctx.store.accounts().FindById(id);
-    if (!account) return std::move(account).error();
-    if (!*account || !(*account)->approved) continue;
-    auto relation = ctx.store.graph().RelationBetween(me, id);
-    if (!relation) return std::move(relation).error();
-    if (relation->blocked_by) continue;
-    out.emplace_back(id, *relation);
+    auto it = by_id.find(id);
+    if (it == by_id.end() || it->second.blocked_by) continue;
+    out.emplace_back(id, it->second);
+    by_id.erase(it);
   }
   return out;
 }

@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <utility>
+#include <vector>
 #include <vector>
 
 #include "core/error.h"
@@ -67,6 +69,10 @@ class GraphStore {
 
   // Everything `viewer_id` is to `account_id`, in one read.
   virtual Result<Relation> RelationBetween(int64_t viewer_id, int64_t account_id) = 0;
+  // RelationBetween for many accounts in a few statements: the approved
+  // accounts among `account_ids` that exist, each once, in no particular order.
+  virtual Result<std::vector<std::pair<int64_t, Relation>>> RelationsBetween(
+      int64_t viewer_id, const std::vector<int64_t>& account_ids) = 0;
 
   // Follows the target, or asks to when it is locked; idempotent. A new
   // follow moves both counters, notifies the target ('follow'), copies the

@@ -8,9 +8,11 @@
 // changed-row count of that very statement, so concurrent follows and
 // unfollows of one account leave its counters equal to its rows.
 #include <algorithm>
+#include <set>
 #include <utility>
 
 #include "store/graph_store.h"
+#include "store/id_batch.h"
 
 namespace vantage::store {
 
@@ -28,6 +30,21 @@ constexpr Statement kSelectRelation{
     "EXISTS (SELECT 1 FROM blocks WHERE account_id = ? AND target_account_id = ?), "
     "EXISTS (SELECT 1 FROM mutes WHERE account_id = ? AND target_account_id = ?), "
     "COALESCE((SELECT notifications FROM mutes WHERE account_id = ? AND target_account_id = ?), 0)"};
+
+// kSelectRelation for a batch of accounts (the viewer fills the first eight
+// placeholders, then the batch of ids).
+constexpr Statement kSelectRelations{
+    "select_relations",
+    "SELECT a.id, "
+    "EXISTS (SELECT 1 FROM follows x WHERE x.account_id = ? AND x.target_account_id = a.id), "
+    "EXISTS (SELECT 1 FROM follows x WHERE x.account_id = a.id AND x.target_account_id = ?), "
+    "EXISTS (SELECT 1 FROM follow_requests x WHERE x.account_id = ? AND x.target_account_id = a.id), "
+    "EXISTS (SELECT 1 FROM follow_requests x WHERE x.account_id = a.id AND x.target_account_id = ?), "
+    "EXISTS (SELECT 1 FROM blocks x WHERE x.account_id = ? AND x.target_account_id = a.id), "
+    "EXISTS (SELECT 1 FROM blocks x WHERE x.account_id = a.id AND x.target_account_id = ?), "
+    "EXISTS (SELECT 1 FROM mutes x WHERE x.account_id = ? AND x.target_account_id = a.id), "
+    "COALESCE((SELECT x.notifications FROM mutes x WHERE x.account_id = ? AND x.target_account_id = a.id), 0) "
+    "FROM accounts a WHERE a.approved = 1 AND a.id IN " VANTAGE_ID_BATCH};
 
 // Takes the row lock (PostgreSQL) and reads what a follow needs to know.
 constexpr Statement kLockAccount{
@@ -224,6 +241,40 @@ class SqlGraphStore final : public GraphStore {
     });
     if (!status) return std::move(status).error();
     return relation;
+  }
+
+  Result<std::vector<std::pair<int64_t, Relation>>> RelationsBetween(
+      int64_t viewer_id, const std::vector<int64_t>& account_ids) override {
+    std::vector<std::pair<int64_t, Relation>> out;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      out.clear();
+      std::set<int64_t> seen;
+      for (size_t begin = 0; begin < account_ids.size(); begin += kIdBatch) {
+        std::vector<Value> args(8, Value(viewer_id));
+        AppendIdBatch(args, account_ids, begin);
+        auto rows = conn.Query(kSelectRelations, args);
+        if (!rows) return std::move(rows).error();
+        for (const Row& r : *rows) {
+          if (!seen.insert(r.Int(0)).second) continue;
+          Relation relation;
+          relation.self = r.Int(0) == viewer_id;
+          if (!relation.self) {
+            relation.following = r.Bool(1);
+            relation.followed_by = r.Bool(2);
+            relation.requested = r.Bool(3);
+            relation.requested_by = r.Bool(4);
+            relation.blocking = r.Bool(5);
+            relation.blocked_by = r.Bool(6);
+            relation.muting = r.Bool(7);
+            relation.muting_notifications = r.Bool(8);
+          }
+          out.emplace_back(r.Int(0), relation);
+        }
+      }
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return out;
   }
 
   Result<FollowOutcome> Follow(const FollowWrite& w) override {

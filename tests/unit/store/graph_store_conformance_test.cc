@@ -261,6 +261,37 @@ TEST_P(StoreConformanceTest, GraphBlockRemovesFollowsAndRequestsBothWays) {
   EXPECT_TRUE(AccountIds(g.graph().Blocks(frank.id, PageQuery{})).empty());
 }
 
+// The batch form answers what RelationBetween answers, account by account.
+TEST_P(StoreConformanceTest, GraphRelationsBetweenManyMatchesOneByOne) {
+  GraphFixture g(*store_, *db_, ids_);
+  Account me = CreateAccount("rel_me");
+  std::vector<int64_t> ids{me.id, 999999};  // oneself, and an account that does not exist
+  for (int i = 0; i < 45; ++i) ids.push_back(CreateAccount("rel_" + std::to_string(i)).id);
+  ASSERT_TRUE(g.graph().Follow(g.Write(me.id, ids[2])).ok());
+  ASSERT_TRUE(g.graph().Follow(g.Write(ids[3], me.id)).ok());
+  ASSERT_TRUE(g.graph().Block(me.id, ids[4], ids_.Next(), 1).ok());
+  ASSERT_TRUE(g.graph().Block(ids[5], me.id, ids_.Next(), 1).ok());
+  ASSERT_TRUE(g.graph().Mute(me.id, ids[6], false, ids_.Next(), 1).ok());
+  g.Lock(ids[44]);
+  ASSERT_TRUE(g.graph().Follow(g.Write(me.id, ids[44])).ok());  // past the first batch of 40
+  ids.push_back(ids[2]);                                          // asked twice
+  auto many = g.graph().RelationsBetween(me.id, ids);
+  ASSERT_TRUE(many.ok()) << Describe(many);
+  EXPECT_EQ(many->size(), ids.size() - 2);  // not the missing one, and each once
+  for (const auto& [id, relation] : *many) {
+    Relation one = g.RelationOf(me.id, id);
+    EXPECT_EQ(relation.self, one.self) << id;
+    EXPECT_EQ(relation.following, one.following) << id;
+    EXPECT_EQ(relation.followed_by, one.followed_by) << id;
+    EXPECT_EQ(relation.requested, one.requested) << id;
+    EXPECT_EQ(relation.blocking, one.blocking) << id;
+    EXPECT_EQ(relation.blocked_by, one.blocked_by) << id;
+    EXPECT_EQ(relation.muting, one.muting) << id;
+    EXPECT_EQ(relation.muting_notifications, one.muting_notifications) << id;
+  }
+  EXPECT_TRUE(g.RelationOf(me.id, ids[44]).requested);
+}
+
 TEST_P(StoreConformanceTest, GraphMuteKeepsItsNotificationsFlag) {
   GraphFixture g(*store_, *db_, ids_);
   Account ivy = CreateAccount("ivy");

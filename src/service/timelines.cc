@@ -131,6 +131,7 @@ Result<StatusPage> AccountStatuses(ServiceContext& ctx, std::optional<int64_t> v
   if (!self && relation->blocking) return StatusPage{};
   store::AccountStatusesQuery query;
   query.account_id = account_id;
+  query.viewer_id = viewer_id.value_or(0);
   query.include_private = self || relation->following;
   query.include_archived = self;
   query.exclude_replies = filter.exclude_replies;

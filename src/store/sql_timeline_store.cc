@@ -64,8 +64,8 @@ constexpr Statement kMarksBatch{
     "render_marks_batch",
     "SELECT 0, status_id FROM favourites WHERE account_id = ? AND status_id IN " VANTAGE_ID_BATCH
     " UNION ALL SELECT 1, status_id FROM bookmarks WHERE account_id = ? AND status_id IN " VANTAGE_ID_BATCH};
-// What the policy needs of each parent: its visibility and what the viewer
-// is to its author.
+// What the policy needs of each parent: its visibility, what the viewer is
+// to its author, and whether it answers or mentions the viewer.
 constexpr Statement kParentsBatch{
     "render_parents_batch",
     "SELECT s.id, s.account_id, s.visibility, s.archived_at, s.is_comment, "
@@ -74,6 +74,8 @@ constexpr Statement kParentsBatch{
     "CASE WHEN EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = ? AND b.target_account_id = s.account_id) "
     "THEN 1 ELSE 0 END, "
     "CASE WHEN EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = s.account_id AND b.target_account_id = ?) "
+    "THEN 1 ELSE 0 END, s.in_reply_to_account_id, "
+    "CASE WHEN EXISTS (SELECT 1 FROM mentions mn WHERE mn.status_id = s.id AND mn.account_id = ?) "
     "THEN 1 ELSE 0 END "
     "FROM statuses s WHERE s.id IN " VANTAGE_ID_BATCH};
 
@@ -635,7 +637,7 @@ class SqlTimelineStore final : public TimelineStore {
   static Status ReadParents(Connection& conn, const std::vector<int64_t>& parent_ids, int64_t viewer_id,
                             RenderPage& page) {
     for (size_t begin = 0; begin < parent_ids.size(); begin += kIdBatch) {
-      std::vector<Value> args{viewer_id, viewer_id, viewer_id};
+      std::vector<Value> args{viewer_id, viewer_id, viewer_id, viewer_id};
       AppendIdBatch(args, parent_ids, begin);
       auto rows = conn.Query(kParentsBatch, args);
       if (!rows) return std::move(rows).error();
@@ -652,6 +654,9 @@ class SqlTimelineStore final : public TimelineStore {
         parent.relation.following = row.Bool(5);
         parent.relation.blocking = row.Bool(6);
         parent.relation.blocked_by = row.Bool(7);
+        parent.post.in_reply_to_account_id = row.OptInt(8);
+        // The viewer's own mention is all of the parent's mentions the policy needs.
+        if (row.Bool(9)) parent.post.mentions.push_back(MentionRef{viewer_id, ""});
         page.parents.push_back(std::move(parent));
       }
     }

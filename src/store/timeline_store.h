@@ -43,7 +43,8 @@ struct RenderPage {
   // The statuses the page's statuses answer (those that still exist), each
   // with what the viewer is to its author: enough for the policy to decide
   // whether the reply may name it. Only id, account_id, visibility,
-  // is_comment and archived_at of `post` are read.
+  // is_comment, archived_at, in_reply_to_account_id and, when it mentions
+  // the viewer, that one mention of `post` are read.
   struct Parent {
     Post post;
     Relation relation;

@@ -88,13 +88,27 @@ constexpr Statement kParentsBatch{
   "WHERE h.account_id = ? AND h.status_id < ? AND h.status_id > ? "                             \
   "AND s.is_comment = 0 AND s.archived_at IS NULL "                                             \
   "AND (h.author_id = h.account_id OR EXISTS (SELECT 1 FROM follows f "                         \
-  "WHERE f.account_id = h.account_id AND f.target_account_id = h.author_id)) "                  \
+  "WHERE f.account_id = h.account_id AND f.target_account_id = h.author_id)) "
+#define VANTAGE_HOME_FILTERS                                                                    \
   "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = h.account_id AND b.target_account_id = h.author_id) " \
   "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = h.author_id AND b.target_account_id = h.account_id) " \
   "AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = h.account_id AND m.target_account_id = h.author_id) "
 constexpr Statement kHomeInboxDesc{"timeline_home_inbox_desc",
-                                   VANTAGE_HOME_INBOX "ORDER BY h.status_id DESC LIMIT ?"};
-constexpr Statement kHomeInboxAsc{"timeline_home_inbox_asc", VANTAGE_HOME_INBOX "ORDER BY h.status_id ASC LIMIT ?"};
+                                   VANTAGE_HOME_INBOX VANTAGE_HOME_FILTERS "ORDER BY h.status_id DESC LIMIT ?"};
+constexpr Statement kHomeInboxAsc{"timeline_home_inbox_asc",
+                                  VANTAGE_HOME_INBOX VANTAGE_HOME_FILTERS "ORDER BY h.status_id ASC LIMIT ?"};
+// Most viewers block, mute and are blocked by nobody: asked first (three
+// index seeks), that spares the inbox walk three probes per row.
+constexpr Statement kViewerHasFilters{
+    "timeline_viewer_has_filters",
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM blocks WHERE account_id = ?) "
+    "OR EXISTS (SELECT 1 FROM blocks WHERE target_account_id = ?) "
+    "OR EXISTS (SELECT 1 FROM mutes WHERE account_id = ?) THEN 1 ELSE 0 END"};
+constexpr Statement kHomeInboxPlainDesc{"timeline_home_inbox_plain_desc",
+                                        VANTAGE_HOME_INBOX "ORDER BY h.status_id DESC LIMIT ?"};
+constexpr Statement kHomeInboxPlainAsc{"timeline_home_inbox_plain_asc",
+                                       VANTAGE_HOME_INBOX "ORDER BY h.status_id ASC LIMIT ?"};
+#undef VANTAGE_HOME_FILTERS
 #undef VANTAGE_HOME_INBOX
 
 // The feed_pull accounts the viewer follows and neither blocks, mutes nor is
@@ -360,8 +374,12 @@ class SqlTimelineStore final : public TimelineStore {
     int64_t limit = page.limit;
     Status status = db_.Read([&](Connection& conn) -> Status {
       ids.clear();
-      auto inbox = conn.Query(page.from_above ? kHomeInboxAsc : kHomeInboxDesc,
-                              {viewer_id, page.below, page.above, limit});
+      auto filters = conn.QueryOne(kViewerHasFilters, {viewer_id, viewer_id, viewer_id});
+      if (!filters) return std::move(filters).error();
+      bool filtered = *filters && (**filters).Int(0) != 0;
+      const Statement& walk = filtered ? (page.from_above ? kHomeInboxAsc : kHomeInboxDesc)
+                                       : (page.from_above ? kHomeInboxPlainAsc : kHomeInboxPlainDesc);
+      auto inbox = conn.Query(walk, {viewer_id, page.below, page.above, limit});
       if (!inbox) return std::move(inbox).error();
       ids = Ids(*inbox);
       auto pulled = conn.Query(kHomePulledAccounts, {viewer_id, viewer_id, viewer_id, viewer_id});

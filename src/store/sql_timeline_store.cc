@@ -29,15 +29,23 @@ namespace {
 
 // --- rendering --------------------------------------------------------------
 
-// The statuses as StatusStore reads them (sql_status_store.cc), with the
-// newest updated_at of their media.
+// What changes often or decides whether a kept rendering holds, for every
+// status of the page: no text, so a page whose statuses are all kept reads
+// no caption.
+constexpr Statement kStatusStateBatch{
+    "render_status_state_batch",
+    "SELECT s.id, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id, s.visibility, s.pinned_at, "
+    "s.archived_at, s.replies_count, s.favourites_count, s.reblogs_count, s.updated_at, s.is_comment, "
+    "(SELECT MAX(m.updated_at) FROM media_attachments m WHERE m.status_id = s.id) "
+    "FROM statuses s WHERE s.id IN " VANTAGE_ID_BATCH};
+// The statuses as StatusStore reads them (sql_status_store.cc), for those
+// rendered afresh.
 constexpr Statement kStatusesBatch{
     "render_statuses_batch",
     "SELECT s.id, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id, s.text, s.content, "
     "s.visibility, s.sensitive, s.spoiler_text, s.language, s.application_id, s.pinned_at, "
     "s.archived_at, s.edited_at, s.idempotency_key, s.replies_count, s.favourites_count, "
-    "s.reblogs_count, s.created_at, s.updated_at, ap.name, ap.website, s.is_comment, "
-    "(SELECT MAX(m.updated_at) FROM media_attachments m WHERE m.status_id = s.id) "
+    "s.reblogs_count, s.created_at, s.updated_at, ap.name, ap.website, s.is_comment "
     "FROM statuses s LEFT JOIN apps ap ON ap.id = s.application_id WHERE s.id IN " VANTAGE_ID_BATCH};
 constexpr Statement kTagsBatch{
     "render_tags_batch",
@@ -263,6 +271,26 @@ Result<Post> DecodePost(const Row& row) {
   p.application_name = row.Text(20);
   p.application_website = row.Text(21);
   p.is_comment = row.Int(22) != 0;
+  return p;
+}
+
+// The columns of kStatusStateBatch; the status's text fields stay empty.
+Result<Post> DecodeState(const Row& row) {
+  auto visibility = ParseVisibility(row.Text(4));
+  if (!visibility) return Error::Internal("Status " + std::to_string(row.Int(0)) + " has unknown visibility");
+  Post p;
+  p.id = row.Int(0);
+  p.account_id = row.Int(1);
+  p.in_reply_to_id = row.OptInt(2);
+  p.in_reply_to_account_id = row.OptInt(3);
+  p.visibility = *visibility;
+  p.pinned_at = row.OptInt(5);
+  p.archived_at = row.OptInt(6);
+  p.replies_count = row.Int(7);
+  p.favourites_count = row.Int(8);
+  p.reblogs_count = row.Int(9);
+  p.updated_at = row.Int(10);
+  p.is_comment = row.Int(11) != 0;
   return p;
 }
 
@@ -552,12 +580,12 @@ class SqlTimelineStore final : public TimelineStore {
     for (size_t begin = 0; begin < ids.size(); begin += kIdBatch) {
       std::vector<Value> args;
       AppendIdBatch(args, ids, begin);
-      auto rows = conn.Query(kStatusesBatch, args);
+      auto rows = conn.Query(kStatusStateBatch, args);
       if (!rows) return std::move(rows).error();
       for (const Row& row : *rows) {
-        auto post = DecodePost(row);
+        auto post = DecodeState(row);
         if (!post) return std::move(post).error();
-        by_id.emplace(post->id, std::pair{std::move(*post), row.Int(23)});
+        by_id.emplace(post->id, std::pair{std::move(*post), row.Int(12)});
       }
     }
     std::unordered_map<int64_t, size_t> detailed;  // status id -> index in page.posts
@@ -577,6 +605,14 @@ class SqlTimelineStore final : public TimelineStore {
     for (size_t begin = 0; begin < detailed_ids.size(); begin += kIdBatch) {
       std::vector<Value> args;
       AppendIdBatch(args, detailed_ids, begin);
+      // The whole row, read in the same snapshot as the state above.
+      auto rows = conn.Query(kStatusesBatch, args);
+      if (!rows) return std::move(rows).error();
+      for (const Row& row : *rows) {
+        auto post = DecodePost(row);
+        if (!post) return std::move(post).error();
+        if (auto it = detailed.find(post->id); it != detailed.end()) page.posts[it->second] = std::move(*post);
+      }
       auto tags = conn.Query(kTagsBatch, args);
       if (!tags) return std::move(tags).error();
       for (const Row& t : *tags)

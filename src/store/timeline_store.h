@@ -28,8 +28,11 @@ namespace vantage::store {
 
 // A page of statuses and what rendering it needs, read in one snapshot.
 struct RenderPage {
-  // The statuses asked for that exist, in the order asked, each once. Tags,
-  // mentions and media ids are read only for those marked `detailed`.
+  // The statuses asked for that exist, in the order asked, each once. Text
+  // fields (caption, content, spoiler, language, application, times but
+  // updated_at), tags, mentions and media ids are read only for those marked
+  // `detailed`; the others carry what changes often (counters, pins,
+  // archiving, updated_at) and what the policy needs.
   std::vector<Post> posts;
   std::vector<bool> detailed;
   // Per status: the newest updated_at of its media (0: none). With
@@ -52,8 +55,8 @@ struct RenderPage {
   std::vector<Parent> parents;
 };
 
-// Whether a status's tags, mentions and media must be read (given the
-// status row and its media version).
+// Whether a status's text, tags, mentions and media must be read (given its
+// state as RenderPage describes it, and its media version).
 using NeedsDetails = std::function<bool(const Post& post, int64_t media_version)>;
 
 // An account's statuses (GET /api/v1/accounts/:id/statuses), as the policy

@@ -140,12 +140,15 @@ constexpr Statement kHomePulledAsc{"timeline_home_pulled_asc", VANTAGE_HOME_PULL
 
 // --- public and tag -----------------------------------------------------------
 
-// Arguments: viewer x3, only_media, all-tags count, all-tags batch, none-tags batch.
+// Arguments: whether the viewer has blocks or mutes (0 spares the probes:
+// signed out, or kViewerHasFilters said none), viewer x3, only_media;
+// tags: all-tags batch, all-tags count, none-tags batch.
 #define VANTAGE_PUBLIC_FILTERS                                                                   \
   "AND s.is_comment = 0 AND s.visibility = 'public' AND s.archived_at IS NULL "                  \
-  "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = ? AND b.target_account_id = s.account_id) " \
+  "AND (? = 0 OR ("                                                                              \
+  "NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = ? AND b.target_account_id = s.account_id) " \
   "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = s.account_id AND b.target_account_id = ?) " \
-  "AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = ? AND m.target_account_id = s.account_id) " \
+  "AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = ? AND m.target_account_id = s.account_id))) " \
   "AND (? = 0 OR EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)) "
 #define VANTAGE_TAG_FILTERS                                                                      \
   "AND (SELECT COUNT(*) FROM status_tags x WHERE x.status_id = s.id AND x.tag_id IN " VANTAGE_ID_BATCH \
@@ -442,20 +445,24 @@ class SqlTimelineStore final : public TimelineStore {
     std::vector<Value> args;
     const Statement* st = nullptr;
     auto public_filters = [&] {
-      args.insert(args.end(), {q.viewer_id, q.viewer_id, q.viewer_id, int64_t{q.only_media ? 1 : 0}});
+      // The flag is set in the read below.
+      args.insert(args.end(), {int64_t{1}, q.viewer_id, q.viewer_id, q.viewer_id, int64_t{q.only_media ? 1 : 0}});
     };
     auto tag_filters = [&] {
       AppendTagBatch(args, q.all_tags);
       args.emplace_back(static_cast<int64_t>(Distinct(q.all_tags)));
       AppendTagBatch(args, q.none_tags);
     };
+    size_t flag_at = 0;
     if (q.tag_id == 0) {
       st = page.from_above ? &kPublicAsc : &kPublicDesc;
       args = {page.below, page.above};
+      flag_at = args.size();
       public_filters();
     } else if (q.any_tags.empty()) {
       st = page.from_above ? &kTagAsc : &kTagDesc;
       args = {q.tag_id, page.below, page.above};
+      flag_at = args.size();
       public_filters();
       tag_filters();
     } else {
@@ -464,11 +471,28 @@ class SqlTimelineStore final : public TimelineStore {
       std::vector<int64_t> any = q.any_tags;
       any.insert(any.begin(), q.tag_id);
       AppendIdBatch(args, any, 0);
+      flag_at = args.size();
       public_filters();
       tag_filters();
     }
     args.emplace_back(int64_t{page.limit});
-    return ReadIds(*st, args, page.from_above);
+    std::vector<int64_t> ids;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      int64_t filtered = 0;
+      if (q.viewer_id != 0) {
+        auto row = conn.QueryOne(kViewerHasFilters, {q.viewer_id, q.viewer_id, q.viewer_id});
+        if (!row) return std::move(row).error();
+        filtered = *row ? (**row).Int(0) : 1;
+      }
+      args[flag_at] = filtered;
+      auto rows = conn.Query(*st, args);
+      if (!rows) return std::move(rows).error();
+      ids = Ids(*rows);
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    if (page.from_above) std::reverse(ids.begin(), ids.end());
+    return ids;
   }
 
   Result<std::vector<int64_t>> AccountStatuses(const AccountStatusesQuery& q, const PageQuery& page) override {

@@ -32,12 +32,15 @@ namespace {
 // What changes often or decides whether a kept rendering holds, for every
 // status of the page: no text, so a page whose statuses are all kept reads
 // no caption.
+// With each status comes its author (a status whose account is gone meanwhile
+// is left out).
 constexpr Statement kStatusStateBatch{
     "render_status_state_batch",
     "SELECT s.id, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id, s.visibility, s.pinned_at, "
     "s.archived_at, s.replies_count, s.favourites_count, s.reblogs_count, s.updated_at, s.is_comment, "
-    "(SELECT MAX(m.updated_at) FROM media_attachments m WHERE m.status_id = s.id) "
-    "FROM statuses s WHERE s.id IN " VANTAGE_ID_BATCH};
+    "(SELECT MAX(m.updated_at) FROM media_attachments m WHERE m.status_id = s.id), " VANTAGE_ACCOUNT_COLUMNS
+    " FROM statuses s JOIN accounts a ON a.id = s.account_id WHERE s.id IN " VANTAGE_ID_BATCH};
+constexpr size_t kStateAccountColumn = 13;  // where the author's columns start
 // The statuses as StatusStore reads them (sql_status_store.cc), for those
 // rendered afresh.
 constexpr Statement kStatusesBatch{
@@ -56,8 +59,6 @@ constexpr Statement kMentionsBatch{
     "SELECT m.status_id, m.account_id, a.username FROM mentions m JOIN accounts a ON a.id = m.account_id "
     "WHERE m.status_id IN " VANTAGE_ID_BATCH " ORDER BY m.status_id, m.position"};
 
-constexpr Statement kAuthorsBatch{
-    "render_authors_batch", "SELECT " VANTAGE_ACCOUNT_COLUMNS " FROM accounts a WHERE a.id IN " VANTAGE_ID_BATCH};
 constexpr Statement kMediaBatch{
     "render_media_batch",
     "SELECT " VANTAGE_MEDIA_COLUMNS " FROM media_attachments m WHERE m.status_id IN " VANTAGE_ID_BATCH
@@ -297,26 +298,27 @@ Result<Post> DecodeState(const Row& row) {
   return p;
 }
 
-Result<Account> DecodeAccount(const Row& row) {
-  auto role = ParseRole(row.Text(6));
-  if (!role) return Error::Internal("Account " + std::to_string(row.Int(0)) + " has unknown role");
+// VANTAGE_ACCOUNT_COLUMNS from column `at` on.
+Result<Account> DecodeAccount(const Row& row, size_t at = 0) {
+  auto role = ParseRole(row.Text(at + 6));
+  if (!role) return Error::Internal("Account " + std::to_string(row.Int(at)) + " has unknown role");
   Account a;
-  a.id = row.Int(0);
-  a.username = row.Text(1);
-  a.email = row.Text(2);
-  a.display_name = row.Text(3);
-  a.note = row.Text(4);
-  a.password_hash = row.Text(5);
+  a.id = row.Int(at);
+  a.username = row.Text(at + 1);
+  a.email = row.Text(at + 2);
+  a.display_name = row.Text(at + 3);
+  a.note = row.Text(at + 4);
+  a.password_hash = row.Text(at + 5);
   a.role = *role;
-  a.locked = row.Bool(7);
-  a.approved = row.Bool(8);
-  a.verified = row.Bool(9);
-  a.registration_reason = row.Text(10);
-  a.created_at = row.Int(11);
-  a.updated_at = row.Int(12);
-  a.followers_count = row.Int(13);
-  a.following_count = row.Int(14);
-  a.statuses_count = row.Int(15);
+  a.locked = row.Bool(at + 7);
+  a.approved = row.Bool(at + 8);
+  a.verified = row.Bool(at + 9);
+  a.registration_reason = row.Text(at + 10);
+  a.created_at = row.Int(at + 11);
+  a.updated_at = row.Int(at + 12);
+  a.followers_count = row.Int(at + 13);
+  a.following_count = row.Int(at + 14);
+  a.statuses_count = row.Int(at + 15);
   return a;
 }
 
@@ -380,17 +382,15 @@ class SqlTimelineStore final : public TimelineStore {
     Status status = db_.Read([&](Connection& conn) -> Status {
       page = RenderPage{};
       VANTAGE_TRY(ReadStatuses(conn, ids, needs_details, page));
-      std::vector<int64_t> status_ids, detailed_ids, author_ids, parent_ids;
-      std::unordered_set<int64_t> authors, parents;
+      std::vector<int64_t> status_ids, detailed_ids, parent_ids;
+      std::unordered_set<int64_t> parents;
       for (size_t i = 0; i < page.posts.size(); ++i) {
         const Post& post = page.posts[i];
         status_ids.push_back(post.id);
         if (page.detailed[i]) detailed_ids.push_back(post.id);
-        if (authors.insert(post.account_id).second) author_ids.push_back(post.account_id);
         if (post.in_reply_to_id && parents.insert(*post.in_reply_to_id).second)
           parent_ids.push_back(*post.in_reply_to_id);
       }
-      VANTAGE_TRY(ReadAuthors(conn, author_ids, page));
       VANTAGE_TRY(ReadMedia(conn, detailed_ids, page));
       if (viewer_id != 0) VANTAGE_TRY(ReadMarks(conn, status_ids, viewer_id, page));
       VANTAGE_TRY(ReadParents(conn, parent_ids, viewer_id, page));
@@ -601,6 +601,7 @@ class SqlTimelineStore final : public TimelineStore {
   static Status ReadStatuses(Connection& conn, const std::vector<int64_t>& ids, const NeedsDetails& needs_details,
                              RenderPage& page) {
     std::unordered_map<int64_t, std::pair<Post, int64_t>> by_id;
+    std::unordered_set<int64_t> authors;
     for (size_t begin = 0; begin < ids.size(); begin += kIdBatch) {
       std::vector<Value> args;
       AppendIdBatch(args, ids, begin);
@@ -609,6 +610,11 @@ class SqlTimelineStore final : public TimelineStore {
       for (const Row& row : *rows) {
         auto post = DecodeState(row);
         if (!post) return std::move(post).error();
+        if (authors.insert(post->account_id).second) {
+          auto author = DecodeAccount(row, kStateAccountColumn);
+          if (!author) return std::move(author).error();
+          page.authors.push_back(std::move(*author));
+        }
         by_id.emplace(post->id, std::pair{std::move(*post), row.Int(12)});
       }
     }
@@ -647,21 +653,6 @@ class SqlTimelineStore final : public TimelineStore {
       for (const Row& m : *mentions)
         if (auto it = detailed.find(m.Int(0)); it != detailed.end())
           page.posts[it->second].mentions.push_back(MentionRef{m.Int(1), m.Text(2)});
-    }
-    return Ok();
-  }
-
-  static Status ReadAuthors(Connection& conn, const std::vector<int64_t>& author_ids, RenderPage& page) {
-    for (size_t begin = 0; begin < author_ids.size(); begin += kIdBatch) {
-      std::vector<Value> args;
-      AppendIdBatch(args, author_ids, begin);
-      auto rows = conn.Query(kAuthorsBatch, args);
-      if (!rows) return std::move(rows).error();
-      for (const Row& row : *rows) {
-        auto account = DecodeAccount(row);
-        if (!account) return std::move(account).error();
-        page.authors.push_back(std::move(*account));
-      }
     }
     return Ok();
   }

@@ -28,7 +28,8 @@ namespace vantage::store {
 
 // A page of statuses and what rendering it needs, read in one snapshot.
 struct RenderPage {
-  // The statuses asked for that exist, in the order asked, each once. Text
+  // The statuses asked for that exist (and whose author does), in the order
+  // asked, each once. Text
   // fields (caption, content, spoiler, language, application, times but
   // updated_at), tags, mentions and media ids are read only for those marked
   // `detailed`; the others carry what changes often (counters, pins,

@@ -2,14 +2,15 @@
 // for benchmarks and demos.
 //
 // The network (defaults in parentheses):
-//   - accounts (100k), created over the 30 days before the activity window;
+//   - accounts (100k), created over 10 days, 30 days before the first post;
 //     `official` (verified, feed_pull) is followed by every account; `typical`
 //     follows 20 accounts and `heavy` 5,000, picked by popularity.
 //   - follows (2M in all): besides those, in-degrees follow a Zipf law over a
 //     random ranking of the ordinary accounts, followers drawn uniformly, no
-//     duplicates, no self-follows. Every follow happens before the first post,
-//     so each inbox holds every post of its followees, exactly as fan-out on
-//     write leaves it. Accounts reaching the fan-out limit are feed_pull.
+//     duplicates, no self-follows. Every follow happens in the 20 days before
+//     the first post (each account's in one sitting), so each inbox holds
+//     every post of its followees, exactly as fan-out on write leaves it.
+//     Accounts reaching the fan-out limit are feed_pull.
 //   - posts (1M) over the last 60 days, 1-3 photos each from a pool of real
 //     processed images (8) stored once; captions with hashtags on some;
 //     `official` posts max(100, posts/1000) of them.
@@ -73,11 +74,12 @@ using store::Value;
 using Clock = std::chrono::steady_clock;
 
 constexpr int64_t kDayMs = 86'400'000;
+// Accounts sign up over 10 days, then follow over these 20, then post.
+constexpr int64_t kFollowDaysMs = 20 * kDayMs;
 constexpr int32_t kOfficial = 0, kTypical = 1, kHeavy = 2, kFirstOrdinary = 3;
-// One transaction per table (for the sizes seeded here): a random-order
-// index (a unique constraint) gets most of its pages dirtied by every
-// transaction, and each dirty page goes to the WAL once per commit.
-constexpr int64_t kRowsPerTransaction = 100'000'000;
+// Measured on the default network: bigger transactions (up to one per
+// table) cost more CPU, not less.
+constexpr int64_t kRowsPerTransaction = 250'000;
 // Bound parameters per INSERT statement: well inside SQLite's 32766 and
 // PostgreSQL's 65535.
 constexpr int kParamsPerStatement = 8'000;
@@ -417,16 +419,20 @@ Status BuildGraph(const SeedOptions& o, Network& net) {
     }
   }
 
-  // Every follow before the first post, after both accounts existed.
+  // Every account exists before the first follow, and every follow comes
+  // before the first post. Each account follows its accounts in one sitting,
+  // in sign-up order: rows in time order are then in (account, target) order
+  // too, so the unique constraint on the pair grows at its end.
+  std::sort(edges.begin(), edges.end());
+  const int64_t first = net.start - kFollowDaysMs, span = kFollowDaysMs - 60'000;
   net.follows.reserve(edges.size());
-  for (auto [a, t] : edges) {
-    int64_t from = std::max(net.account_created[a], net.account_created[t]) + 1;
-    net.follows.push_back(FollowRow{from + rng.Below(std::max<int64_t>(1, net.start - from)), a, t});
+  for (size_t k = 0; k < edges.size(); ++k) {
+    auto [a, t] = edges[k];
+    auto offset = static_cast<int64_t>(static_cast<double>(span) * static_cast<double>(k) / static_cast<double>(edges.size()));
+    net.follows.push_back(FollowRow{first + offset, a, t});
     ++net.following[a];
     ++net.followers[t];
   }
-  std::sort(net.follows.begin(), net.follows.end(),
-            [](const FollowRow& x, const FollowRow& y) { return x.time < y.time; });
 
   net.following_offsets.assign(n + 1, 0);
   for (const FollowRow& f : net.follows) ++net.following_offsets[f.account + 1];
@@ -821,10 +827,11 @@ class Phases {
 // unique constraint), as their CREATE statements; they are dropped for the
 // load and built again after it. Left out: indexes whose keys the load
 // writes in (nearly) ascending order, which cost less to keep than to sort
-// (one file key per pool file, statuses and tags in id order).
-const std::set<std::string> kGrowInOrder = {"media_files_file_key", "media_attachments_status_id",
-                                            "media_attachments_unattached", "status_tags_tag_id",
-                                            "statuses_public_posts", "statuses_application_id"};
+// (one file key per pool file; statuses, tags and follows in id order).
+const std::set<std::string> kGrowInOrder = {
+    "media_files_file_key", "media_attachments_status_id", "media_attachments_status_id_updated_at",
+    "media_attachments_unattached", "status_tags_tag_id", "statuses_public_posts", "statuses_application_id",
+    "follows_account_id_id"};
 
 struct IndexDef {
   std::string name;
@@ -1018,9 +1025,9 @@ Status WriteNetwork(const SeedOptions& o, const Config& config, store::Database&
   net.now = NowUnixMs();
   net.end = net.now - 1000;
   net.start = net.now - o.days * kDayMs;
-  const int64_t accounts_start = net.start - 30 * kDayMs;
+  const int64_t accounts_start = net.start - kFollowDaysMs - 10 * kDayMs;
   for (int32_t a = 0; a < net.accounts; ++a)
-    net.account_created.push_back(accounts_start + (29 * kDayMs) * a / net.accounts);
+    net.account_created.push_back(accounts_start + (10 * kDayMs) * a / net.accounts);
   TimeIds account_ids;
   for (int64_t created : net.account_created) net.account_id.push_back(account_ids.At(created));
   net.followers.assign(net.accounts, 0);
@@ -1064,7 +1071,7 @@ Status WriteNetwork(const SeedOptions& o, const Config& config, store::Database&
       VANTAGE_TRY(RunSql(conn, "seed_drop_" + index.name, "DROP INDEX " + index.name));
     if (!sqlite) return Ok();
     // Bulk-load settings for the SQLite writer connection, which only this
-    // process uses and which closes with it: a 3 GiB page cache, two sorter
+    // process uses and which closes with it: a 2 GiB page cache, two sorter
     // threads for the index builds, no fsync per commit, and no foreign-key
     // lookups (every reference is built from rows written before it;
     // --verify checks them). SQLite changes the last two only outside a
@@ -1073,7 +1080,7 @@ Status WriteNetwork(const SeedOptions& o, const Config& config, store::Database&
     VANTAGE_TRY(RunSql(conn, "seed_commit", "COMMIT"));
     VANTAGE_TRY(RunSql(conn, "seed_foreign_keys_off", "PRAGMA foreign_keys = OFF"));
     VANTAGE_TRY(RunSql(conn, "seed_synchronous_off", "PRAGMA synchronous = OFF"));
-    VANTAGE_TRY(RunSql(conn, "seed_cache_size", "PRAGMA cache_size = -3145728"));
+    VANTAGE_TRY(RunSql(conn, "seed_cache_size", "PRAGMA cache_size = -2097152"));
     VANTAGE_TRY(RunSql(conn, "seed_threads", "PRAGMA threads = 2"));
     return RunSql(conn, "seed_begin", "BEGIN IMMEDIATE");
   }));

@@ -15,6 +15,7 @@
 
 #include "store/media_store.h"
 #include "store/sql.h"
+#include "store/sql_rows.h"
 
 namespace vantage::store {
 
@@ -27,11 +28,39 @@ const char* MediaStateName(MediaState state) {
   return "processing";
 }
 
+static Result<MediaState> ParseState(const std::string& name, int64_t id) {
+  if (name == "processing") return MediaState::kProcessing;
+  if (name == "ready") return MediaState::kReady;
+  if (name == "failed") return MediaState::kFailed;
+  return Error::Internal("Media " + std::to_string(id) + " has unknown state " + name);
+}
+
+Result<MediaAttachment> DecodeMedia(const Row& row) {
+  MediaAttachment m;
+  m.id = row.Int(0);
+  m.account_id = row.Int(1);
+  auto state = ParseState(row.Text(2), m.id);
+  if (!state) return std::move(state).error();
+  m.state = *state;
+  m.error_code = row.Text(3);
+  m.description = row.Text(4);
+  if (!row.IsNull(5) && !row.IsNull(6)) {
+    m.focus_x = static_cast<int>(row.Int(5));
+    m.focus_y = static_cast<int>(row.Int(6));
+  }
+  m.blurhash = row.Text(7);
+  m.original_width = static_cast<int>(row.Int(8));
+  m.original_height = static_cast<int>(row.Int(9));
+  m.status_id = row.OptInt(10);
+  m.position = static_cast<int>(row.Int(11));
+  m.created_at = row.Int(12);
+  m.updated_at = row.Int(13);
+  return m;
+}
+
 namespace {
 
-#define VANTAGE_MEDIA_COLUMNS                                                                  \
-  "id, account_id, state, error_code, description, focus_x, focus_y, blurhash, original_width, " \
-  "original_height, status_id, position, created_at, updated_at"
+#define VANTAGE_MEDIA_COLUMNS VANTAGE_MEDIA_COLUMNS_OF("")
 #define VANTAGE_MEDIA_FILE_COLUMNS "variant, format, file_key, width, height, size_bytes"
 
 constexpr Statement kInsertMedia{
@@ -91,35 +120,6 @@ constexpr Statement kAllMediaKeys{"all_media_keys", "SELECT DISTINCT file_key FR
 
 Value OptInt(const std::optional<int>& v) { return v ? Value(int64_t{*v}) : Null(); }
 
-Result<MediaState> ParseState(const std::string& name, int64_t id) {
-  if (name == "processing") return MediaState::kProcessing;
-  if (name == "ready") return MediaState::kReady;
-  if (name == "failed") return MediaState::kFailed;
-  return Error::Internal("Media " + std::to_string(id) + " has unknown state " + name);
-}
-
-Result<MediaAttachment> DecodeMedia(const Row& row) {
-  MediaAttachment m;
-  m.id = row.Int(0);
-  m.account_id = row.Int(1);
-  auto state = ParseState(row.Text(2), m.id);
-  if (!state) return std::move(state).error();
-  m.state = *state;
-  m.error_code = row.Text(3);
-  m.description = row.Text(4);
-  if (!row.IsNull(5) && !row.IsNull(6)) {
-    m.focus_x = static_cast<int>(row.Int(5));
-    m.focus_y = static_cast<int>(row.Int(6));
-  }
-  m.blurhash = row.Text(7);
-  m.original_width = static_cast<int>(row.Int(8));
-  m.original_height = static_cast<int>(row.Int(9));
-  m.status_id = row.OptInt(10);
-  m.position = static_cast<int>(row.Int(11));
-  m.created_at = row.Int(12);
-  m.updated_at = row.Int(13);
-  return m;
-}
 
 // The attachment and its files, read on `conn`.
 Result<std::optional<MediaAttachment>> LoadOn(Connection& conn, int64_t id) {

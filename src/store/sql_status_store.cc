@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "store/id_batch.h"
+#include "store/sql_rows.h"
 #include "store/status_store.h"
 
 namespace vantage::store {
@@ -400,32 +401,7 @@ class SqlStatusStore final : public StatusStore {
     Status status = db_.Read([&](Connection& conn) -> Status {
       found.clear();
       std::unordered_map<int64_t, Post> by_id;
-      for (size_t begin = 0; begin < ids.size(); begin += kIdBatch) {
-        std::vector<Value> args;
-        AppendIdBatch(args, ids, begin);
-        auto rows = conn.Query(kSelectStatusBatch, args);
-        if (!rows) return std::move(rows).error();
-        if (rows->empty()) continue;
-        for (const Row& row : *rows) {
-          auto post = DecodePost(row);
-          if (!post) return std::move(post).error();
-          by_id.emplace(post->id, std::move(*post));
-        }
-        auto tags = conn.Query(kSelectStatusTagsBatch, args);
-        if (!tags) return std::move(tags).error();
-        for (const Row& t : *tags)
-          if (auto it = by_id.find(t.Int(0)); it != by_id.end())
-            it->second.tags.push_back(TagRef{t.Int(1), t.Text(2), t.Text(3)});
-        auto mentions = conn.Query(kSelectStatusMentionsBatch, args);
-        if (!mentions) return std::move(mentions).error();
-        for (const Row& m : *mentions)
-          if (auto it = by_id.find(m.Int(0)); it != by_id.end())
-            it->second.mentions.push_back(MentionRef{m.Int(1), m.Text(2)});
-        auto media = conn.Query(kSelectStatusMediaBatch, args);
-        if (!media) return std::move(media).error();
-        for (const Row& m : *media)
-          if (auto it = by_id.find(m.Int(0)); it != by_id.end()) it->second.media_ids.push_back(m.Int(1));
-      }
+      VANTAGE_TRY(ReadPostsOn(conn, ids, true, by_id));
       found.reserve(by_id.size());
       for (int64_t id : ids) {
         auto it = by_id.find(id);
@@ -619,6 +595,38 @@ class SqlStatusStore final : public StatusStore {
 };
 
 }  // namespace
+
+Status ReadPostsOn(Connection& conn, const std::vector<int64_t>& ids, bool with_media_ids,
+                   std::unordered_map<int64_t, Post>& by_id) {
+  for (size_t begin = 0; begin < ids.size(); begin += kIdBatch) {
+    std::vector<Value> args;
+    AppendIdBatch(args, ids, begin);
+    auto rows = conn.Query(kSelectStatusBatch, args);
+    if (!rows) return std::move(rows).error();
+    if (rows->empty()) continue;
+    for (const Row& row : *rows) {
+      auto post = DecodePost(row);
+      if (!post) return std::move(post).error();
+      by_id.emplace(post->id, std::move(*post));
+    }
+    auto tags = conn.Query(kSelectStatusTagsBatch, args);
+    if (!tags) return std::move(tags).error();
+    for (const Row& t : *tags)
+      if (auto it = by_id.find(t.Int(0)); it != by_id.end())
+        it->second.tags.push_back(TagRef{t.Int(1), t.Text(2), t.Text(3)});
+    auto mentions = conn.Query(kSelectStatusMentionsBatch, args);
+    if (!mentions) return std::move(mentions).error();
+    for (const Row& m : *mentions)
+      if (auto it = by_id.find(m.Int(0)); it != by_id.end())
+        it->second.mentions.push_back(MentionRef{m.Int(1), m.Text(2)});
+    if (!with_media_ids) continue;
+    auto media = conn.Query(kSelectStatusMediaBatch, args);
+    if (!media) return std::move(media).error();
+    for (const Row& m : *media)
+      if (auto it = by_id.find(m.Int(0)); it != by_id.end()) it->second.media_ids.push_back(m.Int(1));
+  }
+  return Ok();
+}
 
 std::unique_ptr<StatusStore> MakeSqlStatusStore(Database& db) {
   return std::make_unique<SqlStatusStore>(db);

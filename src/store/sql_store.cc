@@ -5,6 +5,7 @@
 #include "store/store.h"
 #include "store/graph_store.h"
 #include "store/id_batch.h"
+#include "store/sql_rows.h"
 #include "store/interaction_store.h"
 #include "store/notification_store.h"
 #include "store/timeline_store.h"
@@ -32,14 +33,34 @@ namespace vantage::store {
 // Reads that need several statements to agree (none yet) use Read, which
 // sees one snapshot.
 
+Result<Account> DecodeAccount(const Row& row, size_t at) {
+  auto role = ParseRole(row.Text(at + 6));
+  if (!role) return Error::Internal("Account " + std::to_string(row.Int(at)) + " has unknown role");
+  Account a;
+  a.id = row.Int(at);
+  a.username = row.Text(at + 1);
+  a.email = row.Text(at + 2);
+  a.display_name = row.Text(at + 3);
+  a.note = row.Text(at + 4);
+  a.password_hash = row.Text(at + 5);
+  a.role = *role;
+  a.locked = row.Bool(at + 7);
+  a.approved = row.Bool(at + 8);
+  a.verified = row.Bool(at + 9);
+  a.registration_reason = row.Text(at + 10);
+  a.created_at = row.Int(at + 11);
+  a.updated_at = row.Int(at + 12);
+  a.followers_count = row.Int(at + 13);
+  a.following_count = row.Int(at + 14);
+  a.statuses_count = row.Int(at + 15);
+  return a;
+}
+
 namespace {
 
 // Column lists shared by the statements of one table, in the order the
 // decoders below read them.
-#define VANTAGE_ACCOUNT_COLUMNS                                                              \
-  "id, username, email, display_name, note, password_hash, role, locked, approved, verified, " \
-  "registration_reason, created_at, updated_at, followers_count, following_count, "            \
-  "statuses_count"
+#define VANTAGE_ACCOUNT_COLUMNS VANTAGE_ACCOUNT_COLUMNS_OF("")
 #define VANTAGE_APP_COLUMNS \
   "id, name, website, redirect_uris, scopes, client_id, client_secret_hash, created_at"
 #define VANTAGE_CODE_COLUMNS \
@@ -131,28 +152,6 @@ Error MissingId(const char* what) {
   return Error::Internal(std::string("A new ") + what + " needs an id from the IdGenerator");
 }
 
-Result<Account> DecodeAccount(const Row& row) {
-  auto role = ParseRole(row.Text(6));
-  if (!role) return Error::Internal("Account " + std::to_string(row.Int(0)) + " has unknown role");
-  Account a;
-  a.id = row.Int(0);
-  a.username = row.Text(1);
-  a.email = row.Text(2);
-  a.display_name = row.Text(3);
-  a.note = row.Text(4);
-  a.password_hash = row.Text(5);
-  a.role = *role;
-  a.locked = row.Bool(7);
-  a.approved = row.Bool(8);
-  a.verified = row.Bool(9);
-  a.registration_reason = row.Text(10);
-  a.created_at = row.Int(11);
-  a.updated_at = row.Int(12);
-  a.followers_count = row.Int(13);
-  a.following_count = row.Int(14);
-  a.statuses_count = row.Int(15);
-  return a;
-}
 
 Result<App> DecodeApp(const Row& row) {
   App app;
@@ -203,6 +202,9 @@ Result<Token> DecodeToken(const Row& row) {
 }
 
 // Runs `st` in a read transaction and decodes its first row, if any.
+// DecodeAccount from column 0, for ReadOne.
+Result<Account> DecodeAccountRow(const Row& row) { return DecodeAccount(row); }
+
 template <class T>
 Result<std::optional<T>> ReadOne(Database& db, const Statement& st,
                                  std::initializer_list<Value> args,
@@ -271,7 +273,7 @@ class SqlAccountStore final : public AccountStore {
   }
 
   Result<std::optional<Account>> FindById(int64_t id) override {
-    return ReadOne(db_, kSelectAccountById, {id}, &DecodeAccount);
+    return ReadOne(db_, kSelectAccountById, {id}, &DecodeAccountRow);
   }
 
   Result<std::vector<Account>> FindByIds(const std::vector<int64_t>& ids) override {
@@ -295,12 +297,12 @@ class SqlAccountStore final : public AccountStore {
   }
 
   Result<std::optional<Account>> FindByUsername(std::string_view username) override {
-    return ReadOne(db_, kSelectAccountByUsername, {std::string(username)}, &DecodeAccount);
+    return ReadOne(db_, kSelectAccountByUsername, {std::string(username)}, &DecodeAccountRow);
   }
 
   Result<std::optional<Account>> FindByEmail(std::string_view email) override {
     if (email.empty()) return std::optional<Account>();
-    return ReadOne(db_, kSelectAccountByEmail, {std::string(email)}, &DecodeAccount);
+    return ReadOne(db_, kSelectAccountByEmail, {std::string(email)}, &DecodeAccountRow);
   }
 
   Result<Account> Update(int64_t id, const AccountPatch& patch, int64_t now) override {

@@ -13,19 +13,15 @@
 
 #include "core/id.h"
 #include "store/id_batch.h"
+#include "store/sql_rows.h"
 #include "store/timeline_store.h"
 
 namespace vantage::store {
 
 namespace {
 
-#define VANTAGE_ACCOUNT_COLUMNS                                                               \
-  "a.id, a.username, a.email, a.display_name, a.note, a.password_hash, a.role, a.locked, "     \
-  "a.approved, a.verified, a.registration_reason, a.created_at, a.updated_at, a.followers_count, " \
-  "a.following_count, a.statuses_count"
-#define VANTAGE_MEDIA_COLUMNS                                                                  \
-  "m.id, m.account_id, m.state, m.error_code, m.description, m.focus_x, m.focus_y, m.blurhash, " \
-  "m.original_width, m.original_height, m.status_id, m.position, m.created_at, m.updated_at"
+#define VANTAGE_ACCOUNT_COLUMNS VANTAGE_ACCOUNT_COLUMNS_OF("a.")
+#define VANTAGE_MEDIA_COLUMNS VANTAGE_MEDIA_COLUMNS_OF("m.")
 
 // --- rendering --------------------------------------------------------------
 
@@ -41,24 +37,6 @@ constexpr Statement kStatusStateBatch{
     "(SELECT MAX(m.updated_at) FROM media_attachments m WHERE m.status_id = s.id), " VANTAGE_ACCOUNT_COLUMNS
     " FROM statuses s JOIN accounts a ON a.id = s.account_id WHERE s.id IN " VANTAGE_ID_BATCH};
 constexpr size_t kStateAccountColumn = 13;  // where the author's columns start
-// The statuses as StatusStore reads them (sql_status_store.cc), for those
-// rendered afresh.
-constexpr Statement kStatusesBatch{
-    "render_statuses_batch",
-    "SELECT s.id, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id, s.text, s.content, "
-    "s.visibility, s.sensitive, s.spoiler_text, s.language, s.application_id, s.pinned_at, "
-    "s.archived_at, s.edited_at, s.idempotency_key, s.replies_count, s.favourites_count, "
-    "s.reblogs_count, s.created_at, s.updated_at, ap.name, ap.website, s.is_comment "
-    "FROM statuses s LEFT JOIN apps ap ON ap.id = s.application_id WHERE s.id IN " VANTAGE_ID_BATCH};
-constexpr Statement kTagsBatch{
-    "render_tags_batch",
-    "SELECT st.status_id, t.id, t.name, t.name_key FROM status_tags st JOIN tags t ON t.id = st.tag_id "
-    "WHERE st.status_id IN " VANTAGE_ID_BATCH " ORDER BY st.status_id, st.position"};
-constexpr Statement kMentionsBatch{
-    "render_mentions_batch",
-    "SELECT m.status_id, m.account_id, a.username FROM mentions m JOIN accounts a ON a.id = m.account_id "
-    "WHERE m.status_id IN " VANTAGE_ID_BATCH " ORDER BY m.status_id, m.position"};
-
 constexpr Statement kMediaBatch{
     "render_media_batch",
     "SELECT " VANTAGE_MEDIA_COLUMNS " FROM media_attachments m WHERE m.status_id IN " VANTAGE_ID_BATCH
@@ -248,36 +226,6 @@ constexpr Statement kSearchAccounts{
 #undef VANTAGE_ACCOUNT_COLUMNS
 #undef VANTAGE_MEDIA_COLUMNS
 
-Result<Post> DecodePost(const Row& row) {
-  auto visibility = ParseVisibility(row.Text(6));
-  if (!visibility) return Error::Internal("Status " + std::to_string(row.Int(0)) + " has unknown visibility");
-  Post p;
-  p.id = row.Int(0);
-  p.account_id = row.Int(1);
-  p.in_reply_to_id = row.OptInt(2);
-  p.in_reply_to_account_id = row.OptInt(3);
-  p.text = row.Text(4);
-  p.content = row.Text(5);
-  p.visibility = *visibility;
-  p.sensitive = row.Bool(7);
-  p.spoiler_text = row.Text(8);
-  p.language = row.Text(9);
-  p.application_id = row.OptInt(10);
-  p.pinned_at = row.OptInt(11);
-  p.archived_at = row.OptInt(12);
-  p.edited_at = row.OptInt(13);
-  p.idempotency_key = row.Text(14);
-  p.replies_count = row.Int(15);
-  p.favourites_count = row.Int(16);
-  p.reblogs_count = row.Int(17);
-  p.created_at = row.Int(18);
-  p.updated_at = row.Int(19);
-  p.application_name = row.Text(20);
-  p.application_website = row.Text(21);
-  p.is_comment = row.Int(22) != 0;
-  return p;
-}
-
 // The columns of kStatusStateBatch; the status's text fields stay empty.
 Result<Post> DecodeState(const Row& row) {
   auto visibility = ParseVisibility(row.Text(4));
@@ -296,60 +244,6 @@ Result<Post> DecodeState(const Row& row) {
   p.updated_at = row.Int(10);
   p.is_comment = row.Int(11) != 0;
   return p;
-}
-
-// VANTAGE_ACCOUNT_COLUMNS from column `at` on.
-Result<Account> DecodeAccount(const Row& row, size_t at = 0) {
-  auto role = ParseRole(row.Text(at + 6));
-  if (!role) return Error::Internal("Account " + std::to_string(row.Int(at)) + " has unknown role");
-  Account a;
-  a.id = row.Int(at);
-  a.username = row.Text(at + 1);
-  a.email = row.Text(at + 2);
-  a.display_name = row.Text(at + 3);
-  a.note = row.Text(at + 4);
-  a.password_hash = row.Text(at + 5);
-  a.role = *role;
-  a.locked = row.Bool(at + 7);
-  a.approved = row.Bool(at + 8);
-  a.verified = row.Bool(at + 9);
-  a.registration_reason = row.Text(at + 10);
-  a.created_at = row.Int(at + 11);
-  a.updated_at = row.Int(at + 12);
-  a.followers_count = row.Int(at + 13);
-  a.following_count = row.Int(at + 14);
-  a.statuses_count = row.Int(at + 15);
-  return a;
-}
-
-Result<MediaAttachment> DecodeMedia(const Row& row) {
-  MediaAttachment m;
-  m.id = row.Int(0);
-  m.account_id = row.Int(1);
-  const std::string& state = row.Text(2);
-  if (state == "processing") {
-    m.state = MediaState::kProcessing;
-  } else if (state == "ready") {
-    m.state = MediaState::kReady;
-  } else if (state == "failed") {
-    m.state = MediaState::kFailed;
-  } else {
-    return Error::Internal("Media " + std::to_string(m.id) + " has unknown state " + state);
-  }
-  m.error_code = row.Text(3);
-  m.description = row.Text(4);
-  if (!row.IsNull(5) && !row.IsNull(6)) {
-    m.focus_x = static_cast<int>(row.Int(5));
-    m.focus_y = static_cast<int>(row.Int(6));
-  }
-  m.blurhash = row.Text(7);
-  m.original_width = static_cast<int>(row.Int(8));
-  m.original_height = static_cast<int>(row.Int(9));
-  m.status_id = row.OptInt(10);
-  m.position = static_cast<int>(row.Int(11));
-  m.created_at = row.Int(12);
-  m.updated_at = row.Int(13);
-  return m;
 }
 
 std::vector<int64_t> Ids(const std::vector<Row>& rows) {
@@ -632,28 +526,11 @@ class SqlTimelineStore final : public TimelineStore {
     }
     std::vector<int64_t> detailed_ids;
     for (const auto& [id, index] : detailed) detailed_ids.push_back(id);
-    for (size_t begin = 0; begin < detailed_ids.size(); begin += kIdBatch) {
-      std::vector<Value> args;
-      AppendIdBatch(args, detailed_ids, begin);
-      // The whole row, read in the same snapshot as the state above.
-      auto rows = conn.Query(kStatusesBatch, args);
-      if (!rows) return std::move(rows).error();
-      for (const Row& row : *rows) {
-        auto post = DecodePost(row);
-        if (!post) return std::move(post).error();
-        if (auto it = detailed.find(post->id); it != detailed.end()) page.posts[it->second] = std::move(*post);
-      }
-      auto tags = conn.Query(kTagsBatch, args);
-      if (!tags) return std::move(tags).error();
-      for (const Row& t : *tags)
-        if (auto it = detailed.find(t.Int(0)); it != detailed.end())
-          page.posts[it->second].tags.push_back(TagRef{t.Int(1), t.Text(2), t.Text(3)});
-      auto mentions = conn.Query(kMentionsBatch, args);
-      if (!mentions) return std::move(mentions).error();
-      for (const Row& m : *mentions)
-        if (auto it = detailed.find(m.Int(0)); it != detailed.end())
-          page.posts[it->second].mentions.push_back(MentionRef{m.Int(1), m.Text(2)});
-    }
+    // The whole rows, read in the same snapshot as the state above.
+    std::unordered_map<int64_t, Post> full;
+    VANTAGE_TRY(ReadPostsOn(conn, detailed_ids, false, full));
+    for (auto& [id, post] : full)
+      if (auto it = detailed.find(id); it != detailed.end()) page.posts[it->second] = std::move(post);
     return Ok();
   }
 

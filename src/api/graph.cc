@@ -17,10 +17,6 @@ using http::Response;
 
 namespace {
 
-// Account lists (Mastodon's defaults for accounts).
-constexpr int kDefaultAccountLimit = 40;
-constexpr int kMaxAccountLimit = 80;
-
 // Mastodon's Relationship entity. An account that blocks the viewer is
 // hidden from it like a missing one, so blocked_by is never told.
 json::object RelationshipJson(int64_t account_id, const store::Relation& r) {

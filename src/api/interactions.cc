@@ -18,11 +18,6 @@ using http::Response;
 
 namespace {
 
-constexpr int kDefaultLimit = 20;
-constexpr int kMaxLimit = 40;
-constexpr int kDefaultAccountLimit = 40;
-constexpr int kMaxAccountLimit = 80;
-
 using MarkAction = Result<store::Post> (*)(service::ServiceContext&, int64_t, int64_t);
 
 // POST /api/v1/statuses/:id/<action>: answers the status as it is afterwards.

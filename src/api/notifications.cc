@@ -27,8 +27,9 @@ using http::Response;
 
 namespace {
 
-constexpr int kDefaultLimit = 40;  // Mastodon's default and maximum for notifications
-constexpr int kMaxLimit = 80;
+// Mastodon's default and maximum for notifications.
+constexpr int kDefaultNotificationLimit = 40;
+constexpr int kMaxNotificationLimit = 80;
 
 // Mastodon's Notification entities of `list` for its recipient, in order.
 // `reply` is served as "mention": that is how Mastodon notifies replies, and
@@ -83,7 +84,7 @@ void RegisterNotificationRoutes(http::Router& router, ApiContext& ctx) {
   router.Add("GET", "/api/v1/notifications", Wrap([&ctx](Request& request) -> Result<Response> {
     auto principal = Authorize(ctx, request, "read:notifications");
     if (!principal) return std::move(principal).error();
-    auto page = ParsePage(request, kDefaultLimit, kMaxLimit);
+    auto page = ParsePage(request, kDefaultNotificationLimit, kMaxNotificationLimit);
     if (!page) return std::move(page).error();
     auto params = Params::From(request);
     if (!params) return std::move(params).error();

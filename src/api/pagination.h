@@ -11,6 +11,13 @@
 
 namespace vantage::api {
 
+// Mastodon's page sizes: statuses 20 by default and 40 at most; accounts
+// (followers, likers, blocks...) 40 and 80.
+inline constexpr int kDefaultLimit = 20;
+inline constexpr int kMaxLimit = 40;
+inline constexpr int kDefaultAccountLimit = 40;
+inline constexpr int kMaxAccountLimit = 80;
+
 // Reads the cursors and the limit. A cursor that is not an id is Invalid
 // naming it; a limit that is not a number is Invalid "limit"; a limit
 // outside 1..max_limit is clamped, as Mastodon does. since_id and min_id

@@ -24,9 +24,6 @@ using http::Response;
 
 namespace {
 
-constexpr int kDefaultLimit = 20;
-constexpr int kMaxLimit = 40;
-
 std::optional<int64_t> ViewerId(const std::optional<store::Account>& viewer) {
   if (viewer) return viewer->id;
   return std::nullopt;

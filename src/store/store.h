@@ -8,8 +8,9 @@
 // Ids of new rows (accounts, apps, tokens) are chosen by the caller, from
 // vantage::IdGenerator, and must be positive. Errors not named below are the
 // SQL layer's (sql.h): kUnavailable when the database is down or stays busy,
-// kConflict "unique_violation" for a duplicate id or key, kInternal otherwise
-// (including a reference to a row that does not exist).
+// kConflict "unique_violation" for a duplicate id or key, kNotFound
+// "reference_gone" for a reference to a row that does not exist (deleted
+// meanwhile), kInternal otherwise.
 #pragma once
 
 #include <cstdint>

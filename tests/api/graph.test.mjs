@@ -3,14 +3,10 @@
 // the real binary on either engine.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { linkHeader, postPhoto, registerUser } from './lib/photos.mjs';
 import {
-  api, assertAccountShape, assertError, assertOk, passwordToken, register, startServer, waitFor,
+  api, assertAccountShape, assertError, assertOk, passwordToken, startServer,
 } from './lib/server.mjs';
 
 let server;
@@ -22,34 +18,11 @@ after(async () => {
   await server?.stop();
 });
 
-// Publishes a photo post (a small JPEG of noise, made with the `vips` CLI);
-// returns its id.
-async function photoPost(u) {
-  const dir = await mkdtemp(path.join(tmpdir(), 'vantage-graph-api-'));
-  try {
-    const ppm = path.join(dir, 'noise.ppm');
-    await writeFile(ppm, Buffer.concat([Buffer.from('P6\n32 24\n255\n', 'latin1'), crypto.randomBytes(32 * 24 * 3)]));
-    execFileSync('vips', ['copy', ppm, path.join(dir, 'noise.jpg')]);
-    const form = new FormData();
-    form.append('file', new Blob([await readFile(path.join(dir, 'noise.jpg'))], { type: 'image/jpeg' }), 'p.jpg');
-    const res = await fetch(new URL('/api/v2/media', server.url), {
-      method: 'POST', headers: { authorization: `Bearer ${u.token}` }, body: form,
-    });
-    const media = await res.json();
-    assert.ok(res.status === 200 || res.status === 202, JSON.stringify(media));
-    await waitFor(async () => (await api(server, 'GET', `/api/v1/media/${media.id}`, { token: u.token })).status === 200);
-    return assertOk(await api(server, 'POST', '/api/v1/statuses', { token: u.token, json: { media_ids: [media.id] } })).id;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+// Publishes a photo post (a fresh small JPEG of noise each time); returns its id.
+const photoPost = async (u) => (await postPhoto(server, u)).id;
 
 // A fresh account: {token, id, username, password, app}.
-async function user(prefix = 'user') {
-  const u = await register(server, { prefix });
-  const me = assertOk(await api(server, 'GET', '/api/v1/accounts/verify_credentials', { token: u.token }));
-  return { ...u, id: me.id };
-}
+const user = (prefix = 'user') => registerUser(server, prefix);
 
 async function account(id, token) {
   return assertOk(await api(server, 'GET', `/api/v1/accounts/${id}`, { token }));
@@ -70,16 +43,6 @@ function assertRelationship(r, id) {
   assert.equal(r.languages, null);
   assert.equal(r.note, '');
   return r;
-}
-
-// The rel="next" and rel="prev" targets of a Link header, as paths.
-function links(res) {
-  const out = {};
-  for (const part of (res.headers.get('link') ?? '').split(',')) {
-    const m = part.match(/<([^>]+)>;\s*rel="(\w+)"/);
-    if (m) out[m[2]] = new URL(m[1]).pathname + new URL(m[1]).search;
-  }
-  return out;
 }
 
 async function lock(u, locked = true) {
@@ -421,16 +384,16 @@ describe('followers and following', () => {
       page.forEach(assertAccountShape);
       pages.push(page.map((a) => a.id));
       seen.push(...page.map((a) => a.id));
-      path = links(res).next;
-      assert.ok(links(res).prev, 'a page has a prev link');
+      path = linkHeader(res).next;
+      assert.ok(linkHeader(res).prev, 'a page has a prev link');
     }
     assert.deepEqual(pages, [newestFirst.slice(0, 2), newestFirst.slice(2, 4), newestFirst.slice(4)]);
     assert.deepEqual(seen, newestFirst);
 
     // From the second page, rel="prev" gives back the first.
     const second = await api(server, 'GET', `/api/v1/accounts/${star.id}/followers?limit=2`);
-    const next = await api(server, 'GET', links(second).next);
-    const prev = assertOk(await api(server, 'GET', links(next).prev));
+    const next = await api(server, 'GET', linkHeader(second).next);
+    const prev = assertOk(await api(server, 'GET', linkHeader(next).prev));
     assert.deepEqual(prev.map((a) => a.id), newestFirst.slice(0, 2));
 
     const following = assertOk(await api(server, 'GET', `/api/v1/accounts/${fans[0]}/following`));
@@ -451,7 +414,7 @@ describe('followers and following', () => {
     for (const o of others) assertOk(await post(owner, `/api/v1/accounts/${o.id}/block`));
     const first = await get(owner, '/api/v1/blocks?limit=2');
     assert.deepEqual(assertOk(first).map((a) => a.id), [others[2].id, others[1].id]);
-    const rest = assertOk(await get(owner, links(first).next));
+    const rest = assertOk(await get(owner, linkHeader(first).next));
     assert.deepEqual(rest.map((a) => a.id), [others[0].id]);
     assert.equal(assertOk(await get(owner, '/api/v1/blocks?limit=500')).length, 3);
   });

@@ -4,56 +4,26 @@
 // and /api/v1/statuses/:id/context, against the real binary on either engine.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { linkHeader, noiseJpeg, postPhoto, registerUser } from './lib/photos.mjs';
 import {
-  api, assertAccountShape, assertError, assertOk, passwordToken, register, startServer, waitFor,
+  api, assertAccountShape, assertError, assertOk, passwordToken, startServer,
 } from './lib/server.mjs';
 
 let server;
-let dir;
-let jpeg;
+let jpeg;  // one noise JPEG that every post of this file carries
 
 before(async () => {
   server = await startServer(['--registration-limit-ip', '1000']);
-  dir = await mkdtemp(path.join(tmpdir(), 'vantage-interactions-api-'));
-  const ppm = path.join(dir, 'noise.ppm');
-  await writeFile(ppm, Buffer.concat([Buffer.from('P6\n32 24\n255\n', 'latin1'), crypto.randomBytes(32 * 24 * 3)]));
-  execFileSync('vips', ['copy', ppm, path.join(dir, 'noise.jpg')]);
-  jpeg = await readFile(path.join(dir, 'noise.jpg'));
+  jpeg = await noiseJpeg(32, 24);
 });
 after(async () => {
   await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 // A registered user with their account id.
-async function user(prefix) {
-  const u = await register(server, { prefix });
-  u.id = assertOk(await api(server, 'GET', '/api/v1/accounts/verify_credentials', { token: u.token })).id;
-  return u;
-}
-
-async function photo(u) {
-  const form = new FormData();
-  form.append('file', new Blob([jpeg], { type: 'image/jpeg' }), 'photo.jpg');
-  const res = await fetch(new URL('/api/v2/media', server.url), {
-    method: 'POST', headers: { authorization: `Bearer ${u.token}` }, body: form,
-  });
-  const media = await res.json();
-  assert.ok(res.status === 200 || res.status === 202, JSON.stringify(media));
-  await waitFor(async () => (await api(server, 'GET', `/api/v1/media/${media.id}`, { token: u.token })).status === 200,
-    { timeoutMs: 15_000, message: `media ${media.id} ready` });
-  return media.id;
-}
-
-async function newPost(u, json = {}) {
-  return assertOk(await api(server, 'POST', '/api/v1/statuses', { token: u.token, json: { media_ids: [await photo(u)], ...json } }));
-}
+const user = (prefix) => registerUser(server, prefix);
+const newPost = (u, json = {}) => postPhoto(server, u, json, jpeg);
 async function comment(u, parent, text = 'a comment', json = {}) {
   return assertOk(await api(server, 'POST', '/api/v1/statuses', { token: u.token, json: { status: text, in_reply_to_id: parent.id, ...json } }));
 }
@@ -70,10 +40,9 @@ async function pages(u, first, limitPages = 10) {
     const body = assertOk(res);
     if (body.length === 0) break;
     out.push(body.map((x) => x.id));
-    const link = res.headers.get('link') ?? '';
-    const next = /<([^>]+)>; rel="next"/.exec(link);
-    assert.ok(/<[^>]+min_id=\d+[^>]*>; rel="prev"/.test(link), `prev link: ${link}`);
-    url = next ? new URL(next[1]).pathname + new URL(next[1]).search : null;
+    const { next, prev } = linkHeader(res);
+    assert.match(prev ?? '', /[?&]min_id=\d+/, `prev link: ${res.headers.get('link')}`);
+    url = next ?? null;
   }
   return out;
 }

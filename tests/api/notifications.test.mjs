@@ -5,55 +5,25 @@
 // real binary on either engine.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { linkHeader, noiseJpeg, postPhoto, registerUser } from './lib/photos.mjs';
 import {
-  ISO_MS, api, assertAccountShape, assertError, assertOk, passwordToken, register, startServer, waitFor,
+  ISO_MS, api, assertAccountShape, assertError, assertOk, passwordToken, startServer,
 } from './lib/server.mjs';
 
 let server;
-let dir;
-let jpeg;
+let jpeg;  // one noise JPEG that every post of this file carries
 
 before(async () => {
   server = await startServer(['--registration-limit-ip', '1000']);
-  dir = await mkdtemp(path.join(tmpdir(), 'vantage-notifications-api-'));
-  const ppm = path.join(dir, 'noise.ppm');
-  await writeFile(ppm, Buffer.concat([Buffer.from('P6\n32 24\n255\n', 'latin1'), crypto.randomBytes(32 * 24 * 3)]));
-  execFileSync('vips', ['copy', ppm, path.join(dir, 'noise.jpg')]);
-  jpeg = await readFile(path.join(dir, 'noise.jpg'));
+  jpeg = await noiseJpeg(32, 24);
 });
 after(async () => {
   await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function user(prefix) {
-  const u = await register(server, { prefix });
-  u.id = assertOk(await api(server, 'GET', '/api/v1/accounts/verify_credentials', { token: u.token })).id;
-  return u;
-}
-
-async function photo(u) {
-  const form = new FormData();
-  form.append('file', new Blob([jpeg], { type: 'image/jpeg' }), 'photo.jpg');
-  const res = await fetch(new URL('/api/v2/media', server.url), {
-    method: 'POST', headers: { authorization: `Bearer ${u.token}` }, body: form,
-  });
-  const media = await res.json();
-  assert.ok(res.status === 200 || res.status === 202, JSON.stringify(media));
-  await waitFor(async () => (await api(server, 'GET', `/api/v1/media/${media.id}`, { token: u.token })).status === 200,
-    { timeoutMs: 15_000, message: `media ${media.id} ready` });
-  return media.id;
-}
-
-async function newPost(u, json = {}) {
-  return assertOk(await api(server, 'POST', '/api/v1/statuses', { token: u.token, json: { media_ids: [await photo(u)], ...json } }));
-}
+const user = (prefix) => registerUser(server, prefix);
+const newPost = (u, json = {}) => postPhoto(server, u, json, jpeg);
 async function comment(u, parent, text, json = {}) {
   return assertOk(await api(server, 'POST', '/api/v1/statuses', { token: u.token, json: { status: text, in_reply_to_id: parent.id, ...json } }));
 }
@@ -176,11 +146,11 @@ describe('GET /api/v1/notifications', () => {
       const body = assertOk(res);
       if (body.length === 0) break;
       seen.push(body.map((n) => n.id));
-      const link = res.headers.get('link');
-      assert.ok(link, 'a non-empty page has a Link header');
-      const next = /<([^>]+)>; rel="next"/.exec(link);
-      prev ??= /<([^>]+)>; rel="prev"/.exec(link)[1];
-      url = next ? new URL(next[1]).pathname + new URL(next[1]).search : null;
+      assert.ok(res.headers.get('link'), 'a non-empty page has a Link header');
+      const links = linkHeader(res);
+      prev ??= links.prev;
+      assert.ok(prev, `the first page has a prev link: ${res.headers.get('link')}`);
+      url = links.next ?? null;
     }
     assert.deepEqual(seen, [all.slice(0, 2), all.slice(2, 4), all.slice(4)]);
     assert.ok(prev.includes(`min_id=${all[0]}`), prev);

@@ -13,19 +13,15 @@
 // post, so its likers list is not empty.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { api, assertOk, register, startServer, waitFor } from './lib/server.mjs';
+import { noiseJpeg, registerUser, uploadPhoto } from './lib/photos.mjs';
+import { api, assertOk, startServer } from './lib/server.mjs';
 
 const VISIBILITIES = ['public', 'unlisted', 'private'];
 const VIEWERS = ['anonymous', 'author', 'follower', 'requester', 'blocked', 'stranger', 'mentioned'];
 
 let server;
-let dir;
 const users = {};
 const posts = {};  // visibility -> the author's view of the post
 const tag = crypto.randomBytes(4).toString('hex');
@@ -50,21 +46,9 @@ function comments(visibility, viewer) {
   return 'a+f';
 }
 
-async function photo(user) {
-  const name = crypto.randomBytes(6).toString('hex');
-  const ppm = path.join(dir, `${name}.ppm`);
-  await writeFile(ppm, Buffer.concat([Buffer.from('P6\n64 48\n255\n', 'latin1'), crypto.randomBytes(64 * 48 * 3)]));
-  execFileSync('vips', ['copy', ppm, path.join(dir, `${name}.jpg`)]);
-  const form = new FormData();
-  form.append('file', new Blob([await readFile(path.join(dir, `${name}.jpg`))], { type: 'image/jpeg' }), 'p.jpg');
-  const res = await fetch(new URL('/api/v2/media', server.url), {
-    method: 'POST', headers: { authorization: `Bearer ${user.token}` }, body: form,
-  });
-  const media = await res.json();
-  assert.ok(res.status === 200 || res.status === 202, JSON.stringify(media));
-  await waitFor(async () => (await api(server, 'GET', `/api/v1/media/${media.id}`, { token: user.token })).status === 200);
-  return media.id;
-}
+// Uploads a fresh 64x48 JPEG of noise (unique bytes for every post); returns
+// the media id.
+const photo = async (user) => uploadPhoto(server, user, await noiseJpeg(64, 48));
 
 const as = (viewer) => (viewer === 'anonymous' ? {} : { token: users[viewer].token });
 const get = (viewer, url) => api(server, 'GET', url, as(viewer));
@@ -72,10 +56,8 @@ const ids = (res) => assertOk(res).map((s) => s.id);
 
 before(async () => {
   server = await startServer(['--registration-limit-ip', '1000']);
-  dir = await mkdtemp(path.join(tmpdir(), 'vantage-privacy-'));
   for (const viewer of VIEWERS.filter((v) => v !== 'anonymous')) {
-    users[viewer] = await register(server, { prefix: viewer.slice(0, 8) });
-    users[viewer].id = assertOk(await api(server, 'GET', '/api/v1/accounts/verify_credentials', as(viewer))).id;
+    users[viewer] = await registerUser(server, viewer.slice(0, 8));
   }
   const author = users.author;
   assertOk(await api(server, 'PATCH', '/api/v1/accounts/update_credentials', { token: author.token, json: { locked: true } }));
@@ -106,7 +88,6 @@ before(async () => {
 
 after(async () => {
   await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 // Each surface: given a visibility and a viewer, whether the post shows.

@@ -2,49 +2,31 @@
 // GET /api/v1/tags/:name, against the real binary on either engine.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { api, assertAccountShape, assertError, assertOk, register, startServer, waitFor } from './lib/server.mjs';
+import { noiseJpeg, postPhoto } from './lib/photos.mjs';
+import { api, assertAccountShape, assertError, assertOk, register, startServer } from './lib/server.mjs';
 
 let server;
-let dir;
-let jpeg;
+let jpeg;  // one 16x16 noise JPEG that every post of this file carries
 let alice; let bob; let blocked; let stranger;
 let stem;
 let pub; let unlisted; let priv; let archived;
 
-async function photo(u) {
-  const form = new FormData();
-  form.append('file', new Blob([jpeg], { type: 'image/jpeg' }), 'photo.jpg');
-  const res = await fetch(new URL('/api/v2/media', server.url), {
-    method: 'POST', headers: { authorization: `Bearer ${u.token}` }, body: form,
-  });
-  const media = await res.json();
-  await waitFor(async () => (await api(server, 'GET', `/api/v1/media/${media.id}`, { token: u.token })).status === 200,
-    { timeoutMs: 15_000, message: `media ${media.id} ready` });
-  return media.id;
-}
+// An account with exactly this username and display name; its id comes from
+// update_credentials, which sets the display name.
 async function user(username, displayName) {
   const u = await register(server, { username });
   const me = assertOk(await api(server, 'PATCH', '/api/v1/accounts/update_credentials',
     { token: u.token, json: { display_name: displayName ?? '' } }));
   return { ...u, id: me.id };
 }
-const newPost = async (u, json) => assertOk(await api(server, 'POST', '/api/v1/statuses',
-  { token: u.token, json: { media_ids: [await photo(u)], ...json } }));
+const newPost = (u, json) => postPhoto(server, u, json, jpeg);
 const search = (query, u) => api(server, 'GET', `/api/v2/search?${query}`, { token: u?.token });
 
 before(async () => {
   server = await startServer(['--registration-limit-ip', '1000']);
-  dir = await mkdtemp(path.join(tmpdir(), 'vantage-search-api-'));
-  const ppm = path.join(dir, 'noise.ppm');
-  await writeFile(ppm, Buffer.concat([Buffer.from('P6\n16 16\n255\n', 'latin1'), crypto.randomBytes(16 * 16 * 3)]));
-  execFileSync('vips', ['copy', ppm, path.join(dir, 'noise.jpg')]);
-  jpeg = await readFile(path.join(dir, 'noise.jpg'));
+  jpeg = await noiseJpeg(16, 16);
   stem = `zq${crypto.randomBytes(3).toString('hex')}`;
   alice = await user(`${stem}_alice`, 'Alice Liddell');
   bob = await user(`${stem}_bob`, `Bobby ${stem}`);
@@ -60,7 +42,6 @@ before(async () => {
 });
 after(async () => {
   await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('GET /api/v2/search', () => {

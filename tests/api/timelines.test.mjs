@@ -5,55 +5,24 @@
 // fanned out on write: both paths of the home timeline run here.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { api, assertError, assertOk, register, startServer, waitFor } from './lib/server.mjs';
+import { linkHeader, noiseJpeg, postPhoto, registerUser } from './lib/photos.mjs';
+import { api, assertError, assertOk, startServer } from './lib/server.mjs';
 
 let server;
-let dir;
-let jpeg;
+let jpeg;  // one noise JPEG that every post of this file carries
 
 before(async () => {
   server = await startServer(['--registration-limit-ip', '1000', '--feed-pull-followers', '2']);
-  dir = await mkdtemp(path.join(tmpdir(), 'vantage-timelines-api-'));
-  const ppm = path.join(dir, 'noise.ppm');
-  await writeFile(ppm, Buffer.concat([Buffer.from('P6\n32 24\n255\n', 'latin1'), crypto.randomBytes(32 * 24 * 3)]));
-  const file = path.join(dir, 'noise.jpg');
-  execFileSync('vips', ['copy', ppm, file]);
-  jpeg = await readFile(file);
+  jpeg = await noiseJpeg(32, 24);
 });
 after(async () => {
   await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function photo(user) {
-  const form = new FormData();
-  form.append('file', new Blob([jpeg], { type: 'image/jpeg' }), 'photo.jpg');
-  const res = await fetch(new URL('/api/v2/media', server.url), {
-    method: 'POST', headers: { authorization: `Bearer ${user.token}` }, body: form,
-  });
-  const media = await res.json();
-  assert.ok(res.status === 200 || res.status === 202, JSON.stringify(media));
-  await waitFor(async () => (await api(server, 'GET', `/api/v1/media/${media.id}`, { token: user.token })).status === 200,
-    { timeoutMs: 15_000, message: `media ${media.id} ready` });
-  return media.id;
-}
-
-async function user(prefix) {
-  const u = await register(server, { prefix });
-  const me = assertOk(await api(server, 'GET', '/api/v1/accounts/verify_credentials', { token: u.token }));
-  return { ...u, id: me.id };
-}
-
-async function newPost(u, json = {}) {
-  return assertOk(await api(server, 'POST', '/api/v1/statuses',
-    { token: u.token, json: { media_ids: [await photo(u)], ...json } }));
-}
+const user = (prefix) => registerUser(server, prefix);
+const newPost = (u, json = {}) => postPhoto(server, u, json, jpeg);
 const comment = async (u, parent, status = 'nice') =>
   assertOk(await api(server, 'POST', '/api/v1/statuses', { token: u.token, json: { status, in_reply_to_id: parent.id } }));
 const act = async (u, pathname) => assertOk(await api(server, 'POST', pathname, { token: u.token }));
@@ -61,16 +30,6 @@ const follow = (u, target) => act(u, `/api/v1/accounts/${target.id}/follow`);
 const get = (pathname, u) => api(server, 'GET', pathname, { token: u?.token });
 const ids = async (pathname, u) => assertOk(await get(pathname, u)).map((s) => s.id);
 const newestFirst = (list) => [...list].sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : BigInt(b) < BigInt(a) ? -1 : 0));
-
-// The rel="next" and rel="prev" targets of a Link header, as paths.
-function links(res) {
-  const out = {};
-  for (const part of (res.headers.get('link') ?? '').split(',')) {
-    const m = part.match(/<([^>]+)>;\s*rel="(\w+)"/);
-    if (m) out[m[2]] = new URL(m[1]).pathname + new URL(m[1]).search;
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------
 describe('home timeline', () => {
@@ -226,16 +185,16 @@ describe('pagination', () => {
         pages.push(page);
         seen.push(...page);
         if (i < 2) {
-          assert.ok(links(res).next, `page ${i} has a next link`);
-          assert.ok(links(res).prev, `page ${i} has a prev link`);
-          next = links(res).next;
+          assert.ok(linkHeader(res).next, `page ${i} has a next link`);
+          assert.ok(linkHeader(res).prev, `page ${i} has a prev link`);
+          next = linkHeader(res).next;
         }
       }
       assert.deepEqual(pages.map((p) => p.length), [3, 3, 1]);
       assert.deepEqual(seen, posts.map((p) => p.id));
       // min_id: the page just above the third, newest first.
       const third = await get(`${pathOf()}&max_id=${posts[5].id}`, reader);
-      const back = assertOk(await get(links(third).prev, reader)).map((s) => s.id);
+      const back = assertOk(await get(linkHeader(third).prev, reader)).map((s) => s.id);
       assert.deepEqual(back, posts.slice(3, 6).map((p) => p.id));
       // since_id: the newest ones above it, newest first.
       const since = await ids(`${pathOf()}&since_id=${posts[5].id}`, reader);
@@ -380,23 +339,9 @@ describe('explore (extension)', () => {
     // A fresh server: the ranking is cached for 30 seconds per process.
     const own = await startServer(['--registration-limit-ip', '1000']);
     try {
-      const reg = async (prefix) => {
-        const u = await register(own, { prefix });
-        const me = assertOk(await api(own, 'GET', '/api/v1/accounts/verify_credentials', { token: u.token }));
-        return { ...u, id: me.id };
-      };
-      const [a, b, c, d] = [await reg('ea'), await reg('eb'), await reg('ec'), await reg('ed')];
-      const upload = async (u) => {
-        const form = new FormData();
-        form.append('file', new Blob([jpeg], { type: 'image/jpeg' }), 'photo.jpg');
-        const res = await fetch(new URL('/api/v2/media', own.url), {
-          method: 'POST', headers: { authorization: `Bearer ${u.token}` }, body: form });
-        const media = await res.json();
-        await waitFor(async () => (await api(own, 'GET', `/api/v1/media/${media.id}`, { token: u.token })).status === 200);
-        return media.id;
-      };
-      const make = async (u, json = {}) => assertOk(await api(own, 'POST', '/api/v1/statuses',
-        { token: u.token, json: { media_ids: [await upload(u)], ...json } }));
+      const [a, b, c, d] = [await registerUser(own, 'ea'), await registerUser(own, 'eb'),
+        await registerUser(own, 'ec'), await registerUser(own, 'ed')];
+      const make = (u, json = {}) => postPhoto(own, u, json, jpeg);
       const p1 = await make(a);
       const p2 = await make(b);
       const p3 = await make(a, { visibility: 'unlisted' });

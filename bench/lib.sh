@@ -56,6 +56,11 @@ http {
   }
 }
 NGINX
+  # Run as root, nginx's workers run as nobody: they must be able to read
+  # the files (mktemp -d makes the work directory private), or every request
+  # is a 403 that measure() would otherwise time.
+  chmod 755 "$work"
+  chmod -R a+rX "$work/root"
   /usr/sbin/nginx -c "$nginx_conf" -p "$work"
   sleep 0.3
 }
@@ -64,6 +69,11 @@ NGINX
 measure() {
   local out rps p99
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1")
+  if grep -q "Non-2xx or 3xx responses" <<<"$out"; then
+    echo "bench: $1 answered errors:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   echo "$rps $(to_ms "$p99")"

@@ -35,8 +35,6 @@ NGINX_PORT=18192
 ensure_tools
 work=$(mktemp -d)
 trap bench_cleanup EXIT
-# nginx's workers drop root: they must be able to read the files it serves.
-chmod 755 "$work"
 mkdir -p "$SEED_CACHE"
 digest=$(cat src/store/migrations/*/*.sql | sha256sum | cut -c1-12)
 

@@ -18,24 +18,6 @@ using http::Response;
 
 namespace {
 
-using MarkAction = Result<store::Post> (*)(service::ServiceContext&, int64_t, int64_t);
-
-// POST /api/v1/statuses/:id/<action>: answers the status as it is afterwards.
-http::Handler StatusMarkAction(ApiContext& ctx, std::string scope, MarkAction action) {
-  return Wrap([&ctx, scope, action](Request& request) -> Result<Response> {
-    auto principal = Authorize(ctx, request, scope);
-    if (!principal) return std::move(principal).error();
-    auto id = PathId(request);
-    if (!id) return std::move(id).error();
-    int64_t me = principal->account->id;
-    auto post = action(ctx.services, *id, me);
-    if (!post) return std::move(post).error();
-    auto body = StatusJson(ctx, *post, me);
-    if (!body) return std::move(body).error();
-    return Json(*body);
-  });
-}
-
 using MarkList = Result<std::vector<service::MarkedStatus>> (*)(service::ServiceContext&, int64_t,
                                                                 const store::PageQuery&);
 
@@ -66,13 +48,13 @@ http::Handler OwnMarkList(ApiContext& ctx, std::string scope, MarkList list) {
 
 void RegisterInteractionRoutes(http::Router& router, ApiContext& ctx) {
   router.Add("POST", "/api/v1/statuses/:id/favourite",
-             StatusMarkAction(ctx, "write:favourites", &service::FavouriteStatus));
+             StatusAction(ctx, "write:favourites", &service::FavouriteStatus));
   router.Add("POST", "/api/v1/statuses/:id/unfavourite",
-             StatusMarkAction(ctx, "write:favourites", &service::UnfavouriteStatus));
+             StatusAction(ctx, "write:favourites", &service::UnfavouriteStatus));
   router.Add("POST", "/api/v1/statuses/:id/bookmark",
-             StatusMarkAction(ctx, "write:bookmarks", &service::BookmarkStatus));
+             StatusAction(ctx, "write:bookmarks", &service::BookmarkStatus));
   router.Add("POST", "/api/v1/statuses/:id/unbookmark",
-             StatusMarkAction(ctx, "write:bookmarks", &service::UnbookmarkStatus));
+             StatusAction(ctx, "write:bookmarks", &service::UnbookmarkStatus));
   router.Add("GET", "/api/v1/favourites", OwnMarkList(ctx, "read:favourites", &service::ListFavourites));
   router.Add("GET", "/api/v1/bookmarks", OwnMarkList(ctx, "read:bookmarks", &service::ListBookmarks));
 

@@ -340,4 +340,19 @@ Result<json::object> StatusJson(ApiContext& ctx, const store::Post& s, std::opti
   return std::move(rendered[0].as_object());
 }
 
+http::Handler StatusAction(ApiContext& ctx, std::string scope, StatusActionFn action) {
+  return Wrap([&ctx, scope = std::move(scope), action](http::Request& request) -> Result<http::Response> {
+    auto principal = Authorize(ctx, request, scope);
+    if (!principal) return std::move(principal).error();
+    auto id = PathId(request);
+    if (!id) return std::move(id).error();
+    int64_t me = principal->account->id;
+    auto post = action(ctx.services, *id, me);
+    if (!post) return std::move(post).error();
+    auto body = StatusJson(ctx, *post, me);
+    if (!body) return std::move(body).error();
+    return Json(*body);
+  });
+}
+
 }  // namespace vantage::api

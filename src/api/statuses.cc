@@ -55,19 +55,6 @@ service::RemoveFiles FileRemover(ApiContext& ctx) {
   };
 }
 
-// POST /api/v1/statuses/:id/<action> and its kin: the author's own status.
-using OwnAction = Result<store::Post> (*)(service::ServiceContext&, int64_t, int64_t);
-
-http::Handler OwnStatusAction(ApiContext& ctx, std::string scope, OwnAction action) {
-  return Wrap([&ctx, scope, action](Request& request) -> Result<Response> {
-    auto principal = Authorize(ctx, request, scope);
-    if (!principal) return std::move(principal).error();
-    auto id = PathId(request);
-    if (!id) return std::move(id).error();
-    int64_t me = principal->account->id;
-    return StatusResponse(ctx, action(ctx.services, *id, me), me);
-  });
-}
 
 }  // namespace
 
@@ -248,13 +235,13 @@ void RegisterStatusRoutes(http::Router& router, ApiContext& ctx) {
   }));
 
   router.Add("POST", "/api/v1/statuses/:id/pin",
-             OwnStatusAction(ctx, "write:accounts", &service::PinStatus));
+             StatusAction(ctx, "write:accounts", &service::PinStatus));
   router.Add("POST", "/api/v1/statuses/:id/unpin",
-             OwnStatusAction(ctx, "write:accounts", &service::UnpinStatus));
+             StatusAction(ctx, "write:accounts", &service::UnpinStatus));
   router.Add("POST", "/api/vantage/v1/statuses/:id/archive",
-             OwnStatusAction(ctx, "write:statuses", &service::ArchiveStatus));
+             StatusAction(ctx, "write:statuses", &service::ArchiveStatus));
   router.Add("POST", "/api/vantage/v1/statuses/:id/unarchive",
-             OwnStatusAction(ctx, "write:statuses", &service::UnarchiveStatus));
+             StatusAction(ctx, "write:statuses", &service::UnarchiveStatus));
 }
 
 }  // namespace vantage::api

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "api/api.h"
+#include "api/web_files.h"
 #include "cli/config.h"
 #include "cli/data.h"
 #include "core/id.h"
@@ -92,6 +93,11 @@ int Serve(const std::vector<std::string>& args) {
   // process after a burst of uploads; a fixed threshold keeps every large block
   // mmapped and returned to the system when freed (docs/benchmarks.md).
   mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  // Below that threshold everything comes from the heaps, which glibc trims
+  // back to the system whenever 128 KB lie free at a heap's top: every query
+  // that builds a temporary b-tree frees that much, and each trim flushes the
+  // TLB of every core. Small blocks are kept for reuse instead.
+  mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
   http::BlockShutdownSignals();
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   service::InitCrypto();
@@ -133,6 +139,7 @@ int Serve(const std::vector<std::string>& args) {
   service::MediaContext media_context{services, **blobs, config.media};
   api.media = &media_context;
   api::RegisterRoutes(router, api);
+  api::RegisterWebRoutes(router, config.web_dir);
   if (auto swept = service::SweepMediaFiles(media_context, kSweepGrace); !swept) {
     spdlog::warn("media sweep: {}", swept.error().message);
   } else if (swept->orphans_removed || swept->temp_files_removed) {

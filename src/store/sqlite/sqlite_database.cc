@@ -232,8 +232,21 @@ class SqliteConnection final : public Connection {
   int64_t nanos_ = 0;      // time inside SQLite not yet added to the total
 };
 
+// SQLite's memory statistics take one process-wide mutex around every
+// allocation and free, which every reader thread then queues on; Vantage
+// reads none of those statistics. Must run before SQLite initialises (the
+// first open); later it is refused harmlessly.
+void ConfigureSqliteOnce() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
+}
+
 Result<std::unique_ptr<SqliteConnection>> OpenConnection(const std::string& path, bool create,
                                                          int busy_timeout_ms) {
+  ConfigureSqliteOnce();
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   if (create) flags |= SQLITE_OPEN_CREATE;

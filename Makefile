@@ -7,8 +7,12 @@ ASAN_BUILD ?= build-asan
 NODE_TEST = node --test --test-concurrency=1 tests/api/
 INTEROP = tests/interop
 NODE_INTEROP = node --test --test-concurrency=1 $(INTEROP)/
+E2E = tests/e2e
+# The browser journeys run once per `make test`: in the Release check, which
+# `test` calls with WITH_E2E=1 (SQLite; the engines are covered below them).
+WITH_E2E ?= 0
 
-.PHONY: bootstrap build asan-build run test check unit-test api-test interop-deps interop-test sanitize bench clean
+.PHONY: bootstrap build asan-build run test check unit-test api-test interop-deps interop-test e2e-deps e2e-test e2e-run sanitize bench clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -22,6 +26,21 @@ $(INTEROP)/node_modules/.package-lock.json: $(INTEROP)/package.json $(INTEROP)/p
 	@touch $@
 
 interop-deps: $(INTEROP)/node_modules/.package-lock.json
+
+# Playwright and axe-core for the browser tests, pinned the same way. The
+# browser is Debian's chromium (scripts/bootstrap); none is downloaded.
+$(E2E)/node_modules/.package-lock.json: $(E2E)/package.json $(E2E)/package-lock.json
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix $(E2E) --no-audit --no-fund --prefer-offline
+	@touch $@
+
+e2e-deps: $(E2E)/node_modules/.package-lock.json
+
+# The web app in headless Chromium at 390x844 and 1280x800 (tests/e2e).
+e2e-run: e2e-deps
+	cd $(E2E) && VANTAGE_BIN=$(abspath $(BUILD))/vantage node_modules/.bin/playwright test
+
+e2e-test: build
+	$(MAKE) --no-print-directory e2e-run
 
 build: bootstrap
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
@@ -47,10 +66,11 @@ check: interop-deps
 	VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=postgres $(NODE_TEST)
 	VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=sqlite $(NODE_INTEROP)
 	VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=postgres $(NODE_INTEROP)
+	@if [ "$(WITH_E2E)" = 1 ]; then $(MAKE) --no-print-directory e2e-run BUILD=$(BUILD); fi
 
 # The Release build, then the sanitizer build, each through every suite.
-test: build asan-build interop-deps
-	scripts/with-postgres $(MAKE) --no-print-directory check BUILD=$(BUILD)
+test: build asan-build interop-deps e2e-deps
+	scripts/with-postgres $(MAKE) --no-print-directory check BUILD=$(BUILD) WITH_E2E=1
 	scripts/with-postgres $(MAKE) --no-print-directory check BUILD=$(ASAN_BUILD)
 
 unit-test: build

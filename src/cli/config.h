@@ -42,6 +42,7 @@ struct Config {
   service::MediaSettings media;
   int media_cleanup_interval_s = 300;  // how often unattached media is looked for
   std::string log_level = "info";
+  std::string web_dir;  // empty: the web app compiled into the binary
 
   bool UsesPostgres() const { return db.starts_with("postgres://") || db.starts_with("postgresql://"); }
   // The SQLite file, when the database is SQLite.

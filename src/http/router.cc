@@ -42,7 +42,27 @@ Route& Router::Add(std::string method, std::string pattern, Handler handler, Poo
   return *raw;
 }
 
+Route& Router::SetFallback(std::string method, Handler handler, Pool pool) {
+  auto route = std::make_unique<Route>();
+  route->method = std::move(method);
+  route->pattern = "(fallback)";
+  route->handler = std::move(handler);
+  route->pool = pool;
+  route->index = routes_.size();
+  fallback_ = route.get();
+  routes_.push_back(std::move(route));
+  return *routes_.back();
+}
+
 RouteMatch Router::Match(std::string_view method, std::string_view path) const {
+  RouteMatch match = MatchRoutes(method, path);
+  if (!match.route && !match.method_mismatch && !match.bad_encoding && fallback_ &&
+      fallback_->method == method)
+    match.route = fallback_;
+  return match;
+}
+
+RouteMatch Router::MatchRoutes(std::string_view method, std::string_view path) const {
   RouteMatch match;
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   if (auto it = literal_.find(std::string(path)); it != literal_.end()) {

@@ -40,13 +40,19 @@ class Router {
  public:
   Route& Add(std::string method, std::string pattern, Handler handler, Pool pool = Pool::kDatabase,
              size_t body_limit = 0);
+  // The route for `method` requests that match no pattern and no other
+  // method's route (the web app's pages); it sees every such path.
+  Route& SetFallback(std::string method, Handler handler, Pool pool = Pool::kInline);
   RouteMatch Match(std::string_view method, std::string_view path) const;
   const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
 
  private:
+  RouteMatch MatchRoutes(std::string_view method, std::string_view path) const;
+
   std::vector<std::unique_ptr<Route>> routes_;
   std::unordered_map<std::string, std::vector<const Route*>> literal_;  // path -> routes
   std::vector<const Route*> patterned_;
+  const Route* fallback_ = nullptr;
 };
 
 }  // namespace vantage::http

@@ -1,0 +1,110 @@
+// The server's public API, called with the session cookie. Writes carry the
+// session's CSRF token in X-CSRF-Token (the server refuses cookie writes
+// without it); /auth/session and /auth/sign_in hand it out.
+let csrfToken = '';
+
+export function setCsrfToken(token) {
+  csrfToken = token || '';
+}
+
+// An API error: `message` is the server's own sentence, meant for people.
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.error) || `The server answered ${status}`);
+    this.status = status;
+    this.code = body && body.code;
+    this.field = body && body.field;
+  }
+}
+
+// Link: <URL>; rel="next", ... -> {next, prev} as same-origin paths.
+export function parseLink(header) {
+  const out = {};
+  if (!header) return out;
+  for (const part of header.split(',')) {
+    const m = /<([^>]+)>\s*;\s*rel="?(\w+)"?/.exec(part);
+    if (!m) continue;
+    const url = new URL(m[1], location.href);
+    if (url.origin === location.origin) out[m[2]] = url.pathname + url.search;
+  }
+  return out;
+}
+
+function writeHeaders(method, bearer) {
+  const headers = { Accept: 'application/json' };
+  if (bearer) headers.Authorization = `Bearer ${bearer}`;
+  else if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  return headers;
+}
+
+async function readBody(res) {
+  const text = await res.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+// Returns {data, link, status}; throws ApiError for any non-2xx answer.
+export async function request(method, path, { json, form, bearer, signal } = {}) {
+  const init = { method, headers: writeHeaders(method, bearer), credentials: 'same-origin', signal };
+  if (form) {
+    init.body = form;
+  } else if (json !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(json);
+  }
+  const res = await fetch(path, init);
+  const data = await readBody(res);
+  if (!res.ok) throw new ApiError(res.status, data);
+  return { data, link: parseLink(res.headers.get('Link')), status: res.status };
+}
+
+export const get = async (path, options) => (await request('GET', path, options)).data;
+export const post = async (path, json, options = {}) => (await request('POST', path, { ...options, json })).data;
+export const put = async (path, json) => (await request('PUT', path, { json })).data;
+export const patch = async (path, json) => (await request('PATCH', path, { json })).data;
+export const del = async (path) => (await request('DELETE', path)).data;
+
+// A photo upload with progress (fetch reports none for request bodies):
+// onProgress(fraction) while the bytes go up. Resolves to the attachment.
+export function uploadMedia(file, description, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/v2/media');
+    xhr.setRequestHeader('Accept', 'application/json');
+    if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
+    xhr.onload = () => {
+      let body = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body);
+      else reject(new ApiError(xhr.status, body));
+    };
+    xhr.onerror = () => reject(new ApiError(0, { error: 'The upload could not reach the server' }));
+    const form = new FormData();
+    form.append('file', file);
+    if (description) form.append('description', description);
+    xhr.send(form);
+  });
+}
+
+// v2 uploads may answer before processing ends (url null); ask until the
+// attachment has its url, or the server says it failed.
+export async function waitForMedia(media) {
+  let current = media;
+  for (let attempt = 0; !current.url; attempt++) {
+    if (attempt > 60) throw new ApiError(0, { error: 'The photo took too long to process' });
+    await new Promise((r) => setTimeout(r, Math.min(1000, 150 * (attempt + 1))));
+    current = await get(`/api/v1/media/${encodeURIComponent(current.id)}`);
+  }
+  return current;
+}

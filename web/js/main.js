@@ -1,0 +1,21 @@
+// Starts the app: who is signed in, the navigation, then the page.
+import { loadSession } from './session.js';
+import { route, render, interceptLinks, onRender } from './router.js';
+import { renderNav } from './ui/nav.js';
+
+route('/', () => import('./pages/home.js'));
+route('/sign_in', () => import('./pages/sign_in.js'));
+route('/sign_up', () => import('./pages/sign_up.js'));
+route('/settings', () => import('./pages/settings.js'));
+
+async function start() {
+  await loadSession();
+  onRender(renderNav);
+  interceptLinks();
+  await render();
+}
+
+start().catch((e) => {
+  const main = document.getElementById('main');
+  main.textContent = `Vantage could not start: ${e.message}`;
+});

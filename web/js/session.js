@@ -1,0 +1,50 @@
+// Who is signed in. The browser holds an HttpOnly session cookie; the app
+// only learns the account and the CSRF token from /auth/session.
+import { get, post, setCsrfToken, ApiError } from './api.js';
+
+export const session = { account: null };
+
+export const signedIn = () => session.account !== null;
+
+function adopt(data) {
+  session.account = data.account;
+  setCsrfToken(data.csrf_token);
+}
+
+export async function loadSession() {
+  try {
+    adopt(await get('/auth/session'));
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 401) throw e;
+    session.account = null;
+  }
+}
+
+export async function signIn(username, password) {
+  adopt(await post('/auth/sign_in', { username, password }));
+}
+
+export async function signOut() {
+  await post('/auth/sign_out', {});
+  session.account = null;
+  setCsrfToken('');
+}
+
+// Registration is the Mastodon one: an app, an app token, then the account.
+// The token it returns is dropped; the browser signs in with a cookie.
+export async function signUp({ username, email, password, reason }) {
+  const app = await post('/api/v1/apps', {
+    client_name: 'Vantage web',
+    redirect_uris: 'urn:ietf:wg:oauth:2.0:oob',
+    scopes: 'read write follow',
+  });
+  const token = await post('/oauth/token', {
+    grant_type: 'client_credentials',
+    client_id: app.client_id,
+    client_secret: app.client_secret,
+    scope: 'read write follow',
+  });
+  await post('/api/v1/accounts', { username, email, password, agreement: true, locale: 'en', reason },
+    { bearer: token.access_token });
+  await signIn(username, password);
+}

@@ -1,0 +1,41 @@
+// Small account pieces: avatar, name with verified badge.
+import { h, icon } from '../dom.js';
+
+const MISSING = '/avatars/original/missing.png';
+
+// Accounts without a picture get their initial on a colour of their own.
+export function avatar(account, size = 32, alt = null) {
+  const label = alt === null ? `${account.display_name || account.username}'s profile picture` : alt;
+  if (account.avatar && !account.avatar.endsWith(MISSING)) {
+    return h('img.avatar', { src: account.avatar, alt: label, width: size, height: size, loading: 'lazy' });
+  }
+  let hue = 0;
+  for (const c of account.username) hue = (hue * 31 + c.charCodeAt(0)) % 360;
+  const el = h('span.avatar.avatar-letter', {
+    role: label ? 'img' : null, 'aria-label': label || null, 'aria-hidden': label ? null : 'true',
+    text: (account.display_name || account.username).trim().charAt(0).toUpperCase(),
+  });
+  el.style.width = el.style.height = `${size}px`;
+  el.style.fontSize = `${Math.round(size * 0.45)}px`;
+  el.style.backgroundColor = `hsl(${hue} 45% 38%)`;
+  return el;
+}
+
+export function badge(account) {
+  return account.verified ? h('span.badge', { title: 'Verified' }, icon('check', 'Verified')) : null;
+}
+
+// "name ✓" linking to the profile; the handle under it when asked.
+export function nameLink(account, { handle = false } = {}) {
+  const link = h('a.name', { href: `/@${account.username}` },
+    h('span.display', { text: account.display_name || account.username }), badge(account));
+  if (!handle) return link;
+  return h('span.names', {}, link, h('span.handle', { text: `@${account.acct || account.username}` }));
+}
+
+export function accountRow(account, ...actions) {
+  return h('li.account-row', {},
+    h('a.account-row-avatar', { href: `/@${account.username}`, tabindex: '-1', 'aria-hidden': 'true' }, avatar(account, 44, '')),
+    nameLink(account, { handle: true }),
+    h('div.row-actions', {}, ...actions));
+}

@@ -1,0 +1,38 @@
+// The navigation: a bottom tab bar on phones, a left rail on wide screens
+// (the same links; app.css places them).
+import { h, icon, clear } from '../dom.js';
+import { session, signedIn } from '../session.js';
+import { avatar } from './account.js';
+
+function item(href, iconName, label, path, extra) {
+  const active = href === '/' ? path === '/' : path.startsWith(href);
+  return h('a.nav-item', { href, 'aria-current': active ? 'page' : null, class: extra },
+    iconName === 'avatar' ? avatar(session.account, 26, '') : icon(iconName), h('span.nav-label', { text: label }));
+}
+
+export function renderNav(path) {
+  const nav = clear(document.getElementById('nav'));
+  nav.append(h('a.brand', { href: '/' }, h('span', { text: 'Vantage' })));
+  const list = h('div.nav-items');
+  if (signedIn()) {
+    const me = `/@${session.account.username}`;
+    list.append(
+      item('/', 'home', 'Home', path),
+      item('/search', 'search', 'Search', path),
+      item('/explore', 'explore', 'Explore', path),
+      item('/new', 'plus', 'New post', path),
+      item('/notifications', 'bell', 'Notifications', path),
+      item(me, 'avatar', 'Profile', path),
+      item('/settings', 'gear', 'Settings', path, 'wide-only'),
+    );
+  } else {
+    list.append(
+      item('/', 'home', 'Home', path),
+      item('/explore', 'explore', 'Explore', path),
+      item('/search', 'search', 'Search', path),
+      item('/sign_in', 'user', 'Sign in', path),
+      h('a.nav-item.nav-cta', { href: '/sign_up' }, h('span.nav-label', { text: 'Sign up' })),
+    );
+  }
+  nav.append(list);
+}

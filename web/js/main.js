@@ -7,6 +7,12 @@ route('/', () => import('./pages/home.js'));
 route('/sign_in', () => import('./pages/sign_in.js'));
 route('/sign_up', () => import('./pages/sign_up.js'));
 route('/settings', () => import('./pages/settings.js'));
+route('/p/:id', () => import('./pages/post.js'));
+route('/@:name', () => import('./pages/profile.js'));
+route('/@:name/followers', () => import('./pages/people.js'));
+route('/@:name/following', () => import('./pages/people.js'));
+route('/@:name/:id', () => import('./pages/post.js'));
+route('/@:name/:id/likes', () => import('./pages/people.js'));
 
 async function start() {
   await loadSession();

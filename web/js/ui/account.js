@@ -34,7 +34,7 @@ export function nameLink(account, { handle = false } = {}) {
 }
 
 export function accountRow(account, ...actions) {
-  return h('li.account-row', {},
+  return h('li.account-row', { dataset: { id: account.id, username: account.username } },
     h('a.account-row-avatar', { href: `/@${account.username}`, tabindex: '-1', 'aria-hidden': 'true' }, avatar(account, 44, '')),
     nameLink(account, { handle: true }),
     h('div.row-actions', {}, ...actions));

@@ -58,12 +58,17 @@ export function carousel(status, { onDoubleTap } = {}) {
       }
     });
   }
-  if (media.length < 2) return root;
+  if (media.length < 2) {
+    root.classList.add('single');
+    return root;
+  }
 
   root.setAttribute('role', 'region');
   root.setAttribute('aria-roledescription', 'carousel');
   root.setAttribute('aria-label', `${media.length} photos`);
-  root.tabIndex = 0;
+  // The scrolling track takes the focus (keyboard users scroll it too).
+  track.tabIndex = 0;
+  track.setAttribute('aria-label', 'Photos: arrow keys move between them');
   const prev = h('button.arrow.prev', { type: 'button', 'aria-label': 'Previous photo' }, icon('left'));
   const next = h('button.arrow.next', { type: 'button', 'aria-label': 'Next photo' }, icon('right'));
   const dots = h('div.dots', { 'aria-hidden': 'true' }, media.map(() => h('span.dot')));

@@ -74,7 +74,7 @@ function firstComments(status) {
       for (const reply of context.descendants.filter((d) => d.in_reply_to_id === status.id).slice(0, 2))
         list.append(commentLine(reply));
     } catch { /* the link above still leads to them */ }
-  }, { rootMargin: '200px' });
+  }, { rootMargin: '600px' });
   observer.observe(box);
   return box;
 }

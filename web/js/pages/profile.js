@@ -1,0 +1,64 @@
+// A profile: picture, name, badge, bio, counts, follow state, then the
+// posts as a grid with pinned ones first.
+import { h, richText } from '../dom.js';
+import { get } from '../api.js';
+import { session, signedIn } from '../session.js';
+import { avatar, badge } from '../ui/account.js';
+import { followButton } from '../ui/follow.js';
+import { gridTile, gridContainer } from '../ui/grid.js';
+import { pagedList } from '../ui/paged.js';
+import { renderNotFound } from './not_found.js';
+
+function stat(value, label, href) {
+  const body = [h('strong', { text: Number(value).toLocaleString('en') }), ` ${label}`];
+  return h('li', {}, href ? h('a', { href }, ...body) : h('span', {}, ...body));
+}
+
+export default async function (main, { name }) {
+  let account;
+  try {
+    account = await get(`/api/v1/accounts/lookup?acct=${encodeURIComponent(name)}`);
+  } catch {
+    renderNotFound(main, `There is no account @${name} here.`);
+    return;
+  }
+  document.title = `${account.display_name || account.username} (@${account.username}) · Vantage`;
+  const me = signedIn() && session.account.id === account.id;
+  let relationship = null;
+  if (signedIn() && !me) {
+    const found = await get(`/api/v1/accounts/relationships?id[]=${account.id}`).catch(() => []);
+    relationship = found[0] || null;
+  }
+  const base = `/@${account.username}`;
+  const action = me
+    ? h('a.button', { href: '/settings', text: 'Edit profile' })
+    : followButton(account, relationship, () => {});
+  const header = h('header.profile', {},
+    avatar(account, 86),
+    h('div.profile-main', {},
+      h('div.profile-title', {},
+        h('h1', {}, h('span', { text: account.display_name || account.username }), badge(account)),
+        action),
+      h('p.handle', { text: `@${account.acct}` }),
+      h('ul.stats', {},
+        stat(account.statuses_count, account.statuses_count === 1 ? 'post' : 'posts'),
+        stat(account.followers_count, account.followers_count === 1 ? 'follower' : 'followers', `${base}/followers`),
+        stat(account.following_count, 'following', `${base}/following`)),
+      account.note ? h('div.bio', {}, richText(account.note)) : null,
+      account.locked && !me && !(relationship && relationship.following)
+        ? h('p.muted', { text: 'This account is private: follow it to see its followers-only posts.' }) : null));
+  main.append(header);
+
+  const grid = gridContainer();
+  const pinnedIds = new Set();
+  const pinned = await get(`/api/v1/accounts/${account.id}/statuses?pinned=true`).catch(() => []);
+  for (const s of pinned) {
+    pinnedIds.add(s.id);
+    grid.append(gridTile({ ...s, pinned: true }));
+  }
+  const list = pagedList(`/api/v1/accounts/${account.id}/statuses?exclude_replies=true`,
+    (s) => (pinnedIds.has(s.id) ? document.createTextNode('') : gridTile({ ...s, pinned: false })),
+    { container: grid, empty: pinned.length ? null : h('p.empty', { text: 'No posts yet.' }) });
+  main.append(h('h2.visually-hidden', { text: 'Posts' }), list.root);
+  return list.stop;
+}

@@ -7,6 +7,7 @@ route('/', () => import('./pages/home.js'));
 route('/sign_in', () => import('./pages/sign_in.js'));
 route('/sign_up', () => import('./pages/sign_up.js'));
 route('/settings', () => import('./pages/settings.js'));
+route('/new', () => import('./pages/compose.js'));
 route('/p/:id', () => import('./pages/post.js'));
 route('/@:name', () => import('./pages/profile.js'));
 route('/@:name/followers', () => import('./pages/people.js'));

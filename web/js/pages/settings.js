@@ -1,8 +1,75 @@
 // Settings: the profile, the password, the sessions, and signing out.
-import { h } from '../dom.js';
+import { h, clear, toast } from '../dom.js';
+import { get, patch, post, del } from '../api.js';
 import { navigate } from '../router.js';
-import { session, signedIn, signOut } from '../session.js';
+import { session, signedIn, signOut, loadSession } from '../session.js';
 import { renderNav } from '../ui/nav.js';
+import { field, errorLine, submitting } from '../ui/form.js';
+import { relativeTime } from '../ui/time.js';
+
+function profileForm() {
+  const me = session.account;
+  const name = h('input', { name: 'display_name', maxlength: 30, value: me.display_name });
+  const bio = h('textarea', { name: 'note', rows: 3, maxlength: 500, value: (me.source && me.source.note) || '' });
+  const locked = h('input', { type: 'checkbox', name: 'locked', id: 'locked', checked: Boolean(me.locked) });
+  const error = errorLine();
+  const form = h('form.card', {}, h('h2', { text: 'Profile' }),
+    field('Name', name), field('Bio', bio),
+    h('div.check', {}, locked, h('label', { for: 'locked', text: 'Private account: approve who follows you' })),
+    error, h('button.primary', { type: 'submit', text: 'Save profile' }));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    submitting(form, error, async () => {
+      await patch('/api/v1/accounts/update_credentials', { display_name: name.value, note: bio.value, locked: locked.checked });
+      await loadSession();
+      toast('Profile saved');
+    });
+  });
+  return form;
+}
+
+function passwordForm() {
+  const current = h('input', { type: 'password', autocomplete: 'current-password', required: true });
+  const next = h('input', { type: 'password', autocomplete: 'new-password', required: true, minlength: 12 });
+  const error = errorLine();
+  const form = h('form.card', {}, h('h2', { text: 'Password' }),
+    field('Current password', current), field('New password', next, 'At least 12 characters. Every other session is signed out.'),
+    error, h('button.primary', { type: 'submit', text: 'Change password' }));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    submitting(form, error, async () => {
+      await post('/api/vantage/v1/password', { current_password: current.value, new_password: next.value });
+      current.value = next.value = '';
+      toast('Password changed');
+    });
+  });
+  return form;
+}
+
+function sessionsCard() {
+  const list = h('ul.sessions');
+  const card = h('section.card', {}, h('h2', { text: 'Where you are signed in' }), list);
+  const load = async () => {
+    const sessions = await get('/api/vantage/v1/sessions');
+    clear(list);
+    for (const s of sessions) {
+      const what = s.kind === 'session' ? (s.user_agent || 'A browser') : (s.app || 'An app');
+      const revoke = s.current ? h('span.muted', { text: 'This browser' })
+        : h('button.secondary', { type: 'button', text: 'Sign out', 'aria-label': `Sign out ${what}, last used ${relativeTime(s.last_used_at)}` });
+      if (!s.current) {
+        revoke.addEventListener('click', async () => {
+          await del(`/api/vantage/v1/sessions/${s.id}`);
+          toast('Signed out there');
+          load();
+        });
+      }
+      list.append(h('li.session', {}, h('div', {}, h('strong', { text: what.slice(0, 80) }),
+        h('div.muted', { text: `${s.ip || ''} · last used ${relativeTime(s.last_used_at)}` })), revoke));
+    }
+  };
+  load().catch((e) => list.append(h('li', { text: e.message })));
+  return card;
+}
 
 export default async function (main) {
   document.title = 'Settings · Vantage';
@@ -17,5 +84,6 @@ export default async function (main) {
     navigate('/', { replace: true });
   });
   main.append(h('h1.page-title', { text: 'Settings' }),
+    profileForm(), passwordForm(), sessionsCard(),
     h('section.card', {}, h('h2', { text: 'Account' }), h('p', { text: `Signed in as @${session.account.username}.` }), out));
 }

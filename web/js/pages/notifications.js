@@ -1,0 +1,48 @@
+// Notifications: follows, follow requests, likes, comments and mentions.
+import { h } from '../dom.js';
+import { navigate } from '../router.js';
+import { session, signedIn } from '../session.js';
+import { avatar, nameLink } from '../ui/account.js';
+import { pagedList } from '../ui/paged.js';
+import { postPath } from '../ui/post_card.js';
+import { timeEl } from '../ui/time.js';
+
+const WHAT = {
+  follow: 'started following you.',
+  follow_request: 'asked to follow you.',
+  favourite: 'liked your post.',
+  mention: 'commented:',
+};
+
+function thumb(status) {
+  const media = status && status.media_attachments && status.media_attachments[0];
+  if (!media) return null;
+  return h('a.note-thumb', { href: postPath(status) }, h('img', { src: media.preview_url || media.url, alt: media.description || 'Your post', loading: 'lazy' }));
+}
+
+function notification(n) {
+  const text = [nameLink(n.account), ' ', WHAT[n.type] || n.type];
+  if (n.type === 'mention' && n.status) {
+    text.push(' ', h('a.comment-link', { href: `/p/${n.status.in_reply_to_id || n.status.id}`, text: n.status.content ? new DOMParser().parseFromString(n.status.content, 'text/html').body.textContent : 'View' }));
+  }
+  if (n.type === 'follow_request') text.push(' ', h('a', { href: '/follow_requests', text: 'Review requests' }));
+  return h('li.note', { dataset: { type: n.type } },
+    h('a', { href: `/@${n.account.username}`, tabindex: '-1', 'aria-hidden': 'true' }, avatar(n.account, 40, '')),
+    h('p.note-text', {}, ...text, ' ', timeEl(n.created_at)),
+    n.type === 'favourite' ? thumb(n.status) : null);
+}
+
+export default function (main) {
+  document.title = 'Notifications · Vantage';
+  if (!signedIn()) {
+    navigate('/sign_in', { replace: true });
+    return;
+  }
+  main.append(h('h1.page-title', { text: 'Notifications' }));
+  if (session.account.locked) main.append(h('p.pad', {}, h('a', { href: '/follow_requests', text: 'Follow requests' })));
+  const list = pagedList('/api/v1/notifications', notification, {
+    container: h('ul.notes'), empty: h('p', { text: 'Nothing yet. Likes, comments and follows show here.' }),
+  });
+  main.append(list.root);
+  return list.stop;
+}

@@ -25,7 +25,7 @@ test('sign up, sign out, sign in again @desktop', async ({ page }, testInfo) => 
   await expect(page.getByRole('link', { name: 'Profile' })).toHaveAttribute('href', `/@${username}`);
 
   await page.goto('/settings');
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page.getByRole('navigation').getByRole('link', { name: 'Sign in' })).toBeVisible();
   const session = await page.request.get('/auth/session');
   expect(session.status()).toBe(401);

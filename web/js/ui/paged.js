@@ -19,8 +19,10 @@ export function pagedList(firstPath, renderItem, { container = h('div.feed'), em
     status.textContent = 'Loading…';
     try {
       const { data, link } = await request('GET', nextPath);
-      for (const item of data) container.append(renderItem(item));
-      if (seen === 0 && data.length && onFirst) onFirst();
+      data.forEach((item, idx) => {
+        container.append(renderItem(item));
+        if (seen === 0 && idx === 0 && onFirst) onFirst();
+      });
       seen += data.length;
       nextPath = data.length ? link.next : null;
       status.textContent = '';

@@ -247,26 +247,20 @@ Status RevokeToken(ServiceContext& ctx, const store::App& app, const std::string
 Result<Principal> Authenticate(ServiceContext& ctx, std::string_view secret, bool via_cookie) {
   Error invalid = Error::Unauthorized("The access token is invalid", "invalid_token");
   if (secret.empty() || secret.size() > 200) return invalid;
-  auto token = ctx.store.tokens().FindByHash(Sha256Hex(secret));
-  if (!token) return std::move(token).error();
-  if (!*token) return invalid;
-  bool is_session = (*token)->kind == store::TokenKind::kSession;
+  auto found = ctx.store.tokens().FindWithOwnersByHash(Sha256Hex(secret));
+  if (!found) return std::move(found).error();
+  if (!*found) return invalid;
+  store::TokenOwners& owners = **found;
+  bool is_session = owners.token.kind == store::TokenKind::kSession;
   if (is_session != via_cookie) return invalid;
+  // A token whose account is gone authenticates nobody.
+  if (owners.token.account_id && !owners.account) return invalid;
 
   Principal principal;
-  principal.token = std::move(**token);
+  principal.token = std::move(owners.token);
   principal.via_cookie = via_cookie;
-  if (principal.token.account_id) {
-    auto account = ctx.store.accounts().FindById(*principal.token.account_id);
-    if (!account) return std::move(account).error();
-    if (!*account) return invalid;
-    principal.account = std::move(**account);
-  }
-  if (principal.token.app_id) {
-    auto app = ctx.store.apps().FindById(*principal.token.app_id);
-    if (!app) return std::move(app).error();
-    if (*app) principal.app = std::move(**app);
-  }
+  principal.account = std::move(owners.account);
+  principal.app = std::move(owners.app);
   int64_t now = NowUnixMs();
   if (now - principal.token.last_used_at > kTouchEveryMs) {
     // Best effort: a failed touch must not fail the request.

@@ -61,13 +61,18 @@ namespace {
 // Column lists shared by the statements of one table, in the order the
 // decoders below read them.
 #define VANTAGE_ACCOUNT_COLUMNS VANTAGE_ACCOUNT_COLUMNS_OF("")
-#define VANTAGE_APP_COLUMNS \
-  "id, name, website, redirect_uris, scopes, client_id, client_secret_hash, created_at"
+#define VANTAGE_APP_COLUMNS_OF(p)                                                                \
+  p "id, " p "name, " p "website, " p "redirect_uris, " p "scopes, " p "client_id, " p "client_secret_hash, " p \
+  "created_at"
+#define VANTAGE_APP_COLUMNS VANTAGE_APP_COLUMNS_OF("")
 #define VANTAGE_CODE_COLUMNS \
   "code_hash, app_id, account_id, redirect_uri, scopes, code_challenge, expires_at"
-#define VANTAGE_TOKEN_COLUMNS                                                                   \
-  "id, token_hash, kind, app_id, account_id, scopes, csrf_token, user_agent, ip, created_at, " \
-  "last_used_at"
+#define VANTAGE_TOKEN_COLUMNS_OF(p)                                                                       \
+  p "id, " p "token_hash, " p "kind, " p "app_id, " p "account_id, " p "scopes, " p "csrf_token, " p            \
+  "user_agent, " p "ip, " p "created_at, " p "last_used_at"
+#define VANTAGE_TOKEN_COLUMNS VANTAGE_TOKEN_COLUMNS_OF("")
+constexpr size_t kTokenColumnCount = 11;
+constexpr size_t kAppColumnCount = 8;
 
 constexpr Statement kInsertAccount{
     "insert_account",
@@ -119,6 +124,13 @@ constexpr Statement kInsertToken{
     "INSERT INTO tokens (" VANTAGE_TOKEN_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
 constexpr Statement kSelectTokenByHash{
     "select_token_by_hash", "SELECT " VANTAGE_TOKEN_COLUMNS " FROM tokens WHERE token_hash = ?"};
+// What authenticating a request needs, in one statement: the token, its
+// account and its app.
+constexpr Statement kSelectTokenWithOwners{
+    "select_token_with_owners_by_hash",
+    "SELECT " VANTAGE_TOKEN_COLUMNS_OF("t.") ", " VANTAGE_ACCOUNT_COLUMNS_OF("a.") ", " VANTAGE_APP_COLUMNS_OF(
+        "p.") " FROM tokens t LEFT JOIN accounts a ON a.id = t.account_id LEFT JOIN apps p ON p.id = t.app_id "
+              "WHERE t.token_hash = ?"};
 constexpr Statement kSelectTokensForAccount{
     "select_tokens_for_account",
     "SELECT " VANTAGE_TOKEN_COLUMNS " FROM tokens WHERE account_id = ? AND kind = ? "
@@ -153,18 +165,20 @@ Error MissingId(const char* what) {
 }
 
 
-Result<App> DecodeApp(const Row& row) {
+Result<App> DecodeApp(const Row& row, size_t at) {
   App app;
-  app.id = row.Int(0);
-  app.name = row.Text(1);
-  app.website = row.Text(2);
-  app.redirect_uris = row.Text(3);
-  app.scopes = row.Text(4);
-  app.client_id = row.Text(5);
-  app.client_secret_hash = row.Text(6);
-  app.created_at = row.Int(7);
+  app.id = row.Int(at + 0);
+  app.name = row.Text(at + 1);
+  app.website = row.Text(at + 2);
+  app.redirect_uris = row.Text(at + 3);
+  app.scopes = row.Text(at + 4);
+  app.client_id = row.Text(at + 5);
+  app.client_secret_hash = row.Text(at + 6);
+  app.created_at = row.Int(at + 7);
   return app;
 }
+
+Result<App> DecodeAppRow(const Row& row) { return DecodeApp(row, 0); }
 
 Result<AuthorizationCode> DecodeCode(const Row& row) {
   AuthorizationCode code;
@@ -178,11 +192,11 @@ Result<AuthorizationCode> DecodeCode(const Row& row) {
   return code;
 }
 
-Result<Token> DecodeToken(const Row& row) {
+Result<Token> DecodeToken(const Row& row, size_t at) {
   Token token;
-  token.id = row.Int(0);
-  token.token_hash = row.Text(1);
-  const std::string& kind = row.Text(2);
+  token.id = row.Int(at + 0);
+  token.token_hash = row.Text(at + 1);
+  const std::string& kind = row.Text(at + 2);
   if (kind == "session") {
     token.kind = TokenKind::kSession;
   } else if (kind == "oauth") {
@@ -190,16 +204,18 @@ Result<Token> DecodeToken(const Row& row) {
   } else {
     return Error::Internal("Token " + std::to_string(token.id) + " has unknown kind");
   }
-  token.app_id = row.OptInt(3);
-  token.account_id = row.OptInt(4);
-  token.scopes = row.Text(5);
-  token.csrf_token = row.Text(6);
-  token.user_agent = row.Text(7);
-  token.ip = row.Text(8);
-  token.created_at = row.Int(9);
-  token.last_used_at = row.Int(10);
+  token.app_id = row.OptInt(at + 3);
+  token.account_id = row.OptInt(at + 4);
+  token.scopes = row.Text(at + 5);
+  token.csrf_token = row.Text(at + 6);
+  token.user_agent = row.Text(at + 7);
+  token.ip = row.Text(at + 8);
+  token.created_at = row.Int(at + 9);
+  token.last_used_at = row.Int(at + 10);
   return token;
 }
+
+Result<Token> DecodeTokenRow(const Row& row) { return DecodeToken(row, 0); }
 
 // Runs `st` in a read transaction and decodes its first row, if any.
 // DecodeAccount from column 0, for ReadOne.
@@ -366,11 +382,11 @@ class SqlAppStore final : public AppStore {
   }
 
   Result<std::optional<App>> FindByClientId(std::string_view client_id) override {
-    return ReadOne(db_, kSelectAppByClientId, {std::string(client_id)}, &DecodeApp);
+    return ReadOne(db_, kSelectAppByClientId, {std::string(client_id)}, &DecodeAppRow);
   }
 
   Result<std::optional<App>> FindById(int64_t id) override {
-    return ReadOne(db_, kSelectAppById, {id}, &DecodeApp);
+    return ReadOne(db_, kSelectAppById, {id}, &DecodeAppRow);
   }
 
  private:
@@ -428,7 +444,35 @@ class SqlTokenStore final : public TokenStore {
   }
 
   Result<std::optional<Token>> FindByHash(const std::string& token_hash) override {
-    return ReadOne(db_, kSelectTokenByHash, {token_hash}, &DecodeToken);
+    return ReadOne(db_, kSelectTokenByHash, {token_hash}, &DecodeTokenRow);
+  }
+
+  Result<std::optional<TokenOwners>> FindWithOwnersByHash(const std::string& token_hash) override {
+    std::optional<TokenOwners> found;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      found.reset();
+      auto row = conn.QueryOne(kSelectTokenWithOwners, {token_hash});
+      if (!row) return std::move(row).error();
+      if (!*row) return Ok();
+      const Row& r = **row;
+      auto token = DecodeToken(r, 0);
+      if (!token) return std::move(token).error();
+      TokenOwners owners{std::move(*token), std::nullopt, std::nullopt};
+      if (r.OptInt(kTokenColumnCount)) {
+        auto account = DecodeAccount(r, kTokenColumnCount);
+        if (!account) return std::move(account).error();
+        owners.account = std::move(*account);
+      }
+      if (size_t at = kTokenColumnCount + kAccountColumnCount; r.OptInt(at)) {
+        auto app = DecodeApp(r, at);
+        if (!app) return std::move(app).error();
+        owners.app = std::move(*app);
+      }
+      found = std::move(owners);
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return found;
   }
 
   Result<std::vector<Token>> ListForAccount(int64_t account_id, TokenKind kind) override {
@@ -439,7 +483,7 @@ class SqlTokenStore final : public TokenStore {
                              {account_id, std::string(TokenKindName(kind))});
       if (!rows) return std::move(rows).error();
       for (const Row& row : *rows) {
-        auto token = DecodeToken(row);
+        auto token = DecodeToken(row, 0);
         if (!token) return std::move(token).error();
         tokens.push_back(std::move(*token));
       }

@@ -144,11 +144,21 @@ struct Token {
   int64_t last_used_at = 0;
 };
 
+// A token with the account and the app it belongs to (either may be gone, or
+// absent: client_credentials tokens have no account).
+struct TokenOwners {
+  Token token;
+  std::optional<Account> account;
+  std::optional<App> app;
+};
+
 class TokenStore {
  public:
   virtual ~TokenStore() = default;
   virtual Result<Token> Create(const Token& token) = 0;
   virtual Result<std::optional<Token>> FindByHash(const std::string& token_hash) = 0;
+  // The token with its account and app, read together.
+  virtual Result<std::optional<TokenOwners>> FindWithOwnersByHash(const std::string& token_hash) = 0;
   // Newest first.
   virtual Result<std::vector<Token>> ListForAccount(int64_t account_id, TokenKind kind) = 0;
   // Revoking deletes the token. Whether a token was revoked (false when it did

@@ -104,6 +104,14 @@ class SqliteConnection final : public Connection {
     return ErrorFrom(db_, rc, sql);
   }
 
+  // BEGIN and COMMIT, prepared once per connection like any named statement
+  // (sqlite3_exec would parse them again for every transaction).
+  Status Control(const char* sql) {
+    auto run = Run(Statement{sql, sql}, nullptr, 0, nullptr);
+    if (!run) return std::move(run).error();
+    return Ok();
+  }
+
   void RollbackIfOpen() {
     if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
@@ -448,7 +456,7 @@ Status SqliteDatabase::Transaction(SqliteConnection& conn, const char* begin,
     if (remaining.count() <= 0) return Error::Unavailable("The database stayed busy, try again", 1);
     sqlite3_busy_timeout(conn.handle(), static_cast<int>(remaining.count()));
     conn.clear_busy();
-    Status result = conn.Script(begin);
+    Status result = conn.Control(begin);
     if (result) {
       try {
         result = fn(conn);
@@ -459,7 +467,7 @@ Status SqliteDatabase::Transaction(SqliteConnection& conn, const char* begin,
       }
       // A busy error that `fn` swallowed still means the attempt is suspect.
       if (result && !conn.saw_busy()) {
-        result = conn.Script("COMMIT");
+        result = conn.Control("COMMIT");
         if (result) {
           nanos_.fetch_add(conn.TakeNanos(), std::memory_order_relaxed);
           return Ok();

@@ -374,6 +374,39 @@ TEST_P(StoreConformanceTest, TokensRoundTripEveryKind) {
   EXPECT_FALSE(unknown->has_value());
 }
 
+TEST_P(StoreConformanceTest, FindsATokenWithItsAccountAndApp) {
+  App app = CreateApp("t3");
+  Account account = CreateAccount("owner");
+  Token oauth = NewToken("w-oauth", TokenKind::kOAuth, account.id, app.id);
+  Token client = NewToken("w-client", TokenKind::kOAuth, std::nullopt, app.id);
+  Token session = NewToken("w-session", TokenKind::kSession, account.id, std::nullopt);
+  for (const Token& t : {oauth, client, session}) {
+    ASSERT_TRUE(store_->tokens().Create(t).ok());
+    auto found = store_->tokens().FindWithOwnersByHash(t.token_hash);
+    ASSERT_TRUE(found.ok()) << Describe(found);
+    ASSERT_TRUE(found->has_value()) << t.token_hash;
+    const TokenOwners& owners = **found;
+    ExpectSameToken(owners.token, t);
+    ASSERT_EQ(owners.account.has_value(), t.account_id.has_value()) << t.token_hash;
+    if (owners.account) {
+      EXPECT_EQ(owners.account->id, account.id);
+      EXPECT_EQ(owners.account->username, account.username);
+      EXPECT_EQ(owners.account->email, account.email);
+      EXPECT_EQ(owners.account->followers_count, account.followers_count);
+    }
+    ASSERT_EQ(owners.app.has_value(), t.app_id.has_value()) << t.token_hash;
+    if (owners.app) {
+      EXPECT_EQ(owners.app->id, app.id);
+      EXPECT_EQ(owners.app->name, app.name);
+      EXPECT_EQ(owners.app->client_id, app.client_id);
+      EXPECT_EQ(owners.app->client_secret_hash, app.client_secret_hash);
+    }
+  }
+  auto unknown = store_->tokens().FindWithOwnersByHash("w-unknown");
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(unknown->has_value());
+}
+
 TEST_P(StoreConformanceTest, DuplicateTokenHashIsRejected) {
   Account account = CreateAccount("dup_token");
   ASSERT_TRUE(store_->tokens().Create(NewToken("same", TokenKind::kSession, account.id, {})).ok());

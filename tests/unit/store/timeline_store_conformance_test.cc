@@ -173,6 +173,47 @@ TEST_P(StoreConformanceTest, HomeFiltersByCurrentFollowsBlocksMutesAndArchive) {
   EXPECT_EQ(f.Home(viewer.id), (std::vector<int64_t>{own.id}));
 }
 
+// The pulled walks are bounded by the candidates already in hand; paging
+// both ways through interleaved inbox and pulled posts still sees each post
+// once, in order.
+TEST_P(StoreConformanceTest, HomePagesThroughInboxAndSeveralPulledAccounts) {
+  TimelineFixture f(*store_, *db_, ids_);
+  Account viewer = CreateAccount("merge_viewer");
+  Account fanned = CreateAccount("merge_fanned");
+  Account pull1 = CreateAccount("merge_pull1");
+  Account pull2 = CreateAccount("merge_pull2");
+  f.Exec(kSetFeedPull, {pull1.id});
+  f.Exec(kSetFeedPull, {pull2.id});
+  for (const Account& a : {fanned, pull1, pull2}) f.Follow(viewer.id, a.id);
+  std::vector<int64_t> all;  // newest first
+  const int64_t authors[] = {fanned.id, pull1.id, pull1.id, pull2.id, fanned.id, fanned.id, pull2.id,
+                             pull1.id,  fanned.id, pull2.id, pull2.id, pull1.id, fanned.id};
+  for (int64_t author : authors) all.insert(all.begin(), f.Publish(author).id);
+  EXPECT_EQ(f.Home(viewer.id, Page(40)), all);
+
+  for (int limit : {1, 3, 4}) {
+    std::vector<int64_t> down;
+    for (int64_t below = std::numeric_limits<int64_t>::max();;) {
+      std::vector<int64_t> page = f.Home(viewer.id, Page(limit, below));
+      if (page.empty()) break;
+      ASSERT_LE(page.size(), static_cast<size_t>(limit));
+      down.insert(down.end(), page.begin(), page.end());
+      below = page.back();
+    }
+    EXPECT_EQ(down, all) << "limit " << limit;
+
+    std::vector<int64_t> up;  // min_id paging: each page newest first, pages oldest first
+    for (int64_t above = 0;;) {
+      std::vector<int64_t> page = f.Home(viewer.id, Page(limit, std::numeric_limits<int64_t>::max(), above, true));
+      if (page.empty()) break;
+      ASSERT_LE(page.size(), static_cast<size_t>(limit));
+      up.insert(up.begin(), page.begin(), page.end());
+      above = page.front();
+    }
+    EXPECT_EQ(up, all) << "limit " << limit;
+  }
+}
+
 TEST_P(StoreConformanceTest, PublicAndTagTimelinesShowPublicPostsOnly) {
   TimelineFixture f(*store_, *db_, ids_);
   Account author = CreateAccount("pub_author");

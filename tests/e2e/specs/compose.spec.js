@@ -72,15 +72,19 @@ async function tabTo(page, locator) {
 
 test('keyboard-only posting', async ({ page }) => {
   const user = await makeUser('keys');
+  // Listening from the start turns file-chooser interception on before any
+  // key is pressed (turned on at the keypress, it can miss the dialog).
+  const choosers = [];
+  page.on('filechooser', (c) => choosers.push(c));
   await signInAs(page, user);
   await page.goto('/');
   await tabTo(page, page.getByRole('link', { name: 'New post' }));
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'New post' })).toBeVisible();
   await tabTo(page, page.locator('input[type=file]'));
-  const chooser = page.waitForEvent('filechooser');
   await page.keyboard.press('Space');
-  await (await chooser).setFiles([photoFile(7), photoFile(8)]);
+  await expect.poll(() => choosers.length).toBe(1);
+  await choosers[0].setFiles([photoFile(7), photoFile(8)]);
   await tabTo(page, page.getByLabel('Alt text for photo 1'));
   await page.keyboard.type('A red door');
   await tabTo(page, page.getByRole('button', { name: 'Move photo 2 earlier' }));

@@ -3,12 +3,19 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test, expect, makeUser, signInAs, photoFile, expectAccessible, screenshot } from '../lib/fixtures.js';
+import { test, expect, makeUser, makePost, uniqueName, signInAs, photoFile, expectAccessible, screenshot } from '../lib/fixtures.js';
 
-test('post a 3-photo carousel with alt text; it shows in the feed and on the profile @desktop', async ({ page }, testInfo) => {
-  const user = await makeUser('poster', { displayName: 'Harbour Office' });
-  await signInAs(page, user);
-  await page.goto('/');
+test('sign up, post a 3-photo carousel with alt text; it shows in the feed and on the profile @desktop', async ({ page }, testInfo) => {
+  // A tag already in use, for the caption's hints.
+  const tag = `harbour${Date.now().toString(36)}`;
+  await makePost(await makeUser('tagger'), { caption: `#${tag}lights`, photos: 1 });
+  const user = { username: uniqueName('poster') };
+  await page.goto('/sign_up');
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('E-mail').fill(`${user.username}@example.test`);
+  await page.getByLabel('Password').fill('a long enough password');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expect(page.getByRole('link', { name: 'Profile' })).toBeVisible();
   await page.getByRole('link', { name: 'New post' }).click();
   await expect(page.getByRole('heading', { name: 'New post' })).toBeVisible();
   await page.locator('input[type=file]').setInputFiles([photoFile(1), photoFile(2), photoFile(3)]);
@@ -19,6 +26,9 @@ test('post a 3-photo carousel with alt text; it shows in the feed and on the pro
   // Reorder: the lighthouse first.
   await page.getByRole('button', { name: 'Move photo 2 earlier' }).click();
   await expect(page.getByLabel('Alt text for photo 1')).toHaveValue('The lighthouse');
+  await page.getByLabel('Caption').pressSequentially(`Summer at the #${tag.slice(0, -2)}`);
+  await page.getByRole('button', { name: `#${tag}lights` }).click();
+  await expect(page.getByLabel('Caption')).toHaveValue(`Summer at the #${tag}lights `);
   await page.getByLabel('Caption').fill('Summer at the #harbour');
   await expectAccessible(page, 'new post');
   await screenshot(page, testInfo, 'new-post');

@@ -87,14 +87,18 @@ void RegisterInteractionRoutes(http::Router& router, ApiContext& ctx) {
     if (*viewer) viewer_id = (*viewer)->id;
     auto thread = service::ThreadOf(ctx.services, *id, viewer_id);
     if (!thread) return std::move(thread).error();
-    auto ancestors = StatusesJson(ctx, thread->ancestors, viewer_id);
+    auto ancestors = StatusesJsonText(ctx, thread->ancestors, viewer_id);
     if (!ancestors) return std::move(ancestors).error();
-    auto descendants = StatusesJson(ctx, thread->descendants, viewer_id);
+    auto descendants = StatusesJsonText(ctx, thread->descendants, viewer_id);
     if (!descendants) return std::move(descendants).error();
-    json::object out;
-    out["ancestors"] = std::move(*ancestors);
-    out["descendants"] = std::move(*descendants);
-    return Json(out);
+    Response response;
+    response.body.reserve(ancestors->size() + descendants->size() + 34);
+    response.body += "{\"ancestors\":";
+    response.body += *ancestors;
+    response.body += ",\"descendants\":";
+    response.body += *descendants;
+    response.body += '}';
+    return response;
   }));
 }
 

@@ -47,11 +47,11 @@ Result<std::vector<MarkedStatus>> LoadMarked(ServiceContext& ctx, Result<std::ve
   return out;
 }
 
-Result<std::vector<store::Post>> LoadPosts(ServiceContext& ctx, const std::vector<store::ThreadEntry>& entries) {
+std::vector<int64_t> IdsOf(const std::vector<store::ThreadEntry>& entries) {
   std::vector<int64_t> ids;
   ids.reserve(entries.size());
   for (const store::ThreadEntry& entry : entries) ids.push_back(entry.id);
-  return ctx.store.statuses().FindByIds(ids);
+  return ids;
 }
 
 }  // namespace
@@ -139,17 +139,13 @@ Result<StatusContext> ThreadOf(ServiceContext& ctx, int64_t id, std::optional<in
   if (post->in_reply_to_id) {
     auto up = ctx.store.interactions().Ancestors(id, viewer, kMaxAncestors);
     if (!up) return std::move(up).error();
-    auto ancestors = LoadPosts(ctx, std::vector<store::ThreadEntry>(up->rbegin(), up->rend()));
-    if (!ancestors) return std::move(ancestors).error();
-    out.ancestors = std::move(*ancestors);
+    out.ancestors = IdsOf(std::vector<store::ThreadEntry>(up->rbegin(), up->rend()));
   }
   if (post->replies_count > 0) {
     int limit = viewer_id ? kMaxDescendantsSignedIn : kMaxDescendantsSignedOut;
     auto down = ctx.store.interactions().Descendants(id, viewer, limit);
     if (!down) return std::move(down).error();
-    auto descendants = LoadPosts(ctx, *down);
-    if (!descendants) return std::move(descendants).error();
-    out.descendants = std::move(*descendants);
+    out.descendants = IdsOf(*down);
   }
   return out;
 }

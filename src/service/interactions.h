@@ -57,9 +57,10 @@ struct Liker {
 Result<std::vector<Liker>> FavouritedBy(ServiceContext& ctx, int64_t id, std::optional<int64_t> viewer_id,
                                         const store::PageQuery& page);
 
+// Status ids; rendering reads the statuses themselves.
 struct StatusContext {
-  std::vector<store::Post> ancestors;    // oldest first
-  std::vector<store::Post> descendants;  // depth first, replies oldest first
+  std::vector<int64_t> ancestors;    // oldest first
+  std::vector<int64_t> descendants;  // depth first, replies oldest first
 };
 
 // The thread around a status the viewer may see, under the visibility policy;

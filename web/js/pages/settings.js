@@ -83,7 +83,7 @@ export default async function (main) {
     renderNav(location.pathname);
     navigate('/', { replace: true });
   });
-  main.append(h('h1.page-title', { text: 'Settings' }),
+  main.append(h('div.narrow', {}, h('h1.page-title', { text: 'Settings' }),
     profileForm(), passwordForm(), sessionsCard(),
-    h('section.card', {}, h('h2', { text: 'Account' }), h('p', { text: `Signed in as @${session.account.username}.` }), out));
+    h('section.card', {}, h('h2', { text: 'Account' }), h('p', { text: `Signed in as @${session.account.username}.` }), out)));
 }

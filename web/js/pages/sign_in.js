@@ -1,9 +1,13 @@
 import { h } from '../dom.js';
 import { navigate } from '../router.js';
-import { signIn } from '../session.js';
+import { signIn, signedIn } from '../session.js';
 import { field, errorLine, submitting } from '../ui/form.js';
 
 export default function (main) {
+  if (signedIn()) {
+    navigate('/', { replace: true });
+    return;
+  }
   document.title = 'Sign in · Vantage';
   const username = h('input', { name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none' });
   const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });

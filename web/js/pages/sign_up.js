@@ -1,10 +1,14 @@
 import { h } from '../dom.js';
 import { get } from '../api.js';
 import { navigate } from '../router.js';
-import { signUp } from '../session.js';
+import { signUp, signedIn } from '../session.js';
 import { field, errorLine, submitting } from '../ui/form.js';
 
 export default async function (main) {
+  if (signedIn()) {
+    navigate('/', { replace: true });
+    return;
+  }
   document.title = 'Sign up · Vantage';
   const instance = await get('/api/v2/instance').catch(() => null);
   const registrations = instance && instance.registrations;

@@ -66,6 +66,14 @@ export async function makeUser(prefix = 'user', { displayName, note, locked } = 
   return { username, password: PASSWORD, token, id: me.id };
 }
 
+// The verified badge is set by instance admins only, in the database (no
+// command or endpoint sets it yet).
+export function markVerified(user) {
+  if (!/^\d+$/.test(user.id)) throw new Error(`not an id: ${user.id}`);
+  execFileSync('sqlite3', [path.join(process.env.VANTAGE_E2E_DATA, 'vantage.db'),
+    `UPDATE accounts SET verified = 1 WHERE id = ${user.id}`]);
+}
+
 // Signs the page's browser context in with the cookie session (the same
 // request the app's sign-in form makes).
 export async function signInAs(page, user) {

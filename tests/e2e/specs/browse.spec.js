@@ -1,14 +1,16 @@
 // A signed-out visitor browses a public profile and a post; a follower's
 // home feed shows it, liked with a double-tap and commented.
-import { test, expect, makeUser, makePost, api, signInAs, expectAccessible, screenshot } from '../lib/fixtures.js';
+import { test, expect, makeUser, makePost, markVerified, api, signInAs, expectAccessible, screenshot } from '../lib/fixtures.js';
 
 test('a signed-out visitor views a public profile and post @desktop', async ({ page }, testInfo) => {
   const author = await makeUser('museum', { displayName: 'City Museum', note: 'Open daily. #art lovers welcome' });
+  markVerified(author);
   const post = await makePost(author, { caption: 'New wing opens today #architecture with @' + author.username, photos: 3, alt: ['The new wing at dawn', 'The atrium', 'A gallery'] });
   await makePost(author, { caption: 'Second post', photos: 1 });
 
   await page.goto(`/@${author.username}`);
   await expect(page.getByRole('heading', { name: 'City Museum' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'City Museum' }).getByRole('img', { name: 'Verified' })).toBeVisible();
   await expect(page.getByText('2 posts')).toBeVisible();
   await expect(page.locator('.bio')).toContainText('Open daily.');
   await expect(page.locator('.grid .tile')).toHaveCount(2);
@@ -22,6 +24,7 @@ test('a signed-out visitor views a public profile and post @desktop', async ({ p
   await expect(carousel).toBeVisible();
   await expect(page.getByRole('img', { name: 'The new wing at dawn' })).toBeVisible();
   await expect(page.locator('.caption')).toContainText('New wing opens today');
+  await expect(page.locator('.post-who').getByRole('img', { name: 'Verified' })).toBeVisible();
   await expect(page.locator('.caption a.hashtag')).toHaveAttribute('href', '/tags/architecture');
   await expect(page.locator('.caption a.mention')).toHaveAttribute('href', `/@${author.username}`);
   await expect(page.getByRole('button', { name: 'Previous photo' })).toBeHidden();

@@ -83,6 +83,7 @@ struct AuthorJson {
   int64_t statuses_count = 0;
   bool verified = false;
   bool locked = false;
+  std::string username;  // for the status URLs
   std::string json;
 };
 
@@ -222,33 +223,39 @@ Status WritePage(ApiContext& ctx, const std::vector<int64_t>& ids, std::optional
   const service::ServiceContext* owner = &ctx.services;
   const service::Settings& settings = ctx.services.settings;
   FixedCache<Fixed>& cache = Cache();
+  FixedCache<AuthorJson>& authors = Authors();
   std::unordered_map<int64_t, std::shared_ptr<const Fixed>> hits;
+  std::unordered_map<int64_t, std::shared_ptr<const AuthorJson>> accounts;
   auto page = ctx.services.store.timelines().LoadRenderPage(
-      ids, viewer_id.value_or(0), [&](const store::Post& post, int64_t media_version) {
+      ids, viewer_id.value_or(0),
+      [&](const store::Post& post, int64_t media_version) {
         auto fixed = cache.Find(owner, post.id);
         if (!fixed || !StillValid(*fixed, post, media_version)) return true;
         hits.emplace(post.id, std::move(fixed));
         return false;
+      },
+      [&](const store::Account& state) {
+        auto kept = authors.Find(owner, state.id);
+        if (!kept || !StillValid(*kept, state)) return true;
+        accounts.emplace(state.id, std::move(kept));
+        return false;
       });
   if (!page) return std::move(page).error();
 
-  std::unordered_map<int64_t, std::shared_ptr<const AuthorJson>> accounts;
-  FixedCache<AuthorJson>& authors = Authors();
-  for (const store::Account& a : page->authors) {
-    auto kept = authors.Find(owner, a.id);
-    if (!kept || !StillValid(*kept, a)) {
-      auto fresh = std::make_shared<AuthorJson>();
-      fresh->updated_at = a.updated_at;
-      fresh->followers_count = a.followers_count;
-      fresh->following_count = a.following_count;
-      fresh->statuses_count = a.statuses_count;
-      fresh->verified = a.verified;
-      fresh->locked = a.locked;
-      fresh->json = json::serialize(AccountJson(settings, a));
-      authors.Put(owner, a.id, fresh);
-      kept = std::move(fresh);
-    }
-    accounts.emplace(a.id, kept);
+  for (size_t i = 0; i < page->authors.size(); ++i) {
+    if (!page->author_detailed[i]) continue;  // kept, in `accounts` already
+    const store::Account& a = page->authors[i];
+    auto fresh = std::make_shared<AuthorJson>();
+    fresh->updated_at = a.updated_at;
+    fresh->followers_count = a.followers_count;
+    fresh->following_count = a.following_count;
+    fresh->statuses_count = a.statuses_count;
+    fresh->verified = a.verified;
+    fresh->locked = a.locked;
+    fresh->username = a.username;
+    fresh->json = json::serialize(AccountJson(settings, a));
+    authors.Put(owner, a.id, fresh);
+    accounts[a.id] = std::move(fresh);
   }
   std::unordered_map<int64_t, std::vector<const store::MediaAttachment*>> media;
   for (const store::MediaAttachment& a : page->media)
@@ -266,10 +273,7 @@ Status WritePage(ApiContext& ctx, const std::vector<int64_t>& ids, std::optional
     if (author == accounts.end()) continue;  // the account went meanwhile
     std::shared_ptr<const Fixed> fixed;
     if (page->detailed[i]) {
-      const store::Account* account = nullptr;
-      for (const store::Account& a : page->authors)
-        if (a.id == s.account_id) account = &a;
-      fixed = RenderFixed(settings, s, account->username, page->media_versions[i], media[s.id]);
+      fixed = RenderFixed(settings, s, author->second->username, page->media_versions[i], media[s.id]);
       cache.Put(owner, s.id, fixed);
     } else {
       fixed = hits[s.id];

@@ -28,15 +28,21 @@ namespace {
 // What changes often or decides whether a kept rendering holds, for every
 // status of the page: no text, so a page whose statuses are all kept reads
 // no caption.
-// With each status comes its author (a status whose account is gone meanwhile
-// is left out).
 constexpr Statement kStatusStateBatch{
     "render_status_state_batch",
     "SELECT s.id, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id, s.visibility, s.pinned_at, "
     "s.archived_at, s.replies_count, s.favourites_count, s.reblogs_count, s.updated_at, s.is_comment, "
-    "(SELECT MAX(m.updated_at) FROM media_attachments m WHERE m.status_id = s.id), " VANTAGE_ACCOUNT_COLUMNS
-    " FROM statuses s JOIN accounts a ON a.id = s.account_id WHERE s.id IN " VANTAGE_ID_BATCH};
-constexpr size_t kStateAccountColumn = 13;  // where the author's columns start
+    "(SELECT MAX(m.updated_at) FROM media_attachments m WHERE m.status_id = s.id) "
+    "FROM statuses s WHERE s.id IN " VANTAGE_ID_BATCH};
+// The same for the page's authors, each read once however many of the
+// page's statuses they wrote; the whole rows only for those whose kept
+// rendering no longer holds.
+constexpr Statement kAuthorStateBatch{
+    "render_author_state_batch",
+    "SELECT id, updated_at, followers_count, following_count, statuses_count, verified, locked "
+    "FROM accounts WHERE id IN " VANTAGE_ID_BATCH};
+constexpr Statement kAuthorBatch{"render_author_batch",
+                                 "SELECT " VANTAGE_ACCOUNT_COLUMNS " FROM accounts a WHERE a.id IN " VANTAGE_ID_BATCH};
 constexpr Statement kMediaBatch{
     "render_media_batch",
     "SELECT " VANTAGE_MEDIA_COLUMNS " FROM media_attachments m WHERE m.status_id IN " VANTAGE_ID_BATCH
@@ -283,11 +289,11 @@ class SqlTimelineStore final : public TimelineStore {
   explicit SqlTimelineStore(Database& db) : db_(db) {}
 
   Result<RenderPage> LoadRenderPage(const std::vector<int64_t>& ids, int64_t viewer_id,
-                                    const NeedsDetails& needs_details) override {
+                                    const NeedsDetails& needs_details, const NeedsAuthor& needs_author) override {
     RenderPage page;
     Status status = db_.Read([&](Connection& conn) -> Status {
       page = RenderPage{};
-      VANTAGE_TRY(ReadStatuses(conn, ids, needs_details, page));
+      VANTAGE_TRY(ReadStatuses(conn, ids, needs_details, needs_author, page));
       std::vector<int64_t> status_ids, detailed_ids, parent_ids;
       std::unordered_set<int64_t> parents;
       for (size_t i = 0; i < page.posts.size(); ++i) {
@@ -505,11 +511,14 @@ class SqlTimelineStore final : public TimelineStore {
   }
 
   // The statuses in the order of `ids` (each once), with tags, mentions and
-  // media ids of those `needs_details` picks.
+  // media ids of those `needs_details` picks, and their authors (whole rows
+  // of those `needs_author` picks). A status whose author is gone meanwhile
+  // is left out.
   static Status ReadStatuses(Connection& conn, const std::vector<int64_t>& ids, const NeedsDetails& needs_details,
-                             RenderPage& page) {
+                             const NeedsAuthor& needs_author, RenderPage& page) {
     std::unordered_map<int64_t, std::pair<Post, int64_t>> by_id;
-    std::unordered_set<int64_t> authors;
+    std::vector<int64_t> author_ids;
+    std::unordered_set<int64_t> seen_authors;
     for (size_t begin = 0; begin < ids.size(); begin += kIdBatch) {
       std::vector<Value> args;
       AppendIdBatch(args, ids, begin);
@@ -518,19 +527,18 @@ class SqlTimelineStore final : public TimelineStore {
       for (const Row& row : *rows) {
         auto post = DecodeState(row);
         if (!post) return std::move(post).error();
-        if (authors.insert(post->account_id).second) {
-          auto author = DecodeAccount(row, kStateAccountColumn);
-          if (!author) return std::move(author).error();
-          page.authors.push_back(std::move(*author));
-        }
+        if (seen_authors.insert(post->account_id).second) author_ids.push_back(post->account_id);
         by_id.emplace(post->id, std::pair{std::move(*post), row.Int(12)});
       }
     }
+    std::unordered_set<int64_t> present_authors;
+    VANTAGE_TRY(ReadAuthors(conn, author_ids, needs_author, page, present_authors));
     std::unordered_map<int64_t, size_t> detailed;  // status id -> index in page.posts
     for (int64_t id : ids) {
       auto it = by_id.find(id);
       if (it == by_id.end()) continue;
       auto& [post, media_version] = it->second;
+      if (!present_authors.count(post.account_id)) continue;
       bool details = !needs_details || needs_details(post, media_version);
       if (details) detailed.emplace(post.id, page.posts.size());
       page.posts.push_back(std::move(post));
@@ -545,6 +553,49 @@ class SqlTimelineStore final : public TimelineStore {
     VANTAGE_TRY(ReadPostsOn(conn, detailed_ids, false, full));
     for (auto& [id, post] : full)
       if (auto it = detailed.find(id); it != detailed.end()) page.posts[it->second] = std::move(post);
+    return Ok();
+  }
+
+  // The authors' state, then the whole rows of those `needs_author` picks.
+  static Status ReadAuthors(Connection& conn, const std::vector<int64_t>& author_ids, const NeedsAuthor& needs_author,
+                            RenderPage& page, std::unordered_set<int64_t>& present) {
+    std::vector<int64_t> whole_ids;
+    std::unordered_map<int64_t, size_t> index;  // author id -> index in page.authors
+    for (size_t begin = 0; begin < author_ids.size(); begin += kIdBatch) {
+      std::vector<Value> args;
+      AppendIdBatch(args, author_ids, begin);
+      auto rows = conn.Query(kAuthorStateBatch, args);
+      if (!rows) return std::move(rows).error();
+      for (const Row& row : *rows) {
+        Account state;
+        state.id = row.Int(0);
+        state.updated_at = row.Int(1);
+        state.followers_count = row.Int(2);
+        state.following_count = row.Int(3);
+        state.statuses_count = row.Int(4);
+        state.verified = row.Bool(5);
+        state.locked = row.Bool(6);
+        if (!present.insert(state.id).second) continue;
+        bool whole = !needs_author || needs_author(state);
+        if (whole) {
+          whole_ids.push_back(state.id);
+          index.emplace(state.id, page.authors.size());
+        }
+        page.authors.push_back(std::move(state));
+        page.author_detailed.push_back(whole);
+      }
+    }
+    for (size_t begin = 0; begin < whole_ids.size(); begin += kIdBatch) {
+      std::vector<Value> args;
+      AppendIdBatch(args, whole_ids, begin);
+      auto rows = conn.Query(kAuthorBatch, args);
+      if (!rows) return std::move(rows).error();
+      for (const Row& row : *rows) {
+        auto account = DecodeAccount(row);
+        if (!account) return std::move(account).error();
+        if (auto it = index.find(account->id); it != index.end()) page.authors[it->second] = std::move(*account);
+      }
+    }
     return Ok();
   }
 

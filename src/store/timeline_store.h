@@ -40,7 +40,11 @@ struct RenderPage {
   // updated_at and archived_at it tells whether a rendering kept from an
   // earlier read still holds (alt text changes without touching the status).
   std::vector<int64_t> media_versions;
-  std::vector<Account> authors;        // of the statuses, each once
+  // The statuses' authors, each once. Whole rows for those marked
+  // `author_detailed`; the others carry only what tells whether a kept
+  // rendering holds (updated_at, the counters, verified, locked).
+  std::vector<Account> authors;
+  std::vector<bool> author_detailed;
   std::vector<MediaAttachment> media;  // of the detailed statuses, with their files
   std::vector<int64_t> favourited;     // statuses the viewer favourited
   std::vector<int64_t> bookmarked;     // statuses the viewer bookmarked
@@ -59,6 +63,9 @@ struct RenderPage {
 // Whether a status's text, tags, mentions and media must be read (given its
 // state as RenderPage describes it, and its media version).
 using NeedsDetails = std::function<bool(const Post& post, int64_t media_version)>;
+// Whether an author's whole row must be read, given its state as RenderPage
+// describes it.
+using NeedsAuthor = std::function<bool(const Account& state)>;
 
 // An account's statuses (GET /api/v1/accounts/:id/statuses), as the policy
 // lets the viewer see them: the service fills the viewer's side.
@@ -101,9 +108,11 @@ class TimelineStore {
   // Reads the statuses `ids` and what rendering them for `viewer_id` (0:
   // signed out) needs, in one snapshot and a fixed number of statements per
   // 40 statuses. `needs_details` (empty: all) picks the statuses whose tags,
-  // mentions and media are read.
+  // mentions and media are read, `needs_author` (empty: all) the authors
+  // whose whole rows are.
   virtual Result<RenderPage> LoadRenderPage(const std::vector<int64_t>& ids, int64_t viewer_id,
-                                            const NeedsDetails& needs_details = {}) = 0;
+                                            const NeedsDetails& needs_details = {},
+                                            const NeedsAuthor& needs_author = {}) = 0;
 
   // The viewer's home timeline: posts in their inbox whose author they still
   // follow (or their own), merged with the posts of the feed_pull accounts

@@ -372,12 +372,27 @@ TEST_P(StoreConformanceTest, RenderPageReadsStatusesTheViewersMarksAndParents) {
     EXPECT_EQ(parent.post.visibility, parent.post.id == priv.id ? Visibility::kPrivate : Visibility::kPublic);
   }
 
-  // Only the statuses picked get their details.
-  page = f.timelines().LoadRenderPage({priv.id, pub.id}, viewer.id,
-                                      [&](const Post& p, int64_t) { return p.id == pub.id; });
+  EXPECT_EQ(page->author_detailed, std::vector<bool>(2, true));
+  for (const Account& a : page->authors) EXPECT_FALSE(a.username.empty());
+
+  // Only the statuses picked get their details, only the authors picked
+  // their whole rows; the others carry their state.
+  page = f.timelines().LoadRenderPage(
+      {priv.id, pub.id, reply2.id}, viewer.id, [&](const Post& p, int64_t) { return p.id == pub.id; },
+      [&](const Account& state) {
+        EXPECT_GT(state.updated_at, 0);
+        return state.id == viewer.id;
+      });
   ASSERT_TRUE(page.ok());
-  EXPECT_EQ(page->detailed, (std::vector<bool>{false, true}));
+  EXPECT_EQ(page->detailed, (std::vector<bool>{false, true, false}));
   EXPECT_TRUE(page->posts[0].tags.empty());
+  ASSERT_EQ(page->authors.size(), 2u);
+  for (size_t i = 0; i < page->authors.size(); ++i) {
+    const Account& a = page->authors[i];
+    EXPECT_EQ(page->author_detailed[i], a.id == viewer.id);
+    EXPECT_EQ(a.username.empty(), a.id != viewer.id);
+    if (a.id == author.id) EXPECT_EQ(a.statuses_count, author.statuses_count + 2);
+  }
 
   f.Follow(viewer.id, author.id);
   ASSERT_TRUE(store_->graph().Block(author.id, blocker.id, ids_.Next(), NowUnixMs()).ok());

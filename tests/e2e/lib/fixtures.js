@@ -84,7 +84,7 @@ export async function signInAs(page, user) {
 // A JPEG of a smooth two-colour gradient (made with the `vips` CLI from a
 // PPM), different for every seed, looking like something in screenshots.
 const photoDir = mkdtempSync(path.join(tmpdir(), 'vantage-e2e-photos-'));
-export function photoFile(seed = Math.random() * 1000, width = 640, height = 800) {
+export function photoFile(seed = Math.random() * 1000, width = 640, height = 800, solid = null) {
   const rnd = (k) => Math.floor((Math.sin(seed * 12.9898 + k * 78.233) * 43758.5453 % 1 + 1) % 1 * 255);
   const a = [rnd(1), rnd(2), rnd(3)];
   const b = [rnd(4), rnd(5), rnd(6)];
@@ -94,7 +94,7 @@ export function photoFile(seed = Math.random() * 1000, width = 640, height = 800
     for (let x = 0; x < width; x++) {
       const t = (x / width + y / height) / 2;
       const ring = Math.hypot(x - width / 2, y - height / 2) < width / 4 ? 0.35 : 0;
-      for (let c = 0; c < 3; c++) pixels[(y * width + x) * 3 + c] = Math.min(255, a[c] * (1 - t) + b[c] * t + ring * 255 * 0.5);
+      for (let c = 0; c < 3; c++) pixels[(y * width + x) * 3 + c] = solid ? solid[c] : Math.min(255, a[c] * (1 - t) + b[c] * t + ring * 255 * 0.5);
     }
   }
   const name = `photo-${crypto.randomBytes(4).toString('hex')}`;

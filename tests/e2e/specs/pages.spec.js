@@ -1,6 +1,7 @@
 // The remaining pages pass the accessibility check at both sizes; the feed
 // scrolls on past its first page; a swipe moves the carousel.
-import { test, expect, makeUser, makePost, api, signInAs, expectAccessible } from '../lib/fixtures.js';
+import { readFileSync } from 'node:fs';
+import { test, expect, makeUser, makePost, api, signInAs, expectAccessible, photoFile } from '../lib/fixtures.js';
 
 test('sign in, search, lists, a signed-in post page and not-found pass axe @desktop', async ({ page }) => {
   const author = await makeUser('axe', { displayName: 'Axe Checked' });
@@ -61,4 +62,22 @@ test('a swipe moves the carousel and its dots follow', async ({ page }) => {
   await expect(page.locator('.dot.on')).toHaveCount(1);
   await expect(page.locator('.dot').nth(2)).toHaveClass(/on/);
   await expect(page.getByRole('button', { name: 'Next photo' })).toBeHidden();
+});
+
+test('the blurhash decoder gives back the colour the server hashed', async ({ page }) => {
+  const user = await makeUser('colour');
+  const form = new FormData();
+  form.append('file', new Blob([readFileSync(photoFile(0, 64, 64, [200, 40, 40]))], { type: 'image/jpeg' }), 'red.jpg');
+  const media = await api('POST', '/api/v2/media', { token: user.token, form });
+  expect(media.blurhash).toBeTruthy();
+  await page.goto('/explore');
+  const src = await page.locator('script[type=module]').getAttribute('src');
+  const pixel = await page.evaluate(async ({ module, hash }) => {
+    const { decodeBlurhash } = await import(module.replace('main.js', 'ui/blurhash.js'));
+    return [...decodeBlurhash(hash, 1, 1)];
+  }, { module: src, hash: media.blurhash });
+  expect(Math.abs(pixel[0] - 200)).toBeLessThan(12);
+  expect(Math.abs(pixel[1] - 40)).toBeLessThan(12);
+  expect(Math.abs(pixel[2] - 40)).toBeLessThan(12);
+  expect(pixel[3]).toBe(255);
 });

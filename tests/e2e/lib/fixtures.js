@@ -128,5 +128,7 @@ export async function expectAccessible(page, label) {
 export async function screenshot(page, testInfo, name) {
   const dir = path.join(REPO, 'docs', 'screenshots');
   mkdirSync(dir, { recursive: true });
+  // No focus ring left over from the test's own steps.
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
   await page.screenshot({ path: path.join(dir, `${name}-${testInfo.project.name}.png`) });
 }

@@ -89,7 +89,7 @@ export function postCard(status, { full = false, menu = null } = {}) {
     menu);
   const actions = h('div.actions', {}, button,
     h('a.icon-button', { href: `${postPath(status)}?comment=1`, 'aria-label': 'Comment' }, icon('comment')));
-  const card = h('article.post', { 'aria-labelledby': headingId, dataset: { id: status.id } },
+  const card = h('article.post', { 'aria-labelledby': headingId, dataset: { id: status.id }, class: full ? 'full' : null },
     header,
     carousel(status, { onDoubleTap: like }),
     actions,

@@ -39,7 +39,9 @@ int Admin(const std::vector<std::string>& args) {
       "  create-account --username U --email E [--role admin|moderator|user] --password-stdin\n"
       "  reset-password --username U --password-stdin   (ends every session and token)\n"
       "  approve --username U                           (approves a pending registration)\n"
-      "  set-role --username U --role R\n";
+      "  set-role --username U --role R\n"
+      "  verify NAME                                    (gives the account the verified badge)\n"
+      "  unverify NAME                                  (takes the badge away)\n";
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::cout << usage;
     return args.empty() ? 2 : 0;
@@ -53,11 +55,21 @@ int Admin(const std::vector<std::string>& args) {
       ("email", po::value(&email), "e-mail address")
       ("role", po::value(&role), "admin, moderator or user")
       ("password-stdin", po::bool_switch(&password_stdin), "read the password from standard input");
-  auto parsed = ParseDataConfig({args.begin() + 1, args.end()}, nullptr, &extra);
+  bool by_name = command == "verify" || command == "unverify";
+  std::vector<std::string> positional;
+  auto parsed = ParseDataConfig({args.begin() + 1, args.end()}, by_name ? &positional : nullptr, &extra);
   if (!parsed) return Fail(parsed.error().message);
   if (parsed->help) {
     std::cout << usage << "\n" << parsed->usage;
     return 0;
+  }
+  if (by_name) {
+    // `verify NAME`, as the badge is usually given; --username works too.
+    if (positional.size() > 1 || (!positional.empty() && !username.empty()))
+      return Fail(command + " takes one account name");
+    if (!positional.empty()) username = positional.front();
+    if (!username.empty() && username.front() == '@') username.erase(0, 1);
+    if (username.empty()) return Fail(command + " needs an account name: vantage admin " + command + " NAME");
   }
   if (username.empty()) return Fail("--username is required");
   if (role.empty()) {
@@ -87,6 +99,17 @@ int Admin(const std::vector<std::string>& args) {
       if (!status) code = Fail(status.error().message);
       else std::printf("password of %s reset; every session and token ended\n", username.c_str());
     }
+  } else if (by_name) {
+    auto account = store->accounts().FindByUsername(username);
+    bool verify = command == "verify";
+    if (!account) code = Fail(account.error().message);
+    else if (!*account) code = Fail("no account named " + username);
+    else if (auto status = store->accounts().SetVerified((*account)->id, verify, NowUnixMs()); !status)
+      code = Fail(status.error().message);
+    else if (verify)
+      std::printf("%s is verified\n", (*account)->username.c_str());
+    else
+      std::printf("%s is no longer verified\n", (*account)->username.c_str());
   } else if (command == "approve" || command == "set-role") {
     auto account = store->accounts().FindByUsername(username);
     if (!account) code = Fail(account.error().message);

@@ -99,6 +99,11 @@ constexpr Statement kUpdateAccountRole{
     "update_account_role", "UPDATE accounts SET role = ?, updated_at = ? WHERE id = ?"};
 constexpr Statement kUpdateAccountApproved{
     "update_account_approved", "UPDATE accounts SET approved = ?, updated_at = ? WHERE id = ?"};
+constexpr Statement kUpdateAccountVerified{
+    "update_account_verified", "UPDATE accounts SET verified = ?, updated_at = ? WHERE id = ?"};
+constexpr Statement kSelectVerifiedAccounts{
+    "select_verified_accounts",
+    "SELECT " VANTAGE_ACCOUNT_COLUMNS " FROM accounts WHERE verified = 1 ORDER BY id"};
 constexpr Statement kCountAccounts{"count_accounts", "SELECT COUNT(*) FROM accounts"};
 
 constexpr Statement kInsertApp{
@@ -350,6 +355,27 @@ class SqlAccountStore final : public AccountStore {
 
   Status SetApproved(int64_t id, bool approved, int64_t now) override {
     return NotFoundUnlessChanged(WriteOne(db_, kUpdateAccountApproved, {Bool(approved), now, id}));
+  }
+
+  Status SetVerified(int64_t id, bool verified, int64_t now) override {
+    return NotFoundUnlessChanged(WriteOne(db_, kUpdateAccountVerified, {Bool(verified), now, id}));
+  }
+
+  Result<std::vector<Account>> ListVerified() override {
+    std::vector<Account> accounts;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      accounts.clear();
+      auto rows = conn.Query(kSelectVerifiedAccounts, {});
+      if (!rows) return std::move(rows).error();
+      for (const Row& row : *rows) {
+        auto account = DecodeAccount(row);
+        if (!account) return std::move(account).error();
+        accounts.push_back(std::move(*account));
+      }
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return accounts;
   }
 
   Result<int64_t> CountLocal() override {

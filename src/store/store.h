@@ -82,6 +82,10 @@ class AccountStore {
   virtual Status SetPasswordHash(int64_t id, const std::string& hash, int64_t now) = 0;
   virtual Status SetRole(int64_t id, Role role, int64_t now) = 0;
   virtual Status SetApproved(int64_t id, bool approved, int64_t now) = 0;
+  virtual Status SetVerified(int64_t id, bool verified, int64_t now) = 0;
+  // Every verified account, oldest first. Instances verify a handful of
+  // official accounts; registration and renames compare names against them.
+  virtual Result<std::vector<Account>> ListVerified() = 0;
   virtual Result<int64_t> CountLocal() = 0;
 };
 

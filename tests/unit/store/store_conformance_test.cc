@@ -187,6 +187,36 @@ TEST_P(StoreConformanceTest, SettersOnAnUnknownAccountAreNotFound) {
   EXPECT_EQ(store_->accounts().SetPasswordHash(id, "h", 1).error().kind, ErrorKind::kNotFound);
   EXPECT_EQ(store_->accounts().SetRole(id, Role::kAdmin, 1).error().kind, ErrorKind::kNotFound);
   EXPECT_EQ(store_->accounts().SetApproved(id, true, 1).error().kind, ErrorKind::kNotFound);
+  EXPECT_EQ(store_->accounts().SetVerified(id, true, 1).error().kind, ErrorKind::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, ListsVerifiedAccountsOnly) {
+  CreateAccount("plain");
+  Account museum = CreateAccount("museum");
+  Account police = CreateAccount("police");
+  auto none = store_->accounts().ListVerified();
+  ASSERT_TRUE(none.ok()) << Describe(none);
+  EXPECT_TRUE(none->empty());
+
+  ASSERT_TRUE(store_->accounts().SetVerified(police.id, true, 1800000000000).ok());
+  ASSERT_TRUE(store_->accounts().SetVerified(museum.id, true, 1800000000001).ok());
+  auto both = store_->accounts().ListVerified();
+  ASSERT_TRUE(both.ok()) << Describe(both);
+  ASSERT_EQ(both->size(), 2u);
+  EXPECT_EQ((*both)[0].id, museum.id);  // oldest account first
+  EXPECT_EQ((*both)[1].id, police.id);
+  EXPECT_TRUE((*both)[1].verified);
+  EXPECT_EQ((*both)[1].updated_at, 1800000000000);
+
+  ASSERT_TRUE(store_->accounts().SetVerified(museum.id, false, 1800000000002).ok());
+  auto one = store_->accounts().ListVerified();
+  ASSERT_TRUE(one.ok()) << Describe(one);
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].username, "police");
+  auto found = store_->accounts().FindById(museum.id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_FALSE((*found)->verified);
+  EXPECT_EQ((*found)->updated_at, 1800000000002);
 }
 
 TEST_P(StoreConformanceTest, CountsAccounts) {

@@ -49,6 +49,7 @@ test('a locked account approves a follow request', async ({ page, browser }) => 
   const ownerPage = await context.newPage();
   await ownerPage.request.post(`${process.env.VANTAGE_URL}/auth/sign_in`, { data: { username: owner.username, password: owner.password } });
   await ownerPage.goto(`${process.env.VANTAGE_URL}/notifications`);
+  await expect(ownerPage.getByRole('link', { name: /^Notifications\s*, 1 follow request$/ })).toBeVisible();
   await expect(ownerPage.locator('.note[data-type=follow_request]')).toContainText('asked to follow you');
   await ownerPage.locator('.note').getByRole('link', { name: 'Review requests' }).click();
   await expect(ownerPage.getByRole('heading', { name: 'Follow requests' })).toBeVisible();

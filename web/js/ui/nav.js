@@ -1,6 +1,7 @@
 // The navigation: a bottom tab bar on phones, a left rail on wide screens
 // (the same links; app.css places them).
 import { h, icon, clear } from '../dom.js';
+import { get } from '../api.js';
 import { session, signedIn } from '../session.js';
 import { avatar } from './account.js';
 
@@ -10,18 +11,28 @@ function item(href, iconName, label, path, extra) {
     iconName === 'avatar' ? avatar(session.account, 26, '') : icon(iconName), h('span.nav-label', { text: label }));
 }
 
+// A locked account's pending follow requests show as a dot on the bell
+// (the count comes with verify_credentials, not with the session).
+async function markRequests(bell) {
+  const me = await get('/api/v1/accounts/verify_credentials').catch(() => null);
+  const n = me && me.source ? me.source.follow_requests_count : 0;
+  if (n) bell.append(h('span.nav-dot', { 'aria-hidden': 'true' }), h('span.visually-hidden', { text: `, ${n} follow request${n === 1 ? '' : 's'}` }));
+}
+
 export function renderNav(path) {
   const nav = clear(document.getElementById('nav'));
   nav.append(h('a.brand', { href: '/' }, h('span', { text: 'Vantage' })));
   const list = h('div.nav-items');
   if (signedIn()) {
     const me = `/@${session.account.username}`;
+    const bell = item('/notifications', 'bell', 'Notifications', path);
+    if (session.account.locked) markRequests(bell);
     list.append(
       item('/', 'home', 'Home', path),
       item('/search', 'search', 'Search', path),
       item('/explore', 'explore', 'Explore', path),
       item('/new', 'plus', 'New post', path),
-      item('/notifications', 'bell', 'Notifications', path),
+      bell,
       item(me, 'avatar', 'Profile', path),
       item('/settings', 'gear', 'Settings', path, 'wide-only'),
     );

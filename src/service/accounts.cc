@@ -4,6 +4,7 @@
 #include <array>
 
 #include "core/text.h"
+#include "service/confusables.h"
 #include "service/crypto.h"
 
 namespace vantage::service {
@@ -60,6 +61,29 @@ Status ValidatePassword(std::string_view password, std::string_view field) {
   return Ok();
 }
 
+Status CheckNotImpersonating(ServiceContext& ctx, std::string_view field, std::string_view name,
+                             int64_t self_id) {
+  std::vector<std::string> keys = ConfusableKeys(name);
+  if (keys.empty()) return Ok();
+  // Read afresh each time: instances verify a handful of accounts, and names
+  // are checked only at registration and renames (docs/organisations.md).
+  auto verified = ctx.store.accounts().ListVerified();
+  if (!verified) return std::move(verified).error();
+  for (const store::Account& official : *verified) {
+    if (official.id == self_id) continue;
+    for (const std::string* theirs : {&official.username, &official.display_name}) {
+      for (const std::string& key : ConfusableKeys(*theirs)) {
+        if (std::find(keys.begin(), keys.end(), key) == keys.end()) continue;
+        return Error::Invalid(std::string(field),
+                              std::string(field) + " looks too much like the verified account @" +
+                                  official.username + "; choose one that cannot be mistaken for it",
+                              "confusable_with_verified");
+      }
+    }
+  }
+  return Ok();
+}
+
 static Result<store::Account> InsertAccount(ServiceContext& ctx, const std::string& username,
                                             const std::string& email, const std::string& password,
                                             store::Role role, bool approved,
@@ -94,6 +118,7 @@ Result<store::Account> RegisterAccount(ServiceContext& ctx, const Registration& 
                           "missing_field");
   if (Utf8Length(input.reason) > kMaxReason)
     return Error::Invalid("reason", "reason must be at most 1000 characters", "too_long");
+  VANTAGE_TRY(CheckNotImpersonating(ctx, "username", input.username, 0));
   // Counted after validation so typos do not use up the allowance.
   if (int wait = ctx.registrations_by_ip.Hit(input.ip, NowUnixMs())) return Error::RateLimited(wait);
   return InsertAccount(ctx, input.username, input.email, input.password, store::Role::kUser,
@@ -116,6 +141,13 @@ Result<store::Account> UpdateProfile(ServiceContext& ctx, int64_t account_id,
     if (Utf8Length(*change.display_name) > kMaxDisplayName)
       return Error::Invalid("display_name", "display_name must be at most 30 characters", "too_long");
     patch.display_name = std::string(Trim(*change.display_name));
+    auto current = ctx.store.accounts().FindById(account_id);
+    if (!current) return std::move(current).error();
+    if (!*current) return Error::NotFound();
+    // Clients send every field with each profile save; a name kept as it was
+    // is not a rename.
+    if (*patch.display_name != (*current)->display_name)
+      VANTAGE_TRY(CheckNotImpersonating(ctx, "display_name", *patch.display_name, account_id));
   }
   if (change.note) {
     if (Utf8Length(*change.note) > kMaxNote)

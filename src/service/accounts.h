@@ -27,6 +27,13 @@ Status ValidateUsername(std::string_view username);
 Status ValidateEmail(std::string_view email);
 Status ValidatePassword(std::string_view password, std::string_view field = "password");
 
+// Invalid "confusable_with_verified" naming `field` when `name` is
+// confusable (service/confusables.h) with the username or display name of a
+// verified account other than `self_id` (0: none). Registration checks the
+// username, UpdateProfile a changed display name.
+Status CheckNotImpersonating(ServiceContext& ctx, std::string_view field, std::string_view name,
+                             int64_t self_id);
+
 // Registers an account under the instance's registration mode. In approval
 // mode the account exists but is not approved. Throttled per IP.
 Result<store::Account> RegisterAccount(ServiceContext& ctx, const Registration& input);

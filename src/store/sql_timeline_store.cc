@@ -118,7 +118,14 @@ constexpr Statement kHomePulledAccounts{
     "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = ? AND b.target_account_id = a.id) "
     "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = a.id AND b.target_account_id = ?) "
     "AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = ? AND m.target_account_id = a.id)"};
-// One pulled account's posts: a walk of (account_id, is_comment, id).
+// Up to this many pulled accounts, a home page walks them before the inbox.
+constexpr size_t kPulledFirstMax = 4;
+// The same for a viewer who blocks, mutes and is blocked by nobody.
+constexpr Statement kHomePulledAccountsPlain{
+    "timeline_home_pulled_accounts_plain",
+    "SELECT a.id FROM accounts a WHERE a.feed_pull = 1 "
+    "AND EXISTS (SELECT 1 FROM follows f WHERE f.account_id = ? AND f.target_account_id = a.id)"};
+// One pulled account's posts: a walk of the partial index of unarchived posts.
 #define VANTAGE_HOME_PULLED                                                                  \
   "SELECT s.id FROM statuses s WHERE s.account_id = ? AND s.is_comment = 0 AND s.id < ? AND s.id > ? " \
   "AND s.archived_at IS NULL "
@@ -320,27 +327,45 @@ class SqlTimelineStore final : public TimelineStore {
       auto filters = conn.QueryOne(kViewerHasFilters, {viewer_id, viewer_id, viewer_id});
       if (!filters) return std::move(filters).error();
       bool filtered = *filters && (**filters).Int(0) != 0;
-      const Statement& walk = filtered ? (page.from_above ? kHomeInboxAsc : kHomeInboxDesc)
-                                       : (page.from_above ? kHomeInboxPlainAsc : kHomeInboxPlainDesc);
-      auto inbox = conn.Query(walk, {viewer_id, page.below, page.above, limit});
-      if (!inbox) return std::move(inbox).error();
-      ids = Ids(*inbox);
-      auto pulled = conn.Query(kHomePulledAccounts, {viewer_id, viewer_id, viewer_id, viewer_id});
-      if (!pulled) return std::move(pulled).error();
-      for (const Row& account : *pulled) {
-        // Once `limit` candidates are in hand, only posts beyond the last of
-        // them can still make the page: each walk is bounded by it.
-        int64_t below = page.below, above = page.above;
+      // Once `limit` candidates are in hand, only posts beyond the last of
+      // them can still make the page: each later walk is bounded by it.
+      auto bounds = [&] {
+        std::pair<int64_t, int64_t> b{page.below, page.above};
         if (ids.size() >= static_cast<size_t>(limit)) {
           KeepBest(ids, limit, page.from_above);
-          if (page.from_above) below = std::min(below, ids.back());
-          else above = std::max(above, ids.back());
+          if (page.from_above) b.first = std::min(b.first, ids.back());
+          else b.second = std::max(b.second, ids.back());
         }
+        return b;
+      };
+      auto walk_inbox = [&]() -> Status {
+        const Statement& walk = filtered ? (page.from_above ? kHomeInboxAsc : kHomeInboxDesc)
+                                         : (page.from_above ? kHomeInboxPlainAsc : kHomeInboxPlainDesc);
+        auto [below, above] = bounds();
+        auto inbox = conn.Query(walk, {viewer_id, below, above, limit});
+        if (!inbox) return std::move(inbox).error();
+        for (const Row& post : *inbox) ids.push_back(post.Int(0));
+        return Ok();
+      };
+      auto pulled = conn.Query(filtered ? kHomePulledAccounts : kHomePulledAccountsPlain,
+                               filtered ? std::vector<Value>{viewer_id, viewer_id, viewer_id, viewer_id}
+                                        : std::vector<Value>{viewer_id});
+      if (!pulled) return std::move(pulled).error();
+      // A pulled walk reads an index alone, while each inbox row costs a
+      // status lookup and a follow probe. A few followed busy accounts often
+      // fill most of the page, so their walks go first and bound the inbox
+      // walk; many pulled accounts bound each other poorly, and then the
+      // inbox goes first and bounds them.
+      bool pulled_first = pulled->size() <= kPulledFirstMax;
+      if (!pulled_first) VANTAGE_TRY(walk_inbox());
+      for (const Row& account : *pulled) {
+        auto [below, above] = bounds();
         auto posts = conn.Query(page.from_above ? kHomePulledAsc : kHomePulledDesc,
                                 {account.Int(0), below, above, limit});
         if (!posts) return std::move(posts).error();
         for (const Row& post : *posts) ids.push_back(post.Int(0));
       }
+      if (pulled_first) VANTAGE_TRY(walk_inbox());
       return Ok();
     });
     if (!status) return std::move(status).error();

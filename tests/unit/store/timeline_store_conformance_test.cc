@@ -173,44 +173,54 @@ TEST_P(StoreConformanceTest, HomeFiltersByCurrentFollowsBlocksMutesAndArchive) {
   EXPECT_EQ(f.Home(viewer.id), (std::vector<int64_t>{own.id}));
 }
 
-// The pulled walks are bounded by the candidates already in hand; paging
-// both ways through interleaved inbox and pulled posts still sees each post
-// once, in order.
+// The walks are bounded by the candidates already in hand; paging both ways
+// through interleaved inbox and pulled posts still sees each post once, in
+// order, whether the viewer follows a few pulled accounts (walked before the
+// inbox) or many (walked after it).
 TEST_P(StoreConformanceTest, HomePagesThroughInboxAndSeveralPulledAccounts) {
-  TimelineFixture f(*store_, *db_, ids_);
-  Account viewer = CreateAccount("merge_viewer");
-  Account fanned = CreateAccount("merge_fanned");
-  Account pull1 = CreateAccount("merge_pull1");
-  Account pull2 = CreateAccount("merge_pull2");
-  f.Exec(kSetFeedPull, {pull1.id});
-  f.Exec(kSetFeedPull, {pull2.id});
-  for (const Account& a : {fanned, pull1, pull2}) f.Follow(viewer.id, a.id);
-  std::vector<int64_t> all;  // newest first
-  const int64_t authors[] = {fanned.id, pull1.id, pull1.id, pull2.id, fanned.id, fanned.id, pull2.id,
-                             pull1.id,  fanned.id, pull2.id, pull2.id, pull1.id, fanned.id};
-  for (int64_t author : authors) all.insert(all.begin(), f.Publish(author).id);
-  EXPECT_EQ(f.Home(viewer.id, Page(40)), all);
-
-  for (int limit : {1, 3, 4}) {
-    std::vector<int64_t> down;
-    for (int64_t below = std::numeric_limits<int64_t>::max();;) {
-      std::vector<int64_t> page = f.Home(viewer.id, Page(limit, below));
-      if (page.empty()) break;
-      ASSERT_LE(page.size(), static_cast<size_t>(limit));
-      down.insert(down.end(), page.begin(), page.end());
-      below = page.back();
+  for (int pulled_count : {2, 6}) {
+    SCOPED_TRACE(::testing::Message() << pulled_count << " pulled accounts");
+    TimelineFixture f(*store_, *db_, ids_);
+    std::string tag = "m" + std::to_string(pulled_count) + "_";
+    Account viewer = CreateAccount(tag + "viewer");
+    Account fanned = CreateAccount(tag + "fanned");
+    std::vector<int64_t> authors_by_slot = {fanned.id};
+    for (int i = 0; i < pulled_count; ++i) {
+      Account pull = CreateAccount(tag + "pull" + std::to_string(i));
+      f.Exec(kSetFeedPull, {pull.id});
+      authors_by_slot.push_back(pull.id);
     }
-    EXPECT_EQ(down, all) << "limit " << limit;
-
-    std::vector<int64_t> up;  // min_id paging: each page newest first, pages oldest first
-    for (int64_t above = 0;;) {
-      std::vector<int64_t> page = f.Home(viewer.id, Page(limit, std::numeric_limits<int64_t>::max(), above, true));
-      if (page.empty()) break;
-      ASSERT_LE(page.size(), static_cast<size_t>(limit));
-      up.insert(up.begin(), page.begin(), page.end());
-      above = page.front();
+    for (int64_t author : authors_by_slot) f.Follow(viewer.id, author);
+    std::vector<int64_t> all;  // newest first
+    const int slots[] = {0, 1, 1, 2, 0, 0, 2, 1, 0, 2, 2, 1, 0, 3, 0, 1};
+    for (int slot : slots) {
+      int64_t author = authors_by_slot[slot % authors_by_slot.size()];
+      all.insert(all.begin(), f.Publish(author).id);
     }
-    EXPECT_EQ(up, all) << "limit " << limit;
+    EXPECT_EQ(f.Home(viewer.id, Page(40)), all);
+
+    for (int limit : {1, 3, 4}) {
+      std::vector<int64_t> down;
+      for (int64_t below = std::numeric_limits<int64_t>::max();;) {
+        std::vector<int64_t> page = f.Home(viewer.id, Page(limit, below));
+        if (page.empty()) break;
+        ASSERT_LE(page.size(), static_cast<size_t>(limit));
+        down.insert(down.end(), page.begin(), page.end());
+        below = page.back();
+      }
+      EXPECT_EQ(down, all) << "limit " << limit;
+
+      std::vector<int64_t> up;  // min_id paging: each page newest first, pages oldest first
+      for (int64_t above = 0;;) {
+        std::vector<int64_t> page =
+            f.Home(viewer.id, Page(limit, std::numeric_limits<int64_t>::max(), above, true));
+        if (page.empty()) break;
+        ASSERT_LE(page.size(), static_cast<size_t>(limit));
+        up.insert(up.begin(), page.begin(), page.end());
+        above = page.front();
+      }
+      EXPECT_EQ(up, all) << "limit " << limit;
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/audit.h"
 #include "cli/seed.h"
 #include "cli/serve.h"
 
@@ -18,6 +19,7 @@ constexpr const char* kUsage =
     "  backup    copy the live database to a file\n"
     "  migrate-data  copy a SQLite instance into PostgreSQL\n"
     "  admin     create accounts, reset passwords, approve registrations\n"
+    "  audit     verify the hash-chained audit log\n"
     "  seed      write a synthetic network into an empty database (benchmarks, demos)\n"
     "  version   print the version\n";
 
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
     if (command == "migrate") return vantage::cli::Migrate(args);
     if (command == "backup") return vantage::cli::Backup(args);
     if (command == "admin") return vantage::cli::Admin(args);
+    if (command == "audit") return vantage::cli::Audit(args);
     if (command == "migrate-data") return vantage::cli::MigrateData(args);
     if (command == "seed") return vantage::cli::Seed(args);
     if (command == "version" || command == "--version") {

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "store/store.h"
+#include "store/audit_store.h"
 #include "store/graph_store.h"
 #include "store/id_batch.h"
 #include "store/sql_rows.h"
@@ -561,6 +562,7 @@ class SqlStore final : public Store {
   InteractionStore& interactions() override { return *interactions_; }
   NotificationStore& notifications() override { return *notifications_; }
   TimelineStore& timelines() override { return *timelines_; }
+  AuditStore& audit() override { return *audit_; }
   Database& database() override { return *db_; }
 
  private:
@@ -575,6 +577,7 @@ class SqlStore final : public Store {
   std::unique_ptr<InteractionStore> interactions_ = MakeSqlInteractionStore(*db_);
   std::unique_ptr<NotificationStore> notifications_ = MakeSqlNotificationStore(*db_);
   std::unique_ptr<TimelineStore> timelines_ = MakeSqlTimelineStore(*db_);
+  std::unique_ptr<AuditStore> audit_ = MakeSqlAuditStore(*db_);
 };
 
 }  // namespace

@@ -28,6 +28,7 @@ namespace vantage::store {
 
 // Included by their users only (graph_store.h and the others), so that
 // changing one does not rebuild everything that includes this header.
+class AuditStore;
 class GraphStore;
 class InteractionStore;
 class NotificationStore;
@@ -189,6 +190,7 @@ class Store {
   virtual InteractionStore& interactions() = 0;
   virtual NotificationStore& notifications() = 0;
   virtual TimelineStore& timelines() = 0;
+  virtual AuditStore& audit() = 0;
   virtual Database& database() = 0;
 };
 

@@ -3,6 +3,7 @@
 // schema, and each must hold rows in the seeded instance, so a table added by
 // a later migration fails this test until it is seeded here too.
 #include "store/copy_database.h"
+#include "store/audit_store.h"
 
 #include <gtest/gtest.h>
 
@@ -156,6 +157,34 @@ void Seed(Store& store, IdGenerator& ids) {
     return Ok();
   });
   ASSERT_TRUE(social.ok()) << social.error().message;
+
+  // An organisation with a staff member, and audit entries about it.
+  Status organisation = store.database().Write([&](Connection& conn) -> Status {
+    const Statement kOrganisation{"seed_organisation",
+                                  "INSERT INTO organisations (account_id, approvals_required, created_at) "
+                                  "VALUES (?, 2, ?)"};
+    const Statement kRole{"seed_organisation_role",
+                          "INSERT INTO organisation_roles (organisation_id, account_id, role, created_at) "
+                          "VALUES (?, ?, 'editor', ?)"};
+    auto done = conn.Exec(kOrganisation, {a, now});
+    if (!done) return std::move(done).error();
+    done = conn.Exec(kRole, {a, c, now});
+    if (!done) return std::move(done).error();
+    return Ok();
+  });
+  ASSERT_TRUE(organisation.ok()) << organisation.error().message;
+  for (const char* action : {"staff.role_added", "staff.sign_in"}) {
+    AuditEntry entry;
+    entry.created_at = now;
+    entry.organisation_id = a;
+    entry.actor_id = c;
+    entry.action = action;
+    entry.target_type = "account";
+    entry.target_id = c;
+    entry.ip = "192.0.2.7";
+    entry.detail = "{\"role\":\"\u00e9diteur\"}";
+    ASSERT_TRUE(store.audit().Append(entry).ok());
+  }
 }
 
 std::string Key(const Row& row) {
@@ -244,6 +273,18 @@ TEST(CopyDatabase, CopiesEveryTableRowByRowWithIdsKept) {
   ASSERT_TRUE(alice->has_value());
   EXPECT_EQ((*alice)->note, "line one\nline 'two'");
   EXPECT_TRUE((*alice)->locked);
+  // The audit chain hashes values, not an engine's encoding of them: it
+  // still verifies after the copy, and appending continues it.
+  auto verified = pg_store->audit().Verify();
+  ASSERT_TRUE(verified.ok()) << verified.error().message;
+  EXPECT_TRUE(verified->intact()) << verified->message;
+  EXPECT_EQ(verified->length, 2);
+  AuditEntry next;
+  next.created_at = NowUnixMs();
+  next.action = "instance.copied";
+  auto appended = pg_store->audit().Append(next);
+  ASSERT_TRUE(appended.ok()) << appended.error().message;
+  EXPECT_EQ(appended->seq, 3);
 }
 
 TEST(CopyDatabase, RefusesADestinationWithRows) {

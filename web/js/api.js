@@ -48,8 +48,8 @@ async function readBody(res) {
 }
 
 // Returns {data, link, status}; throws ApiError for any non-2xx answer.
-export async function request(method, path, { json, form, bearer, signal } = {}) {
-  const init = { method, headers: writeHeaders(method, bearer), credentials: 'same-origin', signal };
+export async function request(method, path, { json, form, bearer, signal, headers } = {}) {
+  const init = { method, headers: { ...writeHeaders(method, bearer), ...headers }, credentials: 'same-origin', signal };
   if (form) {
     init.body = form;
   } else if (json !== undefined) {

@@ -17,6 +17,9 @@ export default function (main) {
     return;
   }
   const items = [];  // {file, url, alt, mediaId, el}
+  // One key for this post: a retry after a lost answer cannot post twice.
+  // (getRandomValues, not randomUUID: that one needs HTTPS.)
+  const idempotencyKey = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
   const urls = [];
 
   const input = h('input.visually-hidden', { type: 'file', id: 'photos', accept: 'image/jpeg,image/png,image/webp,image/heic,image/avif,image/gif', multiple: true });
@@ -156,7 +159,7 @@ export default function (main) {
         status: caption.value,
         media_ids: items.map((i) => i.mediaId),
         visibility: visibility.value,
-      });
+      }, { headers: { 'Idempotency-Key': idempotencyKey } });
       navigate(postPath(created));
     } catch (err) {
       error.textContent = err.message;

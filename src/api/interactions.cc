@@ -34,11 +34,10 @@ http::Handler OwnMarkList(ApiContext& ctx, std::string scope, MarkList list) {
     std::vector<store::Post> posts;
     posts.reserve(marked->size());
     for (service::MarkedStatus& item : *marked) posts.push_back(std::move(item.post));
-    auto out = StatusesJson(ctx, posts, me);
-    if (!out) return std::move(out).error();
-    Response response = Json(*out);
+    auto response = StatusesResponse(ctx, posts, me);
+    if (!response) return std::move(response).error();
     if (!marked->empty())
-      AddLinkHeader(ctx.services.settings.base_url, request, response, marked->front().cursor,
+      AddLinkHeader(ctx.services.settings.base_url, request, *response, marked->front().cursor,
                     marked->back().cursor);
     return response;
   });

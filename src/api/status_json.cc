@@ -209,6 +209,16 @@ std::shared_ptr<const Fixed> RenderFixed(const service::Settings& settings, cons
   Field(t, "emojis", "[]");
   Field(t, "card", "null");
   Field(t, "poll", "null");
+  // A recruitment post's link, with the domain it really goes to.
+  if (s.cta_url.empty()) {
+    Field(t, "vantage_cta", "null");
+  } else {
+    json::object cta;
+    cta["url"] = s.cta_url;
+    cta["label"] = s.cta_label;
+    cta["domain"] = service::CallToActionDomain(s.cta_url);
+    Field(t, "vantage_cta", json::serialize(cta));
+  }
   return fixed;
 }
 
@@ -331,6 +341,15 @@ Result<json::array> StatusesJson(ApiContext& ctx, const std::vector<store::Post>
   auto text = StatusesJsonText(ctx, IdsOf(statuses), viewer_id);
   if (!text) return std::move(text).error();
   return json::parse(*text).as_array();
+}
+
+Result<http::Response> StatusesResponse(ApiContext& ctx, const std::vector<store::Post>& statuses,
+                                        std::optional<int64_t> viewer_id) {
+  auto text = StatusesJsonText(ctx, IdsOf(statuses), viewer_id);
+  if (!text) return std::move(text).error();
+  http::Response response;
+  response.body = std::move(*text);
+  return response;
 }
 
 Result<json::object> StatusJson(ApiContext& ctx, const store::Post& s, std::optional<int64_t> viewer_id,

@@ -40,6 +40,10 @@ Result<std::string> StatusesJsonText(ApiContext& ctx, const std::vector<int64_t>
 Result<boost::json::array> StatusesJson(ApiContext& ctx, const std::vector<store::Post>& statuses,
                                         std::optional<int64_t> viewer_id);
 
+// A response whose body is StatusesJsonText of `statuses`' ids.
+Result<http::Response> StatusesResponse(ApiContext& ctx, const std::vector<store::Post>& statuses,
+                                        std::optional<int64_t> viewer_id);
+
 // POST /api/v1/statuses/:id/<action> (pin, archive, favourite, bookmark...):
 // the signed-in account acts on a status through `action(ctx, status_id,
 // account_id)`; the answer is the status as that account sees it afterwards.

@@ -235,9 +235,7 @@ void RegisterTimelineRoutes(http::Router& router, ApiContext& ctx) {
     auto viewer_id = ViewerId(*viewer);
     auto posts = service::Explore(ctx.services, viewer_id, *offset, *limit);
     if (!posts) return std::move(posts).error();
-    auto body = StatusesJson(ctx, *posts, viewer_id);
-    if (!body) return std::move(body).error();
-    return Json(*body);
+    return StatusesResponse(ctx, *posts, viewer_id);
   }));
 }
 

@@ -1,4 +1,5 @@
 // Serves the web app: the page for every app route, and its files.
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -106,7 +107,10 @@ class WebFiles {
       if (it == files_.end()) return nullptr;
       return std::shared_ptr<const File>(std::shared_ptr<const File>(), &it->second);
     }
-    std::ifstream in(dir_ + "/" + relative, std::ios::binary);
+    std::string path = dir_ + "/" + relative;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return nullptr;
+    std::ifstream in(path, std::ios::binary);
     if (!in) return nullptr;
     std::ostringstream buffer;
     buffer << in.rdbuf();

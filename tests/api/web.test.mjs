@@ -1,8 +1,10 @@
 // The web app's pages and files: what `vantage serve` answers at / and under
 // /app/, with the headers a browser must get (docs/web.md).
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { test, before, after } from 'node:test';
-import { startServer } from './lib/server.mjs';
+import { REPO_ROOT, startServer } from './lib/server.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -60,4 +62,20 @@ test('other paths keep the JSON 404 and 405 answers', async () => {
   assert.equal((await fetch(server.url + '/@somebody', { method: 'POST' })).status, 404);
   assert.equal((await fetch(server.url + '/auth/sign_in')).status, 405);
   assert.equal((await fetch(server.url + '/healthz')).status, 200);
+});
+
+test('--web-dir serves the files from disk, never cached', async () => {
+  const dev = await startServer(['--web-dir', path.join(REPO_ROOT, 'web')]);
+  try {
+    const html = await (await fetch(dev.url + '/@someone')).text();
+    assert.match(html, /src="\/app\/dev\/js\/main\.js"/);
+    const js = await fetch(dev.url + '/app/dev/js/main.js');
+    assert.equal(js.status, 200);
+    assert.equal(js.headers.get('cache-control'), 'no-cache');
+    assert.equal(await js.text(), await readFile(path.join(REPO_ROOT, 'web/js/main.js'), 'utf8'));
+    for (const bad of ['/app/dev/js', '/app/dev/missing.js', '/app/dev/%2e%2e/CMakeLists.txt', '/app/dev/.gitignore'])
+      assert.equal((await fetch(dev.url + bad)).status, 404, bad);
+  } finally {
+    await dev.stop();
+  }
 });

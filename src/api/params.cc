@@ -301,6 +301,43 @@ Result<std::vector<std::map<std::string, std::string>>> Params::ObjectList(
   return out;
 }
 
+Result<std::optional<std::map<std::string, std::string>>> Params::Object(
+    const std::string& name, const std::vector<std::string>& keys, size_t max_chars) const {
+  using Fields = std::map<std::string, std::string>;
+  Fields out;
+  if (auto it = values_.find(name); it != values_.end() && !it->second.empty()) {
+    const json::value& value = it->second.back();
+    if (value.is_null() || (value.is_string() && value.as_string().empty())) return std::optional<Fields>(out);
+    if (!value.is_object())
+      return Error::Invalid(name, name + " must be an object with " + (keys.empty() ? std::string("fields") : keys.front()) +
+                                      " and the other fields");
+    for (const std::string& key : keys) {
+      const json::value* field = value.as_object().if_contains(key);
+      if (!field || field->is_null()) continue;
+      std::string qualified = name + "[" + key + "]";
+      if (!field->is_string()) return Error::Invalid(qualified, qualified + " must be a string");
+      std::string text(field->as_string());
+      if (text.find('\0') != std::string::npos)
+        return Error::BadRequest("invalid_encoding", qualified + " must not contain NUL characters", qualified);
+      if (Utf8Length(text) > max_chars)
+        return Error::Invalid(qualified, qualified + " must be at most " + std::to_string(max_chars) + " characters",
+                              "too_long");
+      out[key] = std::move(text);
+    }
+    return std::optional<Fields>(std::move(out));
+  }
+  bool any = false;
+  for (const std::string& key : keys) {
+    auto text = String(name + "[" + key + "]", max_chars);
+    if (!text) return std::move(text).error();
+    if (!*text) continue;
+    any = true;
+    out[key] = std::move(**text);
+  }
+  if (!any) return std::optional<Fields>();
+  return std::optional<Fields>(std::move(out));
+}
+
 const UploadedFile* Params::File(const std::string& name) const {
   auto it = files_.find(name);
   return it == files_.end() ? nullptr : &it->second;

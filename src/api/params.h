@@ -50,6 +50,14 @@ class Params {
   Result<std::vector<std::map<std::string, std::string>>> ObjectList(
       const std::string& name, const std::vector<std::string>& keys, size_t max_items = 100) const;
 
+  // One object with string fields: a JSON object, or form fields
+  // `name[key]=...`. Only `keys` are read; keys not sent are left out.
+  // nullopt when absent; an empty map when sent as JSON null or an empty
+  // string (how a form clears it).
+  Result<std::optional<std::map<std::string, std::string>>> Object(const std::string& name,
+                                                                   const std::vector<std::string>& keys,
+                                                                   size_t max_chars = 100000) const;
+
   const UploadedFile* File(const std::string& name) const;
 
  private:

@@ -55,6 +55,15 @@ service::RemoveFiles FileRemover(ApiContext& ctx) {
   };
 }
 
+// `vantage_cta` as a JSON object {url, label} or the form fields
+// `vantage_cta[url]` and `vantage_cta[label]`; null or "" clears it.
+Result<std::optional<service::CallToAction>> CallToActionParam(const Params& params) {
+  // Generous bounds: the service names the real limits in its errors.
+  auto fields = params.Object("vantage_cta", {"url", "label"}, 10 * service::kMaxCallToActionUrlChars);
+  if (!fields) return std::move(fields).error();
+  if (!*fields) return std::optional<service::CallToAction>();
+  return std::optional<service::CallToAction>(service::CallToAction{(**fields)["url"], (**fields)["label"]});
+}
 
 }  // namespace
 
@@ -72,6 +81,11 @@ void RegisterStatusRoutes(http::Router& router, ApiContext& ctx) {
     if (!media_ids) return std::move(media_ids).error();
     auto reply_to = params->String("in_reply_to_id", 40);
     if (!reply_to) return std::move(reply_to).error();
+    // Nothing an organisation posts goes out without a second person's
+    // approval (docs/organisations.md); staff acting as it may comment.
+    if (principal->acting_staff && !(*reply_to && !(*reply_to)->empty()))
+      return Error::Forbidden("Posts of an organisation go out only through approval; as the organisation you may "
+                              "comment and reply", "approval_required");
     auto visibility = params->String("visibility", 40);
     if (!visibility) return std::move(visibility).error();
     auto sensitive = params->Bool("sensitive");
@@ -94,6 +108,9 @@ void RegisterStatusRoutes(http::Router& router, ApiContext& ctx) {
     input.language = language->value_or("");
     input.idempotency_key = std::move(key);
     if (principal->app) input.application_id = principal->app->id;
+    auto call_to_action = CallToActionParam(*params);
+    if (!call_to_action) return std::move(call_to_action).error();
+    input.call_to_action = std::move(*call_to_action);
 
     auto created = service::PublishStatus(ctx.services, *principal->account, input);
     if (!created) return std::move(created).error();
@@ -159,6 +176,9 @@ void RegisterStatusRoutes(http::Router& router, ApiContext& ctx) {
     edit.text = std::move(*text);
     edit.sensitive = *sensitive;
     edit.spoiler_text = std::move(*spoiler);
+    auto call_to_action = CallToActionParam(*params);
+    if (!call_to_action) return std::move(call_to_action).error();
+    edit.call_to_action = std::move(*call_to_action);
     int64_t me = principal->account->id;
     return StatusResponse(ctx, service::EditStatus(ctx.services, *id, *principal->account, edit), me);
   }));

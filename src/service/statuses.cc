@@ -74,6 +74,23 @@ Result<RenderedCaption> RenderCaption(ServiceContext& ctx, const std::string& te
   return out;
 }
 
+// Applies a call-to-action link as sent (both fields empty: none) to
+// `url` and `label`.
+Status ApplyCallToAction(const CallToAction& sent, bool comment, std::string& url, std::string& label) {
+  if (sent.url.empty() && sent.label.empty()) {
+    url.clear();
+    label.clear();
+    return Ok();
+  }
+  if (comment)
+    return Error::Invalid("vantage_cta", "Only posts can carry a vantage_cta link, not comments", "not_allowed");
+  auto checked = CheckCallToAction(sent);
+  if (!checked) return std::move(checked).error();
+  url = std::move(checked->url);
+  label = std::move(checked->label);
+  return Ok();
+}
+
 Result<int64_t> ParseMediaId(const std::string& raw) {
   auto id = ParseId(raw);
   if (!id) return Error::Invalid("media_ids", "media_ids: media " + raw + " was not found", "media_not_found");
@@ -158,6 +175,9 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
       return Error::Invalid("media_ids", "A post has at most 20 photos", "too_many_media");
   }
 
+  if (input.call_to_action)
+    VANTAGE_TRY(ApplyCallToAction(*input.call_to_action, post.is_comment, post.cta_url, post.cta_label));
+
   auto rendered = RenderCaption(ctx, post.text);
   if (!rendered) return std::move(rendered).error();
   post.content = std::move(rendered->content);
@@ -206,6 +226,10 @@ Result<store::Post> EditStatus(ServiceContext& ctx, int64_t id, const store::Acc
   change.spoiler_text = edit.spoiler_text.value_or(post.spoiler_text);
   if (IsComment(post) && Trim(change.text).empty())
     return Error::Invalid("status", "status is required for a comment", "missing_field");
+  change.cta_url = post.cta_url;
+  change.cta_label = post.cta_label;
+  if (edit.call_to_action)
+    VANTAGE_TRY(ApplyCallToAction(*edit.call_to_action, IsComment(post), change.cta_url, change.cta_label));
   for (const MediaDescription& d : edit.media_descriptions)
     change.media_descriptions.emplace_back(d.media_id, d.description);
   auto rendered = RenderCaption(ctx, change.text);

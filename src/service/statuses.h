@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "service/call_to_action.h"
 #include "service/context.h"
 #include "store/status_store.h"
 #include "store/store.h"
@@ -38,6 +39,10 @@ struct NewStatus {
   std::string language;
   std::string idempotency_key;  // the Idempotency-Key header, or empty
   std::optional<int64_t> application_id;
+  // A recruitment post's link, as sent (checked here; both fields empty:
+  // none). Posts only: a comment with one is Invalid "vantage_cta", code
+  // not_allowed.
+  std::optional<CallToAction> call_to_action;
 };
 
 // Publishes a post (1-20 media, caption optional) or a comment
@@ -73,6 +78,9 @@ struct StatusEdit {
   std::optional<bool> sensitive;
   std::optional<std::string> spoiler_text;
   std::vector<MediaDescription> media_descriptions;  // alt text of attached media
+  // Absent: unchanged; both fields empty: removed; otherwise checked and set
+  // as on publishing.
+  std::optional<CallToAction> call_to_action;
 };
 
 // Edits the author's status and records the history. Alt text changes apply

@@ -46,7 +46,8 @@ namespace {
   "s.id, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id, s.text, s.content, "         \
   "s.visibility, s.sensitive, s.spoiler_text, s.language, s.application_id, s.pinned_at, "      \
   "s.archived_at, s.edited_at, s.idempotency_key, s.replies_count, s.favourites_count, "        \
-  "s.reblogs_count, s.created_at, s.updated_at, a.name, a.website, s.is_comment"
+  "s.reblogs_count, s.created_at, s.updated_at, a.name, a.website, s.is_comment, s.cta_url, "     \
+  "s.cta_label"
 
 constexpr Statement kSelectStatus{
     "select_status",
@@ -113,7 +114,8 @@ constexpr Statement kInsertStatus{
     "INSERT INTO statuses (id, account_id, in_reply_to_id, in_reply_to_account_id, text, content, "
     "visibility, sensitive, spoiler_text, language, application_id, pinned_at, archived_at, "
     "edited_at, idempotency_key, replies_count, favourites_count, reblogs_count, created_at, "
-    "updated_at, is_comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?)"};
+    "updated_at, is_comment, cta_url, cta_label) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?, ?)"};
 // Fan-out on write (docs/architecture.md, "Home timelines"): a new post goes
 // into its author's own inbox and, unless the author is feed_pull (pulled by
 // readers instead), into every follower's, in the post's own transaction.
@@ -161,8 +163,8 @@ constexpr Statement kDeleteOwnStatus{"delete_own_status",
                                      "DELETE FROM statuses WHERE id = ? AND account_id = ?"};
 constexpr Statement kUpdateStatusText{
     "update_status_text",
-    "UPDATE statuses SET text = ?, content = ?, spoiler_text = ?, sensitive = ?, edited_at = ?, "
-    "updated_at = ? WHERE id = ?"};
+    "UPDATE statuses SET text = ?, content = ?, spoiler_text = ?, sensitive = ?, cta_url = ?, "
+    "cta_label = ?, edited_at = ?, updated_at = ? WHERE id = ?"};
 constexpr Statement kHasHistory{"status_has_history",
                                 "SELECT 1 FROM status_edits WHERE status_id = ? LIMIT 1"};
 constexpr Statement kInsertEdit{
@@ -222,6 +224,8 @@ Result<Post> DecodePost(const Row& row) {
   p.application_name = row.Text(20);
   p.application_website = row.Text(21);
   p.is_comment = row.Int(22) != 0;
+  p.cta_url = row.Text(23);
+  p.cta_label = row.Text(24);
   return p;
 }
 
@@ -375,7 +379,7 @@ class SqlStatusStore final : public StatusStore {
            p.content, std::string(VisibilityName(p.visibility)), Bool(p.sensitive), p.spoiler_text,
            TextOrNull(p.language), Opt(p.application_id), Opt(p.pinned_at), Opt(p.archived_at),
            Opt(p.edited_at), TextOrNull(p.idempotency_key), p.created_at, p.updated_at,
-           Bool(p.is_comment || p.in_reply_to_id.has_value())});
+           Bool(p.is_comment || p.in_reply_to_id.has_value()), p.cta_url, p.cta_label});
       if (!inserted) return std::move(inserted).error();
       VANTAGE_TRY(RequireChanged(conn.Exec(kBumpStatusesCount, {p.account_id})));
       VANTAGE_TRY(WriteTags(conn, p.id, p.tags, p.created_at));
@@ -472,8 +476,8 @@ class SqlStatusStore final : public StatusStore {
                                                 *media_before, before->created_at});
         if (!original) return std::move(original).error();
       }
-      auto updated = conn.Exec(kUpdateStatusText, {c.text, c.content, c.spoiler_text,
-                                                   Bool(c.sensitive), c.now, c.now, id});
+      auto updated = conn.Exec(kUpdateStatusText, {c.text, c.content, c.spoiler_text, Bool(c.sensitive),
+                                                   c.cta_url, c.cta_label, c.now, c.now, id});
       if (!updated) return std::move(updated).error();
       auto untagged = conn.Exec(kDeleteStatusTags, {id});
       if (!untagged) return std::move(untagged).error();

@@ -64,6 +64,10 @@ struct Post {
   std::optional<int64_t> archived_at;
   std::optional<int64_t> edited_at;
   std::string idempotency_key;  // empty: none
+  // A recruitment post's call-to-action link (an https URL) and its label,
+  // checked by the service; both empty: none.
+  std::string cta_url;
+  std::string cta_label;
   int64_t replies_count = 0;
   int64_t favourites_count = 0;
   int64_t reblogs_count = 0;
@@ -102,6 +106,8 @@ struct PostChange {
   std::string content;
   std::string spoiler_text;
   bool sensitive = false;
+  std::string cta_url;  // the call to action after the edit (empty: none)
+  std::string cta_label;
   std::vector<TagRef> tags;
   std::vector<int64_t> mention_account_ids;
   // New alt text for media of this status (others: Invalid, field

@@ -108,3 +108,16 @@ export async function waitForMedia(media) {
   }
   return current;
 }
+
+// A GET started early (while the page is still learning who is signed in),
+// handed to the first code that asks for the same path; a failed one is
+// simply asked again.
+const early = new Map();
+export function prefetch(path) {
+  early.set(path, request('GET', path).catch(() => null));
+}
+export async function requestOnce(path) {
+  const started = early.get(path);
+  early.delete(path);
+  return (started && (await started)) || request('GET', path);
+}

@@ -1,4 +1,5 @@
 // Starts the app: who is signed in, the navigation, then the page.
+import { prefetch } from './api.js';
 import { loadSession } from './session.js';
 import { route, render, interceptLinks, onRender } from './router.js';
 import { renderNav } from './ui/nav.js';
@@ -21,6 +22,9 @@ route('/@:name/:id', () => import('./pages/post.js'));
 route('/@:name/:id/likes', () => import('./pages/people.js'));
 
 async function start() {
+  // The home feed's first page travels with the session check (signed out,
+  // it is a 401 and the feed asks for the public timeline instead).
+  if (location.pathname === '/') prefetch('/api/v1/timelines/home');
   await loadSession();
   onRender(renderNav);
   interceptLinks();

@@ -1,7 +1,7 @@
 // A list that loads its next page when its end scrolls into view (and by a
 // button, for keyboards), following the Link header's rel="next".
 import { h } from '../dom.js';
-import { request } from '../api.js';
+import { requestOnce } from '../api.js';
 
 // renderItem(item) -> Node; returns {root, done: Promise of the first page}.
 export function pagedList(firstPath, renderItem, { container = h('div.feed'), empty = null, onFirst } = {}) {
@@ -18,7 +18,7 @@ export function pagedList(firstPath, renderItem, { container = h('div.feed'), em
     loading = true;
     status.textContent = 'Loading…';
     try {
-      const { data, link } = await request('GET', nextPath);
+      const { data, link } = await requestOnce(nextPath);
       data.forEach((item, idx) => {
         container.append(renderItem(item));
         if (seen === 0 && idx === 0 && onFirst) onFirst();

@@ -6,6 +6,7 @@
 #include "core/id.h"
 #include "http/error_response.h"
 #include "service/crypto.h"
+#include "service/organisations.h"
 #include "service/scopes.h"
 
 namespace vantage::api {
@@ -75,6 +76,20 @@ Result<service::Principal> Authorize(ApiContext& ctx, const http::Request& reque
     if (!principal->account->approved)
       return Error::Forbidden("Your login is currently pending approval", "pending_approval");
   }
+  if (std::string_view act_as = request.Header("vantage-act-as"); !act_as.empty() && principal->account) {
+    // Staff acting as an organisation (docs/organisations.md). Anything but
+    // a staff member of that organisation gets the same 404.
+    auto organisation_id = ParseId(act_as);
+    if (!organisation_id) return Error::NotFound();
+    bool write = request.method != "GET" && request.method != "HEAD";
+    auto organisation = service::ActAsOrganisation(ctx.services, *principal->account, *organisation_id, write,
+                                                   request.method, request.path, request.remote_ip);
+    if (!organisation) return std::move(organisation).error();
+    principal->acting_staff = std::move(principal->account);
+    principal->account = std::move(*organisation);
+    // The staff member's client is theirs, not the organisation's.
+    principal->app.reset();
+  }
   return principal;
 }
 
@@ -109,6 +124,7 @@ void RegisterRoutes(http::Router& router, ApiContext& ctx) {
   RegisterInteractionRoutes(router, ctx);
   RegisterNotificationRoutes(router, ctx);
   RegisterTimelineRoutes(router, ctx);
+  RegisterOrganisationRoutes(router, ctx);
 }
 
 }  // namespace vantage::api

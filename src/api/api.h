@@ -98,5 +98,6 @@ void RegisterGraphRoutes(http::Router& router, ApiContext& ctx);        // graph
 void RegisterInteractionRoutes(http::Router& router, ApiContext& ctx);  // interactions.cc
 void RegisterNotificationRoutes(http::Router& router, ApiContext& ctx); // notifications.cc
 void RegisterTimelineRoutes(http::Router& router, ApiContext& ctx);     // timelines.cc
+void RegisterOrganisationRoutes(http::Router& router, ApiContext& ctx); // organisations.cc
 
 }  // namespace vantage::api

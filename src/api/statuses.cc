@@ -81,6 +81,11 @@ void RegisterStatusRoutes(http::Router& router, ApiContext& ctx) {
     if (!media_ids) return std::move(media_ids).error();
     auto reply_to = params->String("in_reply_to_id", 40);
     if (!reply_to) return std::move(reply_to).error();
+    // Nothing an organisation posts goes out without a second person's
+    // approval (docs/organisations.md); staff acting as it may comment.
+    if (principal->acting_staff && !(*reply_to && !(*reply_to)->empty()))
+      return Error::Forbidden("Posts of an organisation go out only through approval; as the organisation you may "
+                              "comment and reply", "approval_required");
     auto visibility = params->String("visibility", 40);
     if (!visibility) return std::move(visibility).error();
     auto sensitive = params->Bool("sensitive");

@@ -6,6 +6,7 @@
 
 #include "cli/config.h"
 #include "cli/data.h"
+#include "cli/organisation.h"
 #include "cli/serve.h"
 #include "core/id.h"
 #include "service/accounts.h"
@@ -41,7 +42,9 @@ int Admin(const std::vector<std::string>& args) {
       "  approve --username U                           (approves a pending registration)\n"
       "  set-role --username U --role R\n"
       "  verify NAME                                    (gives the account the verified badge)\n"
-      "  unverify NAME                                  (takes the badge away)\n";
+      "  unverify NAME                                  (takes the badge away)\n"
+      "  create-organisation --username U --owner O     (an organisation account and its first owner)\n";
+  if (!args.empty() && args[0] == "create-organisation") return CreateOrganisation({args.begin() + 1, args.end()});
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::cout << usage;
     return args.empty() ? 2 : 0;

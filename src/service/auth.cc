@@ -4,6 +4,7 @@
 
 #include "core/text.h"
 #include "service/crypto.h"
+#include "service/organisations.h"
 #include "service/scopes.h"
 
 namespace vantage::service {
@@ -140,6 +141,9 @@ Result<store::Account> CheckCredentials(ServiceContext& ctx, std::string_view lo
     ctx.sign_in_by_account.Hit(key, now);
     return invalid;
   }
+  // Staff sign-ins go into their organisations' audit logs; a sign-in that
+  // cannot be recorded does not happen.
+  VANTAGE_TRY(RecordStaffSignIn(ctx, (*account)->id, ip));
   return std::move(**account);
 }
 

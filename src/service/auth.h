@@ -25,6 +25,9 @@ struct Principal {
   std::optional<store::Account> account;  // absent for app-only tokens
   std::optional<store::App> app;          // absent for web sessions
   bool via_cookie = false;
+  // Set when a staff member acts as an organisation (Vantage-Act-As):
+  // `account` is then the organisation's, and this the staff member's.
+  std::optional<store::Account> acting_staff;
 };
 
 struct NewApp {

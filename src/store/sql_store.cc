@@ -4,6 +4,7 @@
 
 #include "store/store.h"
 #include "store/audit_store.h"
+#include "store/organisation_store.h"
 #include "store/graph_store.h"
 #include "store/id_batch.h"
 #include "store/sql_rows.h"
@@ -563,6 +564,7 @@ class SqlStore final : public Store {
   NotificationStore& notifications() override { return *notifications_; }
   TimelineStore& timelines() override { return *timelines_; }
   AuditStore& audit() override { return *audit_; }
+  OrganisationStore& organisations() override { return *organisations_; }
   Database& database() override { return *db_; }
 
  private:
@@ -578,6 +580,7 @@ class SqlStore final : public Store {
   std::unique_ptr<NotificationStore> notifications_ = MakeSqlNotificationStore(*db_);
   std::unique_ptr<TimelineStore> timelines_ = MakeSqlTimelineStore(*db_);
   std::unique_ptr<AuditStore> audit_ = MakeSqlAuditStore(*db_);
+  std::unique_ptr<OrganisationStore> organisations_ = MakeSqlOrganisationStore(*db_);
 };
 
 }  // namespace

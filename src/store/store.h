@@ -32,6 +32,7 @@ class AuditStore;
 class GraphStore;
 class InteractionStore;
 class NotificationStore;
+class OrganisationStore;
 class TimelineStore;
 
 enum class Role { kUser = 0, kModerator = 1, kAdmin = 2 };
@@ -191,6 +192,7 @@ class Store {
   virtual NotificationStore& notifications() = 0;
   virtual TimelineStore& timelines() = 0;
   virtual AuditStore& audit() = 0;
+  virtual OrganisationStore& organisations() = 0;
   virtual Database& database() = 0;
 };
 

@@ -1,0 +1,221 @@
+// Organisations and their staff: /api/vantage/v1/admin/organisations (instance
+// admins) and /api/vantage/v1/organisations/... (staff). Nothing here is
+// public: each route needs a signed-in account, and an organisation's staff
+// pages answer 404 to everyone but its staff (service/organisations.h).
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+
+#include <limits>
+
+#include "api/api.h"
+#include "api/pagination.h"
+#include "api/params.h"
+#include "api/serializers.h"
+#include "core/id.h"
+#include "core/text.h"
+#include "service/organisations.h"
+#include "store/audit_store.h"
+#include "store/organisation_store.h"
+
+namespace vantage::api {
+
+namespace json = boost::json;
+using http::Request;
+using http::Response;
+
+namespace {
+
+json::array RolesJson(const std::vector<store::StaffRole>& roles) {
+  json::array out;
+  for (store::StaffRole role : roles) out.emplace_back(store::StaffRoleName(role));
+  return out;
+}
+
+Result<std::vector<store::StaffRole>> ParseRoles(const Params& params) {
+  auto names = params.StringList("roles", 10);
+  if (!names) return std::move(names).error();
+  std::vector<store::StaffRole> roles;
+  for (const std::string& name : *names) {
+    auto role = store::ParseStaffRole(name);
+    if (!role)
+      return Error::Invalid("roles", "roles: " + name + " is not one of owner, editor, approver, moderator, analyst",
+                            "unknown_role");
+    roles.push_back(*role);
+  }
+  return roles;
+}
+
+Result<Response> StaffMemberResponse(ApiContext& ctx, int64_t account_id, const std::vector<store::StaffRole>& roles) {
+  auto account = ctx.services.store.accounts().FindById(account_id);
+  if (!account) return std::move(account).error();
+  if (!*account) return Error::NotFound();
+  json::object out;
+  out["account"] = AccountJson(ctx.services.settings, **account);
+  out["roles"] = RolesJson(roles);
+  return Json(out);
+}
+
+json::object AuditEntryJson(const store::AuditEntry& e) {
+  json::object out;
+  out["id"] = std::to_string(e.seq);
+  out["seq"] = e.seq;
+  out["created_at"] = FormatIsoTime(e.created_at);
+  out["actor_id"] = e.actor_id ? json::value(std::to_string(*e.actor_id)) : json::value(nullptr);
+  out["action"] = e.action;
+  out["target_type"] = e.target_type;
+  out["target_id"] = e.target_id ? json::value(std::to_string(*e.target_id)) : json::value(nullptr);
+  out["ip"] = e.ip;
+  boost::system::error_code ec;
+  json::value detail = json::parse(e.detail, ec);
+  out["detail"] = ec ? json::value(json::object()) : std::move(detail);
+  out["prev_hash"] = e.prev_hash;
+  out["hash"] = e.hash;
+  return out;
+}
+
+}  // namespace
+
+void RegisterOrganisationRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add("POST", "/api/vantage/v1/admin/organisations", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "admin:write");
+    if (!principal) return std::move(principal).error();
+    if (principal->account->role != store::Role::kAdmin)
+      return Error::Forbidden("Only instance admins create organisations", "admin_required");
+    auto params = Params::From(request);
+    if (!params) return std::move(params).error();
+    auto username = params->RequiredString("username", 100);
+    if (!username) return std::move(username).error();
+    auto display_name = params->String("display_name", 100);
+    if (!display_name) return std::move(display_name).error();
+    auto note = params->String("note", 1000);
+    if (!note) return std::move(note).error();
+    auto owner = params->RequiredString("owner", 100);
+    if (!owner) return std::move(owner).error();
+    service::NewOrganisation input{*username, display_name->value_or(""), note->value_or(""), *owner};
+    auto created = service::CreateOrganisation(ctx.services, input,
+                                               service::Actor{principal->account->id, request.remote_ip});
+    if (!created) return std::move(created).error();
+    json::object out;
+    out["account"] = AccountJson(ctx.services.settings, created->account);
+    out["approvals_required"] = created->organisation.approvals_required;
+    return Json(out);
+  }));
+
+  // The organisations the signed-in account serves, with its roles there:
+  // only ever shown to that account.
+  router.Add("GET", "/api/vantage/v1/organisations", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "read:accounts");
+    if (!principal) return std::move(principal).error();
+    auto organisations = ctx.services.store.organisations().OrganisationsOf(principal->account->id);
+    if (!organisations) return std::move(organisations).error();
+    std::vector<int64_t> ids;
+    for (const auto& [id, roles] : *organisations) ids.push_back(id);
+    auto accounts = ctx.services.store.accounts().FindByIds(ids);
+    if (!accounts) return std::move(accounts).error();
+    json::array out;
+    for (const auto& [id, roles] : *organisations) {
+      for (const store::Account& account : *accounts) {
+        if (account.id != id) continue;
+        json::object item;
+        item["account"] = AccountJson(ctx.services.settings, account);
+        item["roles"] = RolesJson(roles);
+        out.push_back(std::move(item));
+      }
+    }
+    return Json(out);
+  }));
+
+  router.Add("GET", "/api/vantage/v1/organisations/:id/staff", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "read:accounts");
+    if (!principal) return std::move(principal).error();
+    auto id = PathId(request);
+    if (!id) return std::move(id).error();
+    auto allowed = service::AuthorizeStaff(ctx.services, *id, principal->account->id,
+                                           service::StaffAction::kManageStaff);
+    if (!allowed) return std::move(allowed).error();
+    auto staff = ctx.services.store.organisations().ListStaff(*id);
+    if (!staff) return std::move(staff).error();
+    std::vector<int64_t> ids;
+    for (const store::StaffMember& member : *staff) ids.push_back(member.account_id);
+    auto accounts = ctx.services.store.accounts().FindByIds(ids);
+    if (!accounts) return std::move(accounts).error();
+    json::array out;
+    for (const store::StaffMember& member : *staff) {
+      for (const store::Account& account : *accounts) {
+        if (account.id != member.account_id) continue;
+        json::object item;
+        item["account"] = AccountJson(ctx.services.settings, account);
+        item["roles"] = RolesJson(member.roles);
+        out.push_back(std::move(item));
+      }
+    }
+    return Json(out);
+  }));
+
+  // Adds a member, or changes their roles (the whole set, replaced).
+  router.Add("PUT", "/api/vantage/v1/organisations/:id/staff/:account_id",
+             Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "write:accounts");
+    if (!principal) return std::move(principal).error();
+    auto id = PathId(request);
+    if (!id) return std::move(id).error();
+    auto allowed = service::AuthorizeStaff(ctx.services, *id, principal->account->id,
+                                           service::StaffAction::kManageStaff);
+    if (!allowed) return std::move(allowed).error();
+    auto member_id = ParseId(request.path_params[1]);
+    if (!member_id) return Error::NotFound("No such account", "account_not_found");
+    auto params = Params::From(request);
+    if (!params) return std::move(params).error();
+    auto roles = ParseRoles(*params);
+    if (!roles) return std::move(roles).error();
+    if (roles->empty())
+      return Error::Invalid("roles", "roles must name at least one role (DELETE removes a member)", "blank");
+    auto set = service::SetStaffRoles(ctx.services, *id, *member_id, *roles,
+                                      service::Actor{principal->account->id, request.remote_ip});
+    if (!set) return std::move(set).error();
+    return StaffMemberResponse(ctx, *member_id, *set);
+  }));
+
+  router.Add("DELETE", "/api/vantage/v1/organisations/:id/staff/:account_id",
+             Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "write:accounts");
+    if (!principal) return std::move(principal).error();
+    auto id = PathId(request);
+    if (!id) return std::move(id).error();
+    auto allowed = service::AuthorizeStaff(ctx.services, *id, principal->account->id,
+                                           service::StaffAction::kManageStaff);
+    if (!allowed) return std::move(allowed).error();
+    auto member_id = ParseId(request.path_params[1]);
+    if (!member_id) return Error::NotFound("No such account", "account_not_found");
+    auto set = service::SetStaffRoles(ctx.services, *id, *member_id, {},
+                                      service::Actor{principal->account->id, request.remote_ip});
+    if (!set) return std::move(set).error();
+    return StaffMemberResponse(ctx, *member_id, *set);
+  }));
+
+  // The organisation's audit entries, newest first; `max_id` is an entry's id.
+  router.Add("GET", "/api/vantage/v1/organisations/:id/audit", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "read:accounts");
+    if (!principal) return std::move(principal).error();
+    auto id = PathId(request);
+    if (!id) return std::move(id).error();
+    auto allowed = service::AuthorizeStaff(ctx.services, *id, principal->account->id,
+                                           service::StaffAction::kReadAudit);
+    if (!allowed) return std::move(allowed).error();
+    auto page = ParsePage(request, kDefaultAccountLimit, kMaxAccountLimit);
+    if (!page) return std::move(page).error();
+    std::optional<int64_t> below;
+    if (page->below != std::numeric_limits<int64_t>::max()) below = page->below;
+    auto entries = ctx.services.store.audit().ListForOrganisation(*id, below, page->limit);
+    if (!entries) return std::move(entries).error();
+    json::array out;
+    for (const store::AuditEntry& e : *entries) out.push_back(AuditEntryJson(e));
+    Response response = Json(out);
+    if (!entries->empty())
+      AddLinkHeader(ctx.services.settings.base_url, request, response, entries->front().seq, entries->back().seq);
+    return response;
+  }));
+}
+
+}  // namespace vantage::api

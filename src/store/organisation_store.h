@@ -1,0 +1,69 @@
+// Organisation accounts and their staff (docs/organisations.md).
+//
+// An organisation is an account (with no password: nobody signs in to it)
+// plus a row in `organisations`; staff are ordinary accounts holding one or
+// more roles in it. Which account is whose staff is never public: only the
+// organisation's owners and the staff member themself read it.
+//
+// Every change writes its audit entries (store/audit_store.h) in its own
+// transaction. The conventions of store.h hold here.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "store/audit_store.h"
+#include "store/sql.h"
+#include "store/store.h"
+
+namespace vantage::store {
+
+enum class StaffRole { kOwner, kEditor, kApprover, kModerator, kAnalyst };
+inline constexpr StaffRole kStaffRoles[] = {StaffRole::kOwner, StaffRole::kEditor, StaffRole::kApprover,
+                                            StaffRole::kModerator, StaffRole::kAnalyst};
+const char* StaffRoleName(StaffRole role);
+std::optional<StaffRole> ParseStaffRole(std::string_view name);
+
+struct Organisation {
+  int64_t account_id = 0;
+  int approvals_required = 1;  // approvals a post needs besides its author's
+  int64_t created_at = 0;
+};
+
+struct StaffMember {
+  int64_t account_id = 0;
+  std::vector<StaffRole> roles;  // in kStaffRoles order, never empty
+};
+
+class OrganisationStore {
+ public:
+  virtual ~OrganisationStore() = default;
+
+  // Creates the account, the organisation and `owner_id` as its first owner,
+  // with `audit` (its organisation and target set here) appended once for
+  // the organisation and once for the owner's role. Invalid "username" taken
+  // as AccountStore::Create; NotFound "reference_gone" when the owner is gone.
+  virtual Result<Organisation> Create(const Account& account, int64_t owner_id, const AuditEntry& audit) = 0;
+  virtual Result<std::optional<Organisation>> Find(int64_t account_id) = 0;
+  // The roles `account_id` holds in the organisation (empty: not staff).
+  virtual Result<std::vector<StaffRole>> RolesOf(int64_t organisation_id, int64_t account_id) = 0;
+  // The organisations `account_id` is staff of, with the roles there.
+  virtual Result<std::vector<std::pair<int64_t, std::vector<StaffRole>>>> OrganisationsOf(int64_t account_id) = 0;
+  // Staff, oldest member first.
+  virtual Result<std::vector<StaffMember>> ListStaff(int64_t organisation_id) = 0;
+  // Replaces the member's roles with `roles` (empty: removes them from the
+  // staff), appending one audit entry per role added or removed (`audit`
+  // gives the actor, time and IP). Conflict "last_owner" when the
+  // organisation would be left without an owner. Returns the roles held now.
+  virtual Result<std::vector<StaffRole>> SetRoles(int64_t organisation_id, int64_t account_id,
+                                                  const std::vector<StaffRole>& roles, const AuditEntry& audit) = 0;
+};
+
+std::unique_ptr<OrganisationStore> MakeSqlOrganisationStore(Database& db);
+
+}  // namespace vantage::store

@@ -118,6 +118,7 @@ void RegisterRoutes(http::Router& router, ApiContext& ctx) {
   RegisterAccountRoutes(router, ctx);
   RegisterSessionRoutes(router, ctx);
   RegisterStatusRoutes(router, ctx);
+  RegisterAtomFeedRoutes(router, ctx);
   RegisterMediaRoutes(router, ctx);
   RegisterClientStartupRoutes(router, ctx);
   RegisterGraphRoutes(router, ctx);

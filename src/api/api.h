@@ -92,6 +92,7 @@ void RegisterOAuthRoutes(http::Router& router, ApiContext& ctx);
 void RegisterAccountRoutes(http::Router& router, ApiContext& ctx);
 void RegisterSessionRoutes(http::Router& router, ApiContext& ctx);
 void RegisterStatusRoutes(http::Router& router, ApiContext& ctx);
+void RegisterAtomFeedRoutes(http::Router& router, ApiContext& ctx);     // atom_feed.cc
 void RegisterMediaRoutes(http::Router& router, ApiContext& ctx);
 void RegisterClientStartupRoutes(http::Router& router, ApiContext& ctx);
 void RegisterGraphRoutes(http::Router& router, ApiContext& ctx);        // graph.cc

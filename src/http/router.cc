@@ -80,8 +80,20 @@ RouteMatch Router::MatchRoutes(std::string_view method, std::string_view path) c
     std::vector<std::string> params;
     bool ok = true;
     for (size_t idx = 0; idx < pattern.size() && ok; ++idx) {
-      if (pattern[idx].front() == ':') {
-        auto decoded = PercentDecode(segments[idx], false);
+      if (size_t colon = pattern[idx].find(':'); colon != std::string_view::npos) {
+        // `:name`, or `@:name.atom`: a literal prefix before the colon and a
+        // literal suffix from the first dot after it.
+        std::string_view prefix = pattern[idx].substr(0, colon);
+        size_t dot = pattern[idx].find('.', colon);
+        std::string_view suffix = dot == std::string_view::npos ? std::string_view() : pattern[idx].substr(dot);
+        std::string_view segment = segments[idx];
+        if (segment.size() <= prefix.size() + suffix.size() || !segment.starts_with(prefix) ||
+            !segment.ends_with(suffix)) {
+          ok = false;
+          continue;
+        }
+        segment = segment.substr(prefix.size(), segment.size() - prefix.size() - suffix.size());
+        auto decoded = PercentDecode(segment, false);
         if (!decoded) {
           match.bad_encoding = true;
           ok = false;

@@ -1,5 +1,7 @@
 // Maps (method, path) to a route. Patterns are literal segments and `:name`
-// parameters: "/api/v1/accounts/:id". Literal routes win over parameters.
+// parameters: "/api/v1/accounts/:id". A parameter may have a literal prefix
+// and a suffix from a dot on ("/@:name.atom" matches "/@alice.atom" with
+// "alice", not "/@alice"). Literal routes win over parameters.
 #pragma once
 
 #include <cstddef>

@@ -46,6 +46,18 @@ TEST(Router, ReportsMethodMismatchAndMissing) {
   EXPECT_TRUE(router.Match("GET", "/a/%zz").bad_encoding);
 }
 
+TEST(Router, ParametersWithAPrefixAndSuffixMatchOnlyBetweenThem) {
+  Router router;
+  router.Add("GET", "/@:name.atom", [](Request&) { return Named("feed"); });
+  auto feed = router.Match("GET", "/@Alice%5F1.atom");
+  ASSERT_TRUE(feed.route);
+  ASSERT_EQ(feed.params.size(), 1u);
+  EXPECT_EQ(feed.params[0], "Alice_1");
+  for (const char* other : {"/@alice", "/alice.atom", "/@.atom", "/@alice.atom/x", "/@alice.rss", "/x@alice.atom"})
+    EXPECT_FALSE(router.Match("GET", other).route) << other;
+  EXPECT_TRUE(router.Match("POST", "/@alice.atom").method_mismatch);
+}
+
 TEST(Request, FindsHeadersAndCookies) {
   Request request;
   request.headers = {{"cookie", "a=1; vantage_session=abc; b=2"}, {"x-test", "yes"}};

@@ -1,0 +1,44 @@
+// The staff permission matrix (service/organisations.h): each role against
+// each action an organisation's staff may take.
+#include <gtest/gtest.h>
+
+#include "service/organisations.h"
+
+namespace vantage::service {
+namespace {
+
+using store::StaffRole;
+
+TEST(StaffPolicy, RoleByActionMatrix) {
+  struct Row {
+    std::vector<StaffRole> roles;
+    bool manage_staff, read_audit, act_read, act_write;
+  };
+  const Row matrix[] = {
+      {{StaffRole::kOwner}, true, true, true, true},
+      {{StaffRole::kEditor}, false, false, true, true},
+      {{StaffRole::kApprover}, false, false, true, false},
+      {{StaffRole::kModerator}, false, false, true, true},
+      {{StaffRole::kAnalyst}, false, false, true, false},
+      {{StaffRole::kApprover, StaffRole::kAnalyst}, false, false, true, false},
+      {{}, false, false, false, false},
+  };
+  for (const Row& row : matrix) {
+    std::string name;
+    for (StaffRole role : row.roles) name += std::string(store::StaffRoleName(role)) + " ";
+    SCOPED_TRACE(name.empty() ? "no roles" : name);
+    EXPECT_EQ(StaffMay(row.roles, StaffAction::kManageStaff), row.manage_staff);
+    EXPECT_EQ(StaffMay(row.roles, StaffAction::kReadAudit), row.read_audit);
+    EXPECT_EQ(StaffMay(row.roles, StaffAction::kActRead), row.act_read);
+    EXPECT_EQ(StaffMay(row.roles, StaffAction::kActWrite), row.act_write);
+  }
+}
+
+TEST(StaffPolicy, RoleNamesRoundTrip) {
+  for (StaffRole role : store::kStaffRoles) EXPECT_EQ(store::ParseStaffRole(store::StaffRoleName(role)), role);
+  EXPECT_FALSE(store::ParseStaffRole("Owner").has_value());
+  EXPECT_FALSE(store::ParseStaffRole("").has_value());
+}
+
+}  // namespace
+}  // namespace vantage::service

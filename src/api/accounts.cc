@@ -7,6 +7,7 @@
 #include "core/id.h"
 #include "core/text.h"
 #include "service/accounts.h"
+#include "service/organisations.h"
 #include "service/social.h"
 
 namespace vantage::api {
@@ -65,6 +66,12 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
   router.Add("PATCH", "/api/v1/accounts/update_credentials", Wrap([&ctx](Request& request) -> Result<Response> {
     auto principal = Authorize(ctx, request, "write:accounts");
     if (!principal) return std::move(principal).error();
+    // The organisation's public profile is its owners' to change.
+    if (principal->acting_staff) {
+      auto allowed = service::AuthorizeStaff(ctx.services, principal->account->id, principal->acting_staff->id,
+                                             service::StaffAction::kEditProfile);
+      if (!allowed) return std::move(allowed).error();
+    }
     auto params = Params::From(request);
     if (!params) return std::move(params).error();
     service::ProfileChange change;

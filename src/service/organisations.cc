@@ -32,6 +32,7 @@ bool StaffMay(const std::vector<store::StaffRole>& roles, StaffAction action) {
   switch (action) {
     case StaffAction::kManageStaff:
     case StaffAction::kReadAudit:
+    case StaffAction::kEditProfile:
       return false;
     case StaffAction::kActRead:
       return !roles.empty();

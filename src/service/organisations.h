@@ -25,6 +25,7 @@ namespace vantage::service {
 enum class StaffAction {
   kManageStaff,  // owner
   kReadAudit,    // owner
+  kEditProfile,  // owner: the organisation's display name, bio and lock
   kActRead,      // any role: read as the organisation (its home timeline, notifications)
   kActWrite,     // owner, editor, moderator: comment, reply, like, follow as the organisation
 };

@@ -272,6 +272,17 @@ describe('acting as the organisation (Vantage-Act-As)', () => {
     assert.equal(after.favourites_count, 0);
   });
 
+  test("only owners change the organisation's profile", async () => {
+    assertError(await api(server, 'PATCH', '/api/v1/accounts/update_credentials',
+      { token: editor.token, headers: ACT(org.id), json: { display_name: 'Hijacked' } }), 403, 'role_required');
+    const changed = assertOk(await api(server, 'PATCH', '/api/v1/accounts/update_credentials',
+      { token: owner.token, headers: ACT(org.id), json: { note: 'Official account' } }));
+    assert.equal(changed.id, org.id);
+    const shown = assertOk(await api(server, 'GET', `/api/v1/accounts/${org.id}`));
+    assert.equal(shown.display_name, 'Security Service');
+    assert.match(shown.note, /Official account/);
+  });
+
   test('every write as the organisation is in its audit log with the staff member', async () => {
     const entries = assertOk(await api(server, 'GET', AUDIT(org.id), { token: owner.token }));
     const acts = entries.filter((e) => e.action === 'as_organisation');

@@ -29,6 +29,7 @@ TEST(StaffPolicy, RoleByActionMatrix) {
     SCOPED_TRACE(name.empty() ? "no roles" : name);
     EXPECT_EQ(StaffMay(row.roles, StaffAction::kManageStaff), row.manage_staff);
     EXPECT_EQ(StaffMay(row.roles, StaffAction::kReadAudit), row.read_audit);
+    EXPECT_EQ(StaffMay(row.roles, StaffAction::kEditProfile), row.manage_staff);
     EXPECT_EQ(StaffMay(row.roles, StaffAction::kActRead), row.act_read);
     EXPECT_EQ(StaffMay(row.roles, StaffAction::kActWrite), row.act_write);
   }

@@ -119,6 +119,7 @@ void RegisterRoutes(http::Router& router, ApiContext& ctx) {
   RegisterSessionRoutes(router, ctx);
   RegisterStatusRoutes(router, ctx);
   RegisterAtomFeedRoutes(router, ctx);
+  RegisterInsightRoutes(router, ctx);
   RegisterMediaRoutes(router, ctx);
   RegisterClientStartupRoutes(router, ctx);
   RegisterGraphRoutes(router, ctx);

@@ -93,6 +93,7 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx);
 void RegisterSessionRoutes(http::Router& router, ApiContext& ctx);
 void RegisterStatusRoutes(http::Router& router, ApiContext& ctx);
 void RegisterAtomFeedRoutes(http::Router& router, ApiContext& ctx);     // atom_feed.cc
+void RegisterInsightRoutes(http::Router& router, ApiContext& ctx);      // insights.cc
 void RegisterMediaRoutes(http::Router& router, ApiContext& ctx);
 void RegisterClientStartupRoutes(http::Router& router, ApiContext& ctx);
 void RegisterGraphRoutes(http::Router& router, ApiContext& ctx);        // graph.cc

@@ -13,6 +13,7 @@
 
 #include "store/graph_store.h"
 #include "store/id_batch.h"
+#include "store/insight_store.h"
 
 namespace vantage::store {
 
@@ -182,6 +183,7 @@ Status CreateFollow(Connection& conn, const FollowWrite& w, const Target& target
   if (*inserted == 0) return Ok();
   if (auto s = conn.Exec(kAddFollowing, {int64_t{1}, w.account_id}); !s) return std::move(s).error();
   if (auto s = conn.Exec(kAddFollowers, {int64_t{1}, w.target_account_id}); !s) return std::move(s).error();
+  VANTAGE_TRY(RecordFollowerCount(conn, w.target_account_id, w.now));
   if (auto s = Notify(conn, w.notification_id, w.target_account_id, w.account_id, "follow", w.now); !s)
     return s;
   if (!target.feed_pull) {
@@ -200,6 +202,7 @@ Result<bool> RemoveFollow(Connection& conn, int64_t account_id, int64_t target_i
   if (*removed == 0) return false;
   if (auto s = conn.Exec(kAddFollowing, {int64_t{-1}, account_id}); !s) return std::move(s).error();
   if (auto s = conn.Exec(kAddFollowers, {int64_t{-1}, target_id}); !s) return std::move(s).error();
+  VANTAGE_TRY(RecordFollowerCount(conn, target_id, NowUnixMs()));
   return true;
 }
 

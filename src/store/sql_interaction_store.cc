@@ -12,6 +12,7 @@
 #include <map>
 #include <utility>
 
+#include "store/insight_store.h"
 #include "store/interaction_store.h"
 #include "store/visibility_sql.h"
 
@@ -151,6 +152,7 @@ class SqlInteractionStore final : public InteractionStore {
       if (*inserted == 0) return RequireStatus(conn, mark.status_id);
       auto bumped = conn.Exec(kBumpFavouritesCount, {mark.status_id});
       if (!bumped) return std::move(bumped).error();
+      VANTAGE_TRY(RecordStatusCounts(conn, mark.status_id, mark.created_at));
       if (on_added) VANTAGE_TRY(on_added(conn));
       added = true;
       return Ok();
@@ -168,7 +170,7 @@ class SqlInteractionStore final : public InteractionStore {
       if (!removed) return Ok();
       auto dropped = conn.Exec(kDropFavouritesCount, {status_id});
       if (!dropped) return std::move(dropped).error();
-      return Ok();
+      return RecordStatusCounts(conn, status_id, NowUnixMs());
     });
     if (!status) return std::move(status).error();
     return removed;

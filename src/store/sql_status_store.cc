@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "store/id_batch.h"
+#include "store/insight_store.h"
 #include "store/sql_rows.h"
 #include "store/status_store.h"
 
@@ -372,6 +373,7 @@ class SqlStatusStore final : public StatusStore {
         auto bumped = conn.Exec(kBumpRepliesCount, {*p.in_reply_to_id});
         if (!bumped) return std::move(bumped).error();
         if (*bumped == 0) return Error::NotFound("Record not found", "not_found");
+        VANTAGE_TRY(RecordStatusCounts(conn, *p.in_reply_to_id, p.created_at));
       }
       auto inserted = conn.Exec(
           kInsertStatus,
@@ -448,6 +450,7 @@ class SqlStatusStore final : public StatusStore {
       if (post->in_reply_to_id) {
         auto parent = conn.Exec(kDropRepliesCount, {*post->in_reply_to_id});
         if (!parent) return std::move(parent).error();
+        VANTAGE_TRY(RecordStatusCounts(conn, *post->in_reply_to_id, NowUnixMs()));
       }
       deleted = std::move(*post);
       return Ok();

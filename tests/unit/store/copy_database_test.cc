@@ -149,6 +149,9 @@ void Seed(Store& store, IdGenerator& ids) {
          {c, post.id, a}},
         {{"seed_secret", "INSERT INTO instance_secrets (name, value) VALUES (?, ?)"},
          {std::string("media_url_key"), std::string("k3y")}},
+        {{"seed_follower_counts",
+          "INSERT INTO follower_counts_hourly (account_id, hour, followers_count) VALUES (?, ?, ?)"},
+         {a, now - now % 3600000, int64_t{1}}},
     };
     for (const Insert& insert : inserts) {
       auto done = conn.Exec(insert.statement, insert.args);

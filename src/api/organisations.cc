@@ -74,6 +74,34 @@ json::object AuditEntryJson(const store::AuditEntry& e) {
   return out;
 }
 
+// PUT and DELETE /api/vantage/v1/organisations/:id/staff/:account_id: an
+// owner sets a member's roles (the whole set, replaced) or removes them.
+Result<Response> ChangeStaff(ApiContext& ctx, Request& request, bool remove) {
+  auto principal = Authorize(ctx, request, "write:accounts");
+  if (!principal) return std::move(principal).error();
+  auto id = PathId(request);
+  if (!id) return std::move(id).error();
+  auto allowed = service::AuthorizeStaff(ctx.services, *id, principal->account->id,
+                                         service::StaffAction::kManageStaff);
+  if (!allowed) return std::move(allowed).error();
+  auto member_id = ParseId(request.path_params[1]);
+  if (!member_id) return Error::NotFound("No such account", "account_not_found");
+  std::vector<store::StaffRole> roles;
+  if (!remove) {
+    auto params = Params::From(request);
+    if (!params) return std::move(params).error();
+    auto parsed = ParseRoles(*params);
+    if (!parsed) return std::move(parsed).error();
+    if (parsed->empty())
+      return Error::Invalid("roles", "roles must name at least one role (DELETE removes a member)", "blank");
+    roles = std::move(*parsed);
+  }
+  auto set = service::SetStaffRoles(ctx.services, *id, *member_id, roles,
+                                    service::Actor{principal->account->id, request.remote_ip});
+  if (!set) return std::move(set).error();
+  return StaffMemberResponse(ctx, *member_id, *set);
+}
+
 }  // namespace
 
 void RegisterOrganisationRoutes(http::Router& router, ApiContext& ctx) {
@@ -155,44 +183,9 @@ void RegisterOrganisationRoutes(http::Router& router, ApiContext& ctx) {
 
   // Adds a member, or changes their roles (the whole set, replaced).
   router.Add("PUT", "/api/vantage/v1/organisations/:id/staff/:account_id",
-             Wrap([&ctx](Request& request) -> Result<Response> {
-    auto principal = Authorize(ctx, request, "write:accounts");
-    if (!principal) return std::move(principal).error();
-    auto id = PathId(request);
-    if (!id) return std::move(id).error();
-    auto allowed = service::AuthorizeStaff(ctx.services, *id, principal->account->id,
-                                           service::StaffAction::kManageStaff);
-    if (!allowed) return std::move(allowed).error();
-    auto member_id = ParseId(request.path_params[1]);
-    if (!member_id) return Error::NotFound("No such account", "account_not_found");
-    auto params = Params::From(request);
-    if (!params) return std::move(params).error();
-    auto roles = ParseRoles(*params);
-    if (!roles) return std::move(roles).error();
-    if (roles->empty())
-      return Error::Invalid("roles", "roles must name at least one role (DELETE removes a member)", "blank");
-    auto set = service::SetStaffRoles(ctx.services, *id, *member_id, *roles,
-                                      service::Actor{principal->account->id, request.remote_ip});
-    if (!set) return std::move(set).error();
-    return StaffMemberResponse(ctx, *member_id, *set);
-  }));
-
+             Wrap([&ctx](Request& request) { return ChangeStaff(ctx, request, /*remove=*/false); }));
   router.Add("DELETE", "/api/vantage/v1/organisations/:id/staff/:account_id",
-             Wrap([&ctx](Request& request) -> Result<Response> {
-    auto principal = Authorize(ctx, request, "write:accounts");
-    if (!principal) return std::move(principal).error();
-    auto id = PathId(request);
-    if (!id) return std::move(id).error();
-    auto allowed = service::AuthorizeStaff(ctx.services, *id, principal->account->id,
-                                           service::StaffAction::kManageStaff);
-    if (!allowed) return std::move(allowed).error();
-    auto member_id = ParseId(request.path_params[1]);
-    if (!member_id) return Error::NotFound("No such account", "account_not_found");
-    auto set = service::SetStaffRoles(ctx.services, *id, *member_id, {},
-                                      service::Actor{principal->account->id, request.remote_ip});
-    if (!set) return std::move(set).error();
-    return StaffMemberResponse(ctx, *member_id, *set);
-  }));
+             Wrap([&ctx](Request& request) { return ChangeStaff(ctx, request, /*remove=*/true); }));
 
   // The organisation's audit entries, newest first; `max_id` is an entry's id.
   router.Add("GET", "/api/vantage/v1/organisations/:id/audit", Wrap([&ctx](Request& request) -> Result<Response> {

@@ -8,6 +8,7 @@
 #include "api/web_files.h"
 #include "core/text.h"
 #include "http/error_response.h"
+#include "http/router.h"
 
 namespace vantage::api {
 
@@ -169,26 +170,10 @@ Response NotFound(const Request& request) {
   return http::ErrorResponse(Error::NotFound("No route matches " + request.path.substr(0, 200)));
 }
 
-std::vector<std::string_view> Split(std::string_view path) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < path.size()) {
-    if (path[i] == '/') {
-      ++i;
-      continue;
-    }
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    out.push_back(path.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 }  // namespace
 
 bool IsAppRoute(std::string_view path) {
-  std::vector<std::string_view> parts = Split(path);
+  std::vector<std::string_view> parts = http::PathSegments(path);
   if (parts.empty()) return true;
   std::string_view first = parts[0];
   if (first.size() > 1 && first.front() == '@') return parts.size() <= 3;

@@ -4,9 +4,7 @@
 
 namespace vantage::http {
 
-namespace {
-
-std::vector<std::string_view> Segments(std::string_view path) {
+std::vector<std::string_view> PathSegments(std::string_view path) {
   std::vector<std::string_view> out;
   size_t i = 0;
   while (i < path.size()) {
@@ -21,8 +19,6 @@ std::vector<std::string_view> Segments(std::string_view path) {
   }
   return out;
 }
-
-}  // namespace
 
 Route& Router::Add(std::string method, std::string pattern, Handler handler, Pool pool,
                    size_t body_limit) {
@@ -73,9 +69,9 @@ RouteMatch Router::MatchRoutes(std::string_view method, std::string_view path) c
       }
     match.method_mismatch = true;
   }
-  std::vector<std::string_view> segments = Segments(path);
+  std::vector<std::string_view> segments = PathSegments(path);
   for (const Route* route : patterned_) {
-    std::vector<std::string_view> pattern = Segments(route->pattern);
+    std::vector<std::string_view> pattern = PathSegments(route->pattern);
     if (pattern.size() != segments.size()) continue;
     std::vector<std::string> params;
     bool ok = true;

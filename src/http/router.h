@@ -38,6 +38,9 @@ struct RouteMatch {
   bool bad_encoding = false;         // a parameter had a malformed escape
 };
 
+// The non-empty segments of a path ("/a//b/" -> {"a", "b"}).
+std::vector<std::string_view> PathSegments(std::string_view path);
+
 class Router {
  public:
   Route& Add(std::string method, std::string pattern, Handler handler, Pool pool = Pool::kDatabase,

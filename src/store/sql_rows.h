@@ -29,6 +29,8 @@ namespace vantage::store {
 
 // VANTAGE_ACCOUNT_COLUMNS_OF from column `at` on.
 Result<Account> DecodeAccount(const Row& row, size_t at = 0);
+// DecodeAccount of each row (from column 0), appended to `out`.
+Status AppendAccounts(const std::vector<Row>& rows, std::vector<Account>& out);
 // VANTAGE_MEDIA_COLUMNS_OF from column 0 (files are read separately).
 Result<MediaAttachment> DecodeMedia(const Row& row);
 

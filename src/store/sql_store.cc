@@ -224,10 +224,23 @@ Result<Token> DecodeToken(const Row& row, size_t at) {
 
 Result<Token> DecodeTokenRow(const Row& row) { return DecodeToken(row, 0); }
 
-// Runs `st` in a read transaction and decodes its first row, if any.
 // DecodeAccount from column 0, for ReadOne.
 Result<Account> DecodeAccountRow(const Row& row) { return DecodeAccount(row); }
 
+}  // namespace
+
+Status AppendAccounts(const std::vector<Row>& rows, std::vector<Account>& out) {
+  for (const Row& row : rows) {
+    auto account = DecodeAccount(row);
+    if (!account) return std::move(account).error();
+    out.push_back(std::move(*account));
+  }
+  return Ok();
+}
+
+namespace {
+
+// Runs `st` in a read transaction and decodes its first row, if any.
 template <class T>
 Result<std::optional<T>> ReadOne(Database& db, const Statement& st,
                                  std::initializer_list<Value> args,
@@ -308,11 +321,7 @@ class SqlAccountStore final : public AccountStore {
         AppendIdBatch(args, ids, begin);
         auto rows = conn.Query(kSelectAccountBatch, args);
         if (!rows) return std::move(rows).error();
-        for (const Row& row : *rows) {
-          auto account = DecodeAccount(row);
-          if (!account) return std::move(account).error();
-          found.push_back(std::move(*account));
-        }
+        VANTAGE_TRY(AppendAccounts(*rows, found));
       }
       return Ok();
     }));
@@ -369,11 +378,7 @@ class SqlAccountStore final : public AccountStore {
       accounts.clear();
       auto rows = conn.Query(kSelectVerifiedAccounts, {});
       if (!rows) return std::move(rows).error();
-      for (const Row& row : *rows) {
-        auto account = DecodeAccount(row);
-        if (!account) return std::move(account).error();
-        accounts.push_back(std::move(*account));
-      }
+      VANTAGE_TRY(AppendAccounts(*rows, accounts));
       return Ok();
     });
     if (!status) return std::move(status).error();

@@ -516,11 +516,7 @@ class SqlTimelineStore final : public TimelineStore {
       auto rows = conn.Query(kSearchAccounts, {length, lowered, length, lowered, viewer_id, viewer_id, lowered,
                                                int64_t{limit}, int64_t{offset}});
       if (!rows) return std::move(rows).error();
-      for (const Row& row : *rows) {
-        auto account = DecodeAccount(row);
-        if (!account) return std::move(account).error();
-        accounts.push_back(std::move(*account));
-      }
+      VANTAGE_TRY(AppendAccounts(*rows, accounts));
       return Ok();
     });
     if (!status) return std::move(status).error();

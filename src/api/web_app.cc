@@ -177,6 +177,9 @@ bool IsAppRoute(std::string_view path) {
   if (parts.empty()) return true;
   std::string_view first = parts[0];
   if (first.size() > 1 && first.front() == '@') return parts.size() <= 3;
+  // The staff console: /console, /console/:org and its pages (at most
+  // /console/:org/drafts/:id).
+  if (first == "console") return parts.size() <= 4;
   if (parts.size() == 1)
     return first == "explore" || first == "notifications" || first == "settings" ||
            first == "sign_in" || first == "sign_up" || first == "new" || first == "search" ||

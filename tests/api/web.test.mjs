@@ -11,7 +11,8 @@ before(async () => { server = await startServer(); });
 after(async () => { await server.stop(); });
 
 test('every app route answers the page with a strict CSP', async () => {
-  for (const path of ['/', '/explore', '/sign_in', '/@somebody', '/@somebody/123', '/p/123', '/tags/cats', '/settings']) {
+  for (const path of ['/', '/explore', '/sign_in', '/@somebody', '/@somebody/123', '/p/123', '/tags/cats', '/settings',
+    '/console', '/console/5', '/console/5/queue', '/console/5/drafts/new', '/console/5/drafts/7']) {
     const res = await fetch(server.url + path);
     assert.equal(res.status, 200, path);
     assert.match(res.headers.get('content-type'), /^text\/html; charset=utf-8/);
@@ -53,7 +54,7 @@ test('assets are versioned, typed, cacheable for good and revalidate with 304', 
 });
 
 test('other paths keep the JSON 404 and 405 answers', async () => {
-  for (const path of ['/nope', '/app/', '/app/x/missing.js', '/users/somebody', '/@a/1/2/3']) {
+  for (const path of ['/nope', '/app/', '/app/x/missing.js', '/users/somebody', '/@a/1/2/3', '/console/5/drafts/7/x']) {
     const res = await fetch(server.url + path);
     assert.equal(res.status, 404, path);
     assert.match(res.headers.get('content-type'), /^application\/json/);

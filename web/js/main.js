@@ -20,6 +20,9 @@ route('/@:name/followers', () => import('./pages/people.js'));
 route('/@:name/following', () => import('./pages/people.js'));
 route('/@:name/:id', () => import('./pages/post.js'));
 route('/@:name/:id/likes', () => import('./pages/people.js'));
+// The staff console (docs/web.md): tabs by role, drawn by ui/console_nav.js.
+route('/console', () => import('./pages/console/index.js'));
+route('/console/:org', () => import('./pages/console/drafts.js'));
 
 async function start() {
   // The home feed's first page travels with the session check (signed out,

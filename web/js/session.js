@@ -9,6 +9,24 @@ export const signedIn = () => session.account !== null;
 function adopt(data) {
   session.account = data.account;
   setCsrfToken(data.csrf_token);
+  organisations = null;
+}
+
+// The organisations the signed-in account serves, [{account, roles}]: asked
+// once per sign-in, and again after a staff change (forgetOrganisations).
+let organisations = null;
+export function myOrganisations() {
+  if (!signedIn()) return Promise.resolve([]);
+  if (!organisations) {
+    organisations = get('/api/vantage/v1/organisations').catch(() => {
+      organisations = null;
+      return [];
+    });
+  }
+  return organisations;
+}
+export function forgetOrganisations() {
+  organisations = null;
 }
 
 export async function loadSession() {
@@ -28,6 +46,7 @@ export async function signOut() {
   await post('/auth/sign_out', {});
   session.account = null;
   setCsrfToken('');
+  organisations = null;
 }
 
 // Registration is the Mastodon one: an app, an app token, then the account.

@@ -2,7 +2,7 @@
 // (the same links; app.css places them).
 import { h, icon, clear } from '../dom.js';
 import { get } from '../api.js';
-import { session, signedIn } from '../session.js';
+import { session, signedIn, myOrganisations } from '../session.js';
 import { avatar } from './account.js';
 
 function item(href, iconName, label, path, extra) {
@@ -36,6 +36,10 @@ export function renderNav(path) {
       item(me, 'avatar', 'Profile', path),
       item('/settings', 'gear', 'Settings', path, 'wide-only'),
     );
+    // Staff of an organisation get its console, before Settings.
+    myOrganisations().then((served) => {
+      if (served.length) list.insertBefore(item('/console', 'desk', 'Console', path), list.lastElementChild);
+    });
   } else {
     list.append(
       item('/', 'home', 'Home', path),

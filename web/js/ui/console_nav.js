@@ -1,0 +1,59 @@
+// The staff console's header (the organisation's picture and name) and its
+// tabs, each shown only to the roles that may use it (owners see them all).
+import { h } from '../dom.js';
+import { navigate } from '../router.js';
+import { signedIn, myOrganisations } from '../session.js';
+import { avatar } from './account.js';
+
+// [key, path under /console/:org, label, roles besides owner]
+const TABS = [
+  ['drafts', '', 'Drafts', ['editor', 'approver']],
+  ['queue', '/queue', 'Approval queue', ['approver']],
+  ['schedule', '/schedule', 'Schedule', ['editor', 'approver']],
+  ['insights', '/insights', 'Insights', ['analyst']],
+  ['audit', '/audit', 'Audit log', []],
+  ['staff', '/staff', 'Staff', []],
+];
+
+// hasRole(roles, 'editor', 'approver'): owners hold every role.
+export function hasRole(roles, ...wanted) {
+  return roles.includes('owner') || wanted.some((r) => roles.includes(r));
+}
+
+export const consolePath = (orgId, rest = '') => `/console/${encodeURIComponent(orgId)}${rest}`;
+
+// Draws the header and tabs into `main` and resolves to the membership
+// {account, roles}; null (after saying why) when the viewer does not serve
+// this organisation or may not open the tab `current`.
+export async function consoleNav(main, orgId, current) {
+  if (!signedIn()) {
+    navigate('/sign_in', { replace: true });
+    return null;
+  }
+  const served = await myOrganisations();
+  const membership = served.find((m) => m.account.id === orgId);
+  if (!membership) {
+    document.title = 'Staff console · Vantage';
+    main.append(h('p.empty', { text: 'You are not on the staff of this organisation.' }));
+    return null;
+  }
+  const { account, roles } = membership;
+  const name = account.display_name || account.username;
+  const tabs = h('ul.console-tabs');
+  let allowed = false;
+  for (const [key, rest, label, needs] of TABS) {
+    if (!hasRole(roles, ...needs)) continue;
+    if (key === current) allowed = true;
+    tabs.append(h('li', {}, h('a.console-tab', { href: consolePath(orgId, rest), 'aria-current': key === current ? 'page' : null, text: label })));
+  }
+  main.append(h('header.console-head', {},
+    avatar(account, 44, ''),
+    h('div.names', {}, h('strong', { text: name }), h('span.muted', { text: 'Staff console' }))),
+  h('nav.console-nav', { 'aria-label': 'Console' }, tabs));
+  if (!allowed) {
+    document.title = `${name} · Staff console · Vantage`;
+    main.append(h('p.empty', { text: `Your roles (${roles.join(', ')}) do not include this page.` }));
+    return null;
+  }
+  return membership;
+}

@@ -20,6 +20,7 @@ constexpr const char* kUsage =
     "  migrate-data  copy a SQLite instance into PostgreSQL\n"
     "  admin     create accounts, reset passwords, approve registrations\n"
     "  audit     verify the hash-chained audit log\n"
+    "  routes    list every route the server answers (METHOD PATTERN)\n"
     "  seed      write a synthetic network into an empty database (benchmarks, demos)\n"
     "  version   print the version\n";
 
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
     if (command == "audit") return vantage::cli::Audit(args);
     if (command == "migrate-data") return vantage::cli::MigrateData(args);
     if (command == "seed") return vantage::cli::Seed(args);
+    if (command == "routes") return vantage::cli::Routes(args);
     if (command == "version" || command == "--version") {
       std::cout << "vantage 0.1.0\n";
       return 0;

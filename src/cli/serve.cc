@@ -138,8 +138,7 @@ int Serve(const std::vector<std::string>& args) {
   api.db_pool = &db_pool;
   service::MediaContext media_context{services, **blobs, config.media};
   api.media = &media_context;
-  api::RegisterRoutes(router, api);
-  api::RegisterWebRoutes(router, config.web_dir);
+  RegisterServerRoutes(router, api, config.web_dir);
   if (auto swept = service::SweepMediaFiles(media_context, kSweepGrace); !swept) {
     spdlog::warn("media sweep: {}", swept.error().message);
   } else if (swept->orphans_removed || swept->temp_files_removed) {

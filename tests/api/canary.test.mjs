@@ -1,0 +1,566 @@
+// The staff-identity canary (docs/organisations.md, "The staff link is
+// private"). Staff whose usernames, display names, e-mails, bios, client
+// applications, user agents, upload file names and photo metadata carry
+// marker strings (all starting with `qz7c`), and whose account ids are
+// markers too, run an organisation: they edit its profile, upload photos,
+// comment, answer, like and follow as it, and draft, approve, schedule and
+// publish its posts. Then every route the server registers (the list comes
+// from `vantage routes`, so a new route is never left out) is requested as an
+// anonymous visitor, as ordinary signed-in users and as a user trying to act
+// as the organisation, with its path parameters filled from the scene; so are
+// the web pages, every media file a response names, the Atom feed, a few
+// federation paths and the write routes an ordinary user can reach against
+// the organisation's objects. No marker may appear in any body or header, as
+// written, in any case, URL-encoded or JSON-escaped.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  OOB, VANTAGE_BIN, adminCreateAccount, api, assertError, assertOk, createApp, passwordToken, register,
+  registrationApp, runCli, signIn, startServer, strongPassword, uniqueName, waitFor,
+} from './lib/server.mjs';
+import { noiseJpeg, postPhoto, registerUser } from './lib/photos.mjs';
+
+// Every marker starts with this; nothing in the scene that is meant to be
+// public does.
+const PREFIX = 'qz7c';
+const ROLES = ['owner', 'editor', 'approver', 'moderator'];
+const TAG = 'harbourwatch';
+
+// GET routes the crawl does not request, each with the reason.
+const SKIP_GET = new Map([
+]);
+
+// Write routes with path parameters that are not sent at the organisation's
+// objects, each with the reason.
+const SKIP_WRITE = new Map([
+]);
+
+// What any signed-in user may do to another account or its posts; every
+// other write at the organisation's objects must be refused.
+const OPEN_WRITES = /\/(follow|unfollow|block|unblock|mute|unmute|favourite|unfavourite|bookmark|unbookmark|reblog|unreblog)$/;
+
+let server;
+let routes;          // [{method, pattern}] from `vantage routes`
+let org;             // the organisation's account
+let pub;             // a member of the public the organisation interacts with
+let viewer;          // an ordinary signed-in user who follows the organisation
+const staff = {};    // role -> {username, token, id, agent, ...}
+const markers = [];  // {label, value}
+const scene = {
+  statusIds: new Set(),   // the organisation's posts and comments, and the public's around them
+  orgStatusIds: new Set(),
+  mediaIds: [],           // the organisation's uploads
+  draftIds: [],
+  notificationIds: [],    // the public member's
+  sessionIds: [],         // the staff's
+  uploadUrls: [],         // every file of the organisation's uploads, as the staff see them (signed)
+};
+let draftsLanded = false;
+
+const ACT = (id) => ({ 'vantage-act-as': String(id) });
+
+// A staff member's request: their own token (from the marked client
+// application) and their marked user agent.
+function asStaff(who, method, url, opts = {}) {
+  return api(server, method, url, { ...opts, token: who.token, headers: { 'user-agent': who.agent, ...(opts.headers ?? {}) } });
+}
+
+function marked(label, value) {
+  markers.push({ label, value: String(value) });
+}
+
+// The forms a marker could take in a response: as written, URL-encoded,
+// JSON-escaped and HTML-escaped; compared without regard to case.
+function markerForms(value) {
+  const html = value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const forms = new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1), html,
+    encodeURIComponent(value).replace(/%20/g, '+')]);
+  return [...forms].map((f) => f.toLowerCase());
+}
+
+// The markers found in `text`, as labels.
+function findMarkers(text) {
+  const lower = text.toLowerCase();
+  const found = [];
+  for (const { label, value } of markers) {
+    if (markerForms(value).some((form) => lower.includes(form))) found.push(`${label} "${value}"`);
+  }
+  return found;
+}
+
+const leaks = [];
+const requested = new Set();  // `${identity} ${method} ${pattern}`
+
+function inspect(where, text) {
+  for (const found of findMarkers(text)) leaks.push(`${found} at ${where}`);
+}
+
+function inspectResponse(identity, method, url, res, body) {
+  const where = `${method} ${url} as ${identity} (${res.status})`;
+  inspect(`${where}, body`, body);
+  for (const [name, value] of res.headers) inspect(`${where}, header ${name}`, `${name}: ${value}`);
+}
+
+// Files named by any response (photos, avatars, headers), as paths with
+// their query, by folder: {media: Set, avatars: Set, headers: Set}.
+const FILE_ROUTES = new Set(['/media/:file', '/avatars/:file', '/headers/:file']);
+const filePaths = { media: new Set(), avatars: new Set(), headers: new Set() };
+function harvestMedia(text) {
+  const re = /https?:\/\/[^/"'\s<>]+\/(media|avatars|headers)\/([A-Za-z0-9_-]+\.[A-Za-z0-9]+(?:\?[^"'\s<>\\]*)?)(?![\/\w.-])/g;
+  for (const m of text.matchAll(re)) {
+    const file = m[2].replace(/&amp;/g, '&');
+    filePaths[m[1]].add(file);
+    filePaths[m[1]].add(file.split('?')[0]);
+  }
+}
+
+// The identities the public surfaces are requested as.
+function identities() {
+  return [
+    { name: 'anonymous', opts: {} },
+    { name: 'viewer', opts: { token: viewer.token } },
+    { name: 'public member', opts: { token: pub.token } },
+    { name: 'viewer acting as the organisation', opts: { token: viewer.token, headers: ACT(org.id) } },
+  ];
+}
+
+let probes = 0;
+async function probe(identity, method, url, extra = {}) {
+  probes += 1;
+  const opts = { ...identity.opts, ...extra, headers: { 'user-agent': 'canary-visitor', ...(identity.opts.headers ?? {}), ...(extra.headers ?? {}) } };
+  const res = await api(server, method, url, opts);
+  inspectResponse(identity.name, method, url, res, res.text);
+  harvestMedia(res.text);
+  return res;
+}
+
+// Fetches a media file's bytes and searches them (and, with exiftool, every
+// metadata field an independent reader finds) for markers.
+const exifChecked = new Set();
+async function probeMedia(identity, url) {
+  probes += 1;
+  const h = { 'user-agent': 'canary-visitor', ...(identity.opts.headers ?? {}) };
+  if (identity.opts.token) h.authorization = `Bearer ${identity.opts.token}`;
+  const res = await fetch(new URL(url, server.url), { headers: h, redirect: 'manual' });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  inspectResponse(identity.name, 'GET', url, res, bytes.toString('latin1'));
+  inspect(`GET ${url} as ${identity.name}, bytes as UTF-16`, bytes.toString('utf16le'));
+  const file = url.split('?')[0];
+  if (res.status === 200 && !exifChecked.has(file)) {
+    exifChecked.add(file);
+    const dir = await mkdtemp(path.join(tmpdir(), 'vantage-canary-'));
+    try {
+      await writeFile(path.join(dir, 'file'), bytes);
+      const meta = execFileSync('exiftool', ['-a', '-u', '-G1', '-s', path.join(dir, 'file')], { encoding: 'utf8' });
+      inspect(`GET ${url}, metadata read by exiftool`, meta);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  return res;
+}
+
+// A JPEG of noise whose EXIF, XMP and comment carry `marker`.
+async function markedJpeg(marker) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'vantage-canary-'));
+  try {
+    const file = path.join(dir, 'photo.jpg');
+    await writeFile(file, await noiseJpeg(64, 48));
+    execFileSync('exiftool', ['-q', '-overwrite_original', `-Artist=${marker}`, `-ImageDescription=${marker}`,
+      `-UserComment=${marker}`, `-XMP-dc:Creator=${marker}`, `-Comment=${marker}`, `-Copyright=${marker}`, file]);
+    return await readFile(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// Uploads a marked photo as the organisation, under a marked file name.
+async function uploadAsOrganisation(who) {
+  const form = new FormData();
+  form.append('file', new Blob([await markedJpeg(who.exif)], { type: 'image/jpeg' }), who.filename);
+  form.append('description', 'The harbour from the lighthouse');
+  const res = await asStaff(who, 'POST', '/api/v2/media', { body: form, headers: ACT(org.id) });
+  assert.ok(res.status === 200 || res.status === 202, `upload as the organisation: ${res.status} ${res.text}`);
+  const { id } = res.json;
+  const ready = await waitFor(async () => {
+    const media = await asStaff(who, 'GET', `/api/v1/media/${id}`, { headers: ACT(org.id) });
+    return media.status === 200 && media.json;
+  }, { timeoutMs: 15_000, message: `media ${id} ready` });
+  scene.mediaIds.push(id);
+  scene.uploadUrls.push(...ready.vantage.variants.map((v) => v.url));
+  return id;
+}
+
+async function createStaffMember(role, app) {
+  const who = {
+    role,
+    username: `${PREFIX}u_${role}`,
+    display_name: `${PREFIX.toUpperCase()}d ${role}`,
+    email: `${PREFIX}e_${role}@${PREFIX}mail.example`,
+    note: `${PREFIX}n_${role} bio`,
+    agent: `${PREFIX}ua_${role}/1.0`,
+    filename: `${PREFIX}f_${role}.jpg`,
+    exif: `${PREFIX}x_${role}`,
+    password: strongPassword(),
+  };
+  const { token: appToken } = await registrationApp(server);
+  assertOk(await api(server, 'POST', '/api/v1/accounts', {
+    token: appToken,
+    headers: { 'user-agent': who.agent },
+    json: { username: who.username, email: who.email, password: who.password, agreement: true, locale: 'en' },
+  }));
+  who.token = await passwordToken(server, app, who.username, who.password);
+  const me = assertOk(await asStaff(who, 'PATCH', '/api/v1/accounts/update_credentials',
+    { json: { display_name: who.display_name, note: who.note } }));
+  who.id = me.id;
+  for (const key of ['username', 'display_name', 'email', 'note', 'agent', 'filename', 'exif', 'id'])
+    marked(`the ${role}'s ${key}`, who[key]);
+  // A session signed in from the browser, with its user agent.
+  const session = await signIn(server, who.username, who.password, { headers: { 'user-agent': who.agent } });
+  assert.equal(session.res.status, 200, session.res.text);
+  return who;
+}
+
+function pushStatus(status, { organisation = false } = {}) {
+  scene.statusIds.add(status.id);
+  if (organisation) scene.orgStatusIds.add(status.id);
+  return status;
+}
+
+before(async () => {
+  server = await startServer(['--registration-limit-ip', '1000', '--sign-in-limit-ip', '1000']);
+  const listing = await runCli(['routes']);
+  assert.equal(listing.code, 0, listing.stderr);
+  routes = listing.stdout.trim().split('\n').map((line) => {
+    const [method, pattern] = line.split(' ');
+    return { method, pattern };
+  });
+  // The approval workflow's part of the scene runs once the server has its routes.
+  const has = (method, pattern) => routes.some((r) => r.method === method && r.pattern === `/api/vantage/v1/organisations/:id/drafts${pattern}`);
+  draftsLanded = has('POST', '') && has('GET', '/:draft_id') && ['submit', 'approve', 'reject', 'publish']
+    .every((action) => has('POST', `/:draft_id/${action}`));
+
+  const admin = { username: uniqueName('admin'), password: strongPassword() };
+  await adminCreateAccount(server, { ...admin, role: 'admin' });
+  const adminApp = await createApp(server, 'read write follow admin:read admin:write');
+  const adminToken = await passwordToken(server, adminApp, admin.username, admin.password, 'read write follow admin:write');
+
+  // The staff's own client application is marked too.
+  const staffApp = await createApp(server, 'read write follow',
+    { client_name: `${PREFIX}app Desk`, website: `https://${PREFIX}web.example/` });
+  marked("the staff's client name", `${PREFIX}app Desk`);
+  marked("the staff's client website", `${PREFIX}web.example`);
+  marked("the staff's client id", staffApp.client_id);
+  for (const role of ROLES) staff[role] = await createStaffMember(role, staffApp);
+  for (const who of Object.values(staff)) marked(`the ${who.role}'s token`, who.token);
+  marked('the marker prefix', PREFIX);
+
+  pub = await registerUser(server, 'pub');
+  viewer = await registerUser(server, 'viewer');
+  viewer.app = await createApp(server, 'read write follow');
+
+  // The organisation, with its owner, verified; then its staff.
+  org = assertOk(await api(server, 'POST', '/api/vantage/v1/admin/organisations', {
+    token: adminToken, json: { username: uniqueName('harbour_police'), display_name: 'Harbour Police', owner: staff.owner.username },
+  })).account;
+  const verified = await runCli(['admin', 'verify', ...server.dataArgs, org.username]);
+  assert.equal(verified.code, 0, verified.stderr);
+  for (const role of ['editor', 'approver', 'moderator']) {
+    assertOk(await asStaff(staff.owner, 'PUT', `/api/vantage/v1/organisations/${org.id}/staff/${staff[role].id}`,
+      { json: { roles: [role] } }));
+  }
+  for (const who of Object.values(staff)) {
+    const sessions = assertOk(await asStaff(who, 'GET', '/api/vantage/v1/sessions'));
+    scene.sessionIds.push(...sessions.map((s) => s.id));
+  }
+
+  // The owner edits the organisation's profile, and gives it a picture when
+  // the server takes one.
+  assertOk(await asStaff(staff.owner, 'PATCH', '/api/v1/accounts/update_credentials',
+    { headers: ACT(org.id), json: { note: `The official account of the Harbour Police. #${TAG}` } }));
+  if (routes.some((r) => r.method === 'GET' && r.pattern === '/avatars/:file')) {
+    const form = new FormData();
+    form.append('avatar', new Blob([await markedJpeg(staff.owner.exif)], { type: 'image/jpeg' }), staff.owner.filename);
+    const changed = assertOk(await asStaff(staff.owner, 'PATCH', '/api/v1/accounts/update_credentials',
+      { headers: ACT(org.id), body: form }));
+    assert.match(changed.avatar, /\/avatars\/\w+/, 'the organisation has a picture');
+  }
+
+  // The public posts; the organisation follows, likes, comments and answers.
+  const pubPost = pushStatus(await postPhoto(server, pub, { status: `Fog over the harbour #${TAG}` }));
+  assertOk(await api(server, 'POST', `/api/v1/accounts/${org.id}/follow`, { token: viewer.token }));
+  assertOk(await api(server, 'POST', `/api/v1/accounts/${org.id}/follow`, { token: pub.token }));
+  assertOk(await asStaff(staff.owner, 'POST', `/api/v1/accounts/${pub.id}/follow`, { headers: ACT(org.id) }));
+  assertOk(await asStaff(staff.moderator, 'POST', `/api/v1/statuses/${pubPost.id}/favourite`, { headers: ACT(org.id) }));
+  // An upload as the organisation (its posts carry it once approval exists).
+  const mediaId = await uploadAsOrganisation(staff.editor);
+  const comment = pushStatus(assertOk(await asStaff(staff.editor, 'POST', '/api/v1/statuses', {
+    headers: ACT(org.id),
+    json: { status: `@${pub.username} Thank you, here is the view from the lighthouse #${TAG}`, in_reply_to_id: pubPost.id },
+  })), { organisation: true });
+  assertOk(await asStaff(staff.editor, 'PUT', `/api/v1/statuses/${comment.id}`, {
+    headers: ACT(org.id),
+    json: { status: `@${pub.username} Thank you! Here is the view from the lighthouse #${TAG}` },
+  }));
+  const question = pushStatus(assertOk(await api(server, 'POST', '/api/v1/statuses',
+    { token: pub.token, json: { status: 'When was this taken?', in_reply_to_id: comment.id } })));
+  pushStatus(assertOk(await asStaff(staff.moderator, 'POST', '/api/v1/statuses', {
+    headers: ACT(org.id), json: { status: `@${pub.username} This morning, at seven.`, in_reply_to_id: question.id },
+  })), { organisation: true });
+
+  if (draftsLanded) await publishThroughApproval(mediaId);
+
+  const notifications = assertOk(await api(server, 'GET', '/api/v1/notifications', { token: pub.token }));
+  scene.notificationIds.push(...notifications.map((n) => n.id));
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+// Two posts through the approval workflow: one approved for a few seconds
+// ahead and published by the scheduler, one published at once; a third
+// rejected and a fourth left a draft, which must stay out of sight.
+async function publishThroughApproval(firstMediaId) {
+  const DRAFTS = `/api/vantage/v1/organisations/${org.id}/drafts`;
+  const create = async (status, mediaIds) => {
+    const draft = assertOk(await asStaff(staff.editor, 'POST', DRAFTS, {
+      json: { status, media_ids: mediaIds, visibility: 'public', vantage_cta: { url: 'https://police.example/jobs', label: 'Join us' } },
+    }));
+    scene.draftIds.push(draft.id);
+    return draft;
+  };
+  const submit = async (draft) => assertOk(await asStaff(staff.editor, 'POST', `${DRAFTS}/${draft.id}/submit`));
+
+  const scheduled = await create(`From the archive: the harbour in 1952 #${TAG}`,
+    [await uploadAsOrganisation(staff.editor), await uploadAsOrganisation(staff.owner)]);
+  await submit(scheduled);
+  const at = new Date(Date.now() + 6_000).toISOString();
+  const approved = assertOk(await asStaff(staff.approver, 'POST', `${DRAFTS}/${scheduled.id}/approve`, { json: { scheduled_at: at } }));
+  assert.equal(approved.state, 'scheduled');
+
+  const now = await create(`Recruitment day at the harbour #${TAG}`, [await uploadAsOrganisation(staff.moderator)]);
+  await submit(now);
+  assert.equal(assertOk(await asStaff(staff.approver, 'POST', `${DRAFTS}/${now.id}/approve`)).state, 'approved');
+  const published = assertOk(await asStaff(staff.editor, 'POST', `${DRAFTS}/${now.id}/publish`));
+  assert.equal(published.state, 'published');
+  scene.orgStatusIds.add(published.status_id);
+  scene.statusIds.add(published.status_id);
+
+  const rejected = await create(`Not this one #${TAG}`, []);
+  await submit(rejected);
+  assertOk(await asStaff(staff.approver, 'POST', `${DRAFTS}/${rejected.id}/reject`, { json: { reason: 'Wrong photo' } }));
+  await create(`Still a draft #${TAG}`, []);
+
+  const done = await waitFor(async () => {
+    const draft = assertOk(await asStaff(staff.editor, 'GET', `${DRAFTS}/${scheduled.id}`));
+    return draft.state === 'published' && draft;
+  }, { timeoutMs: 30_000, intervalMs: 250, message: 'the scheduled draft published' });
+  scene.orgStatusIds.add(done.status_id);
+  scene.statusIds.add(done.status_id);
+
+  // The public answers the published post, and the organisation replies.
+  const question = pushStatus(assertOk(await api(server, 'POST', '/api/v1/statuses',
+    { token: pub.token, json: { status: 'Are there more photos from 1952?', in_reply_to_id: done.status_id } })));
+  pushStatus(assertOk(await asStaff(staff.moderator, 'POST', '/api/v1/statuses', {
+    headers: ACT(org.id), json: { status: `@${pub.username} Yes, next week.`, in_reply_to_id: question.id },
+  })), { organisation: true });
+  // Its followers see it in their home feeds.
+  const home = assertOk(await api(server, 'GET', '/api/v1/timelines/home', { token: viewer.token }));
+  assert.ok(home.some((s) => s.id === done.status_id), 'the scheduled post reached a follower');
+}
+
+// Extra query strings per pattern (the bare pattern is always requested).
+function queriesFor(pattern) {
+  const q = {
+    '/api/v1/accounts/lookup': [`?acct=${org.username}`, `?acct=${pub.username}`],
+    '/api/v1/accounts/relationships': [`?id[]=${org.id}&id[]=${pub.id}`],
+    '/api/v2/search': [`?q=${org.username}`, `?q=${TAG}`, `?q=%23${TAG}`, '?q=Harbour%20Police',
+      '?q=Harbour&type=accounts', '?q=lighthouse&type=statuses'],
+    '/api/v1/timelines/public': ['?local=true', '?only_media=true'],
+    '/api/v1/accounts/:id/statuses': ['?only_media=true', '?exclude_replies=true', '?pinned=true'],
+    '/oauth/authorize': [`?response_type=code&client_id=${viewer.app.client_id}&redirect_uri=${encodeURIComponent(OOB)}&scope=read`],
+    '/api/v1/notifications': ['?types[]=mention', '?types[]=favourite', '?types[]=follow'],
+    '/api/vantage/v1/organisations/:id/drafts': ['?state=published', '?state=scheduled', '?state=draft'],
+    '/api/vantage/v1/explore': ['?limit=40'],
+  }[pattern] ?? [];
+  return ['', ...q];
+}
+
+// The values for a path parameter of `pattern`, or null when the canary
+// does not know the parameter (which fails the test).
+function valuesFor(pattern, name) {
+  if (name === 'name' && pattern.startsWith('/@')) return [org.username, pub.username];
+  if (name === 'name' || name === 'hashtag') return [TAG];
+  if (name === 'file') return [...(filePaths[pattern.split('/')[1]] ?? [])];
+  if (name === 'draft_id') return scene.draftIds;
+  if (name === 'account_id') return Object.values(staff).map((s) => s.id);
+  if (name !== 'id') return null;
+  if (/^\/api\/v1\/(accounts|follow_requests)\/:id/.test(pattern)) return [org.id, pub.id];
+  if (/statuses\/:id/.test(pattern)) return [...scene.statusIds];
+  if (pattern.startsWith('/api/v1/notifications/:id')) return scene.notificationIds;
+  if (pattern.startsWith('/api/v1/media/:id')) return scene.mediaIds;
+  if (pattern.startsWith('/api/vantage/v1/organisations/:id')) return [org.id];
+  if (pattern.startsWith('/api/vantage/v1/sessions/:id')) return scene.sessionIds;
+  return null;
+}
+
+// Every URL a pattern stands for in the scene. Throws for an unknown
+// parameter.
+function fill(pattern) {
+  const names = [...pattern.matchAll(/:([a-z_]+)/g)].map((m) => m[1]);
+  let urls = [pattern];
+  for (const name of names) {
+    const values = valuesFor(pattern, name);
+    if (!values) throw new Error(`the canary cannot fill :${name} in ${pattern}: give it values or a skip reason`);
+    // File names keep their query (a signature); everything else is one segment.
+    const encode = name === 'file' ? (v) => v : encodeURIComponent;
+    urls = urls.flatMap((u) => values.map((v) => u.replace(`:${name}`, encode(v))));
+  }
+  return urls;
+}
+
+describe('the staff-identity canary', () => {
+  test('the detector finds the markers where they belong (staff-only answers)', async () => {
+    const list = await asStaff(staff.owner, 'GET', `/api/vantage/v1/organisations/${org.id}/staff`);
+    const found = findMarkers(list.text);
+    for (const role of ROLES) {
+      assert.ok(found.some((f) => f.startsWith(`the ${role}'s username`)), found.join('\n'));
+      assert.ok(found.some((f) => f.startsWith(`the ${role}'s id`)), found.join('\n'));
+    }
+    assert.ok(findMarkers(JSON.stringify({ x: staff.editor.email.toUpperCase() })).length > 0);
+    assert.ok(findMarkers(encodeURIComponent(staff.editor.email)).length > 0);
+  });
+
+  test('the scene is what the public sees: the organisation alone, no client application', async () => {
+    assert.ok(routes.length > 50, `vantage routes listed ${routes.length}`);
+    for (const id of scene.orgStatusIds) {
+      const status = assertOk(await api(server, 'GET', `/api/v1/statuses/${id}`));
+      assert.equal(status.account.id, org.id, `status ${id} is the organisation's`);
+      assert.equal(status.application, null, `status ${id} names no client application`);
+    }
+    const notifications = assertOk(await api(server, 'GET', '/api/v1/notifications', { token: pub.token }));
+    const types = new Set(notifications.map((n) => n.type));
+    for (const type of ['follow', 'favourite', 'mention']) assert.ok(types.has(type), `a ${type} notification: ${[...types]}`);
+    for (const n of notifications.filter((x) => x.type !== 'follow' || x.account.id !== viewer.id)) {
+      assert.equal(n.account.id, org.id, `notification ${n.type} shows the organisation: ${JSON.stringify(n.account)}`);
+    }
+    const likers = assertOk(await api(server, 'GET', `/api/v1/statuses/${[...scene.statusIds][0]}/favourited_by`));
+    assert.deepEqual(likers.map((a) => a.id), [org.id]);
+    if (!draftsLanded) return;
+    const posts = assertOk(await api(server, 'GET', `/api/v1/accounts/${org.id}/statuses?exclude_replies=true`));
+    assert.equal(posts.length, 2, 'the scheduled and the approved post are public; the rejected and the draft are not');
+  });
+
+  test('no marker on any route, as anybody: every GET route, filled from the scene', async (t) => {
+    const unfilled = [];
+    const gets = routes.filter((r) => r.method === 'GET' && r.pattern !== '(fallback)' && !SKIP_GET.has(`GET ${r.pattern}`));
+    // The files last: the other answers name them.
+    gets.sort((a, b) => FILE_ROUTES.has(a.pattern) - FILE_ROUTES.has(b.pattern));
+    for (const { pattern } of gets) {
+      let urls;
+      try { urls = fill(pattern); } catch (err) { unfilled.push(err.message); continue; }
+      for (const identity of identities()) {
+        for (const url of urls) {
+          for (const query of FILE_ROUTES.has(pattern) ? [''] : queriesFor(pattern)) {
+            if (FILE_ROUTES.has(pattern)) await probeMedia(identity, url);
+            else await probe(identity, 'GET', url + query);
+            requested.add(`${identity.name} GET ${pattern}`);
+          }
+        }
+      }
+    }
+    assert.deepEqual(unfilled, []);
+    const missed = [];
+    for (const { method, pattern } of routes) {
+      if (method !== 'GET' || pattern === '(fallback)' || SKIP_GET.has(`GET ${pattern}`)) continue;
+      for (const identity of identities())
+        if (!requested.has(`${identity.name} GET ${pattern}`)) missed.push(`${identity.name} GET ${pattern}`);
+    }
+    assert.deepEqual(missed, [], 'every GET route is requested as every identity (or skipped with a reason)');
+    assert.ok(exifChecked.size >= 2, `media files read: ${[...exifChecked].join(', ')}`);
+    t.diagnostic(`${requested.size} route and identity pairs, ${probes} requests, ${exifChecked.size} files read`);
+    assert.deepEqual(leaks, [], `markers leaked:\n${leaks.join('\n')}`);
+  });
+
+  test("the organisation's uploads keep no marker: file name, EXIF, XMP and comments are gone from every variant", async () => {
+    leaks.length = 0;
+    exifChecked.clear();
+    assert.ok(scene.uploadUrls.length >= 4, scene.uploadUrls.join('\n'));
+    for (const url of scene.uploadUrls) {
+      const { pathname, search } = new URL(url);
+      const res = await probeMedia(identities()[0], pathname + search);
+      assert.equal(res.status, 200, `${url} with its signature`);
+    }
+    // Variants of a small photo may share a file (names are content addresses).
+    assert.equal(exifChecked.size, new Set(scene.uploadUrls.map((u) => new URL(u).pathname)).size);
+    assert.deepEqual(leaks, [], `markers leaked:\n${leaks.join('\n')}`);
+  });
+
+  test('no marker on the web pages, their files, the Atom feed and federation paths', async () => {
+    leaks.length = 0;
+    const postId = [...scene.orgStatusIds][0];
+    const pages = ['/', `/@${org.username}`, `/@${org.username}/${postId}`, `/@${org.username}/${postId}/likes`,
+      `/@${org.username}/followers`, `/@${org.username}/following`, `/p/${postId}`, '/explore', `/tags/${TAG}`,
+      '/search', '/notifications', '/console', `/console/${org.id}`, `/@${org.username}.atom`,
+      `/.well-known/webfinger?resource=acct:${org.username}@127.0.0.1`, '/.well-known/nodeinfo',
+      '/.well-known/host-meta', '/nodeinfo/2.0', `/users/${org.username}`, `/users/${org.username}/outbox`,
+      '/api/v1/streaming', `/api/v1/accounts/${org.id}/featured_tags`, '/api/v1/directory',
+      `/api/v1/statuses/${postId}/reblogged_by`, '/api/v1/trends/tags', '/api/v1/suggestions'];
+    const assets = new Set();
+    for (const identity of identities()) {
+      for (const page of pages) {
+        const res = await probe(identity, 'GET', page);
+        for (const m of res.text.matchAll(/(?:src|href)="(\/app\/[^"]+)"/g)) assets.add(m[1]);
+        if (page.startsWith(`/@${org.username}`) && !page.endsWith('.atom')) {
+          await probe(identity, 'GET', page, { headers: { accept: 'application/activity+json' } });
+        }
+      }
+    }
+    assert.ok(assets.size > 0, 'the app page names its files');
+    for (const asset of assets) await probe(identities()[0], 'GET', asset);
+    assert.deepEqual(leaks, [], `markers leaked:\n${leaks.join('\n')}`);
+  });
+
+  test("no marker in answers and errors of the writes an ordinary user can send at the organisation's objects", async () => {
+    leaks.length = 0;
+    const unfilled = [];
+    const writes = routes.filter((r) => r.method !== 'GET' && r.pattern.includes(':') && !SKIP_WRITE.has(`${r.method} ${r.pattern}`));
+    const visitors = identities().filter((i) => i.name !== 'public member');
+    for (const { method, pattern } of writes) {
+      let urls;
+      try { urls = fill(pattern); } catch (err) { unfilled.push(err.message); continue; }
+      for (const identity of visitors) {
+        for (const url of urls) {
+          const res = await probe(identity, method, url, { json: {} });
+          requested.add(`${identity.name} ${method} ${pattern}`);
+          if (identity.name !== 'viewer') {
+            assert.ok(res.status >= 400, `${method} ${url} as ${identity.name} must be refused: ${res.status} ${res.text}`);
+          }
+          const ownObject = url.includes(`/${org.id}`) || [...scene.orgStatusIds].some((id) => url.includes(`/${id}`))
+            || scene.mediaIds.some((id) => url.includes(`/${id}`)) || scene.draftIds.some((id) => url.includes(`/${id}`));
+          if (ownObject && !OPEN_WRITES.test(pattern)) {
+            assert.ok(res.status >= 400, `${method} ${url} by an outsider must be refused: ${res.status} ${res.text}`);
+          }
+        }
+      }
+    }
+    assert.deepEqual(unfilled, []);
+    // Replies to the organisation's post, as a visitor and as a would-be act-as.
+    for (const id of scene.orgStatusIds) {
+      const reply = await probe(visitors[1], 'POST', '/api/v1/statuses', { json: { status: 'Who wrote this?', in_reply_to_id: id } });
+      assertOk(reply);
+      const forged = await probe(visitors[2], 'POST', '/api/v1/statuses', { json: { status: 'As them', in_reply_to_id: id } });
+      assertError(forged, 404);
+    }
+    // Sign-in attempts naming the organisation.
+    const refused = await probe(visitors[0], 'POST', '/auth/sign_in', { json: { username: org.username, password: 'x' } });
+    assert.equal(refused.status, 401);
+    assert.deepEqual(leaks, [], `markers leaked:\n${leaks.join('\n')}`);
+  });
+});

@@ -457,6 +457,20 @@ describe('the staff-identity canary', () => {
     assert.equal(posts.length, 2, 'the scheduled and the approved post are public; the rejected and the draft are not');
   });
 
+  test("the staff's own public profiles show nothing of what they did as the organisation", async () => {
+    for (const who of Object.values(staff)) {
+      const account = assertOk(await api(server, 'GET', `/api/v1/accounts/${who.id}`));
+      assert.deepEqual([account.statuses_count, account.following_count, account.followers_count, account.last_status_at],
+        [0, 0, 0, null], `the ${who.role}'s profile: ${JSON.stringify(account)}`);
+      for (const list of ['statuses', 'following', 'followers']) {
+        assert.deepEqual(assertOk(await api(server, 'GET', `/api/v1/accounts/${who.id}/${list}`)), [], `the ${who.role}'s ${list}`);
+      }
+    }
+    const relationships = assertOk(await api(server, 'GET',
+      `/api/v1/accounts/relationships?${Object.values(staff).map((w) => `id[]=${w.id}`).join('&')}`, { token: pub.token }));
+    for (const r of relationships) assert.equal(r.followed_by, false, `staff ${r.id} does not follow the public member`);
+  });
+
   test('no marker on any route, as anybody: every GET route, filled from the scene', async (t) => {
     const unfilled = [];
     const gets = routes.filter((r) => r.method === 'GET' && r.pattern !== '(fallback)' && !SKIP_GET.has(`GET ${r.pattern}`));

@@ -352,10 +352,10 @@ async function publishThroughApproval(firstMediaId) {
   scene.orgStatusIds.add(published.status_id);
   scene.statusIds.add(published.status_id);
 
-  const rejected = await create(`Not this one #${TAG}`, []);
+  const rejected = await create(`Not this one #${TAG}`, [await uploadAsOrganisation(staff.editor)]);
   await submit(rejected);
   assertOk(await asStaff(staff.approver, 'POST', `${DRAFTS}/${rejected.id}/reject`, { json: { reason: 'Wrong photo' } }));
-  await create(`Still a draft #${TAG}`, []);
+  await create(`Still a draft #${TAG}`, [firstMediaId]);
 
   const done = await waitFor(async () => {
     const draft = assertOk(await asStaff(staff.editor, 'GET', `${DRAFTS}/${scheduled.id}`));

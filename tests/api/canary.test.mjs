@@ -471,6 +471,26 @@ describe('the staff-identity canary', () => {
     for (const r of relationships) assert.equal(r.followed_by, false, `staff ${r.id} does not follow the public member`);
   });
 
+  test("the link does not show the other way: the staff's public answers name no organisation", async () => {
+    const orgMarks = [org.id, org.username, 'Harbour Police'];
+    const found = [];
+    for (const identity of identities().slice(0, 3)) {
+      for (const who of Object.values(staff)) {
+        for (const url of [`/api/v1/accounts/${who.id}`, `/api/v1/accounts/${who.id}/statuses`,
+          `/api/v1/accounts/${who.id}/followers`, `/api/v1/accounts/${who.id}/following`,
+          `/api/v1/accounts/lookup?acct=${who.username}`, `/@${who.username}.atom`, `/api/v2/search?q=${who.username}`,
+          `/api/v1/accounts/relationships?id[]=${who.id}`]) {
+          const res = await api(server, 'GET', url, identity.opts);
+          const text = `${res.text}\n${JSON.stringify([...res.headers])}`.toLowerCase();
+          for (const mark of orgMarks) {
+            if (text.includes(mark.toLowerCase())) found.push(`${mark} at GET ${url} as ${identity.name}`);
+          }
+        }
+      }
+    }
+    assert.deepEqual(found, []);
+  });
+
   test('no marker on any route, as anybody: every GET route, filled from the scene', async (t) => {
     const unfilled = [];
     const gets = routes.filter((r) => r.method === 'GET' && r.pattern !== '(fallback)' && !SKIP_GET.has(`GET ${r.pattern}`));

@@ -6,24 +6,27 @@
 // answer the app fetched may carry a marker. tests/api/canary.test.mjs
 // covers every route; this covers what the app draws from them.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test, expect, makeUser, makePost, api, signInAs, REPO } from '../lib/fixtures.js';
+import { test, expect, makeUser, makePost, api, signInAs, photoFile, REPO } from '../lib/fixtures.js';
 
 const PREFIX = 'qz7c';
 const TAG = 'harbourcanary';
 const BIN = process.env.VANTAGE_BIN || path.join(REPO, 'build', 'vantage');
 
-// A request as a staff member acting as the organisation.
-async function asOrganisation(who, org, method, urlPath, json) {
+// A staff member's request, acting as the organisation unless `actAs` is
+// false; `body` is JSON, or FormData sent as it is.
+async function asStaff(who, org, method, urlPath, body, { actAs = true } = {}) {
+  const headers = { Authorization: `Bearer ${who.token}`, 'User-Agent': `${PREFIX}ua_${who.username}` };
+  if (actAs) headers['Vantage-Act-As'] = org.id;
+  const form = body instanceof FormData;
+  if (!form) headers['Content-Type'] = 'application/json';
   const res = await fetch(process.env.VANTAGE_URL + urlPath, {
-    method,
-    headers: { Authorization: `Bearer ${who.token}`, 'Vantage-Act-As': org.id, 'Content-Type': 'application/json',
-      'User-Agent': `${PREFIX}ua_${who.username}` },
-    body: json === undefined ? undefined : JSON.stringify(json),
+    method, headers, body: form || body === undefined ? body : JSON.stringify(body),
   });
-  const body = await res.json();
-  if (!res.ok) throw new Error(`${method} ${urlPath} as the organisation: ${res.status} ${JSON.stringify(body)}`);
-  return body;
+  const answer = await res.json();
+  if (!res.ok) throw new Error(`${method} ${urlPath} as staff: ${res.status} ${JSON.stringify(answer)}`);
+  return answer;
 }
 
 // Every marker found in `text`, named.
@@ -45,16 +48,33 @@ test('no staff marker in the rendered pages of an organisation, for a visitor or
     '--username', orgName, '--owner', owner.username, '--display-name', 'Harbour Police'], { encoding: 'utf8' });
   const org = { username: orgName, id: /\(id (\d+)\)/.exec(created)[1] };
   await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${editor.id}`, { token: owner.token, json: { roles: ['editor'] } });
-  await asOrganisation(owner, org, 'PATCH', '/api/v1/accounts/update_credentials', { note: 'The official account of the Harbour Police.' });
+  await asStaff(owner, org, 'PATCH', '/api/v1/accounts/update_credentials', { note: 'The official account of the Harbour Police.' });
 
   const member = await makeUser('harbourfan');
   const reader = await makeUser('harbourreader');
   const post = await makePost(member, { caption: `Fog over the harbour #${TAG}`, photos: 1, alt: ['Fog'] });
-  await asOrganisation(owner, org, 'POST', `/api/v1/accounts/${member.id}/follow`);
-  await asOrganisation(editor, org, 'POST', `/api/v1/statuses/${post.id}/favourite`);
-  const comment = await asOrganisation(editor, org, 'POST', '/api/v1/statuses',
+  await asStaff(owner, org, 'POST', `/api/v1/accounts/${member.id}/follow`);
+  await asStaff(editor, org, 'POST', `/api/v1/statuses/${post.id}/favourite`);
+  const comment = await asStaff(editor, org, 'POST', '/api/v1/statuses',
     { status: `@${member.username} Thank you, a fine view #${TAG}`, in_reply_to_id: post.id });
   await api('POST', `/api/v1/accounts/${org.id}/follow`, { token: reader.token });
+
+  // A post of its own through approval, once the server has the workflow:
+  // the editor drafts it with a photo uploaded as the organisation, the
+  // owner approves it and the editor publishes it.
+  const routes = execFileSync(BIN, ['routes'], { encoding: 'utf8' });
+  let published = null;
+  if (['submit', 'approve', 'publish'].every((a) => routes.includes(`POST /api/vantage/v1/organisations/:id/drafts/:draft_id/${a}`))) {
+    const form = new FormData();
+    form.append('file', new Blob([readFileSync(photoFile(7))], { type: 'image/jpeg' }), `${PREFIX}f_editor.jpg`);
+    form.append('description', 'The lighthouse');
+    const media = await asStaff(editor, org, 'POST', '/api/v2/media', form);
+    const drafts = `/api/vantage/v1/organisations/${org.id}/drafts`;
+    const draft = await asStaff(editor, org, 'POST', drafts, { status: `The lighthouse at dawn #${TAG}`, media_ids: [media.id] }, { actAs: false });
+    await asStaff(editor, org, 'POST', `${drafts}/${draft.id}/submit`, {}, { actAs: false });
+    await asStaff(owner, org, 'POST', `${drafts}/${draft.id}/approve`, {}, { actAs: false });
+    published = await asStaff(editor, org, 'POST', `${drafts}/${draft.id}/publish`, {}, { actAs: false });
+  }
 
   // Every answer the app fetches is searched too.
   const fetched = [];
@@ -75,6 +95,8 @@ test('no staff marker in the rendered pages of an organisation, for a visitor or
     [`/p/${comment.id}`, 'Thank you, a fine view'],
     [`/tags/${TAG}`, (p) => expect(p.locator('main img[alt="Fog"]').first()).toBeAttached()],
     ['/explore', null],
+    ...(published ? [[`/@${org.username}/${published.status_id}`, 'The lighthouse at dawn'],
+      [`/p/${published.status_id}`, 'The lighthouse at dawn']] : []),
     [`/search?q=${org.username}`, 'Harbour Police'],
   ];
   const leaks = [];

@@ -127,6 +127,7 @@ void RegisterRoutes(http::Router& router, ApiContext& ctx) {
   RegisterNotificationRoutes(router, ctx);
   RegisterTimelineRoutes(router, ctx);
   RegisterOrganisationRoutes(router, ctx);
+  RegisterDraftRoutes(router, ctx);
 }
 
 }  // namespace vantage::api

@@ -101,5 +101,6 @@ void RegisterInteractionRoutes(http::Router& router, ApiContext& ctx);  // inter
 void RegisterNotificationRoutes(http::Router& router, ApiContext& ctx); // notifications.cc
 void RegisterTimelineRoutes(http::Router& router, ApiContext& ctx);     // timelines.cc
 void RegisterOrganisationRoutes(http::Router& router, ApiContext& ctx); // organisations.cc
+void RegisterDraftRoutes(http::Router& router, ApiContext& ctx);        // drafts.cc
 
 }  // namespace vantage::api

@@ -4,6 +4,7 @@
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -25,6 +26,7 @@
 #include "media/blob_store.h"
 #include "media/libvips.h"
 #include "service/crypto.h"
+#include "service/drafts.h"
 #include "service/media.h"
 #include "store/copy_database.h"
 #include "store/sqlite/sqlite_database.h"
@@ -182,7 +184,22 @@ int Serve(const std::vector<std::string>& args) {
               config.data_dir.c_str());
   std::fflush(stdout);
 
+  // Set while a release round runs: a slow round is not joined by the next.
+  // Outside the block below, since a round may still be on a pool thread when
+  // the job's thread stops.
+  std::atomic<bool> releasing{false};
   {
+    // Scheduled drafts whose time has come, every second. Publishing each
+    // exactly once rests on the database (service/drafts.h), so any number
+    // of servers may run this at once.
+    PeriodicJob release(db_pool, std::chrono::seconds(1), [&services, &releasing] {
+      if (releasing.exchange(true)) return;
+      auto round = service::PublishDueDrafts(services, NowUnixMs());
+      releasing = false;
+      if (!round) spdlog::warn("scheduled release: {}", round.error().message);
+      else if (round->published || round->failed)
+        spdlog::info("scheduled release: {} published, {} failed", round->published, round->failed);
+    });
     // Unattached media past 24 hours, and OAuth codes nobody redeemed.
     PeriodicJob cleanup(db_pool, std::chrono::seconds(config.media_cleanup_interval_s),
                         [&media_context, &store] {

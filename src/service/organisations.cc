@@ -33,9 +33,18 @@ bool StaffMay(const std::vector<store::StaffRole>& roles, StaffAction action) {
     case StaffAction::kManageStaff:
     case StaffAction::kReadAudit:
     case StaffAction::kEditProfile:
+    case StaffAction::kChangeSettings:
       return false;
     case StaffAction::kActRead:
+    case StaffAction::kReadSettings:
       return !roles.empty();
+    case StaffAction::kReadDrafts:
+    case StaffAction::kRelease:
+      return Has(roles, store::StaffRole::kEditor) || Has(roles, store::StaffRole::kApprover);
+    case StaffAction::kWriteDrafts:
+      return Has(roles, store::StaffRole::kEditor);
+    case StaffAction::kApprove:
+      return Has(roles, store::StaffRole::kApprover);
     case StaffAction::kActWrite:
       return Has(roles, store::StaffRole::kEditor) || Has(roles, store::StaffRole::kModerator);
   }

@@ -28,6 +28,12 @@ enum class StaffAction {
   kEditProfile,  // owner: the organisation's display name, bio and lock
   kActRead,      // any role: read as the organisation (its home timeline, notifications)
   kActWrite,     // owner, editor, moderator: comment, reply, like, follow as the organisation
+  kReadDrafts,   // editor, approver: read drafts (service/drafts.h)
+  kWriteDrafts,  // editor: create, edit, delete, submit and withdraw drafts
+  kApprove,      // approver: approve and reject others' drafts
+  kRelease,      // editor, approver: publish an approved draft now, schedule and unschedule it
+  kReadSettings,    // any role: the organisation's settings (approvals_required)
+  kChangeSettings,  // owner
 };
 
 // Whether `roles` allow `action` (the policy, pure, tested as a matrix).

@@ -99,6 +99,35 @@ Result<int64_t> ParseMediaId(const std::string& raw) {
 
 }  // namespace
 
+Status CheckPostContent(const NewStatus& input) {
+  if (input.visibility && !store::ParseVisibility(*input.visibility))
+    return Error::Invalid("visibility", "visibility must be public, unlisted or private");
+  if (!input.language.empty() && !IsLanguageTag(input.language))
+    return Error::Invalid("language", "language must be an ISO 639 code such as en or pt-BR");
+  std::vector<int64_t> ids;
+  for (const std::string& raw : input.media_ids) {
+    auto id = ParseMediaId(raw);
+    if (!id) return std::move(id).error();
+    if (std::find(ids.begin(), ids.end(), *id) != ids.end())
+      return Error::Invalid("media_ids", "media_ids: media " + raw + " is listed twice", "media_duplicate");
+    ids.push_back(*id);
+  }
+  if (ids.empty())
+    return Error::Invalid("media_ids", "A post needs 1 to 20 photos in media_ids (upload them with POST /api/v2/media)",
+                          "media_required");
+  if (ids.size() > kMaxMediaPerPost) return Error::Invalid("media_ids", "A post has at most 20 photos", "too_many_media");
+  if (input.call_to_action) {
+    std::string url, label;
+    VANTAGE_TRY(ApplyCallToAction(*input.call_to_action, false, url, label));
+  }
+  CaptionEntities entities = ParseCaption(input.text);
+  if (entities.tags.size() > kMaxTagsPerPost)
+    return Error::Invalid("status", "A caption may have at most 30 hashtags", "too_many_tags");
+  if (entities.mentions.size() > kMaxMentionsPerPost)
+    return Error::Invalid("status", "A caption may mention at most 20 accounts", "too_many_mentions");
+  return Ok();
+}
+
 Result<store::Post> VisibleStatus(ServiceContext& ctx, int64_t id, std::optional<int64_t> viewer_id) {
   auto found = ctx.store.statuses().FindById(id);
   if (!found) return std::move(found).error();
@@ -188,7 +217,11 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
   // exists exactly when its post does.
   auto created = ctx.store.statuses().Create(
       post, rendered->mention_account_ids,
-      [&ctx](store::Connection& conn, const store::Post& written) { return NotifyNewStatus(ctx, conn, written); });
+      [&ctx, &input](store::Connection& conn, const store::Post& written) -> Status {
+        VANTAGE_TRY(NotifyNewStatus(ctx, conn, written));
+        if (input.in_transaction) return input.in_transaction(conn, written);
+        return Ok();
+      });
   if (!created) {
     Error error = std::move(created).error();
     // The parent went away between the check and the write.

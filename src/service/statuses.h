@@ -43,7 +43,16 @@ struct NewStatus {
   // none). Posts only: a comment with one is Invalid "vantage_cta", code
   // not_allowed.
   std::optional<CallToAction> call_to_action;
+  // Runs in the post's transaction after it is written (an error rolls the
+  // post back): what publishes it alongside, such as an approved draft.
+  store::InTransaction in_transaction;
 };
+
+// What PublishStatus checks of a new post (not a comment) before touching
+// the database: visibility, language, media_ids (well-formed, none twice,
+// 1-20), the call-to-action link and the caption's hashtag and mention
+// counts, with the same errors.
+Status CheckPostContent(const NewStatus& input);
 
 // Publishes a post (1-20 media, caption optional) or a comment
 // (in_reply_to_id of a status the author can see, text required, no media).

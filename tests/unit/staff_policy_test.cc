@@ -13,15 +13,17 @@ TEST(StaffPolicy, RoleByActionMatrix) {
   struct Row {
     std::vector<StaffRole> roles;
     bool manage_staff, read_audit, act_read, act_write;
+    bool read_drafts, write_drafts, approve, release;
   };
   const Row matrix[] = {
-      {{StaffRole::kOwner}, true, true, true, true},
-      {{StaffRole::kEditor}, false, false, true, true},
-      {{StaffRole::kApprover}, false, false, true, false},
-      {{StaffRole::kModerator}, false, false, true, true},
-      {{StaffRole::kAnalyst}, false, false, true, false},
-      {{StaffRole::kApprover, StaffRole::kAnalyst}, false, false, true, false},
-      {{}, false, false, false, false},
+      {{StaffRole::kOwner}, true, true, true, true, true, true, true, true},
+      {{StaffRole::kEditor}, false, false, true, true, true, true, false, true},
+      {{StaffRole::kApprover}, false, false, true, false, true, false, true, true},
+      {{StaffRole::kModerator}, false, false, true, true, false, false, false, false},
+      {{StaffRole::kAnalyst}, false, false, true, false, false, false, false, false},
+      {{StaffRole::kApprover, StaffRole::kAnalyst}, false, false, true, false, true, false, true, true},
+      {{StaffRole::kEditor, StaffRole::kApprover}, false, false, true, true, true, true, true, true},
+      {{}, false, false, false, false, false, false, false, false},
   };
   for (const Row& row : matrix) {
     std::string name;
@@ -32,6 +34,13 @@ TEST(StaffPolicy, RoleByActionMatrix) {
     EXPECT_EQ(StaffMay(row.roles, StaffAction::kEditProfile), row.manage_staff);
     EXPECT_EQ(StaffMay(row.roles, StaffAction::kActRead), row.act_read);
     EXPECT_EQ(StaffMay(row.roles, StaffAction::kActWrite), row.act_write);
+    EXPECT_EQ(StaffMay(row.roles, StaffAction::kReadDrafts), row.read_drafts);
+    EXPECT_EQ(StaffMay(row.roles, StaffAction::kWriteDrafts), row.write_drafts);
+    EXPECT_EQ(StaffMay(row.roles, StaffAction::kApprove), row.approve);
+    EXPECT_EQ(StaffMay(row.roles, StaffAction::kRelease), row.release);
+    // Settings: any role reads them, owners alone change them.
+    EXPECT_EQ(StaffMay(row.roles, StaffAction::kReadSettings), row.act_read);
+    EXPECT_EQ(StaffMay(row.roles, StaffAction::kChangeSettings), row.manage_staff);
   }
 }
 

@@ -49,6 +49,7 @@ let routes;          // [{method, pattern}] from `vantage routes`
 let org;             // the organisation's account
 let pub;             // a member of the public the organisation interacts with
 let viewer;          // an ordinary signed-in user who follows the organisation
+let locked;          // a member of the public with a locked account the organisation asks to follow
 const staff = {};    // role -> {username, token, id, agent, ...}
 const markers = [];  // {label, value}
 const scene = {
@@ -261,6 +262,8 @@ before(async () => {
   marked('the marker prefix', PREFIX);
 
   pub = await registerUser(server, 'pub');
+  locked = await registerUser(server, 'locked');
+  assertOk(await api(server, 'PATCH', '/api/v1/accounts/update_credentials', { token: locked.token, json: { locked: true } }));
   viewer = await registerUser(server, 'viewer');
   viewer.app = await createApp(server, 'read write follow');
 
@@ -296,6 +299,8 @@ before(async () => {
   assertOk(await api(server, 'POST', `/api/v1/accounts/${org.id}/follow`, { token: viewer.token }));
   assertOk(await api(server, 'POST', `/api/v1/accounts/${org.id}/follow`, { token: pub.token }));
   assertOk(await asStaff(staff.owner, 'POST', `/api/v1/accounts/${pub.id}/follow`, { headers: ACT(org.id) }));
+  const asked = assertOk(await asStaff(staff.owner, 'POST', `/api/v1/accounts/${locked.id}/follow`, { headers: ACT(org.id) }));
+  assert.equal(asked.requested, true);
   assertOk(await asStaff(staff.moderator, 'POST', `/api/v1/statuses/${pubPost.id}/favourite`, { headers: ACT(org.id) }));
   // An upload as the organisation (its posts carry it once approval exists).
   const mediaId = await uploadAsOrganisation(staff.editor);
@@ -455,6 +460,22 @@ describe('the staff-identity canary', () => {
     if (!draftsLanded) return;
     const posts = assertOk(await api(server, 'GET', `/api/v1/accounts/${org.id}/statuses?exclude_replies=true`));
     assert.equal(posts.length, 2, 'the scheduled and the approved post are public; the rejected and the draft are not');
+  });
+
+  test('a follow request from the organisation shows the organisation alone, before and after it is accepted', async () => {
+    leaks.length = 0;
+    const member = { name: 'locked member', opts: { token: locked.token } };
+    const requests = assertOk(await probe(member, 'GET', '/api/v1/follow_requests'));
+    assert.deepEqual(requests.map((a) => a.id), [org.id]);
+    const notifications = assertOk(await probe(member, 'GET', '/api/v1/notifications'));
+    assert.ok(notifications.length >= 1);
+    for (const n of notifications) assert.equal(n.account.id, org.id, JSON.stringify(n));
+    await probe(member, 'GET', `/api/v1/accounts/relationships?id[]=${org.id}`);
+    assertOk(await probe(member, 'POST', `/api/v1/follow_requests/${org.id}/authorize`));
+    const followers = assertOk(await probe(member, 'GET', `/api/v1/accounts/${locked.id}/followers`));
+    assert.deepEqual(followers.map((a) => a.id), [org.id]);
+    await probe(member, 'GET', '/api/v1/notifications');
+    assert.deepEqual(leaks, [], `markers leaked:\n${leaks.join('\n')}`);
   });
 
   test("the staff's own public profiles show nothing of what they did as the organisation", async () => {

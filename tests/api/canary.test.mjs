@@ -356,6 +356,10 @@ async function publishThroughApproval(firstMediaId) {
   assert.equal(published.state, 'published');
   scene.orgStatusIds.add(published.status_id);
   scene.statusIds.add(published.status_id);
+  // A published post is then edited as any post: its history has two versions.
+  assertOk(await asStaff(staff.editor, 'PUT', `/api/v1/statuses/${published.status_id}`, {
+    headers: ACT(org.id), json: { status: `Recruitment day at the harbour, Saturday #${TAG}`, media_ids: published.media_attachments.map((m) => m.id) },
+  }));
 
   const rejected = await create(`Not this one #${TAG}`, [await uploadAsOrganisation(staff.editor)]);
   await submit(rejected);

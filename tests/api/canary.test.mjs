@@ -320,6 +320,13 @@ before(async () => {
 
   if (draftsLanded) await publishThroughApproval(mediaId);
 
+  // The viewer likes and bookmarks what the organisation posted, so that
+  // their own lists hold it when crawled.
+  for (const id of scene.orgStatusIds) {
+    assertOk(await api(server, 'POST', `/api/v1/statuses/${id}/favourite`, { token: viewer.token }));
+    assertOk(await api(server, 'POST', `/api/v1/statuses/${id}/bookmark`, { token: viewer.token }));
+  }
+
   const notifications = assertOk(await api(server, 'GET', '/api/v1/notifications', { token: pub.token }));
   scene.notificationIds.push(...notifications.map((n) => n.id));
 });

@@ -6,7 +6,9 @@
 #include "api/serializers.h"
 #include "core/id.h"
 #include "core/text.h"
+#include "media/blob_store.h"
 #include "service/accounts.h"
+#include "service/avatars.h"
 #include "service/organisations.h"
 #include "service/social.h"
 
@@ -63,6 +65,7 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
     return Json(CredentialAccountJson(ctx.services.settings, *principal->account, *requests));
   }));
 
+  // Runs on the CPU pool: a new picture is decoded and encoded in the request.
   router.Add("PATCH", "/api/v1/accounts/update_credentials", Wrap([&ctx](Request& request) -> Result<Response> {
     auto principal = Authorize(ctx, request, "write:accounts");
     if (!principal) return std::move(principal).error();
@@ -74,6 +77,7 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
     }
     auto params = Params::From(request);
     if (!params) return std::move(params).error();
+    std::string().swap(request.body);  // the parameters hold their own copy of a picture
     service::ProfileChange change;
     auto display_name = params->String("display_name", 30);
     if (!display_name) return std::move(display_name).error();
@@ -81,11 +85,29 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
     if (!note) return std::move(note).error();
     auto locked = params->Bool("locked");
     if (!locked) return std::move(locked).error();
+    // Generous bounds: the service names the real limits in its errors.
+    auto fields = params->IndexedObjects("fields_attributes", {"name", "value"}, 16, 4 * service::kMaxProfileFieldChars);
+    if (!fields) return std::move(fields).error();
+    const UploadedFile* avatar = params->File("avatar");
+    if (!avatar && params->Has("avatar")) {
+      auto text = params->String("avatar", 10);
+      // Clients resend an unchanged form with an empty file field.
+      if (!text || !*text || !(*text)->empty())
+        return Error::Invalid("avatar", "avatar must be an uploaded file (multipart/form-data)");
+    }
     change.display_name = std::move(*display_name);
     change.note = std::move(*note);
     change.locked = *locked;
+    if (*fields) {
+      change.fields.emplace();
+      for (auto& entry : **fields) change.fields->push_back({std::move(entry["name"]), std::move(entry["value"])});
+    }
     auto account = service::UpdateProfile(ctx.services, principal->account->id, change);
     if (!account) return std::move(account).error();
+    if (avatar && !avatar->data.empty()) {
+      account = service::SetAvatar(*ctx.media, account->id, avatar->data);
+      if (!account) return std::move(account).error();
+    }
     // An unlocked account accepts its pending follow requests, as on
     // Mastodon; checked on every update, so a retry finishes an interrupted run.
     auto pending = ctx.services.store.graph().CountFollowRequests(account->id);
@@ -101,6 +123,49 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
       *pending = *left;
     }
     return Json(CredentialAccountJson(ctx.services.settings, *account, *pending));
+  }), Pool::kCpu, service::kMaxAvatarBytes + 64 * 1024);
+
+  router.Add("DELETE", "/api/v1/profile/avatar", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "write:accounts");
+    if (!principal) return std::move(principal).error();
+    if (principal->acting_staff) {
+      auto allowed = service::AuthorizeStaff(ctx.services, principal->account->id, principal->acting_staff->id,
+                                             service::StaffAction::kEditProfile);
+      if (!allowed) return std::move(allowed).error();
+    }
+    auto account = service::RemoveAvatar(*ctx.media, principal->account->id);
+    if (!account) return std::move(account).error();
+    auto pending = ctx.services.store.graph().CountFollowRequests(account->id);
+    if (!pending) return std::move(pending).error();
+    return Json(CredentialAccountJson(ctx.services.settings, *account, *pending));
+  }));
+
+  // Profile pictures, public like the profiles that show them: a file is
+  // served while some account uses it, under a name that is its content hash.
+  router.Add("GET", "/avatars/:file", Wrap([&ctx](Request& request) -> Result<Response> {
+    const std::string& name = request.path_params[0];
+    if (!name.ends_with(".jpg")) return Error::NotFound();
+    std::string key = name.substr(0, name.size() - 4);
+    if (!media::IsValidBlobName(key, "jpg")) return Error::NotFound();
+    auto used = ctx.services.store.accounts().AvatarKeyInUse(key);
+    if (!used) return std::move(used).error();
+    if (!*used) return Error::NotFound();
+    std::string etag = "\"" + key + "\"";
+    Response response;
+    response.content_type = "image/jpeg";
+    // Immutable bytes; a removed picture stops being served, so shared
+    // caches keep it an hour, like public media.
+    response.AddHeader("Cache-Control", "public, max-age=3600, immutable");
+    response.AddHeader("ETag", etag);
+    response.AddHeader("Content-Security-Policy", "default-src 'none'; sandbox");
+    if (request.Header("if-none-match").find(key) != std::string_view::npos) {
+      response.status = 304;
+      return response;
+    }
+    auto bytes = ctx.media->blobs.Read(key, "jpg");
+    if (!bytes) return std::move(bytes).error();
+    response.body = std::move(*bytes);
+    return response;
   }));
 
   router.Add("GET", "/api/v1/accounts/lookup", Wrap([&ctx](Request& request) -> Result<Response> {

@@ -1,5 +1,6 @@
 #include "api/params.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <boost/json/parse.hpp>
@@ -336,6 +337,105 @@ Result<std::optional<std::map<std::string, std::string>>> Params::Object(
   }
   if (!any) return std::optional<Fields>();
   return std::optional<Fields>(std::move(out));
+}
+
+Result<std::optional<std::vector<std::map<std::string, std::string>>>> Params::IndexedObjects(
+    const std::string& name, const std::vector<std::string>& keys, size_t max_items, size_t max_chars) const {
+  using Objects = std::vector<std::map<std::string, std::string>>;
+  auto too_many = [&] {
+    return Error::Invalid(name, name + " has more than " + std::to_string(max_items) + " entries", "too_long");
+  };
+  auto text = [&](const json::value* v, const std::string& qualified) -> Result<std::string> {
+    if (!v || v->is_null()) return std::string();
+    if (!v->is_string()) return Error::Invalid(qualified, qualified + " must be a string");
+    std::string s(v->as_string());
+    if (s.find('\0') != std::string::npos)
+      return Error::BadRequest("invalid_encoding", qualified + " must not contain NUL characters", qualified);
+    if (Utf8Length(s) > max_chars)
+      return Error::Invalid(qualified, qualified + " must be at most " + std::to_string(max_chars) + " characters",
+                            "too_long");
+    return s;
+  };
+  auto object_at = [&](const json::value& element, size_t index) -> Result<std::map<std::string, std::string>> {
+    std::string prefix = name + "[" + std::to_string(index) + "]";
+    if (!element.is_object()) return Error::Invalid(prefix, prefix + " must be an object");
+    std::map<std::string, std::string> object;
+    for (const std::string& key : keys) {
+      auto s = text(element.as_object().if_contains(key), prefix + "[" + key + "]");
+      if (!s) return std::move(s).error();
+      object[key] = std::move(*s);
+    }
+    return object;
+  };
+
+  Objects out;
+  if (auto it = values_.find(name); it != values_.end() && !it->second.empty()) {
+    const json::value& value = it->second.back();
+    if (value.is_null() || (value.is_string() && value.as_string().empty())) return std::optional<Objects>(out);
+    if (value.is_array()) {
+      if (value.as_array().size() > max_items) return too_many();
+      for (const json::value& element : value.as_array()) {
+        auto object = object_at(element, out.size());
+        if (!object) return std::move(object).error();
+        out.push_back(std::move(*object));
+      }
+      return std::optional<Objects>(std::move(out));
+    }
+    if (!value.is_object()) return Error::Invalid(name, name + " must be a list of objects");
+    if (value.as_object().size() > max_items) return too_many();
+    std::map<size_t, const json::value*> by_index;
+    for (const auto& [key, element] : value.as_object()) {
+      size_t index = 0;
+      auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), index);
+      if (ec != std::errc() || end != key.data() + key.size() || index >= max_items)
+        return Error::Invalid(name, name + " must be keyed by indexes 0 to " + std::to_string(max_items - 1));
+      by_index[index] = &element;
+    }
+    for (const auto& [index, element] : by_index) {
+      auto object = object_at(*element, out.size());
+      if (!object) return std::move(object).error();
+      out.push_back(std::move(*object));
+    }
+    return std::optional<Objects>(std::move(out));
+  }
+
+  // Form fields: name[i][key], or name[][key] repeated in step.
+  std::string open = name + "[";
+  std::map<size_t, std::map<std::string, std::string>> by_index;
+  bool any = false, sequential = false;
+  for (auto it = values_.lower_bound(open); it != values_.end() && it->first.starts_with(open); ++it) {
+    std::string_view rest = std::string_view(it->first).substr(open.size());
+    size_t close = rest.find(']');
+    if (close == std::string_view::npos) continue;
+    std::string_view index_text = rest.substr(0, close);
+    std::string_view key_part = rest.substr(close + 1);
+    if (key_part.size() < 3 || key_part.front() != '[' || key_part.back() != ']') continue;
+    std::string key(key_part.substr(1, key_part.size() - 2));
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) continue;
+    any = true;
+    if (index_text.empty()) {
+      sequential = true;
+      continue;
+    }
+    size_t index = 0;
+    auto [end, ec] = std::from_chars(index_text.data(), index_text.data() + index_text.size(), index);
+    if (ec != std::errc() || end != index_text.data() + index_text.size() || index >= max_items)
+      return Error::Invalid(name, name + " must be keyed by indexes 0 to " + std::to_string(max_items - 1));
+    auto value = String(it->first, max_chars);
+    if (!value) return std::move(value).error();
+    by_index[index][key] = value->value_or("");
+  }
+  if (!any) return std::optional<Objects>();
+  if (sequential) {
+    auto list = ObjectList(name, keys, max_items);
+    if (!list) return std::move(list).error();
+    return std::optional<Objects>(std::move(*list));
+  }
+  for (auto& [index, object] : by_index) {
+    for (const std::string& key : keys) object.try_emplace(key);
+    out.push_back(std::move(object));
+  }
+  return std::optional<Objects>(std::move(out));
 }
 
 const UploadedFile* Params::File(const std::string& name) const {

@@ -58,6 +58,15 @@ class Params {
                                                                    const std::vector<std::string>& keys,
                                                                    size_t max_chars = 100000) const;
 
+  // A list of objects with string fields sent as Mastodon's
+  // `fields_attributes`: a JSON array of objects, a JSON object keyed by
+  // indexes ("0", "1", ...), or form fields `name[i][key]=...` (also
+  // `name[][key]`), in index order. Keys not sent read as "". nullopt when
+  // absent; empty when sent as JSON null or an empty string.
+  Result<std::optional<std::vector<std::map<std::string, std::string>>>> IndexedObjects(
+      const std::string& name, const std::vector<std::string>& keys, size_t max_items = 100,
+      size_t max_chars = 100000) const;
+
   const UploadedFile* File(const std::string& name) const;
 
  private:

@@ -233,4 +233,74 @@ Result<ProcessedImage> ProcessImage(std::string_view bytes, const ProcessOptions
   return result;
 }
 
+Result<ProcessedAvatar> ProcessAvatar(std::string_view bytes, uint64_t max_pixels) {
+  auto type = Sniff(bytes);
+  if (!type) return std::move(type).error();
+  auto size = ReadHeader(bytes, *type);
+  if (!size) return std::move(size).error();
+  VANTAGE_TRY(CheckPixelLimit(*size, max_pixels));
+  VANTAGE_TRY(InitLibvips());
+
+  ProcessedAvatar result;
+  result.source_type = *type;
+  VImage decoded;
+  {
+    Blob blob(bytes);
+    try {
+      VImage header = LoadLazily(blob.get(), *type);
+      const bool has_profile = header.get_typeof(VIPS_META_ICC_NAME) != 0;
+      vips::VOption* options = VImage::option()
+                                   ->set("height", kAvatarSide)
+                                   ->set("size", VIPS_SIZE_DOWN)
+                                   ->set("crop", VIPS_INTERESTING_CENTRE);
+      if (has_profile) options->set("export_profile", "srgb");
+      if (*type == MediaType::kHeic || *type == MediaType::kAvif) {
+        // The primary image, not the embedded thumbnail (see Decode).
+        VImage full = LoadLazily(blob.get(), *type, VImage::option()->set("fail_on", VIPS_FAIL_ON_ERROR));
+        decoded = full.thumbnail_image(kAvatarSide, options);
+      } else {
+        decoded = VImage::thumbnail_buffer(blob.get(), kAvatarSide, options->set("option_string", "fail_on=error"));
+      }
+      if (decoded.interpretation() != VIPS_INTERPRETATION_sRGB)
+        decoded = decoded.colourspace(VIPS_INTERPRETATION_sRGB);
+      if (decoded.format() != VIPS_FORMAT_UCHAR) decoded = decoded.cast(VIPS_FORMAT_UCHAR);
+      decoded = decoded.copy_memory();
+    } catch (const vips::VError& e) {
+      vips_error_clear();
+      return InvalidImage("decoding failed");
+    }
+  }
+  if (decoded.bands() != 3 && decoded.bands() != 4) return InvalidImage("unexpected band count");
+
+  try {
+    RemoveAllMetadata(decoded);
+    // thumbnail crops to the box's shape only when the image fills it.
+    int side = std::min(decoded.width(), decoded.height());
+    VImage square = decoded.width() == decoded.height()
+                        ? decoded
+                        : decoded.crop((decoded.width() - side) / 2, (decoded.height() - side) / 2, side, side)
+                              .copy_memory();
+    int small_side = std::min(side, kAvatarSmallSide);
+    VImage small = side > small_side ? square
+                                           .thumbnail_image(small_side, VImage::option()
+                                                                            ->set("height", small_side)
+                                                                            ->set("size", VIPS_SIZE_DOWN)
+                                                                            ->set("crop", VIPS_INTERESTING_CENTRE))
+                                           .copy_memory()
+                                     : square;
+    auto jpeg = EncodeJpeg(square);
+    if (!jpeg) return std::move(jpeg).error();
+    auto small_jpeg = EncodeJpeg(small);
+    if (!small_jpeg) return std::move(small_jpeg).error();
+    result.side = square.width();
+    result.small_side = small.width();
+    result.jpeg = std::move(*jpeg);
+    result.small_jpeg = std::move(*small_jpeg);
+  } catch (const vips::VError& e) {
+    vips_error_clear();
+    return Error::Internal(std::string("image processing failed: ") + e.what());
+  }
+  return result;
+}
+
 }  // namespace vantage::media

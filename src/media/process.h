@@ -72,4 +72,19 @@ struct ProcessedImage {
 // kInternal "metadata_left" or "internal_error" for failures that are ours.
 Result<ProcessedImage> ProcessImage(std::string_view bytes, const ProcessOptions& options = {});
 
+// A profile picture: the same steps as ProcessImage (sniff, header, pixel
+// limit, one decode, orient, sRGB, strip, verify), cropped around the centre
+// to squares of kAvatarSide and kAvatarSmallSide (smaller images stay their
+// size), each encoded as JPEG only. Same errors and contract.
+inline constexpr int kAvatarSide = 400;
+inline constexpr int kAvatarSmallSide = 96;
+struct ProcessedAvatar {
+  MediaType source_type = MediaType::kJpeg;
+  int side = 0;
+  int small_side = 0;
+  std::string jpeg;
+  std::string small_jpeg;
+};
+Result<ProcessedAvatar> ProcessAvatar(std::string_view bytes, uint64_t max_pixels = kDefaultMaxPixels);
+
 }  // namespace vantage::media

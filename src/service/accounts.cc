@@ -155,7 +155,67 @@ Result<store::Account> UpdateProfile(ServiceContext& ctx, int64_t account_id,
     patch.note = *change.note;
   }
   patch.locked = change.locked;
+  if (change.fields) {
+    std::vector<ProfileField> kept;
+    for (size_t i = 0; i < change.fields->size(); ++i) {
+      std::string prefix = "fields_attributes[" + std::to_string(i) + "]";
+      ProfileField field{std::string(Trim((*change.fields)[i].name)), std::string(Trim((*change.fields)[i].value))};
+      for (auto [text, key] : {std::pair{&field.name, "name"}, std::pair{&field.value, "value"}}) {
+        if (Utf8Length(*text) > kMaxProfileFieldChars)
+          return Error::Invalid(prefix + "[" + key + "]",
+                                prefix + "[" + key + "] must be at most 255 characters", "too_long");
+      }
+      if (field.name.empty() && field.value.empty()) continue;
+      if (field.name.empty())
+        return Error::Invalid(prefix + "[name]", prefix + "[name] is required with a value", "missing_field");
+      kept.push_back(std::move(field));
+    }
+    if (kept.size() > kMaxProfileFields)
+      return Error::Invalid("fields_attributes", "fields_attributes may hold at most 4 fields", "too_long");
+    patch.fields_json = EncodeProfileFields(kept);
+  }
   return ctx.store.accounts().Update(account_id, patch, NowUnixMs());
+}
+
+namespace {
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 15]);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+}  // namespace
+
+std::string EncodeProfileFields(const std::vector<ProfileField>& fields) {
+  std::string out = "[";
+  for (const ProfileField& field : fields) {
+    if (out.size() > 1) out.push_back(',');
+    out += "{\"name\":";
+    AppendJsonString(out, field.name);
+    out += ",\"value\":";
+    AppendJsonString(out, field.value);
+    out.push_back('}');
+  }
+  out.push_back(']');
+  return out;
 }
 
 Status ChangePassword(ServiceContext& ctx, int64_t account_id, std::string_view current,

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "service/context.h"
@@ -43,16 +44,32 @@ Result<store::Account> CreateAccount(ServiceContext& ctx, const std::string& use
                                      const std::string& email, const std::string& password,
                                      store::Role role);
 
+// One of Mastodon's profile fields ("Website" and a link, say): plain text.
+struct ProfileField {
+  std::string name;
+  std::string value;
+};
+inline constexpr size_t kMaxProfileFields = 4;
+inline constexpr size_t kMaxProfileFieldChars = 255;
+
 struct ProfileChange {
   std::optional<std::string> display_name;  // <= 30 characters
   std::optional<std::string> note;          // <= 500 characters
   std::optional<bool> locked;
+  // Replaces every field: at most kMaxProfileFields, name and value each at
+  // most kMaxProfileFieldChars after trimming, a name for every value;
+  // entries with both empty are dropped. Errors name
+  // `fields_attributes[i][name]` or `[value]`.
+  std::optional<std::vector<ProfileField>> fields;
 };
 Result<store::Account> UpdateProfile(ServiceContext& ctx, int64_t account_id,
                                      const ProfileChange& change);
 
 // Checks the current password, sets the new one and revokes every other token
 // and session of the account (keep_token_id stays valid).
+// The fields as the JSON text store::Account::fields_json holds.
+std::string EncodeProfileFields(const std::vector<ProfileField>& fields);
+
 Status ChangePassword(ServiceContext& ctx, int64_t account_id, std::string_view current,
                       std::string_view next, int64_t keep_token_id);
 

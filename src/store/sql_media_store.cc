@@ -102,8 +102,11 @@ constexpr Statement kSelectUnattachedMedia{
     "select_unattached_media",
     "SELECT id FROM media_attachments WHERE status_id IS NULL AND created_at < ? "
     "ORDER BY created_at, id LIMIT ?"};
+// Profile pictures share the blob store (accounts.avatar_key, migration 0010).
 constexpr Statement kKeyReferenced{"media_key_referenced",
-                                   "SELECT 1 FROM media_files WHERE file_key = ? LIMIT 1"};
+                                   "SELECT 1 FROM media_files WHERE file_key = ? "
+                                   "UNION ALL SELECT 1 FROM accounts WHERE avatar_key = ? "
+                                   "UNION ALL SELECT 1 FROM accounts WHERE avatar_small_key = ? LIMIT 1"};
 // Stops at the first such status, also for a file thousands of posts share.
 constexpr Statement kFileIsPublic{
     "media_file_is_public",
@@ -113,7 +116,10 @@ constexpr Statement kFileIsPublic{
 constexpr Statement kInsertSecret{"insert_instance_secret",
                                   "INSERT INTO instance_secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING"};
 constexpr Statement kSelectSecret{"select_instance_secret", "SELECT value FROM instance_secrets WHERE name = ?"};
-constexpr Statement kAllMediaKeys{"all_media_keys", "SELECT DISTINCT file_key FROM media_files"};
+constexpr Statement kAllMediaKeys{"all_media_keys",
+                                  "SELECT file_key FROM media_files "
+                                  "UNION SELECT avatar_key FROM accounts WHERE avatar_key IS NOT NULL "
+                                  "UNION SELECT avatar_small_key FROM accounts WHERE avatar_small_key IS NOT NULL"};
 
 #undef VANTAGE_MEDIA_COLUMNS
 #undef VANTAGE_MEDIA_FILE_COLUMNS
@@ -279,7 +285,7 @@ class SqlMediaStore final : public MediaStore {
     VANTAGE_TRY(db_.Read([&](Connection& conn) -> Status {
       unused.clear();
       for (const std::string& key : keys) {
-        auto row = conn.QueryOne(kKeyReferenced, {key});
+        auto row = conn.QueryOne(kKeyReferenced, {key, key, key});
         if (!row) return std::move(row).error();
         if (!*row) unused.push_back(key);
       }

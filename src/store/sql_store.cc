@@ -55,6 +55,9 @@ Result<Account> DecodeAccount(const Row& row, size_t at) {
   a.followers_count = row.Int(at + 13);
   a.following_count = row.Int(at + 14);
   a.statuses_count = row.Int(at + 15);
+  a.avatar_key = row.Text(at + 16);
+  a.avatar_small_key = row.Text(at + 17);
+  a.fields_json = row.Text(at + 18);
   return a;
 }
 
@@ -79,7 +82,7 @@ constexpr size_t kAppColumnCount = 8;
 constexpr Statement kInsertAccount{
     "insert_account",
     "INSERT INTO accounts (" VANTAGE_ACCOUNT_COLUMNS ") "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
 constexpr Statement kSelectAccountById{
     "select_account_by_id", "SELECT " VANTAGE_ACCOUNT_COLUMNS " FROM accounts WHERE id = ?"};
 constexpr Statement kSelectAccountBatch{
@@ -93,8 +96,15 @@ constexpr Statement kSelectAccountByEmail{
 constexpr Statement kUpdateAccountProfile{
     "update_account_profile",
     "UPDATE accounts SET display_name = COALESCE(?, display_name), note = COALESCE(?, note), "
-    "locked = COALESCE(?, locked), updated_at = ? WHERE id = ? "
+    "locked = COALESCE(?, locked), fields = COALESCE(?, fields), updated_at = ? WHERE id = ? "
     "RETURNING " VANTAGE_ACCOUNT_COLUMNS};
+constexpr Statement kUpdateAccountAvatar{
+    "update_account_avatar",
+    "UPDATE accounts SET avatar_key = ?, avatar_small_key = ?, updated_at = ? WHERE id = ? "
+    "RETURNING " VANTAGE_ACCOUNT_COLUMNS};
+constexpr Statement kAvatarKeyInUse{
+    "avatar_key_in_use",
+    "SELECT 1 FROM accounts WHERE avatar_key = ? UNION ALL SELECT 1 FROM accounts WHERE avatar_small_key = ? LIMIT 1"};
 constexpr Statement kUpdateAccountPassword{
     "update_account_password", "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?"};
 constexpr Statement kUpdateAccountRole{
@@ -162,6 +172,7 @@ int64_t Bool(bool b) { return b ? 1 : 0; }
 // The schema keeps "no email" as NULL so that several such accounts do not
 // collide in the unique index.
 Value EmailValue(const std::string& email) { return email.empty() ? Null() : Value(email); }
+Value KeyValue(const std::string& key) { return key.empty() ? Null() : Value(key); }
 
 const char* TokenKindName(TokenKind kind) {
   return kind == TokenKind::kSession ? "session" : "oauth";
@@ -290,7 +301,7 @@ class SqlAccountStore final : public AccountStore {
         {a.id, a.username, EmailValue(a.email), a.display_name, a.note, a.password_hash,
          std::string(RoleName(a.role)), Bool(a.locked), Bool(a.approved), Bool(a.verified),
          a.registration_reason, a.created_at, a.updated_at, a.followers_count, a.following_count,
-         a.statuses_count});
+         a.statuses_count, KeyValue(a.avatar_key), KeyValue(a.avatar_small_key), a.fields_json});
     if (!inserted) {
       Error error = std::move(inserted).error();
       if (error.code == "unique_violation") {
@@ -343,7 +354,7 @@ class SqlAccountStore final : public AccountStore {
       auto row = conn.QueryOne(
           kUpdateAccountProfile,
           {Opt(patch.display_name), Opt(patch.note),
-           patch.locked ? Value(Bool(*patch.locked)) : Null(), now, id});
+           patch.locked ? Value(Bool(*patch.locked)) : Null(), Opt(patch.fields_json), now, id});
       if (!row) return std::move(row).error();
       if (!*row) return Error::NotFound();
       auto account = DecodeAccount(**row);
@@ -370,6 +381,33 @@ class SqlAccountStore final : public AccountStore {
 
   Status SetVerified(int64_t id, bool verified, int64_t now) override {
     return NotFoundUnlessChanged(WriteOne(db_, kUpdateAccountVerified, {Bool(verified), now, id}));
+  }
+
+  Result<Account> SetAvatar(int64_t id, const std::string& key, const std::string& small_key,
+                            int64_t now) override {
+    std::optional<Account> updated;
+    Status status = db_.Write([&](Connection& conn) -> Status {
+      auto row = conn.QueryOne(kUpdateAccountAvatar, {KeyValue(key), KeyValue(small_key), now, id});
+      if (!row) return std::move(row).error();
+      if (!*row) return Error::NotFound();
+      auto account = DecodeAccount(**row);
+      if (!account) return std::move(account).error();
+      updated = std::move(*account);
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return std::move(*updated);
+  }
+
+  Result<bool> AvatarKeyInUse(const std::string& key) override {
+    bool found = false;
+    VANTAGE_TRY(db_.Read([&](Connection& conn) -> Status {
+      auto row = conn.QueryOne(kAvatarKeyInUse, {key, key});
+      if (!row) return std::move(row).error();
+      found = row->has_value();
+      return Ok();
+    }));
+    return found;
   }
 
   Result<std::vector<Account>> ListVerified() override {

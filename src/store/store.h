@@ -56,12 +56,20 @@ struct Account {
   int64_t followers_count = 0;
   int64_t following_count = 0;
   int64_t statuses_count = 0;
+  // The profile picture's blob keys (media/blob_store.h, ".jpg"): 400x400 and
+  // 96x96; empty without one.
+  std::string avatar_key;
+  std::string avatar_small_key;
+  // Profile fields as a JSON array of {"name", "value"} strings, stored as
+  // the service wrote it (service/accounts.h).
+  std::string fields_json = "[]";
 };
 
 struct AccountPatch {
   std::optional<std::string> display_name;
   std::optional<std::string> note;
   std::optional<bool> locked;
+  std::optional<std::string> fields_json;
 };
 
 class AccountStore {
@@ -85,6 +93,12 @@ class AccountStore {
   virtual Status SetRole(int64_t id, Role role, int64_t now) = 0;
   virtual Status SetApproved(int64_t id, bool approved, int64_t now) = 0;
   virtual Status SetVerified(int64_t id, bool verified, int64_t now) = 0;
+  // Sets the profile picture's keys (both empty: none); returns the account
+  // as stored afterwards. The files must already be in the blob store.
+  virtual Result<Account> SetAvatar(int64_t id, const std::string& key, const std::string& small_key,
+                                    int64_t now) = 0;
+  // Whether some account shows `key` as its picture (either size).
+  virtual Result<bool> AvatarKeyInUse(const std::string& key) = 0;
   // Every verified account, oldest first. Instances verify a handful of
   // official accounts; registration and renames compare names against them.
   virtual Result<std::vector<Account>> ListVerified() = 0;

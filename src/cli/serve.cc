@@ -197,8 +197,9 @@ int Serve(const std::vector<std::string>& args) {
       auto round = service::PublishDueDrafts(services, NowUnixMs());
       releasing = false;
       if (!round) spdlog::warn("scheduled release: {}", round.error().message);
-      else if (round->published || round->failed)
-        spdlog::info("scheduled release: {} published, {} failed", round->published, round->failed);
+      else if (round->published || round->failed || round->skipped)
+        spdlog::info("scheduled release: {} published, {} failed, {} published elsewhere", round->published,
+                     round->failed, round->skipped);
     });
     // Unattached media past 24 hours, and OAuth codes nobody redeemed.
     PeriodicJob cleanup(db_pool, std::chrono::seconds(config.media_cleanup_interval_s),

@@ -26,11 +26,16 @@ int StatusFor(ErrorKind kind) {
 }
 
 Response ErrorResponse(const Error& error, bool oauth) {
+  // An internal error's message is for the server's log (handlers log it with
+  // the request id): it may quote SQL, rows, ids or paths, none of which is
+  // the client's business.
+  bool internal = error.kind == ErrorKind::kInternal;
+  std::string message = internal ? "Internal server error" : error.message.empty() ? "Error" : error.message;
   boost::json::object body;
-  body["error"] = error.message.empty() ? "Error" : error.message;
-  body["code"] = error.code.empty() ? "error" : error.code;
-  if (!error.field.empty()) body["field"] = error.field;
-  if (oauth) body["error_description"] = error.message;
+  body["error"] = message;
+  body["code"] = internal ? "internal_error" : error.code.empty() ? "error" : error.code;
+  if (!error.field.empty() && !internal) body["field"] = error.field;
+  if (oauth) body["error_description"] = message;
   Response response;
   response.status = StatusFor(error.kind);
   response.body = boost::json::serialize(body);

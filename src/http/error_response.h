@@ -12,6 +12,8 @@ int StatusFor(ErrorKind kind);
 
 // Adds Retry-After for rate-limited and unavailable errors. `oauth` adds
 // RFC 6749's error_description beside error (same text), for OAuth clients.
+// Internal errors answer only "Internal server error" (code internal_error):
+// their message goes to the log, never to the client.
 Response ErrorResponse(const Error& error, bool oauth = false);
 
 }  // namespace vantage::http

@@ -64,18 +64,20 @@ export async function request(method, path, { json, form, bearer, signal, header
 
 export const get = async (path, options) => (await request('GET', path, options)).data;
 export const post = async (path, json, options = {}) => (await request('POST', path, { ...options, json })).data;
-export const put = async (path, json) => (await request('PUT', path, { json })).data;
+export const put = async (path, json, options = {}) => (await request('PUT', path, { ...options, json })).data;
 export const patch = async (path, json) => (await request('PATCH', path, { json })).data;
-export const del = async (path) => (await request('DELETE', path)).data;
+export const del = async (path, options) => (await request('DELETE', path, options)).data;
 
 // A photo upload with progress (fetch reports none for request bodies):
 // onProgress(fraction) while the bytes go up. Resolves to the attachment.
-export function uploadMedia(file, description, onProgress) {
+// headers: Vantage-Act-As, for an organisation's uploads.
+export function uploadMedia(file, description, onProgress, headers = {}) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/v2/media');
     xhr.setRequestHeader('Accept', 'application/json');
     if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     };
@@ -99,12 +101,12 @@ export function uploadMedia(file, description, onProgress) {
 
 // v2 uploads may answer before processing ends (url null); ask until the
 // attachment has its url, or the server says it failed.
-export async function waitForMedia(media) {
+export async function waitForMedia(media, headers) {
   let current = media;
   for (let attempt = 0; !current.url; attempt++) {
     if (attempt > 60) throw new ApiError(0, { error: 'The photo took too long to process' });
     await new Promise((r) => setTimeout(r, Math.min(1000, 150 * (attempt + 1))));
-    current = await get(`/api/v1/media/${encodeURIComponent(current.id)}`);
+    current = await get(`/api/v1/media/${encodeURIComponent(current.id)}`, { headers });
   }
   return current;
 }

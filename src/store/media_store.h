@@ -91,13 +91,14 @@ class MediaStore {
                               int64_t now) = 0;
 
   // Deletes the attachment and its file rows if it is not attached to a
-  // post. Returns the keys of its files (deduplicated) so the caller can
-  // remove those no other row uses; nullopt when it did not exist or was
-  // attached (posts delete their media with themselves).
+  // post nor in a draft (store/draft_store.h). Returns the keys of its
+  // files (deduplicated) so the caller can remove those no other row uses;
+  // nullopt when it did not exist, was attached (posts delete their media
+  // with themselves) or is in a draft.
   virtual Result<std::optional<std::vector<std::string>>> Delete(int64_t id) = 0;
 
   // Ids of attachments created before `created_before` that were never
-  // attached to a post, oldest first, at most `limit`.
+  // attached to a post and are in no draft, oldest first, at most `limit`.
   virtual Result<std::vector<int64_t>> ListUnattachedBefore(int64_t created_before, int limit) = 0;
 
   // Which of `keys` no media_files row references any more.

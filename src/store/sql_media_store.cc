@@ -96,11 +96,15 @@ constexpr Statement kAttachMedia{
     "WHERE id = ? AND account_id = ? AND state = 'ready' AND status_id IS NULL"};
 // Only while unattached: a post that attached the media between the cleanup's
 // listing and this delete keeps it (the attach is conditional the same way).
-constexpr Statement kDeleteMedia{"delete_media",
-                                 "DELETE FROM media_attachments WHERE id = ? AND status_id IS NULL"};
+// A draft's photos (draft_media) are kept for it however long it takes.
+constexpr Statement kDeleteMedia{
+    "delete_media",
+    "DELETE FROM media_attachments WHERE id = ? AND status_id IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM draft_media d WHERE d.media_id = media_attachments.id)"};
 constexpr Statement kSelectUnattachedMedia{
     "select_unattached_media",
-    "SELECT id FROM media_attachments WHERE status_id IS NULL AND created_at < ? "
+    "SELECT id FROM media_attachments m WHERE status_id IS NULL AND created_at < ? "
+    "AND NOT EXISTS (SELECT 1 FROM draft_media d WHERE d.media_id = m.id) "
     "ORDER BY created_at, id LIMIT ?"};
 // Profile pictures share the blob store (accounts.avatar_key, migration 0010).
 constexpr Statement kKeyReferenced{"media_key_referenced",

@@ -193,4 +193,52 @@ describe('scheduled release', () => {
       await server.stop();
     }
   });
+
+  test('vantage migrate-data carries drafts, their photos and approvals from SQLite to PostgreSQL',
+    { skip: ENGINE !== 'postgres' && 'needs PostgreSQL' }, async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'vantage-release-move-'));
+      const file = path.join(dir, 'vantage.db');
+      const source = await startServer([], { dataArgs: ['--data', dir, '--db', `sqlite:${file}`] });
+      let team;
+      let before;
+      try {
+        team = await organisation(source);
+        const scheduled = await approveAt(source, team, await submittedDraft(source, team, 'Later'), inMs(3600_000));
+        const written = await submittedDraft(source, team, 'Waiting');
+        before = [scheduled, written];
+      } finally {
+        await source.stop();
+      }
+      const name = `vantage_release_move_${crypto.randomBytes(6).toString('hex')}`;
+      const admin = process.env.VANTAGE_TEST_POSTGRES_URL;
+      execFileSync('psql', [admin, '-qXc', `CREATE DATABASE ${name}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const url = admin.replace(/\/[^/]*$/, `/${name}`);
+      try {
+        const r = await runCli(['migrate-data', '--from', `sqlite:${file}`, '--to', url]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /copied drafts\s+2 rows/);
+        const target = await startServer([], { dataArgs: ['--data', dir, '--db', url] });
+        try {
+          for (const draft of before) {
+            const moved = await getDraft(target, team, draft.id);
+            for (const key of ['state', 'status', 'scheduled_at', 'created_at', 'updated_at']) {
+              assert.deepEqual(moved[key], draft[key], key);
+            }
+            // The same photos, approvals and author (URLs name the server they came from).
+            assert.deepEqual(moved.media_attachments.map((m) => [m.id, m.blurhash]),
+              draft.media_attachments.map((m) => [m.id, m.blurhash]));
+            assert.deepEqual(moved.approvals.map((a) => [a.account.id, a.created_at]),
+              draft.approvals.map((a) => [a.account.id, a.created_at]));
+            assert.equal(moved.author.id, team.owner.id);
+          }
+          const verified = await runCli(['audit', 'verify', '--data', dir, '--db', url]);
+          assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+        } finally {
+          await target.stop();
+        }
+      } finally {
+        execFileSync('psql', [admin, '-qXc', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { stdio: ['ignore', 'ignore', 'pipe'] });
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
 });

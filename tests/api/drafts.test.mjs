@@ -411,7 +411,7 @@ describe('the role x endpoint matrix', () => {
 });
 
 describe('scheduled release', () => {
-  test('an approval with a time schedules it; it is published within 5 s of that time, by nobody', async () => {
+  test('an approval with a time schedules it; it is published within 5 s of that time, by nobody', async (t) => {
     const draft = await submitted({ status: 'Released on time' });
     const scheduled = assertOk(await transition(draft, 'approve', staff.approver, { scheduled_at: inSeconds(6) }));
     assert.equal(scheduled.state, 'scheduled');
@@ -423,6 +423,7 @@ describe('scheduled release', () => {
     }, { timeoutMs: 15_000, intervalMs: 200, message: 'the scheduled draft published' });
     const late = Date.parse(published.published_at) - due;
     assert.ok(late >= 0 && late < 5000, `published ${late} ms after its time`);
+    t.diagnostic(`published ${late} ms after its time`);
     const status = assertOk(await api(server, 'GET', `/api/v1/statuses/${published.status_id}`));
     assert.equal(status.account.id, org.id);
     assert.equal(status.application, null);

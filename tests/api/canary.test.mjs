@@ -366,10 +366,12 @@ async function publishThroughApproval(firstMediaId) {
   assert.equal(published.state, 'published');
   scene.orgStatusIds.add(published.status_id);
   scene.statusIds.add(published.status_id);
-  // A published post is then edited as any post: its history has two versions.
+  // A published post is then edited and pinned as any post: its history has
+  // two versions, and it heads the profile.
   assertOk(await asStaff(staff.editor, 'PUT', `/api/v1/statuses/${published.status_id}`, {
     headers: ACT(org.id), json: { status: `Recruitment day at the harbour, Saturday #${TAG}`, media_ids: published.media_attachments.map((m) => m.id) },
   }));
+  assertOk(await asStaff(staff.editor, 'POST', `/api/v1/statuses/${published.status_id}/pin`, { headers: ACT(org.id) }));
 
   const rejected = await create(`Not this one #${TAG}`, [await uploadAsOrganisation(staff.editor)]);
   await submit(rejected);
@@ -462,6 +464,9 @@ describe('the staff-identity canary', () => {
 
   test('the scene is what the public sees: the organisation alone, no client application', async () => {
     assert.ok(routes.length > 50, `vantage routes listed ${routes.length}`);
+    for (const known of ['GET /api/v1/statuses/:id', 'GET /@:name.atom', 'GET /media/:file', 'GET (fallback)']) {
+      assert.ok(routes.some((r) => `${r.method} ${r.pattern}` === known), `vantage routes lists ${known}`);
+    }
     for (const id of scene.orgStatusIds) {
       const status = assertOk(await api(server, 'GET', `/api/v1/statuses/${id}`));
       assert.equal(status.account.id, org.id, `status ${id} is the organisation's`);
@@ -478,6 +483,8 @@ describe('the staff-identity canary', () => {
     if (!draftsLanded) return;
     const posts = assertOk(await api(server, 'GET', `/api/v1/accounts/${org.id}/statuses?exclude_replies=true`));
     assert.equal(posts.length, 2, 'the scheduled and the approved post are public; the rejected and the draft are not');
+    const pinned = assertOk(await api(server, 'GET', `/api/v1/accounts/${org.id}/statuses?pinned=true`));
+    assert.equal(pinned.length, 1);
   });
 
   test('a follow request from the organisation shows the organisation alone, before and after it is accepted', async () => {
@@ -532,6 +539,7 @@ describe('the staff-identity canary', () => {
 
   test('no marker on any route, as anybody: every GET route, filled from the scene', async (t) => {
     const unfilled = [];
+    const unrouted = [];
     const gets = routes.filter((r) => r.method === 'GET' && r.pattern !== '(fallback)' && !SKIP_GET.has(`GET ${r.pattern}`));
     // The files last: the other answers name them.
     gets.sort((a, b) => FILE_ROUTES.has(a.pattern) - FILE_ROUTES.has(b.pattern));
@@ -542,13 +550,18 @@ describe('the staff-identity canary', () => {
         for (const url of urls) {
           for (const query of FILE_ROUTES.has(pattern) ? [''] : queriesFor(pattern)) {
             if (FILE_ROUTES.has(pattern)) await probeMedia(identity, url);
-            else await probe(identity, 'GET', url + query);
+            else {
+              const res = await probe(identity, 'GET', url + query);
+              if (res.status === 405 || /^No route matches/.test(res.json?.error ?? '')) unrouted.push(`GET ${url}${query}`);
+            }
             requested.add(`${identity.name} GET ${pattern}`);
           }
         }
       }
     }
     assert.deepEqual(unfilled, []);
+    // The list is the server's own: none of its routes is unknown to it.
+    assert.deepEqual(unrouted, [], 'the server answers every route vantage routes lists');
     const missed = [];
     for (const { method, pattern } of routes) {
       if (method !== 'GET' || pattern === '(fallback)' || SKIP_GET.has(`GET ${pattern}`)) continue;

@@ -23,6 +23,10 @@ route('/@:name/:id/likes', () => import('./pages/people.js'));
 // The staff console (docs/web.md): tabs by role, drawn by ui/console_nav.js.
 route('/console', () => import('./pages/console/index.js'));
 route('/console/:org', () => import('./pages/console/drafts.js'));
+route('/console/:org/drafts/:id', () => import('./pages/console/draft.js'));
+route('/console/:org/queue', () => import('./pages/console/queue.js'));
+route('/console/:org/schedule', () => import('./pages/console/schedule.js'));
+route('/console/:org/staff', () => import('./pages/console/staff.js'));
 
 async function start() {
   // The home feed's first page travels with the session check (signed out,

@@ -74,6 +74,17 @@ export function markVerified(user) {
     `UPDATE accounts SET verified = 1 WHERE id = ${user.id}`]);
 }
 
+// An organisation account made by the instance admin's command, with
+// `owner` as its first owner: {username, id}.
+export function makeOrganisation(owner, { prefix = 'org', displayName } = {}) {
+  const username = uniqueName(prefix);
+  const bin = process.env.VANTAGE_BIN || path.join(REPO, 'build', 'vantage');
+  const args = ['admin', 'create-organisation', '--data', process.env.VANTAGE_E2E_DATA, '--username', username, '--owner', owner.username];
+  if (displayName) args.push('--display-name', displayName);
+  const out = execFileSync(bin, args, { encoding: 'utf8' });
+  return { username, id: /\(id (\d+)\)/.exec(out)[1] };
+}
+
 // Signs the page's browser context in with the cookie session (the same
 // request the app's sign-in form makes).
 export async function signInAs(page, user) {

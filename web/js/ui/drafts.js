@@ -50,3 +50,18 @@ export function draftRow(orgId, draft, ...extra) {
       h('p.muted', {}, stateTag(draft), ` ${draft.media_attachments.length} photo${draft.media_attachments.length === 1 ? '' : 's'} · ${when}${by}`),
       ...extra));
 }
+
+// <input type=datetime-local> speaks local wall time without a zone; the API
+// speaks UTC ISO 8601.
+export function toLocalInput(iso) {
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+}
+export function fromLocalInput(value) {
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+// The staff endpoints of drafts take the person's own credentials; uploads
+// and alt text are made as the organisation.
+export const actAs = (orgId) => ({ 'Vantage-Act-As': orgId });

@@ -1,0 +1,208 @@
+// The staff console (docs/web.md): an editor drafts a 5-photo archive post
+// and submits it, cannot approve it; an approver approves it for two minutes
+// ahead, and a visitor sees it on the organisation's profile only then, as
+// the organisation; meanwhile an owner adds, changes and removes staff roles.
+// Every console page passes axe at both sizes. Scenes are set up through the
+// API; the browser does what each journey is about.
+import { readFileSync } from 'node:fs';
+import { test, expect, makeUser, makeOrganisation, api, signInAs, photoFile, expectAccessible, screenshot } from '../lib/fixtures.js';
+
+const ZONE = 'Asia/Kolkata';  // UTC+5:30: a wrong conversion is off by hours and a half
+const drafts = (org, rest = '') => `/api/vantage/v1/organisations/${org.id}/drafts${rest}`;
+
+// A draft with `photos` photos uploaded as the organisation by `editor`.
+async function makeDraft(editor, org, { caption, photos = 1 }) {
+  const ids = [];
+  for (let idx = 0; idx < photos; idx++) {
+    const form = new FormData();
+    form.append('file', new Blob([readFileSync(photoFile(Math.random() * 1000))], { type: 'image/jpeg' }), 'p.jpg');
+    form.append('description', `Archive photo ${idx + 1}`);
+    const res = await fetch(`${process.env.VANTAGE_URL}/api/v2/media`, { method: 'POST', body: form,
+      headers: { Authorization: `Bearer ${editor.token}`, 'Vantage-Act-As': org.id } });
+    expect(res.ok).toBeTruthy();
+    ids.push((await res.json()).id);
+  }
+  return api('POST', drafts(org), { token: editor.token, json: { status: caption, media_ids: ids } });
+}
+
+// "YYYY-MM-DDTHH:MM" of `ms` on the wall clocks of ZONE, as a datetime-local holds it.
+function wallClock(ms) {
+  return new Date(ms).toLocaleString('sv-SE', { timeZone: ZONE }).replace(' ', 'T').slice(0, 16);
+}
+
+test.use({ timezoneId: ZONE });
+
+test('an editor drafts a 5-photo post, an approver schedules it, it appears as the organisation at its time; an owner manages staff', async ({ page, browser }) => {
+  test.setTimeout(300_000);
+  const owner = await makeUser('owner', { displayName: 'Olga Ownerby' });
+  const editor = await makeUser('editor', { displayName: 'Edna Editorson' });
+  const approver = await makeUser('approver', { displayName: 'Arno Approvington' });
+  const org = makeOrganisation(owner, { prefix: 'archive', displayName: 'City Archive' });
+  // The editor may approve too, but never their own drafts.
+  for (const [who, roles] of [[editor, ['editor', 'approver']], [approver, ['approver']]]) {
+    await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${who.id}`, { token: owner.token, json: { roles } });
+  }
+
+  // The editor: Console in the main nav, straight into the organisation.
+  await signInAs(page, editor);
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Console' }).click();
+  await expect(page).toHaveURL(new RegExp(`/console/${org.id}$`));
+  await expect(page.locator('.console-head')).toContainText('City Archive');
+  const tabs = page.getByRole('navigation', { name: 'Console' });
+  await expect(tabs.getByRole('link')).toHaveText(['Drafts', 'Approval queue', 'Schedule']);
+  await page.getByRole('link', { name: 'New draft' }).click();
+  await page.locator('input[type=file]').setInputFiles([1, 2, 3, 4, 5].map((n) => photoFile(40 + n)));
+  await expect(page.locator('.picked-item')).toHaveCount(5);
+  const alts = ['The quay in 1952', 'A steam crane', 'Dock workers at noon', 'The old customs house', 'Ferry at dusk'];
+  for (const [idx, alt] of alts.entries()) await page.getByLabel(`Alt text for photo ${idx + 1}`).fill(alt);
+  await page.getByLabel('Caption').fill('From the archive: the harbour in 1952');
+  await page.getByRole('button', { name: 'Save and submit for approval' }).click();
+  await expect(page).toHaveURL(new RegExp(`/console/${org.id}/drafts/\\d+$`));
+  await expect(page.locator('.draft-summary')).toContainText('Awaiting approval');
+  await expect(page.locator('.draft-summary')).toContainText('0 of 1 approval');
+  const draftId = /\/drafts\/(\d+)$/.exec(page.url())[1];
+
+  // Their own draft in the queue: no approving it, and the API refuses too.
+  await tabs.getByRole('link', { name: 'Approval queue' }).click();
+  const own = page.locator(`.draft-row[data-id="${draftId}"]`);
+  await expect(own).toContainText('You wrote this draft: someone else must approve it.');
+  await expect(own.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+  const refused = await fetch(`${process.env.VANTAGE_URL}${drafts(org, `/${draftId}/approve`)}`, { method: 'POST',
+    headers: { Authorization: `Bearer ${editor.token}` } });
+  expect([refused.status, (await refused.json()).code]).toEqual([403, 'own_draft']);
+
+  // The approver: the photos in order with their alt text, approved for two
+  // clock minutes ahead (at least 70 s), typed in their own time zone.
+  const approverContext = await browser.newContext({ timezoneId: ZONE });
+  const approverPage = await approverContext.newPage();
+  await signInAs(approverPage, approver);
+  await approverPage.goto(`/console/${org.id}/queue`);
+  const row = approverPage.locator(`.draft-row[data-id="${draftId}"]`);
+  await expect(row.locator('.thumbs img')).toHaveCount(5);
+  for (const [idx, alt] of alts.entries()) await expect(row.locator('.thumbs img').nth(idx)).toHaveAttribute('alt', alt);
+  const minute = Math.floor(Date.now() / 60_000) * 60_000;
+  const releaseAt = minute + (Date.now() - minute > 50_000 ? 3 : 2) * 60_000;
+  await row.getByLabel('Release at (optional)').fill(wallClock(releaseAt));
+  await row.getByRole('button', { name: 'Approve' }).click();
+  await expect(approverPage.getByText('Nothing waits for approval.')).toBeVisible();
+  const scheduled = await api('GET', drafts(org, `/${draftId}`), { token: approver.token });
+  expect([scheduled.state, Date.parse(scheduled.scheduled_at)]).toEqual(['scheduled', releaseAt]);
+  await approverPage.goto(`/console/${org.id}/schedule`);
+  await expect(approverPage.locator(`.draft-row[data-id="${draftId}"]`)).toContainText('for ');
+  await expect(approverPage.locator(`.draft-row[data-id="${draftId}"]`).getByLabel('Release at')).toHaveValue(wallClock(releaseAt));
+  await approverContext.close();
+
+  // A signed-out visitor: nothing yet.
+  const visitorContext = await browser.newContext();
+  const visitor = await visitorContext.newPage();
+  await visitor.goto(`/@${org.username}`);
+  await expect(visitor.getByRole('heading', { name: 'City Archive' })).toBeVisible();
+  await expect(visitor.getByRole('link', { name: alts[0] })).toHaveCount(0);
+
+  // Meanwhile the owner adds a member, changes their roles, is kept from
+  // leaving the organisation without an owner, and removes the member.
+  const newcomer = await makeUser('newcomer', { displayName: 'Nina Newcomer' });
+  await signInAs(page, owner);
+  await page.goto(`/console/${org.id}/staff`);
+  await expect(tabs.getByRole('link')).toHaveText(['Drafts', 'Approval queue', 'Schedule', 'Insights', 'Audit log', 'Staff']);
+  await page.getByLabel('Username').fill(newcomer.username);
+  await page.getByRole('group', { name: 'Roles of the new member' }).getByLabel('analyst').check();
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  const roles = page.getByRole('group', { name: 'Roles of Nina Newcomer' });
+  await expect(roles.getByLabel('editor')).toBeChecked();
+  await expect(roles.getByLabel('analyst')).toBeChecked();
+  await roles.getByLabel('editor').uncheck();
+  await roles.getByLabel('approver').check();
+  await page.getByRole('button', { name: 'Save the roles of Nina Newcomer' }).click();
+  await expect.poll(async () => (await api('GET', `/api/vantage/v1/organisations/${org.id}/staff`, { token: owner.token }))
+    .find((m) => m.account.id === newcomer.id).roles.sort()).toEqual(['analyst', 'approver']);
+  await page.getByRole('group', { name: 'Roles of Olga Ownerby' }).getByLabel('owner').uncheck();
+  await page.getByRole('group', { name: 'Roles of Olga Ownerby' }).getByLabel('editor').check();
+  await page.getByRole('button', { name: 'Save the roles of Olga Ownerby' }).click();
+  const lastOwner = await fetch(`${process.env.VANTAGE_URL}/api/vantage/v1/organisations/${org.id}/staff/${owner.id}`, { method: 'PUT',
+    headers: { Authorization: `Bearer ${owner.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ roles: ['editor'] }) });
+  const lastOwnerBody = await lastOwner.json();
+  expect([lastOwner.status, lastOwnerBody.code]).toEqual([409, 'last_owner']);
+  await expect(page.getByRole('alert').filter({ hasText: lastOwnerBody.error })).toBeVisible();
+  await page.getByRole('button', { name: 'Remove Nina Newcomer from the staff' }).click();
+  await expect(page.getByRole('group', { name: 'Roles of Nina Newcomer' })).toHaveCount(0);
+  const staff = await api('GET', `/api/vantage/v1/organisations/${org.id}/staff`, { token: owner.token });
+  expect(staff.map((m) => m.account.id).sort()).toEqual([owner.id, editor.id, approver.id].sort());
+
+  // The visitor again, reloading until it is out: not before its time, and
+  // as the organisation, with no staff member named anywhere on the page.
+  await expect(async () => {
+    await visitor.reload();
+    await expect(visitor.getByRole('link', { name: alts[0] })).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 200_000, intervals: [3000] });
+  expect(Date.now()).toBeGreaterThanOrEqual(releaseAt);
+  await visitor.getByRole('link', { name: alts[0] }).click();
+  await expect(visitor.getByRole('region', { name: '5 photos' })).toBeVisible();
+  for (const alt of alts) await expect(visitor.getByRole('img', { name: alt })).toHaveCount(1);
+  await expect(visitor.locator('.caption')).toContainText('From the archive: the harbour in 1952');
+  await expect(visitor.locator('.post-head')).toContainText('City Archive');
+  const html = await visitor.content();
+  for (const who of [owner, editor, approver]) expect(html).not.toContain(who.username);
+  for (const name of ['Olga', 'Edna', 'Arno', 'Ownerby', 'Editorson', 'Approvington']) expect(html).not.toContain(name);
+  await visitorContext.close();
+});
+
+test('console pages: drafts, a draft, the queue, the schedule and the staff pass axe @desktop', async ({ page }, testInfo) => {
+  const owner = await makeUser('chief', { displayName: 'Chief Curator' });
+  const editor = await makeUser('writer', { displayName: 'Wren Writer' });
+  const org = makeOrganisation(owner, { prefix: 'museum', displayName: 'Harbour Museum' });
+  await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${editor.id}`, { token: owner.token, json: { roles: ['editor'] } });
+  const waiting = await makeDraft(editor, org, { caption: 'Ship models from the 1930s', photos: 3 });
+  await api('POST', drafts(org, `/${waiting.id}/submit`), { token: editor.token });
+  const later = await makeDraft(editor, org, { caption: 'The lighthouse keeper\'s logbook', photos: 2 });
+  await api('POST', drafts(org, `/${later.id}/submit`), { token: editor.token });
+  await api('POST', drafts(org, `/${later.id}/approve`), { token: owner.token,
+    json: { scheduled_at: new Date(Date.now() + 86_400_000).toISOString() } });
+  const rejected = await makeDraft(editor, org, { caption: 'Blurry harbour', photos: 1 });
+  await api('POST', drafts(org, `/${rejected.id}/submit`), { token: editor.token });
+  await api('POST', drafts(org, `/${rejected.id}/reject`), { token: owner.token, json: { reason: 'The photo is out of focus.' } });
+  await makeDraft(editor, org, { caption: 'Not finished yet', photos: 1 });
+
+  await signInAs(page, owner);
+  await page.goto(`/console/${org.id}`);
+  await expect(page.locator('.draft-row')).toHaveCount(4);
+  await page.getByRole('link', { name: 'Rejected', exact: true }).click();
+  await expect(page.locator('.draft-row')).toHaveCount(1);
+  await page.getByRole('link', { name: 'All', exact: true }).click();
+  await expect(page.locator('.draft-row')).toHaveCount(4);
+  await expectAccessible(page, 'console drafts');
+  await screenshot(page, testInfo, 'console-drafts');
+
+  await page.getByRole('link', { name: 'Blurry harbour' }).click();
+  await expect(page.getByText('The photo is out of focus.')).toBeVisible();
+  await expect(page.locator('.picked-item')).toHaveCount(1);
+  await expectAccessible(page, 'console draft');
+
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Approval queue' }).click();
+  await expect(page.locator('.draft-row .thumbs img')).toHaveCount(3);
+  await expectAccessible(page, 'console queue');
+  await screenshot(page, testInfo, 'console-queue');
+
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Schedule' }).click();
+  await expect(page.getByText('The lighthouse keeper\'s logbook')).toBeVisible();
+  await expectAccessible(page, 'console schedule');
+  await screenshot(page, testInfo, 'console-schedule');
+
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Staff' }).click();
+  await expect(page.getByRole('group', { name: 'Roles of Wren Writer' }).getByLabel('editor')).toBeChecked();
+  await expect(page.getByLabel('Approvals a draft needs')).toHaveValue('1');
+  await expectAccessible(page, 'console staff');
+  await screenshot(page, testInfo, 'console-staff');
+  await page.getByLabel('Approvals a draft needs').fill('2');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect.poll(async () => (await api('GET', `/api/vantage/v1/organisations/${org.id}/settings`, { token: owner.token }))
+    .approvals_required).toBe(2);
+
+  // An editor alone sees the drafts and the schedule, and is told when a
+  // page is not theirs.
+  await signInAs(page, editor);
+  await page.goto(`/console/${org.id}/staff`);
+  await expect(page.getByRole('navigation', { name: 'Console' }).getByRole('link')).toHaveText(['Drafts', 'Schedule']);
+  await expect(page.getByText('Your roles (editor) do not include this page.')).toBeVisible();
+});

@@ -1,0 +1,80 @@
+// /console/:org/queue: drafts submitted for approval, with their photos and
+// caption; an approver approves (at once, or for a date and time) or
+// rejects with a reason. Nobody approves a draft they wrote or edited.
+import { h, clear, toast } from '../../dom.js';
+import { get, post } from '../../api.js';
+import { session } from '../../session.js';
+import { consoleNav } from '../../ui/console_nav.js';
+import { field, errorLine } from '../../ui/form.js';
+import { draftsPath, draftRow, thumbs, approvalsLine, toLocalInput, fromLocalInput } from '../../ui/drafts.js';
+
+function item(org, draft, reload) {
+  const error = errorLine();
+  const mine = draft.author && draft.author.id === session.account.id;
+  const approved = draft.approvals.some((a) => a.account.id === session.account.id);
+  // The row's link shows the caption's first line; a longer one is shown whole.
+  const text = draft.status || '';
+  const parts = [thumbs(draft), text.length > 120 || text.includes('\n') ? h('p.queue-caption', { text }) : null];
+  if (draft.vantage_cta) parts.push(h('p.muted', { text: `Link: ${draft.vantage_cta.label} (${draft.vantage_cta.domain})` }));
+  parts.push(h('p.muted', { text: approvalsLine(draft) }));
+  const run = (button, work) => button.addEventListener('click', async () => {
+    error.textContent = '';
+    button.disabled = true;
+    try {
+      await work();
+      reload();
+    } catch (e) {
+      error.textContent = e.message;
+      button.disabled = false;
+    }
+  });
+  if (mine) {
+    parts.push(h('p.notice', { text: 'You wrote this draft: someone else must approve it.' }));
+  } else if (approved) {
+    parts.push(h('p.notice', { text: 'You approved it; it waits for more approvals.' }));
+  } else {
+    const at = h('input', { type: 'datetime-local', value: draft.scheduled_at ? toLocalInput(draft.scheduled_at) : '' });
+    const approve = h('button.primary', { type: 'button', text: 'Approve' });
+    run(approve, async () => {
+      const body = {};
+      if (at.value) {
+        body.scheduled_at = fromLocalInput(at.value);
+        if (!body.scheduled_at) throw new Error('Choose a valid date and time, or none.');
+      }
+      await post(draftsPath(org, `/${draft.id}/approve`), body);
+      toast(at.value ? 'Approved for its time' : 'Approved');
+    });
+    const reason = h('textarea', { rows: 2, maxlength: 500 });
+    const reject = h('button.secondary.danger', { type: 'button', text: 'Reject' });
+    run(reject, async () => {
+      if (!reason.value.trim()) throw new Error('Say why it is rejected: the editor reads the reason.');
+      await post(draftsPath(org, `/${draft.id}/reject`), { reason: reason.value.trim() });
+      toast('Rejected');
+    });
+    parts.push(h('div.queue-actions', {},
+      field('Release at (optional)', at, 'In your time zone. Empty: approved now, released from the Schedule.'), approve),
+    h('div.queue-actions', {}, field('Reason for rejecting', reason), reject));
+  }
+  parts.push(error);
+  return draftRow(org, draft, ...parts);
+}
+
+export default async function (main, { org }) {
+  const membership = await consoleNav(main, org, 'queue');
+  if (!membership) return;
+  document.title = `Approval queue · ${membership.account.display_name || membership.account.username} · Vantage`;
+  const list = h('ul.drafts');
+  const status = h('p.list-status', { role: 'status' });
+  main.append(h('section.console-page.queue', {}, h('h1.page-title', { text: 'Approval queue' }), status, list));
+  const load = async () => {
+    try {
+      const drafts = await get(draftsPath(org, '?state=submitted&limit=40'));
+      clear(list);
+      drafts.forEach((d) => list.append(item(org, d, load)));
+      status.textContent = drafts.length ? '' : 'Nothing waits for approval.';
+    } catch (e) {
+      status.textContent = e.message;
+    }
+  };
+  await load();
+}

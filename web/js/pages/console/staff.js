@@ -1,0 +1,102 @@
+// /console/:org/staff (owners): the members and their roles, changed with
+// checkboxes; adding someone by username; removing; how many approvals a
+// draft needs. The organisation always keeps an owner (409 last_owner).
+import { h, clear, toast } from '../../dom.js';
+import { get, put, del } from '../../api.js';
+import { forgetOrganisations } from '../../session.js';
+import { consoleNav } from '../../ui/console_nav.js';
+import { accountRow } from '../../ui/account.js';
+import { field, errorLine, submitting } from '../../ui/form.js';
+
+const ROLES = ['owner', 'editor', 'approver', 'moderator', 'analyst'];
+
+// A fieldset of one checkbox per role; read() -> the roles ticked.
+function roleBoxes(legend, roles) {
+  const boxes = ROLES.map((role) => h('input', { type: 'checkbox', value: role, checked: roles.includes(role) }));
+  const set = h('fieldset.roles', {}, h('legend.visually-hidden', { text: legend }),
+    boxes.map((box) => h('label.role', {}, box, ` ${box.value}`)));
+  return { set, read: () => boxes.filter((b) => b.checked).map((b) => b.value) };
+}
+
+function settingsForm(base) {
+  const n = h('input', { type: 'number', min: 1, max: 5, required: true, name: 'approvals_required' });
+  const error = errorLine();
+  const form = h('form.card', {}, h('h2', { text: 'Approvals' }),
+    field('Approvals a draft needs', n, 'From 1 to 5 approvers besides its author.'),
+    error, h('button.primary', { type: 'submit', text: 'Save' }));
+  get(`${base}/settings`).then((s) => { n.value = s.approvals_required; }, (e) => { error.textContent = e.message; });
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    submitting(form, error, async () => {
+      const s = await put(`${base}/settings`, { approvals_required: Number(n.value) });
+      n.value = s.approvals_required;
+      toast('Saved');
+    });
+  });
+  return form;
+}
+
+export default async function (main, { org }) {
+  const membership = await consoleNav(main, org, 'staff');
+  if (!membership) return;
+  document.title = `Staff · ${membership.account.display_name || membership.account.username} · Vantage`;
+  const base = `/api/vantage/v1/organisations/${encodeURIComponent(org)}`;
+  const members = h('ul.people.staff');
+  const status = h('p.list-status', { role: 'status' });
+  const error = errorLine();
+
+  const change = async (work, done) => {
+    error.textContent = '';
+    try {
+      await work();
+      forgetOrganisations();
+      toast(done);
+      await load();
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  };
+  const row = ({ account, roles }) => {
+    const name = account.display_name || account.username;
+    const boxes = roleBoxes(`Roles of ${name}`, roles);
+    const save = h('button.secondary', { type: 'button', text: 'Save roles', 'aria-label': `Save the roles of ${name}` });
+    const remove = h('button.secondary.danger', { type: 'button', text: 'Remove', 'aria-label': `Remove ${name} from the staff` });
+    save.addEventListener('click', () => change(() => put(`${base}/staff/${account.id}`, { roles: boxes.read() }), `Roles of ${name} saved`));
+    remove.addEventListener('click', () => change(() => del(`${base}/staff/${account.id}`), `${name} removed`));
+    const li = accountRow(account, save, remove);
+    li.append(boxes.set);
+    return li;
+  };
+  const load = async () => {
+    try {
+      const staff = await get(`${base}/staff`);
+      clear(members);
+      staff.forEach((m) => members.append(row(m)));
+      status.textContent = '';
+    } catch (e) {
+      status.textContent = e.message;
+    }
+  };
+
+  const username = h('input', { type: 'text', name: 'username', required: true, autocomplete: 'off' });
+  const newRoles = roleBoxes('Roles of the new member', ['editor']);
+  const addError = errorLine();
+  const add = h('form.card', {}, h('h2', { text: 'Add a member' }), field('Username', username), newRoles.set,
+    addError, h('button.primary', { type: 'submit', text: 'Add' }));
+  add.addEventListener('submit', (e) => {
+    e.preventDefault();
+    submitting(add, addError, async () => {
+      const account = await get(`/api/v1/accounts/lookup?acct=${encodeURIComponent(username.value.trim().replace(/^@/, ''))}`)
+        .catch(() => { throw new Error(`There is no account @${username.value.trim().replace(/^@/, '')} here.`); });
+      await put(`${base}/staff/${account.id}`, { roles: newRoles.read() });
+      username.value = '';
+      forgetOrganisations();
+      toast(`@${account.username} added`);
+      await load();
+    });
+  });
+
+  main.append(h('section.console-page.narrow', {}, h('h1.page-title', { text: 'Staff' }), status, error, members),
+    h('div.narrow', {}, add, settingsForm(base)));
+  await load();
+}

@@ -441,7 +441,9 @@ function queriesFor(pattern) {
 }
 
 // The values for a path parameter of `pattern`, or null when the canary
-// does not know the parameter (which fails the test).
+// does not know the parameter (which fails the test). A new route's
+// parameter gets its values here, from objects the scene makes public or
+// that belong to the organisation.
 function valuesFor(pattern, name) {
   if (name === 'name' && pattern.startsWith('/@')) return [org.username, pub.username];
   if (name === 'name' || name === 'hashtag') return [TAG];

@@ -148,7 +148,7 @@ test('an editor drafts a 5-photo post, an approver schedules it, it appears as t
   await visitorContext.close();
 });
 
-test('console pages: drafts, a draft, the queue, the schedule and the staff pass axe @desktop', async ({ page }, testInfo) => {
+test('console pages pass axe; a draft edited and deleted, a rejection with its reason, unschedule and publish now @desktop', async ({ page }, testInfo) => {
   const owner = await makeUser('chief', { displayName: 'Chief Curator' });
   const editor = await makeUser('writer', { displayName: 'Wren Writer' });
   const org = makeOrganisation(owner, { prefix: 'museum', displayName: 'Harbour Museum' });
@@ -178,16 +178,41 @@ test('console pages: drafts, a draft, the queue, the schedule and the staff pass
   await expect(page.getByText('The photo is out of focus.')).toBeVisible();
   await expect(page.locator('.picked-item')).toHaveCount(1);
   await expectAccessible(page, 'console draft');
+  // Edited, the rejected draft is a draft again; the alt text is the photo's own.
+  await page.getByLabel('Alt text for photo 1').fill('The harbour in fog, sharp this time');
+  await page.getByLabel('Caption').fill('The harbour in fog');
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page.locator('.draft-summary')).toContainText('Draft');
+  const edited = await api('GET', drafts(org, `/${rejected.id}`), { token: owner.token });
+  expect([edited.state, edited.status, edited.media_attachments[0].description])
+    .toEqual(['draft', 'The harbour in fog', 'The harbour in fog, sharp this time']);
+  await page.getByRole('button', { name: 'Delete draft' }).click();
+  await page.getByRole('alertdialog', { name: 'Delete this draft?' }).getByRole('button', { name: 'Delete' }).click();
+  await expect(page).toHaveURL(new RegExp(`/console/${org.id}$`));
+  await expect(page.locator('.draft-row')).toHaveCount(3);
 
   await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Approval queue' }).click();
   await expect(page.locator('.draft-row .thumbs img')).toHaveCount(3);
   await expectAccessible(page, 'console queue');
   await screenshot(page, testInfo, 'console-queue');
+  await page.getByRole('button', { name: 'Reject' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Say why it is rejected' })).toBeVisible();
+  await page.getByLabel('Reason for rejecting').fill('Name the ship builder in the caption.');
+  await page.getByRole('button', { name: 'Reject' }).click();
+  await expect(page.getByText('Nothing waits for approval.')).toBeVisible();
+  expect((await api('GET', drafts(org, `/${waiting.id}`), { token: owner.token })).rejection_reason).toBe('Name the ship builder in the caption.');
 
   await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Schedule' }).click();
   await expect(page.getByText('The lighthouse keeper\'s logbook')).toBeVisible();
   await expectAccessible(page, 'console schedule');
   await screenshot(page, testInfo, 'console-schedule');
+  await page.getByRole('button', { name: 'Unschedule' }).click();
+  await expect(page.getByText('Nothing is scheduled.')).toBeVisible();
+  await page.getByRole('button', { name: 'Publish now' }).click();
+  await expect(page.getByText('No approved drafts wait for a time.')).toBeVisible();
+  const published = await api('GET', drafts(org, `/${later.id}`), { token: owner.token });
+  expect(published.state).toBe('published');
+  expect((await api('GET', `/api/v1/statuses/${published.status_id}`)).account.id).toBe(org.id);
 
   await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Staff' }).click();
   await expect(page.getByRole('group', { name: 'Roles of Wren Writer' }).getByLabel('editor')).toBeChecked();

@@ -88,6 +88,11 @@ test('an editor drafts a 5-photo post, an approver schedules it, it appears as t
   await expect(approverPage.getByText('Nothing waits for approval.')).toBeVisible();
   const scheduled = await api('GET', drafts(org, `/${draftId}`), { token: approver.token });
   expect([scheduled.state, Date.parse(scheduled.scheduled_at)]).toEqual(['scheduled', releaseAt]);
+  // An approver reads a draft but does not edit it.
+  await approverPage.goto(`/console/${org.id}/drafts/${draftId}`);
+  await expect(approverPage.locator('.draft-summary')).toContainText('Scheduled for');
+  await expect(approverPage.locator('.thumbs img')).toHaveCount(5);
+  await expect(approverPage.getByRole('button', { name: 'Save draft' })).toHaveCount(0);
   await approverPage.goto(`/console/${org.id}/schedule`);
   await expect(approverPage.locator(`.draft-row[data-id="${draftId}"]`)).toContainText('for ');
   await expect(approverPage.locator(`.draft-row[data-id="${draftId}"]`).getByLabel('Release at')).toHaveValue(wallClock(releaseAt));

@@ -10,7 +10,7 @@ import { consoleNav, consolePath, hasRole } from '../../ui/console_nav.js';
 import { field, errorLine } from '../../ui/form.js';
 import { photoPicker } from '../../ui/photo_picker.js';
 import { captionField, visibilityField } from '../../ui/post_fields.js';
-import { draftsPath, stateTag, approvalsLine, localTime, toLocalInput, fromLocalInput, actAs } from '../../ui/drafts.js';
+import { draftsPath, thumbs, stateTag, approvalsLine, localTime, toLocalInput, fromLocalInput, actAs } from '../../ui/drafts.js';
 
 const who = (a) => a.display_name || a.username;
 
@@ -50,7 +50,7 @@ export default async function (main, { org, id }) {
   main.append(page);
   if (draft) page.append(h('div.pad', {}, summary(org, draft)));
   if (!editable) {
-    if (draft) page.append(h('div.pad', {}, h('p', { text: draft.status || 'No caption' })));
+    if (draft) page.append(h('div.pad', {}, thumbs(draft), h('p.queue-caption', { text: draft.status || 'No caption' })));
     return;
   }
 

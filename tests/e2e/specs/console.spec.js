@@ -153,7 +153,7 @@ test('an editor drafts a 5-photo post, an approver schedules it, it appears as t
   await visitorContext.close();
 });
 
-test('console pages pass axe; a draft edited and deleted, a rejection with its reason, unschedule and publish now @desktop', async ({ page }, testInfo) => {
+test('console pages pass axe; drafts edited, submitted, withdrawn and deleted, a rejection with its reason, unschedule and publish now @desktop', async ({ page }, testInfo) => {
   const owner = await makeUser('chief', { displayName: 'Chief Curator' });
   const editor = await makeUser('writer', { displayName: 'Wren Writer' });
   const org = makeOrganisation(owner, { prefix: 'museum', displayName: 'Harbour Museum' });
@@ -187,7 +187,7 @@ test('console pages pass axe; a draft edited and deleted, a rejection with its r
   await page.getByLabel('Alt text for photo 1').fill('The harbour in fog, sharp this time');
   await page.getByLabel('Caption').fill('The harbour in fog');
   await page.getByRole('button', { name: 'Save draft' }).click();
-  await expect(page.locator('.draft-summary')).toContainText('Draft');
+  await expect(page.locator('.draft-summary .state-tag')).toHaveText('Draft');
   const edited = await api('GET', drafts(org, `/${rejected.id}`), { token: owner.token });
   expect([edited.state, edited.status, edited.media_attachments[0].description])
     .toEqual(['draft', 'The harbour in fog', 'The harbour in fog, sharp this time']);
@@ -195,6 +195,13 @@ test('console pages pass axe; a draft edited and deleted, a rejection with its r
   await page.getByRole('alertdialog', { name: 'Delete this draft?' }).getByRole('button', { name: 'Delete' }).click();
   await expect(page).toHaveURL(new RegExp(`/console/${org.id}$`));
   await expect(page.locator('.draft-row')).toHaveCount(3);
+  // Submitted from its page, then withdrawn.
+  await page.getByRole('link', { name: 'Not finished yet' }).click();
+  await page.getByRole('button', { name: 'Save and submit for approval' }).click();
+  await expect(page.locator('.draft-summary')).toContainText('Awaiting approval');
+  await page.getByRole('button', { name: 'Withdraw from approval' }).click();
+  await expect(page.getByRole('button', { name: 'Save and submit for approval' })).toBeVisible();
+  await expect(page.locator('.draft-summary .state-tag')).toHaveText('Draft');
 
   await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Approval queue' }).click();
   await expect(page.locator('.draft-row .thumbs img')).toHaveCount(3);

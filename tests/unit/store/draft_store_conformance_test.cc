@@ -3,7 +3,10 @@
 // second draft, not someone else's, kept by the cleanup of unattached
 // uploads), transitions are applied with their audit entries, and marking a
 // draft published is conditional on its state, so it happens once.
+#include <algorithm>
 #include <optional>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "store/audit_store.h"
@@ -178,6 +181,42 @@ TEST_P(StoreConformanceTest, DraftTransitionsAndAConditionalPublish) {
   EXPECT_EQ((*entries)[0].target_type, "draft");
   EXPECT_EQ((*entries)[0].target_id, draft->id);
   EXPECT_EQ((*entries)[0].organisation_id, org);
+}
+
+// Changes of one draft run one after the other (the version bump locks the
+// row): eight approvers at once leave eight approvals, each decided from
+// the draft as the previous one left it.
+TEST_P(StoreConformanceTest, ConcurrentDraftChangesSeeEachOther) {
+  Account owner = CreateAccount("draft_owner3");
+  DraftFixture f(*store_, ids_, *db_);
+  int64_t org = f.Organisation("draft_org3", owner.id);
+  auto draft = f.NewDraft(org, owner.id, {f.Upload(org)});
+  ASSERT_TRUE(draft.ok()) << Describe(draft);
+  std::vector<int64_t> approvers;
+  for (int i = 0; i < 8; ++i) approvers.push_back(CreateAccount("approver_" + std::to_string(i)).id);
+
+  std::vector<std::thread> threads;
+  std::vector<int> seen(approvers.size(), -1);
+  for (size_t i = 0; i < approvers.size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto changed = f.drafts().Change(org, draft->id, [&](const Draft& current) -> Result<DraftChange> {
+        seen[i] = static_cast<int>(current.approvals.size());
+        DraftChange change = DraftChange::Keep(current);
+        change.add_approval = approvers[i];
+        return change;
+      }, 1700000001000 + static_cast<int64_t>(i));
+      EXPECT_TRUE(changed.ok()) << Describe(changed);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  auto after = f.drafts().Find(org, draft->id);
+  ASSERT_TRUE(after.ok() && after->has_value());
+  EXPECT_EQ((*after)->approvals.size(), approvers.size());
+  EXPECT_EQ((*after)->version, draft->version + static_cast<int64_t>(approvers.size()));
+  // Each change saw the ones before it: the counts seen are 0..7, once each
+  // (a transaction retried runs `decide` again; its last run is the one kept).
+  std::sort(seen.begin(), seen.end());
+  for (size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], static_cast<int>(i));
 }
 
 }  // namespace

@@ -128,6 +128,7 @@ void RegisterRoutes(http::Router& router, ApiContext& ctx) {
   RegisterTimelineRoutes(router, ctx);
   RegisterOrganisationRoutes(router, ctx);
   RegisterDraftRoutes(router, ctx);
+  RegisterQaRoutes(router, ctx);
 }
 
 }  // namespace vantage::api

@@ -102,5 +102,6 @@ void RegisterNotificationRoutes(http::Router& router, ApiContext& ctx); // notif
 void RegisterTimelineRoutes(http::Router& router, ApiContext& ctx);     // timelines.cc
 void RegisterOrganisationRoutes(http::Router& router, ApiContext& ctx); // organisations.cc
 void RegisterDraftRoutes(http::Router& router, ApiContext& ctx);        // drafts.cc
+void RegisterQaRoutes(http::Router& router, ApiContext& ctx);           // qa.cc
 
 }  // namespace vantage::api

@@ -87,6 +87,8 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
         ("sign-in-limit-ip", po::value(&c.settings.sign_in_limit_ip)->default_value(c.settings.sign_in_limit_ip), "sign-in attempts per IP per 5 minutes (0: no limit)")
         ("sign-in-limit-account", po::value(&c.settings.sign_in_limit_account)->default_value(c.settings.sign_in_limit_account), "failed sign-ins per account per 5 minutes (0: no limit)")
         ("registration-limit-ip", po::value(&c.settings.registration_limit_ip)->default_value(c.settings.registration_limit_ip), "registrations per IP per hour (0: no limit)")
+        ("question-limit-account", po::value(&c.settings.question_limit_account)->default_value(c.settings.question_limit_account), "Q&A questions per account per 10 minutes (0: no limit)")
+        ("question-limit-ip", po::value(&c.settings.question_limit_ip)->default_value(c.settings.question_limit_ip), "Q&A questions per IP per 10 minutes (0: no limit)")
         ("feed-pull-followers", po::value(&c.settings.feed_pull_followers)->default_value(c.settings.feed_pull_followers), "followers at which an account's posts are pulled into home timelines at read time instead of written into every follower's (docs/architecture.md, Home timelines)")
         ("log-level", po::value(&c.log_level)->default_value(c.log_level), "trace, debug, info, warn or error")
         ("web-dir", po::value(&c.web_dir), "serve the web app from this folder (its web/ source), read on every request, instead of the copy built into the binary: for working on the app");

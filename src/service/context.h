@@ -22,6 +22,8 @@ struct Settings {
   int sign_in_limit_ip = 30;         // attempts per IP per 5 minutes
   int sign_in_limit_account = 10;    // failures per account per 5 minutes
   int registration_limit_ip = 10;    // registrations per IP per hour
+  int question_limit_account = 10;   // Q&A questions per account per 10 minutes
+  int question_limit_ip = 30;        // Q&A questions per IP per 10 minutes
   // An account with this many followers has its posts pulled into home
   // timelines at read time instead of written into every follower's inbox
   // (docs/architecture.md, "Home timelines").
@@ -40,6 +42,8 @@ struct ServiceContext {
   RateLimiter sign_in_by_ip;
   RateLimiter sign_in_by_account;
   RateLimiter registrations_by_ip;
+  RateLimiter questions_by_account;
+  RateLimiter questions_by_ip;
 };
 
 }  // namespace vantage::service

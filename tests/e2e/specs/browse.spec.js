@@ -1,6 +1,7 @@
 // A signed-out visitor browses a public profile and a post; a follower's
 // home feed shows it, liked with a double-tap and commented.
-import { test, expect, makeUser, makePost, markVerified, api, signInAs, expectAccessible, screenshot } from '../lib/fixtures.js';
+import { readFileSync } from 'node:fs';
+import { test, expect, makeUser, makePost, markVerified, api, signInAs, photoFile, expectAccessible, screenshot } from '../lib/fixtures.js';
 
 test('a signed-out visitor views a public profile and post @desktop', async ({ page }, testInfo) => {
   // One verified name per run of the server: the server refuses display
@@ -8,6 +9,11 @@ test('a signed-out visitor views a public profile and post @desktop', async ({ p
   const name = testInfo.project.name === 'mobile' ? 'City Museum' : 'Riverside Library';
   const author = await makeUser('museum', { displayName: name, note: 'Open daily. #art lovers welcome' });
   markVerified(author);
+  const picture = new FormData();
+  picture.append('avatar', new Blob([readFileSync(photoFile(11, 400, 400))], { type: 'image/jpeg' }), 'logo.jpg');
+  await api('PATCH', '/api/v1/accounts/update_credentials', { token: author.token, form: picture });
+  await api('PATCH', '/api/v1/accounts/update_credentials', { token: author.token,
+    json: { fields_attributes: [{ name: 'Website', value: 'https://museum.example.org/visit' }] } });
   const post = await makePost(author, { caption: 'New wing opens today #architecture with @' + author.username, photos: 3, alt: ['The new wing at dawn', 'The atrium', 'A gallery'] });
   await makePost(author, { caption: 'Second post', photos: 1 });
 
@@ -16,6 +22,8 @@ test('a signed-out visitor views a public profile and post @desktop', async ({ p
   await expect(page.getByRole('heading', { name }).getByRole('img', { name: 'Verified' })).toBeVisible();
   await expect(page.getByText('2 posts')).toBeVisible();
   await expect(page.locator('.bio')).toContainText('Open daily.');
+  await expect(page.locator('.fields').getByRole('link', { name: 'museum.example.org' })).toBeVisible();
+  await expect(page.getByRole('img', { name: `${name}'s profile picture` })).toHaveAttribute('src', /\/avatars\/[0-9a-f]{64}\.jpg$/);
   await expect(page.locator('.grid .tile')).toHaveCount(2);
   await expect(page.getByRole('button', { name: `Follow ${author.username}` })).toBeVisible();
   await expectAccessible(page, 'profile, signed out');

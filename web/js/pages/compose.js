@@ -5,7 +5,7 @@ import { h } from '../dom.js';
 import { post } from '../api.js';
 import { navigate } from '../router.js';
 import { signedIn } from '../session.js';
-import { errorLine } from '../ui/form.js';
+import { errorLine, field } from '../ui/form.js';
 import { postPath } from '../ui/post_card.js';
 import { photoPicker } from '../ui/photo_picker.js';
 import { captionField, visibilityField } from '../ui/post_fields.js';
@@ -22,11 +22,16 @@ export default function (main) {
   const photos = photoPicker();
   const caption = captionField();
   const visibility = visibilityField();
+  // A recruitment link (vantage_cta): the API checks it and names what is wrong.
+  const ctaLabel = h('input', { name: 'cta_label', maxlength: 30, placeholder: 'Apply now' });
+  const ctaUrl = h('input', { type: 'url', name: 'cta_url', placeholder: 'https://' });
+  const cta = h('fieldset.cta-fields', {}, h('legend', { text: 'Link button (optional)' }),
+    field('Button label', ctaLabel), field('Button link', ctaUrl, 'An https address; its domain is shown beside the label.'));
   const error = errorLine();
   const share = h('button.primary', { type: 'submit', text: 'Share' });
   const form = h('form.card.compose', {},
     h('h1', { text: 'New post' }),
-    photos.nodes, caption.nodes, visibility.node,
+    photos.nodes, caption.nodes, visibility.node, cta,
     error, share);
   main.append(form);
 
@@ -44,6 +49,8 @@ export default function (main) {
         status: caption.input.value,
         media_ids: ids,
         visibility: visibility.input.value,
+        ...(ctaUrl.value.trim() || ctaLabel.value.trim()
+          ? { vantage_cta: { url: ctaUrl.value.trim(), label: ctaLabel.value.trim() } } : {}),
       }, { headers: { 'Idempotency-Key': idempotencyKey } });
       navigate(postPath(created));
     } catch (err) {

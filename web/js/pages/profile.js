@@ -9,6 +9,25 @@ import { gridTile, gridContainer } from '../ui/grid.js';
 import { pagedList } from '../ui/paged.js';
 import { renderNotFound } from './not_found.js';
 
+// A field's value is the server's HTML: a link (shown by its domain) or text.
+function fieldValue(html) {
+  const a = new DOMParser().parseFromString(html, 'text/html').querySelector('a[href]');
+  let url = null;
+  try {
+    url = a && new URL(a.getAttribute('href'));
+  } catch { /* not a link */ }
+  if (url && /^https?:$/.test(url.protocol)) {
+    return h('a', { href: url.href, rel: 'me nofollow noopener noreferrer', target: '_blank', title: url.href,
+      text: url.hostname.replace(/^www\./, '') });
+  }
+  return richText(html);
+}
+
+function fieldList(fields) {
+  if (!fields || !fields.length) return null;
+  return h('dl.fields', {}, ...fields.flatMap((f) => [h('dt', { text: f.name }), h('dd', {}, fieldValue(f.value))]));
+}
+
 function stat(value, label, href) {
   const body = [h('strong', { text: Number(value).toLocaleString('en') }), ` ${label}`];
   return h('li', {}, href ? h('a', { href }, ...body) : h('span', {}, ...body));
@@ -45,6 +64,7 @@ export default async function (main, { name }) {
         stat(account.followers_count, account.followers_count === 1 ? 'follower' : 'followers', `${base}/followers`),
         stat(account.following_count, 'following', `${base}/following`)),
       account.note ? h('div.bio', {}, richText(account.note)) : null,
+      fieldList(account.fields),
       account.locked && !me && !(relationship && relationship.following)
         ? h('p.muted', { text: 'This account is private: follow it to see its followers-only posts.' }) : null));
   main.append(header);

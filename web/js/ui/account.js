@@ -4,10 +4,12 @@ import { h, icon } from '../dom.js';
 const MISSING = '/avatars/original/missing.png';
 
 // Accounts without a picture get their initial on a colour of their own.
+// Small sizes use the 96-pixel file, larger ones the 400-pixel one.
 export function avatar(account, size = 32, alt = null) {
   const label = alt === null ? `${account.display_name || account.username}'s profile picture` : alt;
   if (account.avatar && !account.avatar.endsWith(MISSING)) {
-    return h('img.avatar', { src: account.avatar, alt: label, width: size, height: size, loading: 'lazy' });
+    const src = size <= 48 && account.vantage_avatar_small ? account.vantage_avatar_small : account.avatar;
+    return h('img.avatar', { src, alt: label, width: size, height: size, loading: 'lazy' });
   }
   let hue = 0;
   for (const c of account.username) hue = (hue * 31 + c.charCodeAt(0)) % 360;

@@ -79,6 +79,14 @@ function firstComments(status) {
   return box;
 }
 
+// A recruitment post's link: its label and the domain it really opens.
+export function ctaLink(status) {
+  const cta = status.vantage_cta;
+  if (!cta) return null;
+  return h('a.cta-link', { href: cta.url, rel: 'noopener noreferrer nofollow', target: '_blank' },
+    h('span', { text: cta.label }), h('span.cta-domain', { text: ` · ${cta.domain}` }));
+}
+
 export function postCard(status, { full = false, menu = null } = {}) {
   const { button, likes, like } = likeControls(status);
   const headingId = `post-${status.id}-author`;
@@ -92,6 +100,7 @@ export function postCard(status, { full = false, menu = null } = {}) {
   const card = h('article.post', { 'aria-labelledby': headingId, dataset: { id: status.id }, class: full ? 'full' : null },
     header,
     carousel(status, { onDoubleTap: like }),
+    ctaLink(status),
     actions,
     likes,
     caption(status),

@@ -209,6 +209,11 @@ std::shared_ptr<const Fixed> RenderFixed(const service::Settings& settings, cons
   Field(t, "emojis", "[]");
   Field(t, "card", "null");
   Field(t, "poll", "null");
+  // Who may comment on a post (docs/organisations.md, "Comment controls").
+  bool comment = s.is_comment || s.in_reply_to_id.has_value();
+  Field(t, "vantage_comments", comment ? "null" : Text(s.comments_policy));
+  // Of a comment: pinned on its post by the post's author.
+  Field(t, "vantage_pinned_comment", s.comment_pinned_at ? "true" : "false");
   // A recruitment post's link, with the domain it really goes to.
   if (s.cta_url.empty()) {
     Field(t, "vantage_cta", "null");

@@ -13,10 +13,13 @@
 #include "api/status_json.h"
 #include "core/id.h"
 #include "core/text.h"
+#include "service/comments.h"
 #include "service/media.h"
 #include "service/statuses.h"
 
 namespace vantage::api {
+
+void RegisterCommentRoutes(http::Router& router, ApiContext& ctx);  // comments.cc
 
 namespace json = boost::json;
 using http::Request;
@@ -92,6 +95,8 @@ void RegisterStatusRoutes(http::Router& router, ApiContext& ctx) {
     if (!sensitive) return std::move(sensitive).error();
     auto spoiler = params->String("spoiler_text", service::kMaxSpoilerChars);
     if (!spoiler) return std::move(spoiler).error();
+    auto comments_policy = params->String("vantage_comments", 40);
+    if (!comments_policy) return std::move(comments_policy).error();
     auto language = params->String("language", 40);
     if (!language) return std::move(language).error();
     std::string key(request.Header("idempotency-key"));
@@ -106,6 +111,7 @@ void RegisterStatusRoutes(http::Router& router, ApiContext& ctx) {
     input.sensitive = sensitive->value_or(false);
     input.spoiler_text = spoiler->value_or("");
     input.language = language->value_or("");
+    input.comments_policy = comments_policy->value_or("");
     input.idempotency_key = std::move(key);
     if (principal->app) input.application_id = principal->app->id;
     auto call_to_action = CallToActionParam(*params);
@@ -138,9 +144,18 @@ void RegisterStatusRoutes(http::Router& router, ApiContext& ctx) {
     // Rendered before the rows go, so the answer still shows its media.
     auto post = ctx.services.store.statuses().FindById(*id);
     if (!post) return std::move(post).error();
-    if (!*post || (*post)->account_id != me) return Error::NotFound();
-    auto body = StatusJson(ctx, **post, me, true);
+    if (!*post) return Error::NotFound();
+    auto body = StatusJson(ctx, **post, me, (*post)->account_id == me);
     if (!body) return std::move(body).error();
+    if ((*post)->account_id != me) {
+      // A comment under one's own post (service/comments.h); NotFound for
+      // any other status.
+      service::CommentModerator moderator{me, std::nullopt, request.remote_ip};
+      if (principal->acting_staff) moderator.staff_id = principal->acting_staff->id;
+      auto deleted = service::DeleteComment(ctx.services, *id, moderator);
+      if (!deleted) return std::move(deleted).error();
+      return Json(*body);
+    }
     auto deleted = service::DeleteStatus(ctx.services, *id, me, FileRemover(ctx));
     if (!deleted) return std::move(deleted).error();
     return Json(*body);
@@ -173,6 +188,9 @@ void RegisterStatusRoutes(http::Router& router, ApiContext& ctx) {
                               "too_long");
       edit.media_descriptions.push_back({*media_id, std::move(attribute["description"])});
     }
+    auto comments_policy = params->String("vantage_comments", 40);
+    if (!comments_policy) return std::move(comments_policy).error();
+    if (*comments_policy) edit.comments_policy = std::move(**comments_policy);
     edit.text = std::move(*text);
     edit.sensitive = *sensitive;
     edit.spoiler_text = std::move(*spoiler);
@@ -262,6 +280,7 @@ void RegisterStatusRoutes(http::Router& router, ApiContext& ctx) {
              StatusAction(ctx, "write:statuses", &service::ArchiveStatus));
   router.Add("POST", "/api/vantage/v1/statuses/:id/unarchive",
              StatusAction(ctx, "write:statuses", &service::UnarchiveStatus));
+  RegisterCommentRoutes(router, ctx);
 }
 
 }  // namespace vantage::api

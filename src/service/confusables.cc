@@ -103,6 +103,16 @@ std::vector<std::string> ConfusableKeys(std::string_view name) {
   return keys;
 }
 
+std::string FoldedSkeleton(std::string_view text) {
+  static const icu::Normalizer2& casefold = Normalizer(&icu::Normalizer2::getNFKCCasefoldInstance);
+  icu::UnicodeString unicode =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  icu::UnicodeString key = Normalize(casefold, Clean(Skeleton(Clean(Normalize(casefold, unicode)))));
+  std::string utf8;
+  key.toUTF8String(utf8);
+  return utf8;
+}
+
 bool Confusable(std::string_view a, std::string_view b) {
   std::vector<std::string> a_keys = ConfusableKeys(a);
   for (const std::string& key : ConfusableKeys(b))

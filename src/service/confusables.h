@@ -27,4 +27,10 @@ std::vector<std::string> ConfusableKeys(std::string_view name);
 // Whether `a` and `b` share a key (two names with nothing visible never are).
 bool Confusable(std::string_view a, std::string_view b);
 
+// One coarser key for matching text rather than names (service/hidden_words.h):
+// the case-folded rendering's skeleton, cleaned and folded again, so that
+// look-alikes of either case are one ("c0CK", "сock" and "cock" share it).
+// Keeps white space (runs as one space) and punctuation.
+std::string FoldedSkeleton(std::string_view text);
+
 }  // namespace vantage::service

@@ -131,6 +131,34 @@ Result<std::vector<Liker>> FavouritedBy(ServiceContext& ctx, int64_t id, std::op
   return out;
 }
 
+// Moves the threads of the post's pinned comments to the front: the post's
+// author's own (the official answer) first, then the others, each in pin
+// order; the rest keep their order.
+static void PinnedFirst(int64_t post_id, int64_t post_account_id, const std::vector<std::pair<int64_t, int64_t>>& pins,
+                 std::vector<store::ThreadEntry>& entries) {
+  std::vector<std::vector<store::ThreadEntry>> threads;
+  for (const store::ThreadEntry& entry : entries) {
+    if (entry.in_reply_to_id == post_id || threads.empty()) threads.emplace_back();
+    threads.back().push_back(entry);
+  }
+  std::vector<int64_t> order;
+  for (bool official : {true, false})
+    for (const auto& [comment_id, account_id] : pins)
+      if ((account_id == post_account_id) == official) order.push_back(comment_id);
+  std::vector<store::ThreadEntry> out;
+  out.reserve(entries.size());
+  std::vector<bool> taken(threads.size(), false);
+  for (int64_t pinned : order)
+    for (size_t thread_idx = 0; thread_idx < threads.size(); ++thread_idx)
+      if (!taken[thread_idx] && threads[thread_idx].front().id == pinned) {
+        taken[thread_idx] = true;
+        out.insert(out.end(), threads[thread_idx].begin(), threads[thread_idx].end());
+      }
+  for (size_t thread_idx = 0; thread_idx < threads.size(); ++thread_idx)
+    if (!taken[thread_idx]) out.insert(out.end(), threads[thread_idx].begin(), threads[thread_idx].end());
+  entries = std::move(out);
+}
+
 Result<StatusContext> ThreadOf(ServiceContext& ctx, int64_t id, std::optional<int64_t> viewer_id) {
   auto post = VisibleStatus(ctx, id, viewer_id);
   if (!post) return std::move(post).error();
@@ -141,10 +169,16 @@ Result<StatusContext> ThreadOf(ServiceContext& ctx, int64_t id, std::optional<in
     if (!up) return std::move(up).error();
     out.ancestors = IdsOf(std::vector<store::ThreadEntry>(up->rbegin(), up->rend()));
   }
-  if (post->replies_count > 0) {
+  // A signed-in viewer may have held comments here that the count leaves out.
+  if (post->replies_count > 0 || viewer_id) {
     int limit = viewer_id ? kMaxDescendantsSignedIn : kMaxDescendantsSignedOut;
     auto down = ctx.store.interactions().Descendants(id, viewer, limit);
     if (!down) return std::move(down).error();
+    if (!post->is_comment && !down->empty()) {
+      auto pins = ctx.store.statuses().PinnedComments(id);
+      if (!pins) return std::move(pins).error();
+      if (!pins->empty()) PinnedFirst(id, post->account_id, *pins, *down);
+    }
     out.descendants = IdsOf(*down);
   }
   return out;

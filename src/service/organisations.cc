@@ -45,6 +45,8 @@ bool StaffMay(const std::vector<store::StaffRole>& roles, StaffAction action) {
       return Has(roles, store::StaffRole::kEditor);
     case StaffAction::kApprove:
       return Has(roles, store::StaffRole::kApprover);
+    case StaffAction::kModerateComments:
+      return Has(roles, store::StaffRole::kModerator);
     case StaffAction::kActWrite:
       return Has(roles, store::StaffRole::kEditor) || Has(roles, store::StaffRole::kModerator);
   }

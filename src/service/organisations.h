@@ -34,6 +34,7 @@ enum class StaffAction {
   kRelease,      // editor, approver: publish an approved draft now, schedule and unschedule it
   kReadSettings,    // any role: the organisation's settings (approvals_required)
   kChangeSettings,  // owner
+  kModerateComments,  // moderator: review held comments, delete comments on its posts (service/comments.h)
 };
 
 // Whether `roles` allow `action` (the policy, pure, tested as a matrix).

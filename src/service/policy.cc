@@ -6,7 +6,7 @@ bool CanSeeStatus(const store::Post& status, std::optional<int64_t> viewer_id,
                   const store::Relation& relation) {
   if (viewer_id && *viewer_id == status.account_id) return true;
   if (viewer_id && Blocked(relation)) return false;
-  if (status.archived_at) return false;
+  if (status.archived_at || status.comment_state != store::CommentState::kShown) return false;
   switch (status.visibility) {
     case store::Visibility::kPublic:
     case store::Visibility::kUnlisted:

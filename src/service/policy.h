@@ -6,7 +6,8 @@
 // The rules:
 // - the author sees everything of their own;
 // - a block, either way, hides everything of each from the other;
-// - archived statuses are seen by their author only;
+// - archived statuses are seen by their author only, and so are held and
+//   hidden comments (docs/organisations.md, "Comment controls");
 // - public and unlisted statuses are seen by everyone, signed out too;
 // - private (followers-only) statuses by the author's accepted followers (a
 //   pending follow request is not enough), by the account a comment answers

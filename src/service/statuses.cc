@@ -5,6 +5,7 @@
 
 #include "core/id.h"
 #include "core/text.h"
+#include "service/hidden_words.h"
 #include "service/notifications.h"
 #include "service/policy.h"
 #include "service/status_text.h"
@@ -91,6 +92,53 @@ Status ApplyCallToAction(const CallToAction& sent, bool comment, std::string& ur
   return Ok();
 }
 
+// A post's comment policy as sent (empty: on).
+Result<std::string> CommentPolicy(const std::string& sent, bool comment) {
+  if (sent.empty()) return std::string("on");
+  if (comment)
+    return Error::Invalid("vantage_comments", "vantage_comments applies to posts, not comments", "not_allowed");
+  for (std::string_view policy : store::kCommentPolicies)
+    if (sent == policy) return sent;
+  return Error::Invalid("vantage_comments", "vantage_comments must be on, off, followers or held");
+}
+
+// The post at the root of a comment's thread (the parent itself when it is
+// a post); a detached thread's topmost comment stands in for it.
+Result<store::Post> ThreadPost(ServiceContext& ctx, store::Post parent) {
+  for (int hop = 0; IsComment(parent) && parent.in_reply_to_id && hop < 256; ++hop) {
+    if (parent.comment_post_id) {
+      auto root = ctx.store.statuses().FindById(*parent.comment_post_id);
+      if (!root) return std::move(root).error();
+      if (*root) return std::move(**root);
+    }
+    auto up = ctx.store.statuses().FindById(*parent.in_reply_to_id);
+    if (!up) return std::move(up).error();
+    if (!*up) break;
+    parent = std::move(**up);
+  }
+  return parent;
+}
+
+// Whether `author` may comment with `text` in a thread under `post`, and
+// whether the comment is held (by the post's policy or its author's hidden
+// words).
+Result<store::CommentState> CommentAllowed(ServiceContext& ctx, const store::Account& author,
+                                           const store::Post& post, std::string_view text) {
+  if (author.id == post.account_id || IsComment(post)) return store::CommentState::kShown;
+  if (post.comments_policy == "off")
+    return Error::Forbidden("Comments are turned off on this post", "comments_off");
+  if (post.comments_policy == "followers") {
+    auto relation = RelationTo(ctx, author.id, post.account_id);
+    if (!relation) return std::move(relation).error();
+    if (!relation->following)
+      return Error::Forbidden("Only followers of its author may comment on this post", "comments_followers_only");
+  }
+  if (post.comments_policy == "held") return store::CommentState::kHeld;
+  auto hidden = HiddenByWords(ctx, post.account_id, text);
+  if (!hidden) return std::move(hidden).error();
+  return *hidden ? store::CommentState::kHeld : store::CommentState::kShown;
+}
+
 Result<int64_t> ParseMediaId(const std::string& raw) {
   auto id = ParseId(raw);
   if (!id) return Error::Invalid("media_ids", "media_ids: media " + raw + " was not found", "media_not_found");
@@ -120,6 +168,7 @@ Status CheckPostContent(const NewStatus& input) {
     std::string url, label;
     VANTAGE_TRY(ApplyCallToAction(*input.call_to_action, false, url, label));
   }
+  if (auto policy = CommentPolicy(input.comments_policy, false); !policy) return std::move(policy).error();
   CaptionEntities entities = ParseCaption(input.text);
   if (entities.tags.size() > kMaxTagsPerPost)
     return Error::Invalid("status", "A caption may have at most 30 hashtags", "too_many_tags");
@@ -193,6 +242,12 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
     post.in_reply_to_id = parent->id;
     post.in_reply_to_account_id = parent->account_id;
     post.is_comment = true;
+    auto thread_post = ThreadPost(ctx, *parent);
+    if (!thread_post) return std::move(thread_post).error();
+    if (!IsComment(*thread_post)) post.comment_post_id = thread_post->id;
+    auto state = CommentAllowed(ctx, author, *thread_post, input.text);
+    if (!state) return std::move(state).error();
+    post.comment_state = *state;
     // A comment can be no more visible than what it answers.
     if (static_cast<int>(post.visibility) < static_cast<int>(parent->visibility))
       post.visibility = parent->visibility;
@@ -206,6 +261,9 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
 
   if (input.call_to_action)
     VANTAGE_TRY(ApplyCallToAction(*input.call_to_action, post.is_comment, post.cta_url, post.cta_label));
+  auto policy = CommentPolicy(input.comments_policy, post.is_comment);
+  if (!policy) return std::move(policy).error();
+  post.comments_policy = std::move(*policy);
 
   auto rendered = RenderCaption(ctx, post.text);
   if (!rendered) return std::move(rendered).error();
@@ -263,6 +321,12 @@ Result<store::Post> EditStatus(ServiceContext& ctx, int64_t id, const store::Acc
   change.cta_label = post.cta_label;
   if (edit.call_to_action)
     VANTAGE_TRY(ApplyCallToAction(*edit.call_to_action, IsComment(post), change.cta_url, change.cta_label));
+  change.comments_policy = post.comments_policy;
+  if (edit.comments_policy) {
+    auto policy = CommentPolicy(*edit.comments_policy, IsComment(post));
+    if (!policy) return std::move(policy).error();
+    change.comments_policy = std::move(*policy);
+  }
   for (const MediaDescription& d : edit.media_descriptions)
     change.media_descriptions.emplace_back(d.media_id, d.description);
   auto rendered = RenderCaption(ctx, change.text);
@@ -273,7 +337,17 @@ Result<store::Post> EditStatus(ServiceContext& ctx, int64_t id, const store::Acc
   change.original_edit_id = ctx.ids.Next();
   change.edit_id = ctx.ids.Next();
   change.now = NowUnixMs();
-  return ctx.store.statuses().Edit(id, author.id, change);
+  auto edited = ctx.store.statuses().Edit(id, author.id, change);
+  if (!edited || !IsComment(*edited) || edited->comment_state != store::CommentState::kShown) return edited;
+  // A comment edited into hidden words is held as if written so.
+  auto thread_post = ThreadPost(ctx, *edited);
+  if (!thread_post) return std::move(thread_post).error();
+  if (IsComment(*thread_post) || thread_post->account_id == author.id) return edited;
+  auto hidden = HiddenByWords(ctx, thread_post->account_id, change.text);
+  if (!hidden) return std::move(hidden).error();
+  if (!*hidden) return edited;
+  return ctx.store.statuses().SetCommentState(id, thread_post->account_id, store::CommentState::kShown,
+                                              store::CommentState::kHeld);
 }
 
 Result<std::vector<store::PostEdit>> StatusHistory(ServiceContext& ctx, int64_t id,

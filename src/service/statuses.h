@@ -43,6 +43,9 @@ struct NewStatus {
   // none). Posts only: a comment with one is Invalid "vantage_cta", code
   // not_allowed.
   std::optional<CallToAction> call_to_action;
+  // Who may comment on a post (vantage_comments, store::kCommentPolicies;
+  // empty: "on"). Posts only: on a comment it is Invalid, code not_allowed.
+  std::string comments_policy;
   // Runs in the post's transaction after it is written (an error rolls the
   // post back): what publishes it alongside, such as an approved draft.
   store::InTransaction in_transaction;
@@ -59,7 +62,10 @@ Status CheckPostContent(const NewStatus& input);
 // Errors are Invalid naming the field ("media_ids" with media_required /
 // too_many_media / media_not_allowed / media_not_found / media_processing /
 // media_attached; "status", "visibility", "language", "in_reply_to_id"), or
-// NotFound when the parent is missing or invisible. A caption (post, comment
+// NotFound when the parent is missing or invisible. A comment is checked
+// against the policy of the post at its thread's root (unless written by that
+// post's author): Forbidden comments_off, or comments_followers_only for a
+// non-follower; under "held" it is written held (service/comments.h). A caption (post, comment
 // or edit) with more than 30 distinct hashtags or 20 distinct mentions is
 // Invalid "status" (too_many_tags / too_many_mentions). With an idempotency key
 // the account already used, the earlier post is returned unchanged.
@@ -90,6 +96,7 @@ struct StatusEdit {
   // Absent: unchanged; both fields empty: removed; otherwise checked and set
   // as on publishing.
   std::optional<CallToAction> call_to_action;
+  std::optional<std::string> comments_policy;  // posts only, as on publishing
 };
 
 // Edits the author's status and records the history. Alt text changes apply

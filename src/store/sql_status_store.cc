@@ -48,7 +48,7 @@ namespace {
   "s.visibility, s.sensitive, s.spoiler_text, s.language, s.application_id, s.pinned_at, "      \
   "s.archived_at, s.edited_at, s.idempotency_key, s.replies_count, s.favourites_count, "        \
   "s.reblogs_count, s.created_at, s.updated_at, a.name, a.website, s.is_comment, s.cta_url, "     \
-  "s.cta_label"
+  "s.cta_label, s.comments_policy, s.comment_state, s.comment_pinned_at, s.comment_post_id"
 
 constexpr Statement kSelectStatus{
     "select_status",
@@ -115,8 +115,8 @@ constexpr Statement kInsertStatus{
     "INSERT INTO statuses (id, account_id, in_reply_to_id, in_reply_to_account_id, text, content, "
     "visibility, sensitive, spoiler_text, language, application_id, pinned_at, archived_at, "
     "edited_at, idempotency_key, replies_count, favourites_count, reblogs_count, created_at, "
-    "updated_at, is_comment, cta_url, cta_label) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?, ?)"};
+    "updated_at, is_comment, cta_url, cta_label, comments_policy, comment_state, comment_post_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?)"};
 // Fan-out on write (docs/architecture.md, "Home timelines"): a new post goes
 // into its author's own inbox and, unless the author is feed_pull (pulled by
 // readers instead), into every follower's, in the post's own transaction.
@@ -133,8 +133,10 @@ constexpr Statement kBumpStatusesCount{
 constexpr Statement kDropStatusesCount{
     "drop_account_statuses_count",
     "UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = ? AND statuses_count > 0"};
+// Adds 1, or 0 for a held comment: either way the changed-row count proves
+// the parent exists and the row is locked.
 constexpr Statement kBumpRepliesCount{
-    "bump_status_replies_count", "UPDATE statuses SET replies_count = replies_count + 1 WHERE id = ?"};
+    "bump_status_replies_count", "UPDATE statuses SET replies_count = replies_count + ? WHERE id = ?"};
 constexpr Statement kDropRepliesCount{
     "drop_status_replies_count",
     "UPDATE statuses SET replies_count = replies_count - 1 WHERE id = ? AND replies_count > 0"};
@@ -165,7 +167,7 @@ constexpr Statement kDeleteOwnStatus{"delete_own_status",
 constexpr Statement kUpdateStatusText{
     "update_status_text",
     "UPDATE statuses SET text = ?, content = ?, spoiler_text = ?, sensitive = ?, cta_url = ?, "
-    "cta_label = ?, edited_at = ?, updated_at = ? WHERE id = ?"};
+    "cta_label = ?, comments_policy = ?, edited_at = ?, updated_at = ? WHERE id = ?"};
 constexpr Statement kHasHistory{"status_has_history",
                                 "SELECT 1 FROM status_edits WHERE status_id = ? LIMIT 1"};
 constexpr Statement kInsertEdit{
@@ -191,6 +193,30 @@ constexpr Statement kArchive{
     "UPDATE statuses SET archived_at = COALESCE(archived_at, ?) WHERE id = ? AND account_id = ?"};
 constexpr Statement kUnarchive{
     "unarchive_status", "UPDATE statuses SET archived_at = NULL WHERE id = ? AND account_id = ?"};
+
+// A comment in a thread under a post of the given account, locked.
+constexpr Statement kLockCommentOnOwnPost{
+    "lock_comment_on_own_post",
+    "UPDATE statuses SET updated_at = updated_at WHERE id = ? AND is_comment = 1 AND "
+    "COALESCE(comment_post_id, in_reply_to_id) IN (SELECT p.id FROM statuses p WHERE p.account_id = ?)"};
+constexpr Statement kSetCommentState{"set_comment_state",
+                                     "UPDATE statuses SET comment_state = ?, updated_at = ? WHERE id = ?"};
+constexpr Statement kDeleteStatus{"delete_status_by_id", "DELETE FROM statuses WHERE id = ?"};
+// Locks the post, so two pins racing for its last slot queue.
+constexpr Statement kLockPost{"lock_post_for_comment_pin",
+                              "UPDATE statuses SET replies_count = replies_count WHERE id = ?"};
+constexpr Statement kCountPinnedComments{
+    "count_pinned_comments",
+    "SELECT COUNT(*) FROM statuses WHERE in_reply_to_id = ? AND comment_pinned_at IS NOT NULL"};
+constexpr Statement kSetCommentPinned{"set_comment_pinned",
+                                      "UPDATE statuses SET comment_pinned_at = ?, updated_at = ? WHERE id = ?"};
+constexpr Statement kPinnedComments{
+    "select_pinned_comments",
+    "SELECT id, account_id FROM statuses WHERE in_reply_to_id = ? AND comment_pinned_at IS NOT NULL "
+    "ORDER BY comment_pinned_at, id"};
+constexpr Statement kHeldComments{
+    "select_held_comments",
+    "SELECT s.id FROM statuses s WHERE s.comment_post_id = ? AND s.comment_state = 1 ORDER BY s.id LIMIT ?"};
 
 #undef VANTAGE_STATUS_COLUMNS
 
@@ -227,6 +253,13 @@ Result<Post> DecodePost(const Row& row) {
   p.is_comment = row.Int(22) != 0;
   p.cta_url = row.Text(23);
   p.cta_label = row.Text(24);
+  p.comments_policy = row.Text(25);
+  int64_t state = row.Int(26);
+  if (state < 0 || state > 2)
+    return Error::Internal("Status " + std::to_string(p.id) + " has unknown comment state");
+  p.comment_state = static_cast<CommentState>(state);
+  p.comment_pinned_at = row.OptInt(27);
+  p.comment_post_id = row.OptInt(28);
   return p;
 }
 
@@ -370,7 +403,8 @@ class SqlStatusStore final : public StatusStore {
         }
       }
       if (p.in_reply_to_id) {
-        auto bumped = conn.Exec(kBumpRepliesCount, {*p.in_reply_to_id});
+        int64_t shown = p.comment_state == CommentState::kShown ? 1 : 0;
+        auto bumped = conn.Exec(kBumpRepliesCount, {shown, *p.in_reply_to_id});
         if (!bumped) return std::move(bumped).error();
         if (*bumped == 0) return Error::NotFound("Record not found", "not_found");
         VANTAGE_TRY(RecordStatusCounts(conn, *p.in_reply_to_id, p.created_at));
@@ -381,7 +415,8 @@ class SqlStatusStore final : public StatusStore {
            p.content, std::string(VisibilityName(p.visibility)), Bool(p.sensitive), p.spoiler_text,
            TextOrNull(p.language), Opt(p.application_id), Opt(p.pinned_at), Opt(p.archived_at),
            Opt(p.edited_at), TextOrNull(p.idempotency_key), p.created_at, p.updated_at,
-           Bool(p.is_comment || p.in_reply_to_id.has_value()), p.cta_url, p.cta_label});
+           Bool(p.is_comment || p.in_reply_to_id.has_value()), p.cta_url, p.cta_label, p.comments_policy,
+           static_cast<int64_t>(p.comment_state), Opt(p.comment_post_id)});
       if (!inserted) return std::move(inserted).error();
       VANTAGE_TRY(RequireChanged(conn.Exec(kBumpStatusesCount, {p.account_id})));
       VANTAGE_TRY(WriteTags(conn, p.id, p.tags, p.created_at));
@@ -447,7 +482,7 @@ class SqlStatusStore final : public StatusStore {
       VANTAGE_TRY(RequireChanged(conn.Exec(kDeleteOwnStatus, {id, account_id})));
       auto dropped = conn.Exec(kDropStatusesCount, {account_id});
       if (!dropped) return std::move(dropped).error();
-      if (post->in_reply_to_id) {
+      if (post->in_reply_to_id && post->comment_state == CommentState::kShown) {
         auto parent = conn.Exec(kDropRepliesCount, {*post->in_reply_to_id});
         if (!parent) return std::move(parent).error();
         VANTAGE_TRY(RecordStatusCounts(conn, *post->in_reply_to_id, NowUnixMs()));
@@ -480,7 +515,8 @@ class SqlStatusStore final : public StatusStore {
         if (!original) return std::move(original).error();
       }
       auto updated = conn.Exec(kUpdateStatusText, {c.text, c.content, c.spoiler_text, Bool(c.sensitive),
-                                                   c.cta_url, c.cta_label, c.now, c.now, id});
+                                                   c.cta_url, c.cta_label, c.comments_policy, c.now, c.now,
+                                                   id});
       if (!updated) return std::move(updated).error();
       auto untagged = conn.Exec(kDeleteStatusTags, {id});
       if (!untagged) return std::move(untagged).error();
@@ -568,6 +604,121 @@ class SqlStatusStore final : public StatusStore {
     return WriteAndLoad(id, [&](Connection& conn) -> Status {
       return RequireChanged(conn.Exec(kUnarchive, {id, account_id}));
     });
+  }
+
+  Result<Post> SetCommentState(int64_t comment_id, int64_t post_account_id, std::optional<CommentState> from,
+                               CommentState state, const InTransaction& in_transaction) override {
+    return WriteAndLoad(comment_id, [&](Connection& conn) -> Status {
+      VANTAGE_TRY(RequireChanged(conn.Exec(kLockCommentOnOwnPost, {comment_id, post_account_id})));
+      auto comment = LoadExisting(conn, comment_id);
+      if (!comment) return std::move(comment).error();
+      if (comment->comment_state == state || !comment->in_reply_to_id) return Ok();
+      if (from && comment->comment_state != *from) return Ok();
+      bool was_shown = comment->comment_state == CommentState::kShown;
+      bool shown = state == CommentState::kShown;
+      auto set = conn.Exec(kSetCommentState, {static_cast<int64_t>(state), NowUnixMs(), comment_id});
+      if (!set) return std::move(set).error();
+      if (in_transaction) VANTAGE_TRY(in_transaction(conn, *comment));
+      if (was_shown == shown) return Ok();
+      auto counted = shown ? conn.Exec(kBumpRepliesCount, {int64_t{1}, *comment->in_reply_to_id})
+                           : conn.Exec(kDropRepliesCount, {*comment->in_reply_to_id});
+      if (!counted) return std::move(counted).error();
+      return RecordStatusCounts(conn, *comment->in_reply_to_id, NowUnixMs());
+    });
+  }
+
+  Result<Post> PinComment(int64_t comment_id, int64_t post_account_id, int max_pinned, int64_t now,
+                          const InTransaction& in_transaction) override {
+    return WriteAndLoad(comment_id, [&](Connection& conn) -> Status {
+      VANTAGE_TRY(RequireChanged(conn.Exec(kLockCommentOnOwnPost, {comment_id, post_account_id})));
+      auto comment = LoadExisting(conn, comment_id);
+      if (!comment) return std::move(comment).error();
+      if (!comment->in_reply_to_id) return Error::NotFound();
+      auto post = LoadExisting(conn, *comment->in_reply_to_id);
+      if (!post) return std::move(post).error();
+      if (post->account_id != post_account_id || post->is_comment)
+        return Error::Invalid("id", "Only comments answering the post itself can be pinned on it", "not_pinnable");
+      if (comment->comment_pinned_at) return Ok();
+      if (comment->comment_state != CommentState::kShown)
+        return Error::Invalid("id", "Held and hidden comments cannot be pinned", "not_pinnable");
+      VANTAGE_TRY(RequireChanged(conn.Exec(kLockPost, {post->id})));
+      auto count = conn.QueryOne(kCountPinnedComments, {post->id});
+      if (!count) return std::move(count).error();
+      if (*count && (**count).Int(0) >= max_pinned)
+        return Error::Invalid("id", "At most " + std::to_string(max_pinned) +
+                                        " comments can be pinned on a post; unpin one first", "pin_limit");
+      VANTAGE_TRY(RequireChanged(conn.Exec(kSetCommentPinned, {now, now, comment_id})));
+      if (in_transaction) VANTAGE_TRY(in_transaction(conn, *comment));
+      return Ok();
+    });
+  }
+
+  Result<Post> UnpinComment(int64_t comment_id, int64_t post_account_id,
+                            const InTransaction& in_transaction) override {
+    return WriteAndLoad(comment_id, [&](Connection& conn) -> Status {
+      VANTAGE_TRY(RequireChanged(conn.Exec(kLockCommentOnOwnPost, {comment_id, post_account_id})));
+      auto comment = LoadExisting(conn, comment_id);
+      if (!comment) return std::move(comment).error();
+      if (!comment->comment_pinned_at) return Ok();
+      VANTAGE_TRY(RequireChanged(conn.Exec(kSetCommentPinned, {Null(), NowUnixMs(), comment_id})));
+      if (in_transaction) VANTAGE_TRY(in_transaction(conn, *comment));
+      return Ok();
+    });
+  }
+
+  Result<std::vector<std::pair<int64_t, int64_t>>> PinnedComments(int64_t post_id) override {
+    std::vector<std::pair<int64_t, int64_t>> out;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      out.clear();
+      auto rows = conn.Query(kPinnedComments, {post_id});
+      if (!rows) return std::move(rows).error();
+      for (const Row& row : *rows) out.emplace_back(row.Int(0), row.Int(1));
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return out;
+  }
+
+  Result<std::vector<Post>> HeldComments(int64_t post_id, int limit) override {
+    std::vector<Post> out;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      out.clear();
+      auto rows = conn.Query(kHeldComments, {post_id, int64_t{limit}});
+      if (!rows) return std::move(rows).error();
+      std::vector<int64_t> ids;
+      for (const Row& row : *rows) ids.push_back(row.Int(0));
+      std::unordered_map<int64_t, Post> by_id;
+      VANTAGE_TRY(ReadPostsOn(conn, ids, false, by_id));
+      for (int64_t id : ids)
+        if (auto it = by_id.find(id); it != by_id.end()) out.push_back(std::move(it->second));
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return out;
+  }
+
+  Result<Post> DeleteComment(int64_t comment_id, int64_t post_account_id,
+                             const InTransaction& in_transaction) override {
+    std::optional<Post> deleted;
+    Status status = db_.Write([&](Connection& conn) -> Status {
+      deleted.reset();
+      VANTAGE_TRY(RequireChanged(conn.Exec(kLockCommentOnOwnPost, {comment_id, post_account_id})));
+      auto post = LoadExisting(conn, comment_id);
+      if (!post) return std::move(post).error();
+      if (in_transaction) VANTAGE_TRY(in_transaction(conn, *post));
+      VANTAGE_TRY(RequireChanged(conn.Exec(kDeleteStatus, {comment_id})));
+      auto dropped = conn.Exec(kDropStatusesCount, {post->account_id});
+      if (!dropped) return std::move(dropped).error();
+      if (post->in_reply_to_id && post->comment_state == CommentState::kShown) {
+        auto parent = conn.Exec(kDropRepliesCount, {*post->in_reply_to_id});
+        if (!parent) return std::move(parent).error();
+        VANTAGE_TRY(RecordStatusCounts(conn, *post->in_reply_to_id, NowUnixMs()));
+      }
+      deleted = std::move(*post);
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return std::move(*deleted);
   }
 
  private:

@@ -72,7 +72,7 @@ constexpr Statement kParentsBatch{
     "CASE WHEN EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = s.account_id AND b.target_account_id = ?) "
     "THEN 1 ELSE 0 END, s.in_reply_to_account_id, "
     "CASE WHEN EXISTS (SELECT 1 FROM mentions mn WHERE mn.status_id = s.id AND mn.account_id = ?) "
-    "THEN 1 ELSE 0 END "
+    "THEN 1 ELSE 0 END, s.comment_state "
     "FROM statuses s WHERE s.id IN " VANTAGE_ID_BATCH};
 
 // --- home -------------------------------------------------------------------
@@ -183,7 +183,7 @@ constexpr Statement kTagAnyAsc{"timeline_tag_any_asc", VANTAGE_TAG_ANY "ORDER BY
 #define VANTAGE_ACCOUNT_FILTERS                                                                   \
   "AND (? = 1 OR s.visibility <> 'private' OR s.in_reply_to_account_id = ? "                      \
   "OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = ?)) "          \
-  "AND (? = 1 OR s.archived_at IS NULL) "                                                         \
+  "AND (? = 1 OR (s.archived_at IS NULL AND s.comment_state = 0)) "                               \
   "AND (? = 0 OR EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)) "         \
   "AND (? = 0 OR EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.tag_id = ?)) "
 // Posts and comments: (account_id, id).
@@ -689,6 +689,7 @@ class SqlTimelineStore final : public TimelineStore {
         parent.post.in_reply_to_account_id = row.OptInt(8);
         // The viewer's own mention is all of the parent's mentions the policy needs.
         if (row.Bool(9)) parent.post.mentions.push_back(MentionRef{viewer_id, ""});
+        parent.post.comment_state = static_cast<CommentState>(row.Int(10));
         page.parents.push_back(std::move(parent));
       }
     }

@@ -31,6 +31,14 @@ enum class Visibility { kPublic = 0, kUnlisted = 1, kPrivate = 2 };
 const char* VisibilityName(Visibility visibility);
 std::optional<Visibility> ParseVisibility(std::string_view name);
 
+// Who may comment on a post (docs/organisations.md, "Comment controls").
+inline constexpr std::string_view kCommentPolicies[] = {"on", "off", "followers", "held"};
+
+// A comment's state: held comments wait for the post's author's review,
+// hidden ones were hidden by them. Both are seen by their writer only and
+// are not counted in the post's replies_count.
+enum class CommentState { kShown = 0, kHeld = 1, kHidden = 2 };
+
 // A hashtag of a status. `key` (the NFKC case fold of the name) decides
 // identity; `name` is the form first written, kept for display. `id` is used
 // only when the tag is new; an existing tag keeps its id and name.
@@ -68,6 +76,12 @@ struct Post {
   // checked by the service; both empty: none.
   std::string cta_url;
   std::string cta_label;
+  std::string comments_policy = "on";  // of a post: one of kCommentPolicies
+  CommentState comment_state = CommentState::kShown;  // of a comment
+  std::optional<int64_t> comment_pinned_at;  // pinned on its post by the post's author
+  // Of a comment: the post at the root of its thread (unset for comments
+  // written before comment controls, whose post is their in_reply_to_id).
+  std::optional<int64_t> comment_post_id;
   int64_t replies_count = 0;
   int64_t favourites_count = 0;
   int64_t reblogs_count = 0;
@@ -108,6 +122,7 @@ struct PostChange {
   bool sensitive = false;
   std::string cta_url;  // the call to action after the edit (empty: none)
   std::string cta_label;
+  std::string comments_policy = "on";
   std::vector<TagRef> tags;
   std::vector<int64_t> mention_account_ids;
   // New alt text for media of this status (others: Invalid, field
@@ -173,6 +188,33 @@ class StatusStore {
   // service decides that); archiving keeps everything else.
   virtual Result<Post> Archive(int64_t id, int64_t account_id, int64_t now) = 0;
   virtual Result<Post> Unarchive(int64_t id, int64_t account_id) = 0;
+
+  // --- comment controls: `post_account_id` is the account of the post the
+  // comment answers; a comment on anyone else's post is NotFound.
+
+  // Moves the comment to `state` when it is in `from` (any state when
+  // unset) and keeps the post's replies_count to its shown comments.
+  // Otherwise, or when it is in `state` already, nothing changes and
+  // `in_transaction` does not run.
+  virtual Result<Post> SetCommentState(int64_t comment_id, int64_t post_account_id,
+                                       std::optional<CommentState> from, CommentState state,
+                                       const InTransaction& in_transaction = {}) = 0;
+  // Pins a comment answering the account's post directly (Invalid, field
+  // "id": not_pinnable for a reply deeper in a thread, pin_limit when
+  // `max_pinned` of the post's comments are pinned). Pinning a pinned
+  // comment is a no-op. Unpin clears it.
+  virtual Result<Post> PinComment(int64_t comment_id, int64_t post_account_id, int max_pinned, int64_t now,
+                                  const InTransaction& in_transaction = {}) = 0;
+  virtual Result<Post> UnpinComment(int64_t comment_id, int64_t post_account_id,
+                                    const InTransaction& in_transaction = {}) = 0;
+  // The pinned comments of a post: (comment id, its author), in pin order.
+  virtual Result<std::vector<std::pair<int64_t, int64_t>>> PinnedComments(int64_t post_id) = 0;
+  // The post's held comments (at any depth of its threads), oldest first,
+  // at most `limit`.
+  virtual Result<std::vector<Post>> HeldComments(int64_t post_id, int limit) = 0;
+  // Deletes a comment on the account's post, as Delete does the writer's own.
+  virtual Result<Post> DeleteComment(int64_t comment_id, int64_t post_account_id,
+                                     const InTransaction& in_transaction = {}) = 0;
 };
 
 // The StatusStore over any Database (sql_status_store.cc); MakeSqlStore uses it.

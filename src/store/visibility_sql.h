@@ -11,10 +11,10 @@
 #include "store/sql.h"
 
 // The author sees their own; otherwise no block either way, not archived,
-// and public, unlisted, or followers-only with an accepted follow of the
+// not a held or hidden comment, and public, unlisted, or followers-only with an accepted follow of the
 // author, or when the status answers the viewer or mentions them.
 #define VANTAGE_VISIBLE_TO(viewer)                                                                        \
-  "(s.account_id = " viewer " OR (s.archived_at IS NULL "                                                 \
+  "(s.account_id = " viewer " OR (s.archived_at IS NULL AND s.comment_state = 0 "                                                 \
   "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = " viewer                                   \
   " AND b.target_account_id = s.account_id) "                                                             \
   "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = s.account_id AND b.target_account_id = "    \

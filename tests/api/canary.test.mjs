@@ -61,6 +61,7 @@ const scene = {
   questionIds: [],       // its questions: answered under the pseudonym and as the organisation, merged
   notificationIds: [],    // the public member's
   sessionIds: [],         // the staff's
+  reportIds: [],          // a report of the organisation, in the admin queue
   uploadUrls: [],         // every file of the organisation's uploads, as the staff see them (signed)
 };
 
@@ -319,6 +320,10 @@ before(async () => {
 
   await publishThroughApproval(mediaId);
   if (routes.some((r) => r.method === 'POST' && r.pattern === '/api/vantage/v1/organisations/:id/qa')) await runQa();
+  // A member of the public reports the organisation, for the admin queue's
+  // routes (which refuse everyone the crawl signs in as).
+  scene.reportIds.push(assertOk(await api(server, 'POST', '/api/v1/reports',
+    { token: pub.token, json: { account_id: org.id, comment: 'Is this account real?' } })).id);
 
   // The viewer likes and bookmarks what the organisation posted, so that
   // their own lists hold it when crawled.
@@ -459,6 +464,7 @@ function valuesFor(pattern, name) {
   if (pattern.startsWith('/api/vantage/v1/organisations/:id')) return [org.id];
   if (pattern.startsWith('/api/vantage/v1/sessions/:id')) return scene.sessionIds;
   if (pattern.startsWith('/api/vantage/v1/qa/:id')) return scene.qaIds;
+  if (pattern.startsWith('/api/vantage/v1/admin/reports/:id')) return scene.reportIds;
   return null;
 }
 

@@ -2,6 +2,8 @@
 // each action an organisation's staff may take.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "service/organisations.h"
 
 namespace vantage::service {
@@ -41,6 +43,10 @@ TEST(StaffPolicy, RoleByActionMatrix) {
     // Settings: any role reads them, owners alone change them.
     EXPECT_EQ(StaffMay(row.roles, StaffAction::kReadSettings), row.act_read);
     EXPECT_EQ(StaffMay(row.roles, StaffAction::kChangeSettings), row.manage_staff);
+    // Comment moderation on its posts: owners and moderators.
+    bool moderates = std::find(row.roles.begin(), row.roles.end(), StaffRole::kOwner) != row.roles.end() ||
+                     std::find(row.roles.begin(), row.roles.end(), StaffRole::kModerator) != row.roles.end();
+    EXPECT_EQ(StaffMay(row.roles, StaffAction::kModerateComments), moderates);
   }
 }
 

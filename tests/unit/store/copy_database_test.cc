@@ -188,6 +188,28 @@ void Seed(Store& store, IdGenerator& ids) {
     entry.detail = "{\"role\":\"\u00e9diteur\"}";
     ASSERT_TRUE(store.audit().Append(entry).ok());
   }
+
+  // Comment controls: an account's hidden words, and two reports on it, one
+  // closed by an admin.
+  Status moderation = store.database().Write([&](Connection& conn) -> Status {
+    const Statement kHiddenWords{"seed_hidden_words",
+                                 "INSERT INTO hidden_words (account_id, words, use_default, updated_at) "
+                                 "VALUES (?, ?, 0, ?)"};
+    const Statement kReport{"seed_report",
+                            "INSERT INTO reports (id, reporter_id, target_account_id, target_key, status_ids, "
+                            "question_id, comment, category, state, created_at, updated_at, resolved_at, resolved_by) "
+                            "VALUES (?, ?, ?, ?, '', NULL, ?, ?, ?, ?, ?, ?, ?)"};
+    for (auto result :
+         {conn.Exec(kHiddenWords, {a, std::string("spoiler\nthe butler did it \xc3\xa9"), now}),
+          conn.Exec(kReport, {ids.Next(), c, a, std::string("account:1;statuses:"), std::string("Abuse \xc3\xa9"),
+                              std::string("violation"), std::string("open"), now, now, Null(), Null()}),
+          conn.Exec(kReport, {ids.Next(), c, a, std::string("account:1;statuses:"), std::string(""),
+                              std::string("spam"), std::string("resolved"), now, now + 1, now + 1, c})}) {
+      if (!result) return std::move(result).error();
+    }
+    return Ok();
+  });
+  ASSERT_TRUE(moderation.ok()) << moderation.error().message;
 }
 
 std::string Key(const Row& row) {

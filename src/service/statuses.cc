@@ -248,6 +248,10 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
     auto state = CommentAllowed(ctx, author, *thread_post, input.text);
     if (!state) return std::move(state).error();
     post.comment_state = *state;
+    // A reply to a held or hidden comment (which only its writer sees) is
+    // held too, or it would carry what was held past the review.
+    if (parent->comment_state != store::CommentState::kShown && author.id != thread_post->account_id)
+      post.comment_state = store::CommentState::kHeld;
     // A comment can be no more visible than what it answers.
     if (static_cast<int>(post.visibility) < static_cast<int>(parent->visibility))
       post.visibility = parent->visibility;

@@ -164,6 +164,27 @@ describe('held comments', () => {
     assertError(await api(server, 'DELETE', `/api/v1/statuses/${c.id}`, { token: author.token }), 404);
   });
 
+  test('replying to one\'s own held or hidden comment cannot carry it past the review', async () => {
+    const post = await postPhoto(server, author, { status: 'Loophole', vantage_comments: 'held' });
+    const first = assertOk(await comment(stranger, post, 'Held first'));
+    assertOk(await api(server, 'PUT', `/api/v1/statuses/${post.id}`, { token: author.token, json: { vantage_comments: 'on' } }));
+    const reply = assertOk(await comment(stranger, first, 'Now replying to myself'));
+    assertError(await api(server, 'GET', `/api/v1/statuses/${reply.id}`, { token: fan.token }), 404);
+    const profile = assertOk(await api(server, 'GET', `/api/v1/accounts/${stranger.id}/statuses`, { token: fan.token }));
+    assert.ok(!profile.some((s) => s.id === reply.id));
+    assert.deepEqual(await context(post, stranger), [first.id, reply.id]);
+    assert.deepEqual(assertOk(await held(post, author)).map((s) => s.id), [first.id, reply.id]);
+    // A mention in a held comment notifies nobody until it is approved.
+    const mention = assertOk(await api(server, 'POST', '/api/v1/statuses', { token: stranger.token,
+      json: { status: `@${fan.username} look`, in_reply_to_id: first.id } }));
+    const fanNotes = assertOk(await api(server, 'GET', '/api/v1/notifications', { token: fan.token }));
+    assert.ok(!fanNotes.some((n) => n.status?.id === mention.id));
+    assertOk(await api(server, 'POST', `/api/vantage/v1/statuses/${first.id}/approve`, { token: author.token }));
+    assertOk(await api(server, 'POST', `/api/vantage/v1/statuses/${mention.id}/approve`, { token: author.token }));
+    const after = assertOk(await api(server, 'GET', '/api/v1/notifications', { token: fan.token }));
+    assert.ok(after.some((n) => n.status?.id === mention.id && n.type === 'mention'));
+  });
+
   test('a reply in a held thread is held for the post, listed in its review list', async () => {
     const post = await postPhoto(server, author, { status: 'Threads', vantage_comments: 'held' });
     const own = assertOk(await comment(author, post, 'Ask me anything'));

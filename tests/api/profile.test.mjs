@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -151,6 +151,26 @@ describe('profile pictures', () => {
     assert.equal(a.avatar, b.avatar);
     assertOk(await api(server, 'DELETE', '/api/v1/profile/avatar', { token: erin.token }));
     assert.equal((await fetchBytes(b.avatar)).status, 200);
+  });
+
+  test('the start-up sweep keeps the files of profile pictures', async () => {
+    const lena = await register(server);
+    const me = assertOk(await sendAvatar(lena, await readFile(await makeImage(300, 300, 'jpg'))));
+    const old = new Date(Date.now() - 2 * 3600 * 1000);
+    for (const url of [me.avatar, me.vantage_avatar_small]) {
+      const key = url.match(/([0-9a-f]{64})\.jpg$/)[1];
+      await utimes(path.join(server.dataDir, 'media', key.slice(0, 2), `${key}.jpg`), old, old);
+    }
+    // A second server on the same data sweeps files older than its grace period.
+    const second = await startServer([], { dataArgs: server.dataArgs });
+    try {
+      for (const url of [me.avatar, me.vantage_avatar_small]) {
+        const moved = new URL(new URL(url).pathname, second.url);
+        assert.equal((await fetchBytes(moved)).status, 200, `${url} survives the sweep`);
+      }
+    } finally {
+      await second.stop();
+    }
   });
 
   test('/avatars/ serves no other file of the media store', async () => {

@@ -162,6 +162,9 @@ void Seed(Store& store, IdGenerator& ids) {
   ASSERT_TRUE(social.ok()) << social.error().message;
 
   // An organisation with a staff member, and audit entries about it.
+  auto approver = store.accounts().FindByUsername("user_2");
+  ASSERT_TRUE(approver.ok() && approver->has_value());
+  int64_t b = (*approver)->id;
   Status organisation = store.database().Write([&](Connection& conn) -> Status {
     const Statement kOrganisation{"seed_organisation",
                                   "INSERT INTO organisations (account_id, approvals_required, created_at) "
@@ -173,6 +176,29 @@ void Seed(Store& store, IdGenerator& ids) {
     if (!done) return std::move(done).error();
     done = conn.Exec(kRole, {a, c, now});
     if (!done) return std::move(done).error();
+    // A scheduled draft with its photo, editor and approval.
+    int64_t photo = ids.Next();
+    int64_t draft = ids.Next();
+    const Statement kPhoto{"seed_draft_photo",
+                           "INSERT INTO media_attachments (id, account_id, state, created_at, updated_at) "
+                           "VALUES (?, ?, 'ready', ?, ?)"};
+    const Statement kDraft{"seed_draft",
+                           "INSERT INTO drafts (id, organisation_id, author_id, state, text, cta_url, cta_label, "
+                           "scheduled_at, rejection_reason, version, created_at, updated_at) "
+                           "VALUES (?, ?, ?, 'scheduled', ?, 'https://jobs.example.org/', 'Apply', ?, NULL, 3, ?, ?)"};
+    const Statement kDraftMedia{"seed_draft_media",
+                                "INSERT INTO draft_media (draft_id, position, media_id) VALUES (?, 0, ?)"};
+    const Statement kDraftEditor{"seed_draft_editor",
+                                 "INSERT INTO draft_editors (draft_id, account_id, created_at) VALUES (?, ?, ?)"};
+    const Statement kDraftApproval{"seed_draft_approval",
+                                   "INSERT INTO draft_approvals (draft_id, account_id, created_at) VALUES (?, ?, ?)"};
+    for (auto result : {conn.Exec(kPhoto, {photo, a, now, now}),
+                        conn.Exec(kDraft, {draft, a, c, std::string("Archive \xc3\xa9 #release"), now + 60000, now,
+                                           now}),
+                        conn.Exec(kDraftMedia, {draft, photo}), conn.Exec(kDraftEditor, {draft, c, now}),
+                        conn.Exec(kDraftApproval, {draft, b, now})}) {
+      if (!result) return std::move(result).error();
+    }
     return Ok();
   });
   ASSERT_TRUE(organisation.ok()) << organisation.error().message;

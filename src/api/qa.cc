@@ -6,6 +6,7 @@
 // who answered: answers carry the organisation or the session's pseudonym.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <map>
 #include <set>
@@ -44,10 +45,10 @@ Result<store::Account> OrganisationAccount(ApiContext& ctx, int64_t id) {
   return std::move(**account);
 }
 
-json::object SessionJson(ApiContext& ctx, const QaSession& s, const store::Account& organisation) {
+json::object SessionJson(const service::Settings& settings, const QaSession& s, const store::Account& organisation) {
   json::object o;
   o["id"] = std::to_string(s.id);
-  o["organisation"] = AccountJson(ctx.services.settings, organisation);
+  o["organisation"] = AccountJson(settings, organisation);
   o["title"] = s.title;
   o["description"] = s.description;
   o["starts_at"] = FormatIsoTime(s.starts_at);
@@ -63,8 +64,50 @@ json::object SessionJson(ApiContext& ctx, const QaSession& s, const store::Accou
   return o;
 }
 
-// Questions as the public sees them, or (`staff`) as the organisation's staff
-// do: with their state and asker. Askers are read in one query.
+// A question as the public sees it, or (`staff`) as the organisation's staff
+// do: with its state and asker (`asker`: none when gone or not read).
+json::object QuestionJson(const service::Settings& settings, const QaSession& session,
+                          const store::Account& organisation, const store::Account* asker, const Question& q,
+                          bool staff) {
+  json::object o;
+  o["id"] = std::to_string(q.id);
+  o["text"] = q.text;
+  if (q.show_name && asker) {
+    o["asker"] = AccountJson(settings, *asker);
+    o["asker_name"] = asker->display_name.empty() ? asker->username : asker->display_name;
+  } else {
+    o["asker"] = nullptr;
+    o["asker_name"] = kAnonymousAsker;
+  }
+  o["duplicates_count"] = q.duplicates_count;
+  o["created_at"] = FormatIsoTime(q.created_at);
+  o["answered"] = q.answered_at.has_value();
+  if (q.answer_text) {
+    json::object answer;
+    answer["text"] = *q.answer_text;
+    bool pseudonym = q.answer_as == store::AnswerAs::kPseudonym && session.pseudonym;
+    answer["as"] = pseudonym ? "pseudonym" : "organisation";
+    answer["name"] = pseudonym ? *session.pseudonym
+                               : (organisation.display_name.empty() ? organisation.username
+                                                                    : organisation.display_name);
+    answer["answered_at"] = OptTime(q.answered_at);
+    answer["edited_at"] = OptTime(q.answer_edited_at);
+    o["answer"] = std::move(answer);
+  } else {
+    o["answer"] = nullptr;
+  }
+  if (staff) {
+    o["state"] = store::QuestionStateName(q.state);
+    o["merged_into"] = q.merged_into ? json::value(std::to_string(*q.merged_into)) : json::value(nullptr);
+    o["show_name"] = q.show_name;
+    // Moderators see who asked (to block an abusive asker); the public
+    // only when the asker chose so.
+    o["account"] = asker ? json::value(AccountJson(settings, *asker)) : json::value(nullptr);
+  }
+  return o;
+}
+
+// QuestionJson of each question, their askers read in one query.
 Result<json::array> QuestionsJson(ApiContext& ctx, const QaSession& session, const store::Account& organisation,
                                   const std::vector<Question>& questions, bool staff) {
   std::set<int64_t> people;
@@ -74,53 +117,40 @@ Result<json::array> QuestionsJson(ApiContext& ctx, const QaSession& session, con
   if (!accounts) return std::move(accounts).error();
   std::map<int64_t, const store::Account*> by_id;
   for (const store::Account& account : *accounts) by_id[account.id] = &account;
-
   json::array out;
   for (const Question& q : questions) {
-    json::object o;
-    o["id"] = std::to_string(q.id);
-    o["text"] = q.text;
     const store::Account* asker = nullptr;
     if (q.account_id) {
       auto it = by_id.find(*q.account_id);
       if (it != by_id.end()) asker = it->second;
     }
-    if (q.show_name && asker) {
-      o["asker"] = AccountJson(ctx.services.settings, *asker);
-      o["asker_name"] = asker->display_name.empty() ? asker->username : asker->display_name;
-    } else {
-      o["asker"] = nullptr;
-      o["asker_name"] = kAnonymousAsker;
-    }
-    o["duplicates_count"] = q.duplicates_count;
-    o["created_at"] = FormatIsoTime(q.created_at);
-    o["answered"] = q.answered_at.has_value();
-    if (q.answer_text) {
-      json::object answer;
-      answer["text"] = *q.answer_text;
-      bool pseudonym = q.answer_as == store::AnswerAs::kPseudonym && session.pseudonym;
-      answer["as"] = pseudonym ? "pseudonym" : "organisation";
-      answer["name"] = pseudonym ? *session.pseudonym
-                                 : (organisation.display_name.empty() ? organisation.username
-                                                                      : organisation.display_name);
-      answer["answered_at"] = OptTime(q.answered_at);
-      answer["edited_at"] = OptTime(q.answer_edited_at);
-      o["answer"] = std::move(answer);
-    } else {
-      o["answer"] = nullptr;
-    }
-    if (staff) {
-      o["state"] = store::QuestionStateName(q.state);
-      o["merged_into"] = q.merged_into ? json::value(std::to_string(*q.merged_into)) : json::value(nullptr);
-      o["show_name"] = q.show_name;
-      // Moderators see who asked (to block an abusive asker); the public
-      // only when the asker chose so.
-      o["account"] = asker ? json::value(AccountJson(ctx.services.settings, *asker)) : json::value(nullptr);
-    }
-    out.push_back(std::move(o));
+    out.push_back(QuestionJson(ctx.services.settings, session, organisation, asker, q, staff));
   }
   return out;
 }
+
+// The live events' data: the same JSON as the REST reads.
+class QaEventJson final : public service::QaEventRenderer {
+ public:
+  explicit QaEventJson(const service::Settings& settings) : settings_(settings) {}
+
+  std::string PublicQuestion(const store::QaEventView& view) const override { return Render(view, false); }
+  std::string StaffQuestion(const store::QaEventView& view) const override { return Render(view, true); }
+  std::string Session(const store::QaEventView& view) const override {
+    return json::serialize(SessionJson(settings_, *view.session, Organisation(view)));
+  }
+
+ private:
+  std::string Render(const store::QaEventView& view, bool staff) const {
+    const store::Account* asker = view.asker ? &*view.asker : nullptr;
+    return json::serialize(QuestionJson(settings_, *view.session, Organisation(view), asker, *view.question, staff));
+  }
+  static store::Account Organisation(const store::QaEventView& view) {
+    return view.organisation.value_or(store::Account{});
+  }
+
+  const service::Settings& settings_;
+};
 
 Result<QaSession> LoadSession(ApiContext& ctx, const Request& request) {
   auto id = ParseId(request.path_params.at(0));
@@ -162,7 +192,7 @@ Result<Response> SessionResponse(ApiContext& ctx, Result<QaSession> session) {
   if (!session) return std::move(session).error();
   auto organisation = OrganisationAccount(ctx, session->organisation_id);
   if (!organisation) return std::move(organisation).error();
-  return Json(SessionJson(ctx, *session, *organisation));
+  return Json(SessionJson(ctx.services.settings, *session, *organisation));
 }
 
 Result<Response> QuestionResponse(ApiContext& ctx, const QaSession& session, Result<Question> question,
@@ -269,6 +299,7 @@ http::Handler SessionRoute(ApiContext& ctx, SessionTransition transition) {
 
 void RegisterQaRoutes(http::Router& router, ApiContext& ctx) {
   const std::string qa = "/api/vantage/v1/qa/:id";
+  ctx.services.qa_events = std::make_shared<QaEventJson>(ctx.services.settings);
 
   router.Add("POST", "/api/vantage/v1/organisations/:id/qa", Wrap([&ctx](Request& request) -> Result<Response> {
     auto principal = Authorize(ctx, request, "write:statuses");
@@ -312,7 +343,7 @@ void RegisterQaRoutes(http::Router& router, ApiContext& ctx) {
     auto sessions = Qa(ctx)->ListSessions(*organisation_id, max_id, *limit ? static_cast<int>(**limit) : 20);
     if (!sessions) return std::move(sessions).error();
     json::array out;
-    for (const QaSession& s : *sessions) out.push_back(SessionJson(ctx, s, *organisation));
+    for (const QaSession& s : *sessions) out.push_back(SessionJson(ctx.services.settings, s, *organisation));
     return Json(out);
   }));
 
@@ -331,7 +362,7 @@ void RegisterQaRoutes(http::Router& router, ApiContext& ctx) {
     if (!questions) return std::move(questions).error();
     auto body = QuestionsJson(ctx, *session, *organisation, *questions, /*staff=*/false);
     if (!body) return std::move(body).error();
-    json::object out = SessionJson(ctx, *session, *organisation);
+    json::object out = SessionJson(ctx.services.settings, *session, *organisation);
     out["questions"] = std::move(*body);
     return Json(out);
   }));

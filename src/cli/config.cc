@@ -96,6 +96,7 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
     media.add_options()
         ("media-size-limit", po::value(&c.media.max_upload_bytes)->default_value(c.media.max_upload_bytes), "bytes per uploaded image at most (413 beyond, sent before the body is read)")
         ("media-max-pixels", po::value(&c.media.max_pixels)->default_value(c.media.max_pixels), "pixels (width x height) per uploaded image at most (422 image_too_large beyond)")
+        ("event-retention-hours", po::value(&c.event_retention_hours)->default_value(c.event_retention_hours), "hours live events are kept for clients resuming a stream (Last-Event-ID)")
         ("media-cleanup-interval", po::value(&c.media_cleanup_interval_s)->default_value(c.media_cleanup_interval_s), "seconds between runs of the job that deletes media not attached to a post within 24 hours");
     all.add(net).add(pools).add(instance).add(media);
   }
@@ -163,6 +164,8 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
   if (c.pool_wait_ms < 1) return Error::Invalid("pool-wait-ms", "--pool-wait-ms must be at least 1");
   if (c.media.max_upload_bytes < 1) return Error::Invalid("media-size-limit", "--media-size-limit must be at least 1");
   if (c.media.max_pixels < 1) return Error::Invalid("media-max-pixels", "--media-max-pixels must be at least 1");
+  if (c.event_retention_hours < 1)
+    return Error::Invalid("event-retention-hours", "--event-retention-hours must be at least 1");
   if (c.media_cleanup_interval_s < 1)
     return Error::Invalid("media-cleanup-interval", "--media-cleanup-interval must be at least 1");
   if (!c.public_url.empty() && !(c.public_url.starts_with("http://") || c.public_url.starts_with("https://")))

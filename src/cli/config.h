@@ -41,6 +41,7 @@ struct Config {
   service::Settings settings;
   service::MediaSettings media;
   int media_cleanup_interval_s = 300;  // how often unattached media is looked for
+  int event_retention_hours = 168;     // live events kept for resuming streams (docs/architecture.md)
   std::string log_level = "info";
   std::string web_dir;  // empty: the web app compiled into the binary
 

@@ -28,6 +28,8 @@
 #include "service/crypto.h"
 #include "service/drafts.h"
 #include "service/media.h"
+#include "store/event_bus.h"
+#include "store/event_store.h"
 #include "store/copy_database.h"
 #include "store/sqlite/sqlite_database.h"
 #include "store/store.h"
@@ -130,6 +132,10 @@ int Serve(const std::vector<std::string>& args) {
   http::Router router;
   std::vector<std::string> route_names;
   service::ServiceContext services(*store, config.settings, config.shard);
+  // Live events are told within this process (docs/architecture.md, "Live
+  // events"); the events themselves are rows every server can read.
+  store::InProcessNotifier notifier;
+  services.events = &notifier;
   auto url_key = store->media().SharedSecret("media_url_key", service::RandomToken());
   if (!url_key) {
     std::cerr << "vantage serve: reading the media URL key: " << url_key.error().message << "\n";
@@ -203,12 +209,15 @@ int Serve(const std::vector<std::string>& args) {
     });
     // Unattached media past 24 hours, and OAuth codes nobody redeemed.
     PeriodicJob cleanup(db_pool, std::chrono::seconds(config.media_cleanup_interval_s),
-                        [&media_context, &store] {
+                        [&media_context, &store, &config] {
                           auto deleted = service::DeleteUnattachedMedia(media_context, NowUnixMs());
                           if (!deleted) spdlog::warn("media cleanup: {}", deleted.error().message);
                           else if (*deleted) spdlog::info("media cleanup: deleted {} unattached", *deleted);
                           auto codes = store->authorization_codes().DeleteExpired(NowUnixMs());
                           if (!codes) spdlog::warn("authorization code cleanup: {}", codes.error().message);
+                          auto events = store::MakeSqlEventStore(store->database())
+                                            ->Prune(NowUnixMs() - int64_t{config.event_retention_hours} * 3600 * 1000);
+                          if (!events) spdlog::warn("event cleanup: {}", events.error().message);
                         });
     server.Run();
   }

@@ -8,7 +8,13 @@
 #include "service/rate_limiter.h"
 #include "store/store.h"
 
+namespace vantage::store {
+class EventNotifier;
+}  // namespace vantage::store
+
 namespace vantage::service {
+
+class QaEventRenderer;  // service/qa.h
 
 enum class RegistrationMode { kOpen, kApproval, kClosed };
 const char* RegistrationModeName(RegistrationMode mode);
@@ -44,6 +50,12 @@ struct ServiceContext {
   RateLimiter registrations_by_ip;
   RateLimiter questions_by_account;
   RateLimiter questions_by_ip;
+  // Live events (docs/architecture.md): tells every server's event bus that
+  // a topic has new events; none: events are written and nobody is told.
+  store::EventNotifier* events = nullptr;
+  // Renders the Q&A's live events as its REST reads do (api/qa.cc sets it);
+  // none: the Q&A writes no events.
+  std::shared_ptr<const QaEventRenderer> qa_events;
 };
 
 }  // namespace vantage::service

@@ -8,6 +8,8 @@
 #include "core/text.h"
 #include "service/accounts.h"
 #include "service/drafts.h"
+#include "store/event_bus.h"
+#include "store/event_store.h"
 
 namespace vantage::service {
 
@@ -153,14 +155,71 @@ Status ApplySessionInput(const QaSessionInput& input, const std::optional<std::o
   return Ok();
 }
 
-Result<QaSession> ChangeSession(ServiceContext& ctx, int64_t session_id,
+// The events one change writes, told to the buses once it has committed.
+class Events {
+ public:
+  explicit Events(ServiceContext& ctx) : ctx_(ctx) {}
+
+  // For the store: appends what `write` asks for; a retried transaction
+  // starts again from nothing.
+  store::AfterQaChange After(std::function<Status(Events&, store::Connection&, const store::QaEventView&)> write) {
+    if (!ctx_.qa_events) return {};
+    return [this, write = std::move(write)](store::Connection& conn, const store::QaEventView& view) -> Status {
+      written_.clear();
+      return write(*this, conn, view);
+    };
+  }
+
+  Status Append(store::Connection& conn, const std::string& topic, const char* type, const std::string& data) {
+    auto id = store::AppendEventOn(conn, topic, type, data, NowUnixMs());
+    if (!id) return std::move(id).error();
+    written_.emplace_back(topic, *id);
+    return Ok();
+  }
+
+  const QaEventRenderer& render() const { return *ctx_.qa_events; }
+
+  // After the commit.
+  void Tell() {
+    if (ctx_.events)
+      for (const auto& [topic, id] : written_) ctx_.events->Notify(topic, id);
+  }
+
+ private:
+  ServiceContext& ctx_;
+  std::vector<std::pair<std::string, int64_t>> written_;
+};
+
+// A change of the session, told on both topics as `type`.
+Result<QaSession> ChangeSession(ServiceContext& ctx, int64_t session_id, const char* type,
                                 const store::DecideQaSessionChange& decide) {
-  return Qa(ctx)->ChangeSession(session_id, decide, NowUnixMs());
+  Events events(ctx);
+  auto changed = Qa(ctx)->ChangeSession(
+      session_id, decide, NowUnixMs(),
+      events.After([type](Events& e, store::Connection& conn, const store::QaEventView& view) -> Status {
+        std::string data = e.render().Session(view);
+        VANTAGE_TRY(e.Append(conn, QaPublicTopic(view.session->id), type, data));
+        return e.Append(conn, QaQueueTopic(view.session->id), type, data);
+      }));
+  if (changed) events.Tell();
+  return changed;
 }
 
-Result<Question> ChangeQuestion(ServiceContext& ctx, int64_t session_id, int64_t id,
+// A change of a question: the staff topic always; the public one with
+// `public_type` when the question is public after it.
+Result<Question> ChangeQuestion(ServiceContext& ctx, int64_t session_id, int64_t id, const char* public_type,
                                 const store::DecideQuestionChange& decide) {
-  return Qa(ctx)->ChangeQuestion(session_id, id, decide, NowUnixMs());
+  Events events(ctx);
+  auto changed = Qa(ctx)->ChangeQuestion(
+      session_id, id, decide, NowUnixMs(),
+      events.After([public_type](Events& e, store::Connection& conn, const store::QaEventView& view) -> Status {
+        VANTAGE_TRY(e.Append(conn, QaQueueTopic(view.session->id), "question", e.render().StaffQuestion(view)));
+        if (public_type && QuestionIsPublic(*view.question))
+          VANTAGE_TRY(e.Append(conn, QaPublicTopic(view.session->id), public_type, e.render().PublicQuestion(view)));
+        return Ok();
+      }));
+  if (changed) events.Tell();
+  return changed;
 }
 
 Result<std::string> AnswerText(const std::string& raw) {
@@ -168,6 +227,9 @@ Result<std::string> AnswerText(const std::string& raw) {
 }
 
 }  // namespace
+
+std::string QaPublicTopic(int64_t session_id) { return "qa:" + std::to_string(session_id); }
+std::string QaQueueTopic(int64_t session_id) { return "qa:" + std::to_string(session_id) + ":queue"; }
 
 bool QaStaffMay(const std::vector<store::StaffRole>& roles, QaAction action) {
   if (Has(roles, store::StaffRole::kOwner)) return true;
@@ -227,7 +289,7 @@ Result<QaSession> EditQaSession(ServiceContext& ctx, int64_t session_id, const Q
     if (!checked) return std::move(checked).error();
     pseudonym = std::move(*checked);
   }
-  return ChangeSession(ctx, session_id, [&](const QaSession& current) -> Result<QaSessionChange> {
+  return ChangeSession(ctx, session_id, "session", [&](const QaSession& current) -> Result<QaSessionChange> {
     if (current.state == QaSessionState::kArchived) return SessionArchived();
     if (current.state == QaSessionState::kClosed)
       return Error::Conflict("session_closed", "This Q&A session is closed: its details no longer change");
@@ -239,7 +301,7 @@ Result<QaSession> EditQaSession(ServiceContext& ctx, int64_t session_id, const Q
 }
 
 Result<QaSession> CloseQaSession(ServiceContext& ctx, int64_t session_id, const Actor& actor) {
-  return ChangeSession(ctx, session_id, [&](const QaSession& current) -> Result<QaSessionChange> {
+  return ChangeSession(ctx, session_id, "closed", [&](const QaSession& current) -> Result<QaSessionChange> {
     if (current.state == QaSessionState::kArchived) return SessionArchived();
     if (current.state != QaSessionState::kOpen)
       return Error::Conflict("invalid_transition", "This Q&A session is already closed");
@@ -251,7 +313,7 @@ Result<QaSession> CloseQaSession(ServiceContext& ctx, int64_t session_id, const 
 }
 
 Result<QaSession> ArchiveQaSession(ServiceContext& ctx, int64_t session_id, const Actor& actor) {
-  return ChangeSession(ctx, session_id, [&](const QaSession& current) -> Result<QaSessionChange> {
+  return ChangeSession(ctx, session_id, "archived", [&](const QaSession& current) -> Result<QaSessionChange> {
     if (current.state == QaSessionState::kArchived) return SessionArchived();
     if (current.state != QaSessionState::kClosed)
       return Error::Conflict("invalid_transition", "Only a closed Q&A session can be archived: close it first");
@@ -277,7 +339,8 @@ Result<Question> SubmitQuestion(ServiceContext& ctx, int64_t session_id, const s
   question.show_name = input.show_name;
   question.text = std::move(*text);
   question.created_at = question.updated_at = now;
-  return Qa(ctx)->AddQuestion(question, [&](const QaSession& session) -> Status {
+  Events events(ctx);
+  auto added = Qa(ctx)->AddQuestion(question, [&](const QaSession& session) -> Status {
     if (session.organisation_id == asker.id)
       return Error::Forbidden("An organisation does not ask its own Q&A questions", "organisation_cannot_ask");
     if (session.state == QaSessionState::kArchived) return SessionArchived();
@@ -289,11 +352,15 @@ Result<Question> SubmitQuestion(ServiceContext& ctx, int64_t session_id, const s
     if (now >= session.ends_at)
       return Error::Conflict("session_ended", "This Q&A session has ended: it takes no more questions");
     return Ok();
-  });
+  }, events.After([](Events& e, store::Connection& conn, const store::QaEventView& view) -> Status {
+    return e.Append(conn, QaQueueTopic(view.session->id), "question", e.render().StaffQuestion(view));
+  }));
+  if (added) events.Tell();
+  return added;
 }
 
 Result<Question> ApproveQuestion(ServiceContext& ctx, int64_t session_id, int64_t id, const Actor& actor) {
-  return ChangeQuestion(ctx, session_id, id, [&](const QaSession& session, const Question& current)
+  return ChangeQuestion(ctx, session_id, id, nullptr, [&](const QaSession& session, const Question& current)
                                                  -> Result<QuestionChange> {
     if (session.state == QaSessionState::kArchived) return SessionArchived();
     if (current.state != QuestionState::kHeld) return InvalidTransition(current, "approved");
@@ -305,7 +372,7 @@ Result<Question> ApproveQuestion(ServiceContext& ctx, int64_t session_id, int64_
 }
 
 Result<Question> RejectQuestion(ServiceContext& ctx, int64_t session_id, int64_t id, const Actor& actor) {
-  return ChangeQuestion(ctx, session_id, id, [&](const QaSession& session, const Question& current)
+  return ChangeQuestion(ctx, session_id, id, nullptr, [&](const QaSession& session, const Question& current)
                                                  -> Result<QuestionChange> {
     if (session.state == QaSessionState::kArchived) return SessionArchived();
     // An answered question stays: rejecting it would unpublish an answer.
@@ -321,7 +388,7 @@ Result<Question> RejectQuestion(ServiceContext& ctx, int64_t session_id, int64_t
 
 Result<Question> MergeQuestion(ServiceContext& ctx, int64_t session_id, int64_t id, int64_t into,
                                const Actor& actor) {
-  return ChangeQuestion(ctx, session_id, id, [&](const QaSession& session, const Question& current)
+  return ChangeQuestion(ctx, session_id, id, nullptr, [&](const QaSession& session, const Question& current)
                                                  -> Result<QuestionChange> {
     if (session.state == QaSessionState::kArchived) return SessionArchived();
     if (current.state == QuestionState::kRejected || current.state == QuestionState::kMerged ||
@@ -336,7 +403,7 @@ Result<Question> MergeQuestion(ServiceContext& ctx, int64_t session_id, int64_t 
 }
 
 Result<Question> MarkQuestionAnswered(ServiceContext& ctx, int64_t session_id, int64_t id, const Actor& actor) {
-  return ChangeQuestion(ctx, session_id, id, [&](const QaSession& session, const Question& current)
+  return ChangeQuestion(ctx, session_id, id, "answer", [&](const QaSession& session, const Question& current)
                                                  -> Result<QuestionChange> {
     if (session.state == QaSessionState::kArchived) return SessionArchived();
     if (current.state != QuestionState::kApproved || current.answered_at)
@@ -352,7 +419,7 @@ Result<Question> AnswerQuestion(ServiceContext& ctx, int64_t session_id, int64_t
                                 bool as_pseudonym, const Actor& actor) {
   auto text = AnswerText(raw);
   if (!text) return std::move(text).error();
-  return ChangeQuestion(ctx, session_id, id, [&](const QaSession& session, const Question& current)
+  return ChangeQuestion(ctx, session_id, id, "answer", [&](const QaSession& session, const Question& current)
                                                  -> Result<QuestionChange> {
     if (session.state == QaSessionState::kArchived) return SessionArchived();
     if (current.state != QuestionState::kApproved) return InvalidTransition(current, "answered");
@@ -373,7 +440,7 @@ Result<Question> EditAnswer(ServiceContext& ctx, int64_t session_id, int64_t id,
                             std::optional<bool> as_pseudonym, const Actor& actor) {
   auto text = AnswerText(raw);
   if (!text) return std::move(text).error();
-  return ChangeQuestion(ctx, session_id, id, [&](const QaSession& session, const Question& current)
+  return ChangeQuestion(ctx, session_id, id, "answer_edited", [&](const QaSession& session, const Question& current)
                                                  -> Result<QuestionChange> {
     if (session.state == QaSessionState::kArchived) return SessionArchived();
     if (!current.answer_text) return InvalidTransition(current, "edited before it is answered");

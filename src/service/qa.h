@@ -45,6 +45,26 @@ enum class QaAction {
   kAnswer,     // owner, editor, moderator: answer and edit answers
 };
 
+// The live events of the Q&A (docs/architecture.md, "Live events"): each
+// change writes, in its transaction, an event to the session's public topic
+// (QaPublicTopic: a question made public by an answer or by being marked
+// answered, "answer"; an edited answer, "answer_edited"; the session edited,
+// closed or archived, "session", "closed", "archived") and to its staff
+// topic (QaQueueTopic: every question asked or changed, "question"; the
+// session's changes as above), then tells ctx.events after the commit.
+std::string QaPublicTopic(int64_t session_id);
+std::string QaQueueTopic(int64_t session_id);
+
+// Renders an event's data (api/qa.cc: the JSON of the REST reads). Called
+// inside the change's transaction: it must not use the database.
+class QaEventRenderer {
+ public:
+  virtual ~QaEventRenderer() = default;
+  virtual std::string PublicQuestion(const store::QaEventView& view) const = 0;
+  virtual std::string StaffQuestion(const store::QaEventView& view) const = 0;
+  virtual std::string Session(const store::QaEventView& view) const = 0;
+};
+
 // Whether `roles` allow `action` (the policy, pure, tested as a matrix).
 bool QaStaffMay(const std::vector<store::StaffRole>& roles, QaAction action);
 

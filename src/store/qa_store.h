@@ -25,6 +25,7 @@
 #include "core/error.h"
 #include "store/audit_store.h"
 #include "store/sql.h"
+#include "store/store.h"
 
 namespace vantage::store {
 
@@ -109,9 +110,17 @@ struct QuestionChange {
 using DecideQaSessionChange = std::function<Result<QaSessionChange>(const QaSession& current)>;
 using DecideQuestionChange =
     std::function<Result<QuestionChange>(const QaSession& session, const Question& current)>;
+// What a change looks like once written, read in its transaction for the
+// live events it causes.
+struct QaEventView {
+  const QaSession* session = nullptr;    // as it is after the change
+  const Question* question = nullptr;    // none for a change of the session
+  std::optional<Account> organisation;   // the organisation's account
+  std::optional<Account> asker;          // the question's asker, when there is one
+};
 // Inside the transaction of a change, after its rows are written: what else
 // the change causes (the live events of service/qa.cc). An error rolls back.
-using AfterQaChange = std::function<Status(Connection& conn)>;
+using AfterQaChange = std::function<Status(Connection& conn, const QaEventView& view)>;
 
 // Which questions a list returns.
 struct QuestionFilter {

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "store/qa_store.h"
+#include "store/sql_rows.h"
 
 namespace vantage::store {
 
@@ -76,6 +77,9 @@ constexpr Statement kInsertRevision{
 constexpr Statement kSelectRevisions{
     "qa_answer_revision_select",
     "SELECT text, created_at FROM qa_answer_revisions WHERE question_id = ? ORDER BY revision"};
+
+constexpr Statement kSelectAccount{
+    "qa_account_select", "SELECT " VANTAGE_ACCOUNT_COLUMNS_OF("") " FROM accounts WHERE id = ?"};
 
 #undef VANTAGE_QA_SESSION_COLUMNS
 #undef VANTAGE_QUESTION_COLUMNS
@@ -156,6 +160,33 @@ Result<QaSession> LockSession(Connection& conn, int64_t id) {
   return std::move(**session);
 }
 
+Result<std::optional<Account>> AccountOn(Connection& conn, std::optional<int64_t> id) {
+  if (!id) return std::optional<Account>();
+  auto row = conn.QueryOne(kSelectAccount, {*id});
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<Account>();
+  auto account = DecodeAccount(**row);
+  if (!account) return std::move(account).error();
+  return std::optional<Account>(std::move(*account));
+}
+
+// Hands `after` the change as written, with the accounts its events show.
+Status RunAfter(Connection& conn, const AfterQaChange& after, const QaSession& session, const Question* question) {
+  if (!after) return Ok();
+  QaEventView view;
+  view.session = &session;
+  view.question = question;
+  auto organisation = AccountOn(conn, session.organisation_id);
+  if (!organisation) return std::move(organisation).error();
+  view.organisation = std::move(*organisation);
+  if (question) {
+    auto asker = AccountOn(conn, question->account_id);
+    if (!asker) return std::move(asker).error();
+    view.asker = std::move(*asker);
+  }
+  return after(conn, view);
+}
+
 Status AppendFor(Connection& conn, int64_t organisation_id, const std::string& type, int64_t target,
                  AuditEntry entry, int64_t now) {
   entry.organisation_id = organisation_id;
@@ -234,10 +265,10 @@ class SqlQaStore final : public QaStore {
       if (!updated) return std::move(updated).error();
       for (AuditEntry& entry : change->audit)
         VANTAGE_TRY(AppendFor(conn, current->organisation_id, "qa_session", id, std::move(entry), now));
-      if (after) VANTAGE_TRY(after(conn));
       auto loaded = SessionOn(conn, id);
       if (!loaded) return std::move(loaded).error();
       out = std::move(*loaded);
+      if (out) VANTAGE_TRY(RunAfter(conn, after, *out, nullptr));
       return Ok();
     });
     if (!status) return std::move(status).error();
@@ -264,10 +295,10 @@ class SqlQaStore final : public QaStore {
                                                   int64_t{q.show_name ? 1 : 0}, q.text, q.created_at,
                                                   q.updated_at});
       if (!inserted) return std::move(inserted).error();
-      if (after) VANTAGE_TRY(after(conn));
       auto loaded = QuestionOn(conn, q.session_id, q.id);
       if (!loaded) return std::move(loaded).error();
       out = std::move(*loaded);
+      if (out) VANTAGE_TRY(RunAfter(conn, after, **session, &*out));
       return Ok();
     });
     if (!status) return std::move(status).error();
@@ -345,10 +376,10 @@ class SqlQaStore final : public QaStore {
       }
       for (AuditEntry& entry : change->audit)
         VANTAGE_TRY(AppendFor(conn, session->organisation_id, "qa_question", id, std::move(entry), now));
-      if (after) VANTAGE_TRY(after(conn));
       auto loaded = QuestionOn(conn, session_id, id);
       if (!loaded) return std::move(loaded).error();
       out = std::move(*loaded);
+      if (out) VANTAGE_TRY(RunAfter(conn, after, *session, &*out));
       return Ok();
     });
     if (!status) return std::move(status).error();

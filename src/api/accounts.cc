@@ -1,4 +1,6 @@
 // Registration and profiles: /api/v1/accounts/...
+#include <optional>
+
 #include <boost/json/object.hpp>
 
 #include "api/api.h"
@@ -95,6 +97,14 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
       if (!text || !*text || !(*text)->empty())
         return Error::Invalid("avatar", "avatar must be an uploaded file (multipart/form-data)");
     }
+    // The picture is checked and processed first, so a refused one leaves
+    // the whole profile as it was.
+    std::optional<media::ProcessedAvatar> picture;
+    if (avatar && !avatar->data.empty()) {
+      auto prepared = service::PrepareAvatar(*ctx.media, avatar->data);
+      if (!prepared) return std::move(prepared).error();
+      picture = std::move(*prepared);
+    }
     change.display_name = std::move(*display_name);
     change.note = std::move(*note);
     change.locked = *locked;
@@ -104,8 +114,8 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
     }
     auto account = service::UpdateProfile(ctx.services, principal->account->id, change);
     if (!account) return std::move(account).error();
-    if (avatar && !avatar->data.empty()) {
-      account = service::SetAvatar(*ctx.media, account->id, avatar->data);
+    if (picture) {
+      account = service::SetAvatar(*ctx.media, account->id, *picture);
       if (!account) return std::move(account).error();
     }
     // An unlocked account accepts its pending follow requests, as on

@@ -45,23 +45,27 @@ void RemoveUnused(MediaContext& ctx, const store::Account& before, const store::
 
 }  // namespace
 
-Result<store::Account> SetAvatar(MediaContext& ctx, int64_t account_id, std::string_view bytes) {
+Result<media::ProcessedAvatar> PrepareAvatar(MediaContext& ctx, std::string_view bytes) {
   if (bytes.size() > kMaxAvatarBytes)
     return Error::TooLarge("avatar must be at most " + std::to_string(kMaxAvatarBytes / (1024 * 1024)) + " MB",
                            "avatar");
+  auto processed = media::ProcessAvatar(bytes, ctx.settings.max_pixels);
+  if (!processed) return NameAvatar(std::move(processed).error());
+  return processed;
+}
+
+Result<store::Account> SetAvatar(MediaContext& ctx, int64_t account_id, const media::ProcessedAvatar& avatar) {
   auto before = ctx.services.store.accounts().FindById(account_id);
   if (!before) return std::move(before).error();
   if (!*before) return Error::NotFound();
-  auto processed = media::ProcessAvatar(bytes, ctx.settings.max_pixels);
-  if (!processed) return NameAvatar(std::move(processed).error());
 
   std::optional<store::Account> after;
   {
     // Files first, durably, then the row (media/blob_store.h).
     auto writing = ctx.blobs.WriteLock();
-    auto key = ctx.blobs.Put(processed->jpeg, "jpg");
+    auto key = ctx.blobs.Put(avatar.jpeg, "jpg");
     if (!key) return std::move(key).error();
-    auto small_key = ctx.blobs.Put(processed->small_jpeg, "jpg");
+    auto small_key = ctx.blobs.Put(avatar.small_jpeg, "jpg");
     if (!small_key) return std::move(small_key).error();
     auto updated = ctx.services.store.accounts().SetAvatar(account_id, *key, *small_key, NowUnixMs());
     if (!updated) return std::move(updated).error();

@@ -19,11 +19,17 @@
 
 namespace vantage::service {
 
-// Errors: kUnsupported "unsupported_media_type" (415), kInvalid
-// "invalid_image" / "image_too_large" (422) and kTooLarge (413) for files over
-// kMaxAvatarBytes, each with field "avatar"; kNotFound for a missing account.
+// Checks and processes a picture without storing anything, so a request can
+// refuse it before changing the rest of the profile. Errors: kUnsupported
+// "unsupported_media_type" (415), kInvalid "invalid_image" / "image_too_large"
+// (422) and kTooLarge (413) for files over kMaxAvatarBytes, each with field
+// "avatar".
 inline constexpr size_t kMaxAvatarBytes = 8 * 1024 * 1024;
-Result<store::Account> SetAvatar(MediaContext& ctx, int64_t account_id, std::string_view bytes);
+Result<media::ProcessedAvatar> PrepareAvatar(MediaContext& ctx, std::string_view bytes);
+
+// Stores a prepared picture and makes it the account's. kNotFound for a
+// missing account.
+Result<store::Account> SetAvatar(MediaContext& ctx, int64_t account_id, const media::ProcessedAvatar& avatar);
 
 // Back to the default picture. Not an error when there was none.
 Result<store::Account> RemoveAvatar(MediaContext& ctx, int64_t account_id);

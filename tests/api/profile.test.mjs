@@ -107,6 +107,9 @@ describe('profile pictures', () => {
     const good = assertOk(await sendAvatar(carol, await readFile(await makeImage(300, 300, 'jpg'))));
     assertError(await sendAvatar(carol, Buffer.from('%PDF-1.4 not an image at all'), { type: 'application/pdf' }),
       415, 'unsupported_media_type', 'avatar');
+    // Refused with other changes: none of them is made.
+    assertError(await sendAvatar(carol, Buffer.from('GIF89a but nothing else'), { extra: { display_name: 'Renamed',
+      'fields_attributes[0][name]': 'Site', 'fields_attributes[0][value]': 'https://x.example/' } }), 422, 'invalid_image', 'avatar');
     const jpeg = await readFile(await makeImage(400, 400, 'jpg'));
     const body = assertError(await sendAvatar(carol, jpeg.subarray(0, jpeg.length / 2)), 422, 'invalid_image', 'avatar');
     assert.match(body.error, /avatar/);
@@ -122,6 +125,8 @@ describe('profile pictures', () => {
       { token: carol.token, json: { avatar: 'https://example.com/me.jpg' } }), 422, 'invalid_field', 'avatar');
     const me = assertOk(await api(server, 'GET', '/api/v1/accounts/verify_credentials', { token: carol.token }));
     assert.equal(me.avatar, good.avatar);
+    assert.equal(me.display_name, good.display_name);
+    assert.deepEqual(me.fields, []);
   });
 
   test('replacing and removing a picture stops serving the old files', async () => {

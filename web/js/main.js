@@ -26,6 +26,8 @@ route('/console/:org', () => import('./pages/console/drafts.js'));
 route('/console/:org/drafts/:id', () => import('./pages/console/draft.js'));
 route('/console/:org/queue', () => import('./pages/console/queue.js'));
 route('/console/:org/schedule', () => import('./pages/console/schedule.js'));
+route('/console/:org/insights', () => import('./pages/console/insights.js'));
+route('/console/:org/audit', () => import('./pages/console/audit.js'));
 route('/console/:org/staff', () => import('./pages/console/staff.js'));
 
 async function start() {

@@ -70,6 +70,29 @@ TEST(StatusPolicy, PrivateReachesTheAnsweredAndTheMentioned) {
 }
 
 // Signed out, a relation (which cannot exist) changes nothing.
+// Held and hidden comments (docs/organisations.md, "Comment controls") are
+// their writer's alone: not the post's author's (who reviews held ones in a
+// list of their own), not a follower's, not even on a public post.
+TEST(StatusPolicy, HeldAndHiddenCommentsAreTheirWritersAlone) {
+  constexpr int64_t kPostAuthor = 3;
+  for (store::CommentState state : {store::CommentState::kHeld, store::CommentState::kHidden}) {
+    store::Post comment;
+    comment.account_id = kAuthor;
+    comment.is_comment = true;
+    comment.in_reply_to_account_id = kPostAuthor;
+    comment.visibility = store::Visibility::kPublic;
+    comment.comment_state = state;
+    SCOPED_TRACE(state == store::CommentState::kHeld ? "held" : "hidden");
+    EXPECT_TRUE(CanSeeStatus(comment, kAuthor, store::Relation{.self = true}));
+    EXPECT_FALSE(CanSeeStatus(comment, kPostAuthor, store::Relation{.following = true}));
+    EXPECT_FALSE(CanSeeStatus(comment, kOther, Follower()));
+    EXPECT_FALSE(CanSeeStatus(comment, std::nullopt, store::Relation{}));
+    comment.comment_state = store::CommentState::kShown;
+    EXPECT_TRUE(CanSeeStatus(comment, kPostAuthor, store::Relation{}));
+    EXPECT_TRUE(CanSeeStatus(comment, std::nullopt, store::Relation{}));
+  }
+}
+
 TEST(StatusPolicy, AnonymousIgnoresRelation) {
   store::Post post;
   post.account_id = kAuthor;

@@ -1,0 +1,61 @@
+// Server-Sent Events without Beast: the wire format of an event stream
+// (text/event-stream) and the bounded queue between the event bus's thread
+// and a connection's I/O thread (docs/architecture.md, "Live events").
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vantage::http {
+
+// One event as the stream sends it: "id: <id>", "event: <type>" and one
+// "data:" line per line of `data` (a line break inside the data would end
+// the field otherwise), then a blank line.
+std::string FormatSseEvent(int64_t id, std::string_view type, std::string_view data);
+
+// A comment line (": <text>"), which clients ignore: the heartbeat that
+// keeps proxies from closing an idle stream.
+std::string FormatSseComment(std::string_view text);
+
+// The id a reconnecting client sends (the Last-Event-ID header, or the
+// last_event_id query parameter for clients that cannot set headers): a
+// non-negative decimal; nullopt when absent, empty or anything else.
+std::optional<int64_t> ParseLastEventId(std::string_view text);
+
+// The events waiting to be written to one connection. The bus's thread
+// pushes, the connection's thread takes; when the client reads slower than
+// events come and `capacity` events are waiting, the queue overflows: it
+// keeps nothing more and the connection is to be closed (the client resumes
+// with Last-Event-ID and loses nothing). Thread-safe.
+class EventQueue {
+ public:
+  // `wake` is called (on the pushing thread, without the lock) when the
+  // queue goes from empty to not empty, or overflows, or closes.
+  EventQueue(size_t capacity, std::function<void()> wake);
+
+  // Queues an event's bytes; false once overflowed or closed.
+  bool Push(std::string bytes);
+  // Everything waiting, in order (empty when nothing is).
+  std::deque<std::string> Take();
+  // Ends the stream (shutdown, or the client went away): later pushes are dropped.
+  void Close();
+
+  bool overflowed() const;
+  bool closed() const;
+
+ private:
+  const size_t capacity_;
+  const std::function<void()> wake_;
+  mutable std::mutex mu_;
+  std::deque<std::string> waiting_;  // guarded by mu_
+  bool overflowed_ = false;          // guarded by mu_
+  bool closed_ = false;              // guarded by mu_
+};
+
+}  // namespace vantage::http

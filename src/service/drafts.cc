@@ -323,6 +323,7 @@ Result<Draft> PublishDraft(ServiceContext& ctx, int64_t organisation_id, int64_t
   post.spoiler_text = draft.content.spoiler_text;
   post.language = draft.content.language;
   if (!draft.content.cta_url.empty()) post.call_to_action = CallToAction{draft.content.cta_url, draft.content.cta_label};
+  post.draft_id = id;
   // No application: the staff member's client could identify them.
   post.in_transaction = [&](store::Connection& conn, const store::Post& written) -> Status {
     int64_t now = NowUnixMs();

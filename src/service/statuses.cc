@@ -203,6 +203,7 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
   post.spoiler_text = input.spoiler_text;
   post.idempotency_key = input.idempotency_key;
   post.application_id = input.application_id;
+  post.draft_id = input.draft_id;
 
   if (input.visibility) {
     auto visibility = store::ParseVisibility(*input.visibility);

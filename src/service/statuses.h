@@ -49,6 +49,9 @@ struct NewStatus {
   // Runs in the post's transaction after it is written (an error rolls the
   // post back): what publishes it alongside, such as an approved draft.
   store::InTransaction in_transaction;
+  // The draft this post publishes: its photos may be attached (a draft's
+  // photos are refused to any other post, media_in_draft).
+  std::optional<int64_t> draft_id;
 };
 
 // What PublishStatus checks of a new post (not a comment) before touching

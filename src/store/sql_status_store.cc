@@ -89,14 +89,17 @@ constexpr Statement kSelectStatusMedia{
     "select_status_media",
     "SELECT id FROM media_attachments WHERE status_id = ? ORDER BY position, id"};
 // The media helper's rule in one statement: the poster's own, ready,
-// unattached media; the changed-row count says whether it held.
+// unattached media in no draft but the one being published (0: none); the
+// changed-row count says whether it held.
 constexpr Statement kAttachStatusMedia{
     "attach_status_media",
     "UPDATE media_attachments SET status_id = ?, position = ?, updated_at = ? "
-    "WHERE id = ? AND account_id = ? AND status_id IS NULL AND state = 'ready'"};
+    "WHERE id = ? AND account_id = ? AND status_id IS NULL AND state = 'ready' "
+    "AND NOT EXISTS (SELECT 1 FROM draft_media d WHERE d.media_id = media_attachments.id AND d.draft_id <> ?)"};
 constexpr Statement kDiagnoseMedia{
     "diagnose_status_media",
-    "SELECT account_id, state, status_id FROM media_attachments WHERE id = ?"};
+    "SELECT account_id, state, status_id, CASE WHEN EXISTS (SELECT 1 FROM draft_media d "
+    "WHERE d.media_id = m.id AND d.draft_id <> ?) THEN 1 ELSE 0 END FROM media_attachments m WHERE m.id = ?"};
 constexpr Statement kSelectStatusMediaDescriptions{
     "select_status_media_descriptions",
     "SELECT id, description FROM media_attachments WHERE status_id = ? ORDER BY position, id"};
@@ -349,10 +352,12 @@ Result<std::string> MediaSnapshot(Connection& conn, int64_t status_id) {
 Status AttachMedia(Connection& conn, const Post& p) {
   int64_t position = 0;
   for (int64_t media_id : p.media_ids) {
-    auto attached = conn.Exec(kAttachStatusMedia, {p.id, position++, p.created_at, media_id, p.account_id});
+    int64_t draft_id = p.draft_id.value_or(0);
+    auto attached =
+        conn.Exec(kAttachStatusMedia, {p.id, position++, p.created_at, media_id, p.account_id, draft_id});
     if (!attached) return std::move(attached).error();
     if (*attached == 1) continue;
-    auto row = conn.QueryOne(kDiagnoseMedia, {media_id});
+    auto row = conn.QueryOne(kDiagnoseMedia, {draft_id, media_id});
     if (!row) return std::move(row).error();
     std::string id = std::to_string(media_id);
     if (!*row || (*row)->Int(0) != p.account_id)
@@ -360,6 +365,10 @@ Status AttachMedia(Connection& conn, const Post& p) {
     if (!(*row)->IsNull(2))
       return Error::Invalid("media_ids", "media_ids: media " + id + " is already attached to a post",
                             "media_attached");
+    // Reserved by a draft: only that draft's approved release may post it.
+    if ((*row)->Bool(3))
+      return Error::Invalid("media_ids", "media_ids: media " + id + " is in a draft awaiting approval",
+                            "media_in_draft");
     if ((*row)->Text(1) == "processing")
       return Error::Invalid("media_ids", "media_ids: media " + id + " is still processing; try again shortly",
                             "media_processing");

@@ -96,7 +96,10 @@ struct Post {
   // (each must be the author's own, ready and unattached: otherwise Invalid
   // with field "media_ids" and code media_not_found, media_processing,
   // media_failed or media_attached, naming the id, and nothing is written).
+  // Media in a draft (draft_media) are Invalid media_in_draft unless this
+  // post publishes that draft (draft_id).
   std::vector<int64_t> media_ids;
+  std::optional<int64_t> draft_id;  // the draft this post publishes (not stored)
   // The posting application's name and website, when it is known.
   std::string application_name;
   std::string application_website;

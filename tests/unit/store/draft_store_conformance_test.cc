@@ -115,6 +115,42 @@ TEST_P(StoreConformanceTest, DraftMediaAreTheDraftsAlone) {
   EXPECT_TRUE(verified->intact()) << verified->message;
 }
 
+// A draft's photos reach a post only through that draft's release: the
+// status store refuses them to any other post, whoever's inability to post
+// would otherwise have to prevent it.
+TEST_P(StoreConformanceTest, DraftMediaAreRefusedToOtherPosts) {
+  Account owner = CreateAccount("draft_owner3");
+  DraftFixture f(*store_, ids_, *db_);
+  int64_t org = f.Organisation("draft_org3", owner.id);
+  int64_t photo = f.Upload(org);
+  int64_t loose = f.Upload(org);
+  auto draft = f.NewDraft(org, owner.id, {photo});
+  ASSERT_TRUE(draft.ok()) << Describe(draft);
+  auto other = f.NewDraft(org, owner.id, {loose});
+  ASSERT_TRUE(other.ok()) << Describe(other);
+
+  auto post = [&](std::optional<int64_t> draft_id) {
+    Post p;
+    p.id = ids_.Next();
+    p.account_id = org;
+    p.text = "Straight out";
+    p.content = "<p>Straight out</p>";
+    p.created_at = p.updated_at = 1700000000000;
+    p.media_ids = {photo};
+    p.draft_id = draft_id;
+    return store_->statuses().Create(p, {});
+  };
+  for (std::optional<int64_t> wrong : {std::optional<int64_t>(), std::optional<int64_t>(other->id)}) {
+    auto refused = post(wrong);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, "media_in_draft");
+    EXPECT_EQ(refused.error().field, "media_ids");
+  }
+  auto released = post(draft->id);
+  ASSERT_TRUE(released.ok()) << Describe(released);
+  EXPECT_EQ(released->post.media_ids, std::vector<int64_t>{photo});
+}
+
 TEST_P(StoreConformanceTest, DraftTransitionsAndAConditionalPublish) {
   Account owner = CreateAccount("draft_owner2");
   Account approver = CreateAccount("draft_approver");

@@ -1,5 +1,6 @@
 // Every field a person can type into, filled from an XSS corpus through the
-// app's own forms: names, bios, captions, alt text, comments. The pages that
+// app's own forms: names, bios, profile fields, captions, alt text, link
+// button labels, comments. The pages that
 // show them must show the text as text, and no dialog may ever fire (the
 // fixture fails the test on any dialog or page error).
 import { test, expect, makeUser, api, signInAs, photoFile } from '../lib/fixtures.js';
@@ -27,6 +28,11 @@ test('an XSS corpus in every user-text field never runs', async ({ page, browser
   await page.goto('/settings');
   await page.getByLabel('Name').fill(CORPUS[1]);
   await page.getByLabel('Bio').fill(CORPUS.join('\n'));
+  // Profile fields: labels and contents.
+  for (const n of [1, 2, 3, 4]) {
+    await page.getByLabel(`Label ${n}`).fill(CORPUS[n + 3]);
+    await page.getByLabel(`Content ${n}`).fill(CORPUS[n - 1]);
+  }
   await page.getByRole('button', { name: 'Save profile' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Profile saved' })).toBeVisible();
 
@@ -36,6 +42,12 @@ test('an XSS corpus in every user-text field never runs', async ({ page, browser
   await page.getByLabel('Alt text for photo 1').fill(CORPUS[2]);
   await page.getByLabel('Alt text for photo 2').fill(CORPUS[5]);
   await page.getByLabel('Caption').fill(`${CORPUS.join(' ')} #xss`);
+  await page.getByLabel('Button label').fill(CORPUS[1]);
+  await page.getByLabel('Button link').fill('https://careers.example.gov/?q="><svg/onload=alert(11)>');
+  await page.getByRole('button', { name: 'Share' }).click();
+  // The link refuses characters that need escaping; a plain one goes through.
+  await expect(page.locator('form.compose').getByRole('alert')).not.toBeEmpty();
+  await page.getByLabel('Button link').fill('https://careers.example.gov/apply');
   await page.getByRole('button', { name: 'Share' }).click();
   await expect(page).toHaveURL(new RegExp(`/@${attacker.username}/\\d+$`));
   const postUrl = page.url();
@@ -69,8 +81,11 @@ test('an XSS corpus in every user-text field never runs', async ({ page, browser
   await victimPage.goto(base + postUrl.slice(base.length));
   await expect(victimPage.locator('.caption')).toContainText('<script>alert(1)</script>');
   await expect(victimPage.locator('.post-who')).toContainText(CORPUS[1]);
+  await expect(victimPage.locator('a.cta-link')).toContainText(`${CORPUS[1]} · careers.example.gov`);
   await victimPage.goto(`${base}/@${attacker.username}`);
   await expect(victimPage.locator('.bio')).toContainText('<details open ontoggle=alert(10)>');
+  await expect(victimPage.locator('.fields dt')).toHaveText(CORPUS.slice(4, 8));
+  await expect(victimPage.locator('.fields dd')).toHaveText(CORPUS.slice(0, 4));
   await victimPage.waitForTimeout(300);
   expect(problems).toEqual([]);
   await context.close();

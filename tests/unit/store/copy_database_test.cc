@@ -4,6 +4,7 @@
 // a later migration fails this test until it is seeded here too.
 #include "store/copy_database.h"
 #include "store/audit_store.h"
+#include "store/event_store.h"
 
 #include <gtest/gtest.h>
 
@@ -236,6 +237,49 @@ void Seed(Store& store, IdGenerator& ids) {
     return Ok();
   });
   ASSERT_TRUE(moderation.ok()) << moderation.error().message;
+
+  // Live Q&A: a closed session of the organisation with an answered question
+  // (two answer texts), a duplicate merged into it, and the session's events,
+  // the first of them pruned: the topic's counter (last_id 2) is then ahead of
+  // the newest event left, as on a server that has pruned.
+  Status qa = store.database().Write([&](Connection& conn) -> Status {
+    int64_t session = ids.Next(), question = ids.Next(), duplicate = ids.Next();
+    const Statement kSession{"seed_qa_session",
+                             "INSERT INTO qa_sessions (id, organisation_id, title, description, starts_at, ends_at, "
+                             "pseudonym, state, version, created_at, updated_at, closed_at, archived_at) "
+                             "VALUES (?, ?, ?, '', ?, ?, ?, 'closed', 4, ?, ?, ?, NULL)"};
+    const Statement kQuestion{"seed_qa_question",
+                              "INSERT INTO qa_questions (id, session_id, account_id, show_name, text, state, "
+                              "merged_into, duplicates_count, answer_text, answer_as, answered_at, "
+                              "answer_edited_at, created_at, updated_at) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+    const Statement kRevision{"seed_qa_revision",
+                              "INSERT INTO qa_answer_revisions (question_id, revision, text, created_at) "
+                              "VALUES (?, ?, ?, ?)"};
+    const Statement kPruneFirst{"seed_prune_first_event", "DELETE FROM events WHERE topic = ? AND id = 1"};
+    std::string topic = "qa:" + std::to_string(session);
+    for (auto result :
+         {conn.Exec(kSession, {session, a, std::string("Ask the archivist Ã©"), now, now + 3600000,
+                               std::string("The Archivist"), now, now + 5, now + 5}),
+          conn.Exec(kQuestion, {question, session, c, int64_t{1}, std::string("Which box is oldest?"),
+                                std::string("approved"), Null(), int64_t{1}, std::string("Box 7, from 1821."),
+                                std::string("pseudonym"), now + 2, now + 3, now, now + 3}),
+          conn.Exec(kQuestion, {duplicate, session, Null(), int64_t{0}, std::string("oldest box?"),
+                                std::string("merged"), question, int64_t{0}, Null(), Null(), Null(), Null(),
+                                now + 1, now + 2}),
+          conn.Exec(kRevision, {question, int64_t{1}, std::string("Box 7."), now + 2}),
+          conn.Exec(kRevision, {question, int64_t{2}, std::string("Box 7, from 1821."), now + 3})}) {
+      if (!result) return std::move(result).error();
+    }
+    for (const char* type : {"answer", "closed"}) {
+      auto appended = AppendEventOn(conn, topic, type, "{\"id\":\"" + std::to_string(question) + "\"}", now);
+      if (!appended) return std::move(appended).error();
+    }
+    auto pruned = conn.Exec(kPruneFirst, {topic});
+    if (!pruned) return std::move(pruned).error();
+    return Ok();
+  });
+  ASSERT_TRUE(qa.ok()) << qa.error().message;
 }
 
 std::string Key(const Row& row) {
@@ -336,6 +380,37 @@ TEST(CopyDatabase, CopiesEveryTableRowByRowWithIdsKept) {
   auto appended = pg_store->audit().Append(next);
   ASSERT_TRUE(appended.ok()) << appended.error().message;
   EXPECT_EQ(appended->seq, 3);
+
+  // Events stay numbered per topic after the copy: the next event of the
+  // seeded topic follows its counter (2, the first event pruned), it does not
+  // restart at 1 nor reuse the number of the newest event left.
+  auto events = MakeSqlEventStore(*e.postgres);
+  std::string topic;
+  Status found = e.postgres->Read([&](Connection& conn) -> Status {
+    auto row = conn.QueryOne(Statement{"test_copied_topic", "SELECT topic FROM event_topics"}, {});
+    if (!row) return std::move(row).error();
+    if (*row) topic = (*row)->Text(0);
+    return Ok();
+  });
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  ASSERT_FALSE(topic.empty());
+  auto last = events->LastId(topic);
+  ASSERT_TRUE(last.ok()) << last.error().message;
+  EXPECT_EQ(*last, 2);
+  int64_t next_id = 0;
+  Status appended_event = e.postgres->Write([&](Connection& conn) -> Status {
+    auto id = AppendEventOn(conn, topic, "archived", "{}", NowUnixMs());
+    if (!id) return std::move(id).error();
+    next_id = *id;
+    return Ok();
+  });
+  ASSERT_TRUE(appended_event.ok()) << appended_event.error().message;
+  EXPECT_EQ(next_id, 3);
+  auto since = events->Since(topic, 0, 10);
+  ASSERT_TRUE(since.ok()) << since.error().message;
+  ASSERT_EQ(since->size(), 2u);
+  EXPECT_EQ((*since)[0].id, 2);
+  EXPECT_EQ((*since)[1].id, 3);
 }
 
 TEST(CopyDatabase, RefusesADestinationWithRows) {

@@ -9,6 +9,7 @@
 #include "api/params.h"
 #include "core/id.h"
 #include "service/crypto.h"
+#include "service/drafts.h"
 #include "service/media.h"
 
 namespace vantage::api {
@@ -216,7 +217,12 @@ void RegisterMediaRoutes(http::Router& router, ApiContext& ctx) {
       patch.focus_x = static_cast<int>(std::lround(focus->x * 1000));
       patch.focus_y = static_cast<int>(std::lround(focus->y * 1000));
     }
-    auto media = service::UpdateMedia(*ctx.media, principal->account->id, *id, patch);
+    // As the organisation, a photo is changed under approval: its draft's
+    // approvals go, a published post's photo needs an edit draft.
+    auto media = principal->acting_staff
+                     ? service::UpdateOrganisationMedia(ctx.services, principal->account->id, *id, patch,
+                                                        service::Actor{principal->acting_staff->id, request.remote_ip})
+                     : service::UpdateMedia(*ctx.media, principal->account->id, *id, patch);
     if (!media) return std::move(media).error();
     return Json(MediaAttachmentJson(ctx.services.settings, *media));
   }));

@@ -93,6 +93,28 @@ Result<Draft> Transition(ServiceContext& ctx, int64_t organisation_id, int64_t i
   return Drafts(ctx)->Change(organisation_id, id, decide, NowUnixMs());
 }
 
+// What any edit makes of a draft not yet published, before its content.
+DraftChange Edited(const Draft& current, const Actor& actor) {
+  DraftChange change = DraftChange::Keep(current);
+  change.editor_id = actor.account_id;
+  change.publish_error.reset();
+  switch (current.state) {
+    case DraftState::kRejected:
+      change.state = DraftState::kDraft;
+      break;
+    case DraftState::kSubmitted:
+    case DraftState::kApproved:
+    case DraftState::kScheduled:
+      // Approvals were of the draft as it was: it needs them again.
+      change.state = DraftState::kSubmitted;
+      change.clear_approvals = true;
+      break;
+    default:
+      break;
+  }
+  return change;
+}
+
 std::string ScheduledDetail(int64_t at) { return "{\"scheduled_at\":" + JsonText(FormatIsoTime(at)) + "}"; }
 
 }  // namespace
@@ -177,25 +199,9 @@ Result<Draft> EditDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id
   if (!content) return std::move(content).error();
   return Transition(ctx, organisation_id, id, [&](const Draft& current) -> Result<DraftChange> {
     if (current.state == DraftState::kPublished) return InvalidTransition(current, "edited");
-    DraftChange change = DraftChange::Keep(current);
+    DraftChange change = Edited(current, actor);
     change.content = *content;
-    change.editor_id = actor.account_id;
-    change.publish_error.reset();
     if (input.scheduled_at) change.scheduled_at = *input.scheduled_at;
-    switch (current.state) {
-      case DraftState::kRejected:
-        change.state = DraftState::kDraft;
-        break;
-      case DraftState::kSubmitted:
-      case DraftState::kApproved:
-      case DraftState::kScheduled:
-        // Approvals were of the text as it was: it needs them again.
-        change.state = DraftState::kSubmitted;
-        change.clear_approvals = true;
-        break;
-      default:
-        break;
-    }
     change.audit.push_back(Entry(actor, "draft.edited"));
     return change;
   });
@@ -392,6 +398,58 @@ Result<ReleaseRound> PublishDueDrafts(ServiceContext& ctx, int64_t now) {
     }
   }
   return round;
+}
+
+Result<store::MediaAttachment> UpdateOrganisationMedia(ServiceContext& ctx, int64_t organisation_id,
+                                                       int64_t media_id, const store::MediaPatch& patch,
+                                                       const Actor& actor) {
+  if (patch.focus_x.has_value() != patch.focus_y.has_value())
+    return Error::Internal("focus_x and focus_y must be set together");
+  // Twice at most: the photo may leave its draft between the look-up and
+  // the lock (an edit or deletion of the draft), and is then looked up again.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto found = ctx.store.media().FindById(media_id);
+    if (!found) return std::move(found).error();
+    if (!*found || (*found)->account_id != organisation_id) return Error::NotFound();
+    const store::MediaAttachment& media = **found;
+    if (media.status_id)
+      return Error::Forbidden("The photos of an organisation's published post change only through approval: "
+                              "create an edit draft of the post (status_id)", "approval_required");
+    bool changes = (patch.description && *patch.description != media.description) ||
+                   (patch.focus_x && (patch.focus_x != media.focus_x || patch.focus_y != media.focus_y));
+    auto holder = Drafts(ctx)->FindByMedia(media_id);
+    if (!holder) return std::move(holder).error();
+    if (!*holder || !changes || (*holder)->first != organisation_id)
+      return ctx.store.media().Update(media_id, patch, NowUnixMs());
+    std::string what = patch.description && *patch.description != media.description ? "description" : "focus";
+    bool moved = false;
+    auto changed = Transition(ctx, organisation_id, (*holder)->second, [&](const Draft& current) -> Result<DraftChange> {
+      if (std::find(current.content.media_ids.begin(), current.content.media_ids.end(), media_id) ==
+          current.content.media_ids.end()) {
+        moved = true;
+        return Error::Conflict("media_moved", "The photo left the draft");
+      }
+      if (current.state == DraftState::kPublished) return InvalidTransition(current, "edited");
+      DraftChange change = Edited(current, actor);
+      change.audit.push_back(Entry(actor, "draft.edited",
+                                   "{\"media_id\":\"" + std::to_string(media_id) + "\",\"changed\":\"" + what +
+                                       "\",\"reason\":" + JsonText("the photo's " + what + " changed") + "}"));
+      change.in_transaction = [&](store::Connection& conn) -> Status {
+        return store::UpdateDraftMediaOn(conn, media_id, patch.description, patch.focus_x, patch.focus_y,
+                                         NowUnixMs());
+      };
+      return change;
+    });
+    if (!changed) {
+      if (moved || changed.error().kind == ErrorKind::kNotFound) continue;
+      return std::move(changed).error();
+    }
+    auto updated = ctx.store.media().FindById(media_id);
+    if (!updated) return std::move(updated).error();
+    if (!*updated) return Error::NotFound();
+    return std::move(**updated);
+  }
+  return Error::Conflict("conflict", "The photo changed drafts while being described; try again");
 }
 
 Status SetApprovalsRequired(ServiceContext& ctx, int64_t organisation_id, int approvals, const Actor& actor) {

@@ -107,6 +107,20 @@ struct ReleaseRound {
 // database leaves it scheduled for the next round and is returned.
 Result<ReleaseRound> PublishDueDrafts(ServiceContext& ctx, int64_t now);
 
+// A new alt text or focus point (`patch` as MediaStore::Update takes it) of
+// one of the organisation's photos, by staff acting as it
+// (PUT /api/v1/media/:id). A photo of a published post is Forbidden
+// "approval_required": an edit of the post goes through approval. A photo
+// in a draft not yet published is changed in the transaction of an edit of
+// that draft, as a PUT of the draft would make it (submitted, approved and
+// scheduled drafts go back to submitted without their approvals, rejected
+// ones become drafts, `actor` is recorded as an editor; draft.edited names
+// the photo), unless nothing changes. NotFound unless the photo is the
+// organisation's.
+Result<store::MediaAttachment> UpdateOrganisationMedia(ServiceContext& ctx, int64_t organisation_id,
+                                                       int64_t media_id, const store::MediaPatch& patch,
+                                                       const Actor& actor);
+
 Status SetApprovalsRequired(ServiceContext& ctx, int64_t organisation_id, int approvals, const Actor& actor);
 
 }  // namespace vantage::service

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -87,6 +88,9 @@ struct DraftChange {
   std::optional<int64_t> add_approval;  // an approver, approving now
   // Appended in this order; the store sets organisation, target and time.
   std::vector<AuditEntry> audit;
+  // Runs in the transaction after the change is written: what caused it,
+  // such as a new description of one of the draft's photos.
+  std::function<Status(Connection&)> in_transaction;
 
   static DraftChange Keep(const Draft& current);
 };
@@ -122,6 +126,10 @@ class DraftStore {
   virtual Status Delete(int64_t organisation_id, int64_t id,
                         const std::function<Result<AuditEntry>(const Draft& current)>& decide) = 0;
 
+  // The draft holding the photo `media_id`, as (organisation id, draft id),
+  // or nullopt when no draft holds it.
+  virtual Result<std::optional<std::pair<int64_t, int64_t>>> FindByMedia(int64_t media_id) = 0;
+
   // Scheduled drafts whose time is at or before `now`, earliest first, at
   // most `limit`: (organisation id, draft id).
   virtual Result<std::vector<std::pair<int64_t, int64_t>>> Due(int64_t now, int limit) = 0;
@@ -137,6 +145,11 @@ class DraftStore {
 // the caller must roll back).
 Result<bool> MarkDraftPublishedOn(Connection& conn, int64_t draft_id, DraftState from, int64_t status_id,
                                   int64_t now);
+
+// A photo's alt text and focus point (either optional; focus in thousandths,
+// both or neither) written on `conn`, as MediaStore::Update writes them.
+Status UpdateDraftMediaOn(Connection& conn, int64_t media_id, const std::optional<std::string>& description,
+                          std::optional<int> focus_x, std::optional<int> focus_y, int64_t now);
 
 std::unique_ptr<DraftStore> MakeSqlDraftStore(Database& db);
 

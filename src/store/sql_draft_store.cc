@@ -64,6 +64,14 @@ constexpr Statement kDiagnoseDraftMedia{
     "SELECT m.account_id, m.state, m.status_id, "
     "CASE WHEN d.media_id IS NULL THEN 0 ELSE 1 END FROM media_attachments m "
     "LEFT JOIN draft_media d ON d.media_id = m.id WHERE m.id = ?"};
+constexpr Statement kSelectDraftOfMedia{
+    "draft_of_media",
+    "SELECT d.organisation_id, d.id FROM draft_media m JOIN drafts d ON d.id = m.draft_id WHERE m.media_id = ?"};
+constexpr Statement kUpdateDraftPhoto{
+    "draft_update_photo",
+    "UPDATE media_attachments SET description = COALESCE(?, description), "
+    "focus_x = CASE WHEN ? = 1 THEN ? ELSE focus_x END, "
+    "focus_y = CASE WHEN ? = 1 THEN ? ELSE focus_y END, updated_at = ? WHERE id = ?"};
 constexpr Statement kDeleteDraftMedia{"draft_delete_media", "DELETE FROM draft_media WHERE draft_id = ?"};
 constexpr Statement kInsertEditor{
     "draft_insert_editor",
@@ -285,6 +293,7 @@ class SqlDraftStore final : public DraftStore {
                                               OptText(change->publish_error), now, id});
       if (!updated) return std::move(updated).error();
       for (AuditEntry& entry : change->audit) VANTAGE_TRY(AppendFor(conn, *current, std::move(entry), now));
+      if (change->in_transaction) VANTAGE_TRY(change->in_transaction(conn));
       auto loaded = LoadOn(conn, organisation_id, id);
       if (!loaded) return std::move(loaded).error();
       out = std::move(*loaded);
@@ -307,6 +316,19 @@ class SqlDraftStore final : public DraftStore {
       int64_t at = entry->created_at;
       return AppendFor(conn, *current, std::move(*entry), at);
     });
+  }
+
+  Result<std::optional<std::pair<int64_t, int64_t>>> FindByMedia(int64_t media_id) override {
+    std::optional<std::pair<int64_t, int64_t>> out;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      auto row = conn.QueryOne(kSelectDraftOfMedia, {media_id});
+      if (!row) return std::move(row).error();
+      out.reset();
+      if (*row) out.emplace((*row)->Int(0), (*row)->Int(1));
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return out;
   }
 
   Result<std::vector<std::pair<int64_t, int64_t>>> Due(int64_t now, int limit) override {
@@ -394,6 +416,17 @@ Result<bool> MarkDraftPublishedOn(Connection& conn, int64_t draft_id, DraftState
   auto changed = conn.Exec(kMarkPublished, {status_id, now, now, draft_id, std::string(DraftStateName(from))});
   if (!changed) return std::move(changed).error();
   return *changed == 1;
+}
+
+Status UpdateDraftMediaOn(Connection& conn, int64_t media_id, const std::optional<std::string>& description,
+                          std::optional<int> focus_x, std::optional<int> focus_y, int64_t now) {
+  bool focus = focus_x && focus_y;
+  auto changed = conn.Exec(kUpdateDraftPhoto, {OptText(description), int64_t{focus},
+                                               int64_t{focus_x.value_or(0)}, int64_t{focus},
+                                               int64_t{focus_y.value_or(0)}, now, media_id});
+  if (!changed) return std::move(changed).error();
+  if (*changed == 0) return Error::NotFound();
+  return Ok();
 }
 
 std::unique_ptr<DraftStore> MakeSqlDraftStore(Database& db) { return std::make_unique<SqlDraftStore>(db); }

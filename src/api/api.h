@@ -24,6 +24,9 @@ class WorkerPool;
 namespace vantage::service {
 struct MediaContext;
 }  // namespace vantage::service
+namespace vantage::store {
+class EventBus;
+}  // namespace vantage::store
 
 namespace vantage::api {
 
@@ -49,6 +52,7 @@ struct ApiContext {
   const http::Metrics* metrics = nullptr;  // set before serving
   http::WorkerPool* db_pool = nullptr;     // for background refreshes
   service::MediaContext* media = nullptr;  // uploads and files; set before RegisterRoutes
+  store::EventBus* event_bus = nullptr;    // live event streams; none: they answer 503
   InstanceCache instance;
   std::atomic<bool> instance_refreshing{false};
   std::string version = "0.1.0";

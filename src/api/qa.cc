@@ -12,6 +12,7 @@
 #include <set>
 
 #include "api/api.h"
+#include "api/event_streams.h"
 #include "api/params.h"
 #include "api/serializers.h"
 #include "core/id.h"
@@ -449,6 +450,25 @@ void RegisterQaRoutes(http::Router& router, ApiContext& ctx) {
     json::object out = std::move(body->at(0).as_object());
     out["state"] = store::QuestionStateName(question->state);
     return Json(out);
+  }));
+
+  // Live: the public topic for anyone who may read the session, the queue
+  // topic for the staff who may read the queue (docs/organisations.md, "Live Q&A").
+  router.Add("GET", qa + "/stream", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto viewer = OptionalViewer(ctx, request, "read:statuses");
+    if (!viewer) return std::move(viewer).error();
+    auto session = LoadSession(ctx, request);
+    if (!session) return std::move(session).error();
+    auto after = LastEventId(request);
+    if (!after) return std::move(after).error();
+    return EventStreamResponse(ctx, service::QaPublicTopic(session->id), *after);
+  }));
+  router.Add("GET", qa + "/queue/stream", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto staff = AuthorizeSessionStaff(ctx, request, "read:statuses", service::QaAction::kReadQueue);
+    if (!staff) return std::move(staff).error();
+    auto after = LastEventId(request);
+    if (!after) return std::move(after).error();
+    return EventStreamResponse(ctx, service::QaQueueTopic(staff->session.id), *after);
   }));
 
   // Staff: every question (state=held|approved|rejected|merged to filter),

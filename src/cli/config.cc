@@ -52,7 +52,7 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
   c.cpu_threads = std::max(1u, std::thread::hardware_concurrency());
   c.server.threads = c.cpu_threads;
   std::string config_file, listen = "127.0.0.1:8080", registrations = "open";
-  int read_timeout = 10, idle_timeout = 60, shutdown_timeout = 10;
+  int read_timeout = 10, idle_timeout = 60, shutdown_timeout = 10, sse_heartbeat = 15;
 
   po::options_description all("Options");
   all.add_options()("help,h", "show this help");
@@ -71,6 +71,7 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
         ("read-timeout", po::value(&read_timeout)->default_value(read_timeout), "seconds to receive a whole request once it has started (408 beyond)")
         ("idle-timeout", po::value(&idle_timeout)->default_value(idle_timeout), "seconds a keep-alive connection may wait for its next request")
         ("shutdown-timeout", po::value(&shutdown_timeout)->default_value(shutdown_timeout), "seconds to finish in-flight requests on SIGTERM/SIGINT")
+        ("sse-heartbeat-seconds", po::value(&sse_heartbeat)->default_value(sse_heartbeat), "seconds of silence after which an event stream gets a heartbeat comment")
         ("access-log", po::value(&c.server.access_log)->default_value(c.server.access_log), "access log: - (standard output), off, or a file path")
         ("trust-forwarded", po::bool_switch(&c.server.trust_forwarded), "take client address and scheme from X-Forwarded-For/-Proto (behind a proxy only)");
     po::options_description pools("Worker pools");
@@ -158,6 +159,9 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
   c.server.read_timeout = std::chrono::seconds(read_timeout);
   c.server.idle_timeout = std::chrono::seconds(idle_timeout);
   c.server.shutdown_timeout = std::chrono::seconds(shutdown_timeout);
+  if (sse_heartbeat < 1 || sse_heartbeat > 3600)
+    return Error::Invalid("sse-heartbeat-seconds", "--sse-heartbeat-seconds must be 1 to 3600");
+  c.server.stream_heartbeat = std::chrono::seconds(sse_heartbeat);
   if (c.server.threads < 1 || c.db_threads < 1 || c.cpu_threads < 1)
     return Error::Invalid("threads", "thread counts must be at least 1");
   if (c.shard < 0 || c.shard >= kCliShard) return Error::Invalid("shard", "--shard must be 0 to 1022");

@@ -136,6 +136,7 @@ int Serve(const std::vector<std::string>& args) {
   // events"); the events themselves are rows every server can read.
   store::InProcessNotifier notifier;
   services.events = &notifier;
+  store::EventBus event_bus(store->database(), notifier);
   auto url_key = store->media().SharedSecret("media_url_key", service::RandomToken());
   if (!url_key) {
     std::cerr << "vantage serve: reading the media URL key: " << url_key.error().message << "\n";
@@ -144,6 +145,7 @@ int Serve(const std::vector<std::string>& args) {
   services.settings.media_url_key = std::move(*url_key);
   api::ApiContext api{services};
   api.db_pool = &db_pool;
+  api.event_bus = &event_bus;
   service::MediaContext media_context{services, **blobs, config.media};
   api.media = &media_context;
   RegisterServerRoutes(router, api, config.web_dir);
@@ -168,6 +170,8 @@ int Serve(const std::vector<std::string>& args) {
   api.metrics = &metrics;
 
   http::Server server(config.server, router, metrics, db_pool, cpu_pool);
+  metrics.AddGauge({"vantage_event_streams_open", "Event streams (Server-Sent Events) being written.", "",
+                    [&server] { return double(server.open_streams()); }});
   auto port = server.Listen();
   if (!port) {
     std::cerr << "vantage serve: " << port.error().message << "\n";
@@ -221,6 +225,8 @@ int Serve(const std::vector<std::string>& args) {
                         });
     server.Run();
   }
+  // The bus wakes connections' writers: it stops before the server goes away.
+  event_bus.Stop();
   // In-flight handlers may still hold requests: stop the pools before the
   // server (and the coroutine frames it owns) goes away.
   db_pool.Stop();

@@ -2,6 +2,9 @@
 // compile fast and can be tested without sockets.
 #pragma once
 
+#include <deque>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,12 +32,33 @@ struct Request {
   std::string_view Cookie(std::string_view name) const;
 };
 
+// A response that goes on after its headers (Server-Sent Events): the server
+// writes the headers, calls Start on the connection's thread, then writes
+// what Take returns whenever `wake` was called, until the stream ends or the
+// server shuts down. The connection holds no thread while it waits.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // `wake` may be called from any thread, any number of times.
+  virtual void Start(std::function<void()> wake) = 0;
+  // The bytes to write now, in order; `ended` is set once nothing more will
+  // come (the client is too slow and is to resume later, or the source closed).
+  virtual std::deque<std::string> Take(bool& ended) = 0;
+  // The connection is over (client gone, shutdown): release the source.
+  virtual void Stop() = 0;
+  // Written every heartbeat interval when nothing else was.
+  virtual std::string Heartbeat() = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   Headers headers;  // extra headers
   std::string body;
   bool close = false;  // close the connection after this response
+  // Set: the body is this stream, written until it ends (then the connection
+  // closes); content_type, status and headers apply, `body` does not.
+  std::shared_ptr<ResponseStream> stream;
 
   void AddHeader(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -48,6 +48,7 @@ namespace {
 struct Connection {
   beast::tcp_stream* stream = nullptr;
   bool idle = true;  // waiting for the next request
+  std::function<void()> wake_stream;  // set while an event stream is written
 };
 
 struct Worker {
@@ -229,6 +230,14 @@ class Server::Impl {
         for (Connection* c : w->connections) {
           boost::system::error_code available_ec;
           if (c->idle && c->stream->socket().available(available_ec) == 0) c->stream->cancel();
+          // An event stream never ends by itself: wake its writer, which sees
+          // the shutdown and closes it, and end a write a slow client holds
+          // up (a partly sent event is dropped by the client, which resumes
+          // from its last whole one).
+          if (c->wake_stream) {
+            c->wake_stream();
+            c->stream->cancel();
+          }
         }
       });
     }
@@ -302,6 +311,85 @@ class Server::Impl {
     if (close) head += "Connection: close\r\n";
     head += "\r\n";
     return head;
+  }
+
+  static std::string SerializeStreamHead(const Response& response, std::string_view request_id) {
+    std::string head = "HTTP/1.1 ";
+    head += std::to_string(response.status);
+    head += ' ';
+    head += StatusReason(response.status);
+    head += "\r\nContent-Type: ";
+    head += response.content_type;
+    head += "\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\nDate: ";
+    head += HttpDate();
+    head += "\r\nX-Request-Id: ";
+    head += request_id;
+    head += "\r\nX-Content-Type-Options: nosniff\r\n";
+    for (const auto& [name, value] : response.headers) {
+      if (!SafeHeaderText(name) || !SafeHeaderText(value)) continue;
+      head += name;
+      head += ": ";
+      head += value;
+      head += "\r\n";
+    }
+    // The body ends when the connection does (no length, no chunking: an
+    // event stream is never followed by another response).
+    head += "Connection: close\r\n\r\n";
+    return head;
+  }
+
+  // Writes an event stream until it ends, the client goes away or the server
+  // shuts down. The writer sleeps on a timer that a wake (from the event
+  // bus's thread, posted here) cancels; the timer's expiry is the heartbeat.
+  asio::awaitable<void> WriteStream(Worker& worker, Connection& connection, beast::tcp_stream& stream,
+                                    ResponseStream& source) {
+    struct WakeState {
+      explicit WakeState(asio::io_context& ioc) : timer(ioc) {}
+      asio::steady_timer timer;
+      bool woken = false;
+    };
+    auto state = std::make_shared<WakeState>(worker.ioc);
+    auto wake_here = [state] {
+      state->woken = true;
+      state->timer.cancel();
+    };
+    connection.wake_stream = wake_here;
+    asio::io_context& ioc = worker.ioc;
+    // Holds the state alive until the posted wake has run.
+    source.Start([&ioc, state] { asio::post(ioc, [state] {
+                                   state->woken = true;
+                                   state->timer.cancel();
+                                 }); });
+    open_streams_.fetch_add(1, std::memory_order_relaxed);
+    std::vector<asio::const_buffer> buffers;
+    while (!stopping_.load()) {
+      state->woken = false;
+      bool ended = false;
+      std::deque<std::string> chunks = source.Take(ended);
+      if (!chunks.empty()) {
+        buffers.clear();
+        for (const std::string& chunk : chunks) buffers.push_back(asio::buffer(chunk));
+        stream.expires_after(options_.read_timeout);  // a client that stops reading is dropped
+        auto [write_ec, written] = co_await asio::async_write(stream, buffers, kTuple);
+        (void)written;
+        if (write_ec) break;
+        continue;  // more may have come while writing
+      }
+      if (ended) break;
+      if (state->woken) continue;
+      state->timer.expires_after(options_.stream_heartbeat);
+      auto [timer_ec] = co_await state->timer.async_wait(kTuple);
+      if (!timer_ec && !state->woken && !stopping_.load()) {
+        std::string heartbeat = source.Heartbeat();
+        stream.expires_after(options_.read_timeout);
+        auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(heartbeat), kTuple);
+        (void)written;
+        if (write_ec) break;
+      }
+    }
+    connection.wake_stream = nullptr;
+    source.Stop();
+    open_streams_.fetch_sub(1, std::memory_order_relaxed);
   }
 
   // Runs a handler on a worker pool and resumes on this connection's thread.
@@ -542,6 +630,22 @@ class Server::Impl {
           }
         }
 
+        if (response.stream && !head_only && !stopping_.load()) {
+          head = SerializeStreamHead(response, request.request_id);
+          stream.expires_after(options_.read_timeout);
+          auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(head), kTuple);
+          (void)written;
+          double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+          metrics_.Record(worker.index, route_index, response.status, seconds);
+          LogRequest(worker, request, route_name, response.status, seconds);
+          if (!write_ec) co_await WriteStream(worker, connection, stream, *response.stream);
+          else response.stream->Stop();
+          break;
+        }
+        if (response.stream) {
+          response.stream->Stop();
+          response.stream.reset();
+        }
         if (stopping_.load()) close = true;
         close = close || response.close;
         head = SerializeHead(response, request.request_id, close);
@@ -594,6 +698,9 @@ class Server::Impl {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> open_connections_{0};
+
+ public:
+  std::atomic<size_t> open_streams_{0};
 };
 
 Server::Server(ServerOptions options, const Router& router, Metrics& metrics, WorkerPool& db_pool,
@@ -611,5 +718,6 @@ void BlockShutdownSignals() {
 Result<uint16_t> Server::Listen() { return impl_->Listen(); }
 void Server::Run() { impl_->Run(); }
 void Server::Shutdown() { impl_->BeginShutdown(); }
+size_t Server::open_streams() const { return impl_->open_streams_.load(std::memory_order_relaxed); }
 
 }  // namespace vantage::http

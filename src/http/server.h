@@ -32,6 +32,8 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{10};
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds shutdown_timeout{10};
+  // A comment written on an event stream that has been quiet this long.
+  std::chrono::seconds stream_heartbeat{15};
   std::string access_log = "-";
   bool trust_forwarded = false;  // take the client address from X-Forwarded-For
 };
@@ -56,6 +58,8 @@ class Server {
   void Run();
   // Starts a graceful shutdown; thread-safe.
   void Shutdown();
+  // Event streams being written now (a gauge).
+  size_t open_streams() const;
 
  private:
   class Impl;

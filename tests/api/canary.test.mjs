@@ -133,11 +133,41 @@ function identities() {
   ];
 }
 
+// An event stream never ends: the first 1.5 s of it is read, from the
+// first event kept (Last-Event-ID 0: the whole session replayed), and
+// inspected as a body. Anything else is read whole.
+async function readStream(url, opts) {
+  const h = { 'last-event-id': '0', ...(opts.headers ?? {}) };
+  if (opts.token) h.authorization = `Bearer ${opts.token}`;
+  if (opts.cookie) h.cookie = opts.cookie;
+  const controller = new AbortController();
+  const res = await fetch(new URL(url, server.url), { headers: h, redirect: 'manual', signal: controller.signal });
+  let text = '';
+  if (!/^text\/event-stream/.test(res.headers.get('content-type') ?? '')) text = await res.text();
+  else {
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    const timer = setTimeout(() => controller.abort(), 1_500);
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+    } catch { /* aborted: the stream was read long enough */ }
+    clearTimeout(timer);
+  }
+  let json = null;
+  try { json = JSON.parse(text); } catch { json = null; }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
 let probes = 0;
 async function probe(identity, method, url, extra = {}) {
   probes += 1;
   const opts = { ...identity.opts, ...extra, headers: { 'user-agent': 'canary-visitor', ...(identity.opts.headers ?? {}), ...(extra.headers ?? {}) } };
-  const res = await api(server, method, url, opts);
+  const res = method === 'GET' && /\/stream$/.test(url.split('?')[0])
+    ? await readStream(url, opts) : await api(server, method, url, opts);
   inspectResponse(identity.name, method, url, res, res.text);
   harvestMedia(res.text);
   return res;
@@ -394,10 +424,14 @@ async function publishThroughApproval(firstMediaId) {
   assert.equal(published.state, 'published');
   scene.orgStatusIds.add(published.status_id);
   scene.statusIds.add(published.status_id);
-  // A published post is then edited and pinned as any post: its history has
-  // two versions, and it heads the profile.
-  assertOk(await asStaff(staff.editor, 'PUT', `/api/v1/statuses/${published.status_id}`, {
-    headers: ACT(org.id), json: { status: `Recruitment day at the harbour, Saturday #${TAG}`, media_ids: published.media_attachments.map((m) => m.id) },
+  // A published post's caption changes only through approval; its comment
+  // policy changes directly (a version in its history), and it is pinned:
+  // it heads the profile.
+  assertError(await asStaff(staff.editor, 'PUT', `/api/v1/statuses/${published.status_id}`, {
+    headers: ACT(org.id), json: { status: `Recruitment day at the harbour, Saturday #${TAG}` },
+  }), 403, 'approval_required');
+  assertOk(await asStaff(staff.moderator, 'PUT', `/api/v1/statuses/${published.status_id}`, {
+    headers: ACT(org.id), json: { vantage_comments: 'followers' },
   }));
   assertOk(await asStaff(staff.editor, 'POST', `/api/v1/statuses/${published.status_id}/pin`, { headers: ACT(org.id) }));
 

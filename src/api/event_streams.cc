@@ -1,0 +1,97 @@
+#include "api/event_streams.h"
+
+#include "api/params.h"
+#include "http/event_stream.h"
+#include "store/event_bus.h"
+#include "store/event_store.h"
+#include "store/store.h"
+
+namespace vantage::api {
+
+namespace {
+
+// Events waiting for one slow client before it is cut off (it resumes with
+// Last-Event-ID). Small: each waiting event is a copy of the event's text.
+constexpr size_t kQueueCapacity = 256;
+
+class BusStream final : public http::ResponseStream {
+ public:
+  BusStream(store::EventBus& bus, std::string topic, std::optional<int64_t> after_id)
+      : bus_(bus), topic_(std::move(topic)), after_id_(after_id) {}
+  ~BusStream() override { Stop(); }
+
+  void Start(std::function<void()> wake) override {
+    queue_ = std::make_shared<http::EventQueue>(kQueueCapacity, std::move(wake));
+    std::weak_ptr<http::EventQueue> queue = queue_;
+    subscription_ = bus_.Subscribe(topic_, after_id_, [queue](const store::Event& event) {
+      if (auto q = queue.lock()) q->Push(http::FormatSseEvent(event.id, event.type, event.data));
+    });
+  }
+
+  std::deque<std::string> Take(bool& ended) override {
+    if (!queue_) {
+      ended = true;
+      return {};
+    }
+    auto out = queue_->Take();
+    ended = queue_->overflowed() || queue_->closed();
+    return out;
+  }
+
+  void Stop() override {
+    if (subscription_) subscription_->Cancel();
+    subscription_.reset();
+    if (queue_) queue_->Close();
+  }
+
+  std::string Heartbeat() override { return http::FormatSseComment("heartbeat"); }
+
+ private:
+  store::EventBus& bus_;
+  const std::string topic_;
+  const std::optional<int64_t> after_id_;
+  std::shared_ptr<http::EventQueue> queue_;
+  std::shared_ptr<store::EventBus::Subscription> subscription_;
+};
+
+}  // namespace
+
+Result<std::optional<int64_t>> LastEventId(const http::Request& request) {
+  std::string_view header = request.Header("last-event-id");
+  if (!header.empty()) {
+    auto id = http::ParseLastEventId(header);
+    if (!id)
+      return Error::BadRequest("invalid_last_event_id", "Last-Event-ID must be a non-negative event id",
+                               "Last-Event-ID");
+    return std::optional<int64_t>(*id);
+  }
+  auto params = Params::From(request);
+  if (!params) return std::move(params).error();
+  auto text = params->String("last_event_id", 40);
+  if (!text) return std::move(text).error();
+  if (!*text) return std::optional<int64_t>();
+  auto id = http::ParseLastEventId(**text);
+  if (!id)
+    return Error::BadRequest("invalid_last_event_id", "last_event_id must be a non-negative event id",
+                             "last_event_id");
+  return std::optional<int64_t>(*id);
+}
+
+Result<http::Response> EventStreamResponse(ApiContext& ctx, const std::string& topic,
+                                           std::optional<int64_t> after_id) {
+  if (!ctx.event_bus) return Error::Unavailable("Live events are not available on this server", 5);
+  if (!after_id) {
+    // "From now on" is fixed here, before the headers go out: an event
+    // committed once the client has them is delivered, however late the bus
+    // takes the subscription in.
+    auto last = store::MakeSqlEventStore(ctx.services.store.database())->LastId(topic);
+    if (!last) return std::move(last).error();
+    after_id = *last;
+  }
+  http::Response response;
+  response.content_type = "text/event-stream; charset=utf-8";
+  response.stream = std::make_shared<BusStream>(*ctx.event_bus, topic, after_id);
+  return response;
+}
+
+}  // namespace vantage::api

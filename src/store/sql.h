@@ -86,7 +86,10 @@ enum class Engine { kSqlite, kPostgres };
 // connection (or reset them at its start). When the database stays busy past
 // the backend's wait budget the call fails with kUnavailable. Starting a
 // transaction from inside another's callback on the same database is a bug
-// and fails with kInternal instead of deadlocking.
+// and fails with kInternal instead of deadlocking; the outer transaction then
+// rolls back and fails with it too, even if its callback ignored the refusal.
+// A failed transaction (an error, an exception, an error the engine ended the
+// transaction on) leaves nothing behind and its connection as new.
 class Database {
  public:
   virtual ~Database() = default;

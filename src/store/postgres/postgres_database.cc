@@ -547,16 +547,47 @@ Result<std::unique_ptr<PgConnection>> Connect(const PostgresOptions& options) {
   return conn;
 }
 
-// Set while a thread is inside a transaction of a given database: a second
-// transaction on the same database from inside the callback could wait
-// forever for a connection the first one holds, so it is refused.
-thread_local const void* tls_active_database = nullptr;
+// The transaction a thread is inside, if any. A second transaction on the
+// same database from inside the callback could wait forever for a connection
+// the first one holds, so it is refused; and since such a call is a bug the
+// callback may not expect, the outer transaction is refused too, even if the
+// callback drops the refusal: it rolls back and fails with the same error
+// rather than commit a change that ran without what it meant to read.
+struct ActiveTransaction {
+  const void* db;
+  bool nested_refused = false;
+};
+thread_local ActiveTransaction* tls_active = nullptr;
 
 struct ActiveGuard {
-  explicit ActiveGuard(const void* db) : previous(std::exchange(tls_active_database, db)) {}
-  ~ActiveGuard() { tls_active_database = previous; }
-  const void* previous;
+  explicit ActiveGuard(const void* db) : current{db}, previous(std::exchange(tls_active, &current)) {}
+  ~ActiveGuard() { tls_active = previous; }
+  ActiveTransaction current;
+  ActiveTransaction* previous;
 };
+
+Error NestedError() {
+  return Error::Internal(
+      "Database::Read or Write was called inside a transaction's callback on the same database; "
+      "the callback must use the Connection it is given");
+}
+
+// Refuses a transaction started inside another on the same database, and
+// marks the outer one to fail.
+bool RefuseNested(const void* db) {
+  if (tls_active == nullptr || tls_active->db != db) return false;
+  tls_active->nested_refused = true;
+  return true;
+}
+
+// Whether `fn`, run by the current transaction on `db`, started a nested
+// one; cleared for each attempt.
+bool NestedRefused(const void* db) {
+  return tls_active != nullptr && tls_active->db == db && tls_active->nested_refused;
+}
+void ClearNestedRefused(const void* db) {
+  if (tls_active != nullptr && tls_active->db == db) tls_active->nested_refused = false;
+}
 
 constexpr const char* kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 constexpr const char* kBeginWrite = "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE";
@@ -721,6 +752,7 @@ Status PostgresDatabase::Transaction(Slot& slot, const char* begin,
     conn.DeferBegin(begin);
     if (single_statement_allowed) conn.AllowSingleStatementRead(&read_shapes_);
     Status result = Ok();
+    ClearNestedRefused(this);
     try {
       result = fn(conn);
     } catch (...) {
@@ -728,6 +760,7 @@ Status PostgresDatabase::Transaction(Slot& slot, const char* begin,
       AddNanos(conn);
       throw;
     }
+    if (result && NestedRefused(this)) result = NestedError();
     if (result && !conn.retry() && !conn.lost()) {
       if (conn.failed()) {
         // The callback went on after an error; PostgreSQL did not.
@@ -776,9 +809,7 @@ Status PostgresDatabase::Transaction(Slot& slot, const char* begin,
 }
 
 Status PostgresDatabase::Run(const char* begin, const std::function<Status(Connection&)>& fn) {
-  if (tls_active_database == this) {
-    return Error::Internal("A transaction was started inside another on the same database");
-  }
+  if (RefuseNested(this)) return NestedError();
   auto deadline = Clock::now() + budget_;
   Slot* slot = nullptr;
   {

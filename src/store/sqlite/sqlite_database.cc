@@ -112,9 +112,26 @@ class SqliteConnection final : public Connection {
     return Ok();
   }
 
+  // Leaves the handle as a new one: no statement half run (an exception may
+  // have left one between its steps and its reset; a statement left so would
+  // ignore the next bindings and run with its old ones), no transaction open.
   void RollbackIfOpen() {
+    for (sqlite3_stmt* stmt = sqlite3_next_stmt(db_, nullptr); stmt; stmt = sqlite3_next_stmt(db_, stmt)) {
+      if (sqlite3_stmt_busy(stmt)) sqlite3_reset(stmt);
+    }
     if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    in_transaction_ = transaction_lost_ = false;
   }
+
+  // Set between BEGIN and the end of the callback: statements then refuse to
+  // run outside the transaction. SQLite rolls a transaction back by itself on
+  // some errors (a full disk, an interrupt, out of memory); a callback that
+  // went on after one would otherwise write in autocommit mode, each
+  // statement committed alone, and the failed change would be half kept.
+  // (A callback that commits and begins by itself, as the seed does to change
+  // pragmas, is not refused: only a failed statement marks the loss.)
+  void set_in_transaction(bool in) { in_transaction_ = in, transaction_lost_ = false; }
+  bool transaction_lost() const { return transaction_lost_; }
 
   sqlite3* handle() { return db_; }
   bool saw_busy() const { return saw_busy_; }
@@ -174,9 +191,16 @@ class SqliteConnection final : public Connection {
 
   Result<int64_t> RunTimed(const Statement& st, const Value* args, size_t count,
                            std::vector<Row>* rows) {
+    if (transaction_lost()) {
+      return Error::Internal(std::string("statement ") + st.name +
+                             " after an error ended the transaction; the change is rolled back");
+    }
     auto prepared = Prepare(st);
     if (!prepared) return std::move(prepared).error();
     sqlite3_stmt* stmt = *prepared;
+    // Binding a statement that is still active fails, and would leave it with
+    // the arguments of its previous run.
+    if (sqlite3_stmt_busy(stmt)) sqlite3_reset(stmt);
     int expected = sqlite3_bind_parameter_count(stmt);
     if (expected != static_cast<int>(count)) {
       return Error::Internal(std::string("statement ") + st.name + " takes " +
@@ -188,12 +212,19 @@ class SqliteConnection final : public Connection {
       const Value& v = args[i];
       // SQLITE_STATIC: the arguments outlive the statement's use here, and the
       // bindings are cleared before returning.
+      int bound;
       if (const auto* n = std::get_if<int64_t>(&v)) {
-        sqlite3_bind_int64(stmt, index, *n);
+        bound = sqlite3_bind_int64(stmt, index, *n);
       } else if (const auto* s = std::get_if<std::string>(&v)) {
-        sqlite3_bind_text64(stmt, index, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
+        bound = sqlite3_bind_text64(stmt, index, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
       } else {
-        sqlite3_bind_null(stmt, index);
+        bound = sqlite3_bind_null(stmt, index);
+      }
+      if (bound != SQLITE_OK) {
+        Error error =
+            ErrorFrom(db_, bound, std::string("binding argument ") + std::to_string(index) + " of " + st.name);
+        sqlite3_clear_bindings(stmt);
+        return error;
       }
     }
     int rc;
@@ -228,6 +259,7 @@ class SqliteConnection final : public Connection {
     } else {
       if (IsBusy(rc)) saw_busy_ = true;
       result = ErrorFrom(db_, rc, st.name);
+      if (in_transaction_ && sqlite3_get_autocommit(db_)) transaction_lost_ = true;
     }
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
@@ -237,6 +269,8 @@ class SqliteConnection final : public Connection {
   sqlite3* db_;
   std::unordered_map<std::string, Cached, NameHash, std::equal_to<>> statements_;
   bool saw_busy_ = false;  // a call hit SQLITE_BUSY/LOCKED in this attempt
+  bool in_transaction_ = false;
+  bool transaction_lost_ = false;  // a failed statement ended the transaction
   int64_t nanos_ = 0;      // time inside SQLite not yet added to the total
 };
 
@@ -287,10 +321,47 @@ Status SyncFile(const std::string& path, bool directory) {
   return Ok();
 }
 
-// Set while a thread is inside a transaction of a given database: a second
-// transaction on the same database from inside the callback would deadlock
-// (Write) or not see the first one's writes (Read), so it is refused.
-thread_local const void* tls_active_database = nullptr;
+// The transaction a thread is inside, if any. A second transaction on the
+// same database from inside the callback would deadlock (Write) or not see
+// the first one's writes (Read), so it is refused; and since such a call is a
+// bug the callback may not expect, the outer transaction is refused too, even
+// if the callback drops the refusal: it rolls back and fails with the same
+// error rather than commit a change that ran without what it meant to read.
+struct ActiveTransaction {
+  const void* db;
+  bool nested_refused = false;
+};
+thread_local ActiveTransaction* tls_active = nullptr;
+
+struct ActiveGuard {
+  explicit ActiveGuard(const void* db) : current{db}, previous(std::exchange(tls_active, &current)) {}
+  ~ActiveGuard() { tls_active = previous; }
+  ActiveTransaction current;
+  ActiveTransaction* previous;
+};
+
+Error NestedError() {
+  return Error::Internal(
+      "Database::Read or Write was called inside a transaction's callback on the same database; "
+      "the callback must use the Connection it is given");
+}
+
+// Refuses a transaction started inside another on the same database, and
+// marks the outer one to fail.
+bool RefuseNested(const void* db) {
+  if (tls_active == nullptr || tls_active->db != db) return false;
+  tls_active->nested_refused = true;
+  return true;
+}
+
+// Whether `fn`, run by the current transaction on `db`, started a nested
+// one; cleared for each attempt.
+bool NestedRefused(const void* db) {
+  return tls_active != nullptr && tls_active->db == db && tls_active->nested_refused;
+}
+void ClearNestedRefused(const void* db) {
+  if (tls_active != nullptr && tls_active->db == db) tls_active->nested_refused = false;
+}
 
 class SqliteDatabase final : public Database {
  public:
@@ -468,6 +539,8 @@ Status SqliteDatabase::Transaction(SqliteConnection& conn, const char* begin,
     conn.clear_busy();
     Status result = conn.Control(begin);
     if (result) {
+      ClearNestedRefused(this);
+      conn.set_in_transaction(true);
       try {
         result = fn(conn);
       } catch (...) {
@@ -475,6 +548,11 @@ Status SqliteDatabase::Transaction(SqliteConnection& conn, const char* begin,
         nanos_.fetch_add(conn.TakeNanos(), std::memory_order_relaxed);
         throw;
       }
+      if (result && NestedRefused(this)) result = NestedError();
+      if (result && conn.transaction_lost()) {
+        result = Error::Internal("An error ended the transaction and the callback went on; it is rolled back");
+      }
+      conn.set_in_transaction(false);
       // A busy error that `fn` swallowed still means the attempt is suspect.
       if (result && !conn.saw_busy()) {
         result = conn.Control("COMMIT");
@@ -499,18 +577,9 @@ Status SqliteDatabase::Transaction(SqliteConnection& conn, const char* begin,
   }
 }
 
-struct ActiveGuard {
-  explicit ActiveGuard(const void* db) : previous(std::exchange(tls_active_database, db)) {}
-  ~ActiveGuard() { tls_active_database = previous; }
-  const void* previous;
-};
-
-Error NestedError() {
-  return Error::Internal("A transaction was started inside another on the same database");
-}
 
 Status SqliteDatabase::Read(const std::function<Status(Connection&)>& fn) {
-  if (tls_active_database == this) return NestedError();
+  if (RefuseNested(this)) return NestedError();
   auto deadline = Clock::now() + budget_;
   SqliteConnection* conn = nullptr;
   {
@@ -537,7 +606,7 @@ Status SqliteDatabase::Read(const std::function<Status(Connection&)>& fn) {
 }
 
 Status SqliteDatabase::Write(const std::function<Status(Connection&)>& fn) {
-  if (tls_active_database == this) return NestedError();
+  if (RefuseNested(this)) return NestedError();
   auto deadline = Clock::now() + budget_;
   {
     std::unique_lock lock(writer_mu_);

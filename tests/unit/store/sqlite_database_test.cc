@@ -266,7 +266,9 @@ TEST_F(SqliteDatabaseTest, NestedTransactionsAreRefusedNotDeadlocked) {
     inner_read = db->Read([](Connection&) { return Ok(); });
     return Ok();
   });
-  EXPECT_TRUE(outer.ok());
+  // The refusals were dropped, but the outer transaction fails all the same.
+  ASSERT_FALSE(outer.ok());
+  EXPECT_EQ(outer.error().kind, ErrorKind::kInternal);
   ASSERT_FALSE(inner_write.ok());
   EXPECT_EQ(inner_write.error().kind, ErrorKind::kInternal);
   EXPECT_FALSE(inner_read.ok());
@@ -292,6 +294,36 @@ TEST_F(SqliteDatabaseTest, ExceptionInsideATransactionRollsBack) {
   }), std::runtime_error);
   EXPECT_EQ(Count(*db), 0);
   EXPECT_TRUE(Insert(*db, ids_.Next(), "after").ok());
+  EXPECT_EQ(Count(*db), 1);
+}
+
+// SQLite ends a transaction by itself on some errors (here a trigger's
+// RAISE(ROLLBACK); also a full disk or an interrupt). A callback that goes
+// on after one must not write in autocommit mode, each statement committed
+// alone: its statements are refused, the Write fails, and nothing is kept.
+TEST_F(SqliteDatabaseTest, StatementsAfterSqliteEndedTheTransactionAreRefused) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  const Statement kTrigger{"test_rollback_trigger",
+                           "CREATE TEMP TRIGGER rollback_on_insert BEFORE INSERT ON accounts "
+                           "WHEN NEW.username = 'rollback' BEGIN SELECT RAISE(ROLLBACK, 'rolled back'); END"};
+  ASSERT_TRUE(db->Write([&](Connection& conn) -> Status {
+    auto created = conn.Exec(kTrigger, {});
+    if (!created) return std::move(created).error();
+    return Ok();
+  }).ok());
+  Result<int64_t> after = int64_t{0};
+  Status status = db->Write([&](Connection& conn) -> Status {
+    EXPECT_TRUE(conn.Exec(kInsertAccount, {ids_.Next(), std::string("before")}).ok());
+    EXPECT_FALSE(conn.Exec(kInsertAccount, {ids_.Next(), std::string("rollback")}).ok());
+    after = conn.Exec(kInsertAccount, {ids_.Next(), std::string("after")});
+    return Ok();
+  });
+  EXPECT_FALSE(after.ok());
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().kind, ErrorKind::kInternal);
+  EXPECT_EQ(Count(*db), 0);
+  EXPECT_TRUE(Insert(*db, ids_.Next(), "later").ok());
   EXPECT_EQ(Count(*db), 1);
 }
 

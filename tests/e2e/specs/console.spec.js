@@ -243,3 +243,47 @@ test('console pages pass axe; drafts edited, submitted, withdrawn and deleted, a
   await expect(page.getByRole('navigation', { name: 'Console' }).getByRole('link')).toHaveText(['Drafts', 'Schedule']);
   await expect(page.getByText('Your roles (editor) do not include this page.')).toBeVisible();
 });
+
+test('a refused reschedule leaves a scheduled draft at its time: a past time is refused in the page, a time the server refuses gives the draft its time back @desktop', async ({ page }) => {
+  const owner = await makeUser('keeper', { displayName: 'Kit Keeper' });
+  const editor = await makeUser('scribe', { displayName: 'Sam Scribe' });
+  const org = makeOrganisation(owner, { prefix: 'gallery', displayName: 'Pier Gallery' });
+  await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${editor.id}`, { token: owner.token, json: { roles: ['editor'] } });
+  const draft = await makeDraft(editor, org, { caption: 'Lanterns on the pier' });
+  await api('POST', drafts(org, `/${draft.id}/submit`), { token: editor.token });
+  const original = (Math.floor(Date.now() / 60_000) + 24 * 60) * 60_000;  // a day ahead, on the minute
+  await api('POST', drafts(org, `/${draft.id}/approve`), { token: owner.token,
+    json: { scheduled_at: new Date(original).toISOString() } });
+  const stillScheduled = async () => {
+    const now = await api('GET', drafts(org, `/${draft.id}`), { token: owner.token });
+    expect([now.state, Date.parse(now.scheduled_at)]).toEqual(['scheduled', original]);
+  };
+
+  // A time in the past: said in the page, naming the field, and nothing is asked of the API.
+  await signInAs(page, owner);
+  const requests = [];
+  page.on('request', (req) => { if (req.method() === 'POST' && req.url().includes('/drafts/')) requests.push(req.url()); });
+  await page.goto(`/console/${org.id}/schedule`);
+  const row = page.locator(`.draft-row[data-id="${draft.id}"]`);
+  await expect(row.getByLabel('Release at')).toHaveValue(wallClock(original));
+  await row.getByLabel('Release at').fill(wallClock(Date.now() - 3_600_000));
+  await row.getByRole('button', { name: 'Reschedule' }).click();
+  await expect(row.getByRole('alert')).toHaveText('Release at: choose a time at least 5 seconds and at most a year from now.');
+  expect(requests).toEqual([]);
+  await stillScheduled();
+
+  // A browser clock two days behind the server's: the page takes a time that
+  // is past for the server, which refuses it after the draft was unscheduled;
+  // the draft gets its time back and the server's sentence is shown.
+  await page.clock.setFixedTime(Date.now() - 2 * 86_400_000);
+  await page.goto(`/console/${org.id}/schedule`);
+  await row.getByLabel('Release at').fill(wallClock(Date.now() - 86_400_000));
+  await row.getByRole('button', { name: 'Reschedule' }).click();
+  await expect(row.getByRole('alert')).toContainText('scheduled_at must be an ISO 8601 time');
+  await expect(row.getByRole('alert')).not.toContainText('no longer scheduled');
+  expect(requests.map((url) => url.replace(/.*\//, ''))).toEqual(['unschedule', 'schedule', 'schedule']);
+  await stillScheduled();
+  // The reloaded list shows it scheduled at its time.
+  await expect(page.getByText('Nothing is scheduled.')).toHaveCount(0);
+  await expect(row.getByLabel('Release at')).toHaveValue(wallClock(original));
+});

@@ -61,7 +61,11 @@ export default async function (main, { org, id }) {
   const visibility = visibilityField(draft ? draft.visibility : 'public');
   const ctaUrl = h('input', { type: 'url', name: 'cta_url', placeholder: 'https://', value: draft && draft.vantage_cta ? draft.vantage_cta.url : '' });
   const ctaLabel = h('input', { type: 'text', name: 'cta_label', maxlength: 30, value: draft && draft.vantage_cta ? draft.vantage_cta.label : '' });
-  const releaseAt = h('input', { type: 'datetime-local', name: 'scheduled_at', value: draft && draft.scheduled_at ? toLocalInput(draft.scheduled_at) : '' });
+  // A release that failed leaves the draft submitted with its past time,
+  // which the API refuses back: the field starts empty then, and saving clears it.
+  const asked = draft && draft.scheduled_at;
+  const passed = asked && Date.parse(asked) <= Date.now();
+  const releaseAt = h('input', { type: 'datetime-local', name: 'scheduled_at', value: asked && !passed ? toLocalInput(asked) : '' });
   const error = errorLine();
   const save = h('button.secondary', { type: 'submit', value: 'save', text: 'Save draft' });
   const canSubmit = !draft || draft.state === 'draft' || draft.state === 'rejected';
@@ -70,7 +74,8 @@ export default async function (main, { org, id }) {
     photos.nodes, caption.nodes, visibility.node,
     h('fieldset.cta-fields', {}, h('legend', { text: 'Call-to-action link (optional)' }),
       field('Link', ctaUrl, 'An https address; its domain is shown beside the label.'), field('Label', ctaLabel)),
-    field('Release at (optional)', releaseAt, 'The time to ask the approver for, in your time zone.'),
+    field('Release at (optional)', releaseAt, passed ? 'The requested time has passed: choose a new one, or none. In your time zone.'
+      : 'The time to ask the approver for, in your time zone.'),
     draft && draft.state !== 'draft' && draft.state !== 'rejected'
       ? h('p.hint', { text: 'Saving sends it back for approval: its approvals are cleared.' }) : null,
     error, h('div.form-actions', {}, save, submit));

@@ -33,7 +33,9 @@ function item(org, draft, reload) {
   } else if (approved) {
     parts.push(h('p.notice', { text: 'You approved it; it waits for more approvals.' }));
   } else {
-    const at = h('input', { type: 'datetime-local', value: draft.scheduled_at ? toLocalInput(draft.scheduled_at) : '' });
+    // A requested time that has passed (a failed release) is not offered back: the API refuses it.
+    const passed = draft.scheduled_at && Date.parse(draft.scheduled_at) <= Date.now();
+    const at = h('input', { type: 'datetime-local', value: draft.scheduled_at && !passed ? toLocalInput(draft.scheduled_at) : '' });
     const approve = h('button.primary', { type: 'button', text: 'Approve' });
     run(approve, async () => {
       const body = {};
@@ -52,7 +54,8 @@ function item(org, draft, reload) {
       toast('Rejected');
     });
     parts.push(h('div.queue-actions', {},
-      field('Release at (optional)', at, 'In your time zone. Empty: approved now, released from the Schedule.'), approve),
+      field('Release at (optional)', at, `${passed ? 'The requested time has passed. ' : ''}`
+        + 'In your time zone. Empty: approved now, released from the Schedule.'), approve),
     h('div.queue-actions', {}, field('Reason for rejecting', reason), reject));
   }
   parts.push(error);

@@ -197,6 +197,7 @@ void RegisterStatusRoutes(http::Router& router, ApiContext& ctx) {
     auto call_to_action = CallToActionParam(*params);
     if (!call_to_action) return std::move(call_to_action).error();
     edit.call_to_action = std::move(*call_to_action);
+    edit.content_needs_approval = principal->acting_staff.has_value();
     int64_t me = principal->account->id;
     return StatusResponse(ctx, service::EditStatus(ctx.services, *id, *principal->account, edit), me);
   }));

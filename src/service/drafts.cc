@@ -333,7 +333,7 @@ Result<Draft> PublishDraft(ServiceContext& ctx, int64_t organisation_id, int64_t
   // No application: the staff member's client could identify them.
   post.in_transaction = [&](store::Connection& conn, const store::Post& written) -> Status {
     int64_t now = NowUnixMs();
-    auto marked = store::MarkDraftPublishedOn(conn, id, from, written.id, now);
+    auto marked = store::MarkDraftPublishedOn(conn, id, from, draft.version, written.id, now);
     if (!marked) return std::move(marked).error();
     if (!*marked) return InvalidTransition(draft, "published twice");
     store::AuditEntry entry = Entry(actor, "draft.published", "{\"status_id\":\"" + std::to_string(written.id) + "\"}");
@@ -371,11 +371,17 @@ Result<ReleaseRound> PublishDueDrafts(ServiceContext& ctx, int64_t now) {
       continue;
     }
     const Error& error = published.error();
-    if (error.code == "invalid_transition") {
+    if (error.code == "invalid_transition" || error.code == "not_found") {
+      ++round.skipped;  // changed, published or deleted meanwhile
+      continue;
+    }
+    if (error.kind != ErrorKind::kInvalid && error.kind != ErrorKind::kNotFound) {
+      // A database error with this draft must not hold back the drafts due
+      // after it: the next round tries it again.
+      spdlog::warn("scheduled draft {} not published this round: {}", id, error.message);
       ++round.skipped;
       continue;
     }
-    if (error.kind != ErrorKind::kInvalid && error.kind != ErrorKind::kNotFound) return error;
     // The post was refused for what it holds: retrying would fail the same
     // way every second. Staff see why and fix it.
     std::string reason = error.message;
@@ -391,10 +397,10 @@ Result<ReleaseRound> PublishDueDrafts(ServiceContext& ctx, int64_t now) {
     if (failed) {
       ++round.failed;
       spdlog::warn("scheduled draft {} could not be published: {}", id, reason);
-    } else if (failed.error().code == "invalid_transition") {
-      ++round.skipped;
     } else {
-      return std::move(failed).error();
+      ++round.skipped;  // changed meanwhile, or the database failed: the next round looks again
+      if (failed.error().code != "invalid_transition" && failed.error().code != "not_found")
+        spdlog::warn("scheduled draft {} could not be marked failed: {}", id, failed.error().message);
     }
   }
   return round;
@@ -414,7 +420,7 @@ Result<store::MediaAttachment> UpdateOrganisationMedia(ServiceContext& ctx, int6
     const store::MediaAttachment& media = **found;
     if (media.status_id)
       return Error::Forbidden("The photos of an organisation's published post change only through approval: "
-                              "create an edit draft of the post (status_id)", "approval_required");
+                              "draft the corrected post", "approval_required");
     bool changes = (patch.description && *patch.description != media.description) ||
                    (patch.focus_x && (patch.focus_x != media.focus_x || patch.focus_y != media.focus_y));
     auto holder = Drafts(ctx)->FindByMedia(media_id);

@@ -334,6 +334,11 @@ Result<store::Post> EditStatus(ServiceContext& ctx, int64_t id, const store::Acc
   }
   for (const MediaDescription& d : edit.media_descriptions)
     change.media_descriptions.emplace_back(d.media_id, d.description);
+  if (edit.content_needs_approval && !IsComment(post) &&
+      (change.text != post.text || change.sensitive != post.sensitive || change.spoiler_text != post.spoiler_text ||
+       change.cta_url != post.cta_url || change.cta_label != post.cta_label || !change.media_descriptions.empty()))
+    return Error::Forbidden("A post of an organisation changes only through approval: draft the corrected post",
+                            "approval_required");
   auto rendered = RenderCaption(ctx, change.text);
   if (!rendered) return std::move(rendered).error();
   change.content = std::move(rendered->content);

@@ -100,6 +100,11 @@ struct StatusEdit {
   // as on publishing.
   std::optional<CallToAction> call_to_action;
   std::optional<std::string> comments_policy;  // posts only, as on publishing
+  // Made by staff acting as an organisation: what a post shows (caption,
+  // spoiler, sensitivity, link, alt text) changes only through approval, so
+  // such a change is Forbidden "approval_required"; comments and a post's
+  // comment policy change directly.
+  bool content_needs_approval = false;
 };
 
 // Edits the author's status and records the history. Alt text changes apply

@@ -140,11 +140,12 @@ class DraftStore {
 };
 
 // Inside the transaction of the post that publishes it: marks the draft
-// published with that post, only if it is still in state `from`. Whether it
-// was (false: another request or server published or changed it first, and
-// the caller must roll back).
-Result<bool> MarkDraftPublishedOn(Connection& conn, int64_t draft_id, DraftState from, int64_t status_id,
-                                  int64_t now);
+// published with that post, only if it is still in state `from` at
+// `version`, the version whose content the post holds. Whether it was
+// (false: another request or server published or changed it first, even if
+// it came back to `from` since, and the caller must roll back).
+Result<bool> MarkDraftPublishedOn(Connection& conn, int64_t draft_id, DraftState from, int64_t version,
+                                  int64_t status_id, int64_t now);
 
 // A photo's alt text and focus point (either optional; focus in thousandths,
 // both or neither) written on `conn`, as MediaStore::Update writes them.

@@ -95,7 +95,7 @@ constexpr Statement kSelectDue{
 constexpr Statement kMarkPublished{
     "draft_mark_published",
     "UPDATE drafts SET state = 'published', status_id = ?, published_at = ?, publish_error = NULL, "
-    "updated_at = ?, version = version + 1 WHERE id = ? AND state = ?"};
+    "updated_at = ?, version = version + 1 WHERE id = ? AND state = ? AND version = ?"};
 constexpr Statement kSetApprovalsRequired{
     "organisation_set_approvals_required",
     "UPDATE organisations SET approvals_required = ? WHERE account_id = ?"};
@@ -411,9 +411,10 @@ DraftChange DraftChange::Keep(const Draft& current) {
   return change;
 }
 
-Result<bool> MarkDraftPublishedOn(Connection& conn, int64_t draft_id, DraftState from, int64_t status_id,
-                                  int64_t now) {
-  auto changed = conn.Exec(kMarkPublished, {status_id, now, now, draft_id, std::string(DraftStateName(from))});
+Result<bool> MarkDraftPublishedOn(Connection& conn, int64_t draft_id, DraftState from, int64_t version,
+                                  int64_t status_id, int64_t now) {
+  auto changed =
+      conn.Exec(kMarkPublished, {status_id, now, now, draft_id, std::string(DraftStateName(from)), version});
   if (!changed) return std::move(changed).error();
   return *changed == 1;
 }

@@ -424,10 +424,14 @@ async function publishThroughApproval(firstMediaId) {
   assert.equal(published.state, 'published');
   scene.orgStatusIds.add(published.status_id);
   scene.statusIds.add(published.status_id);
-  // A published post is then edited and pinned as any post: its history has
-  // two versions, and it heads the profile.
-  assertOk(await asStaff(staff.editor, 'PUT', `/api/v1/statuses/${published.status_id}`, {
-    headers: ACT(org.id), json: { status: `Recruitment day at the harbour, Saturday #${TAG}`, media_ids: published.media_attachments.map((m) => m.id) },
+  // A published post's caption changes only through approval; its comment
+  // policy is set directly (a version in its history), and it is pinned:
+  // it heads the profile.
+  assertError(await asStaff(staff.editor, 'PUT', `/api/v1/statuses/${published.status_id}`, {
+    headers: ACT(org.id), json: { status: `Recruitment day at the harbour, Saturday #${TAG}` },
+  }), 403, 'approval_required');
+  assertOk(await asStaff(staff.moderator, 'PUT', `/api/v1/statuses/${published.status_id}`, {
+    headers: ACT(org.id), json: { vantage_comments: 'on' },
   }));
   assertOk(await asStaff(staff.editor, 'POST', `/api/v1/statuses/${published.status_id}/pin`, { headers: ACT(org.id) }));
 

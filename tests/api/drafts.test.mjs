@@ -153,6 +153,34 @@ describe('the way to publication', () => {
     assert.equal(statuses.filter((s) => s.id === draft.status_id).length, 1);
   });
 
+  test('a published post\'s caption, warning, sensitivity and link change only through approval', async () => {
+    const draft = assertOk(await transition(await approved({ status: 'As approved' }), 'publish', staff.approver));
+    const edit = (user, json) => api(server, 'PUT', `/api/v1/statuses/${draft.status_id}`,
+      { token: user.token, headers: ACT(), json });
+    for (const user of [staff.owner, staff.editor, staff.moderator]) {
+      for (const json of [{ status: 'Not as approved' }, { spoiler_text: 'Warning' }, { sensitive: true },
+        { vantage_cta: { url: 'https://phish.example/apply', label: 'Apply now' } }]) {
+        assertError(await edit(user, json), 403, 'approval_required');
+      }
+    }
+    // What was approved, sent again, and the comment policy are no content change.
+    assertOk(await edit(staff.moderator, { status: 'As approved', vantage_comments: 'followers' }));
+    const post = assertOk(await api(server, 'GET', `/api/v1/statuses/${draft.status_id}`));
+    assert.equal(post.content, '<p>As approved</p>');
+    assert.equal(post.spoiler_text, '');
+    assert.equal(post.sensitive, false);
+    assert.equal(post.vantage_cta, null);
+    assert.equal(post.vantage_comments, 'followers');
+    // The organisation's comments are its staff's to edit directly.
+    const comment = assertOk(await api(server, 'POST', '/api/v1/statuses', {
+      token: staff.editor.token, headers: ACT(), json: { status: 'First version', in_reply_to_id: draft.status_id },
+    }));
+    const edited = assertOk(await api(server, 'PUT', `/api/v1/statuses/${comment.id}`, {
+      token: staff.editor.token, headers: ACT(), json: { status: 'Second version' },
+    }));
+    assert.equal(edited.content, '<p>Second version</p>');
+  });
+
   test('every transition from a state that does not allow it is 409 invalid_transition', async () => {
     const draft = await createDraft();
     const refuse = async (d, name, user, json) => {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "store/audit_store.h"
@@ -189,22 +190,30 @@ TEST_P(StoreConformanceTest, DraftTransitionsAndAConditionalPublish) {
   ASSERT_FALSE(elsewhere.ok());
   EXPECT_EQ(elsewhere.error().kind, ErrorKind::kNotFound);
 
-  // Marked published only from the state it was read in, once.
+  // Marked published only from the state and version it was read in, once:
+  // a draft changed and brought back to that state since is not the one the
+  // post holds.
+  auto current = f.drafts().Find(org, draft->id);
+  ASSERT_TRUE(current.ok() && current->has_value());
+  int64_t version = (*current)->version;
   Post post;
   post.id = ids_.Next();
   post.account_id = org;
   post.created_at = post.updated_at = 1700000003000;
   ASSERT_TRUE(store_->statuses().Create(post, {}).ok());
   std::vector<bool> marked;
-  for (DraftState from : {DraftState::kApproved, DraftState::kSubmitted, DraftState::kSubmitted}) {
+  for (auto [from, at] : std::vector<std::pair<DraftState, int64_t>>{{DraftState::kApproved, version},
+                                                                     {DraftState::kSubmitted, version - 1},
+                                                                     {DraftState::kSubmitted, version},
+                                                                     {DraftState::kSubmitted, version}}) {
     ASSERT_TRUE(db_->Write([&](Connection& conn) -> Status {
-      auto done = MarkDraftPublishedOn(conn, draft->id, from, post.id, 1700000003000);
+      auto done = MarkDraftPublishedOn(conn, draft->id, from, at, post.id, 1700000003000);
       if (!done) return std::move(done).error();
       marked.push_back(*done);
       return Ok();
     }).ok());
   }
-  EXPECT_EQ(marked, (std::vector<bool>{false, true, false}));
+  EXPECT_EQ(marked, (std::vector<bool>{false, false, true, false}));
   auto published = f.drafts().Find(org, draft->id);
   ASSERT_TRUE(published.ok() && published->has_value());
   EXPECT_EQ((*published)->state, DraftState::kPublished);

@@ -23,6 +23,10 @@ std::string PercentEncode(std::string_view text);
 
 std::string HtmlEscape(std::string_view text);
 
+// `text` as a JSON string literal, quotes included (for small JSON written
+// by hand, such as audit details).
+std::string JsonQuote(std::string_view text);
+
 std::string HexEncode(std::string_view bytes);
 std::string Base64UrlEncode(std::string_view bytes);  // no padding
 

@@ -1,7 +1,6 @@
 #include "service/drafts.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <ctime>
 #include <memory>
 
@@ -22,23 +21,6 @@ namespace {
 // The store holds nothing but the database: one per call costs an allocation.
 std::unique_ptr<store::DraftStore> Drafts(ServiceContext& ctx) {
   return store::MakeSqlDraftStore(ctx.store.database());
-}
-
-std::string JsonText(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-      out += escaped;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
 }
 
 store::AuditEntry Entry(const std::optional<Actor>& actor, std::string action, std::string detail = "{}") {
@@ -115,7 +97,7 @@ DraftChange Edited(const Draft& current, const Actor& actor) {
   return change;
 }
 
-std::string ScheduledDetail(int64_t at) { return "{\"scheduled_at\":" + JsonText(FormatIsoTime(at)) + "}"; }
+std::string ScheduledDetail(int64_t at) { return "{\"scheduled_at\":" + JsonQuote(FormatIsoTime(at)) + "}"; }
 
 }  // namespace
 
@@ -279,7 +261,7 @@ Result<Draft> RejectDraft(ServiceContext& ctx, int64_t organisation_id, int64_t 
     change.rejection_reason = reason;
     change.rejected_by = actor.account_id;
     change.clear_approvals = true;
-    change.audit.push_back(Entry(actor, "draft.rejected", "{\"reason\":" + JsonText(reason) + "}"));
+    change.audit.push_back(Entry(actor, "draft.rejected", "{\"reason\":" + JsonQuote(reason) + "}"));
     return change;
   });
 }
@@ -391,7 +373,7 @@ Result<ReleaseRound> PublishDueDrafts(ServiceContext& ctx, int64_t now) {
       change.state = DraftState::kSubmitted;
       change.clear_approvals = true;
       change.publish_error = reason;
-      change.audit.push_back(Entry(std::nullopt, "draft.publish_failed", "{\"reason\":" + JsonText(reason) + "}"));
+      change.audit.push_back(Entry(std::nullopt, "draft.publish_failed", "{\"reason\":" + JsonQuote(reason) + "}"));
       return change;
     });
     if (failed) {
@@ -439,7 +421,7 @@ Result<store::MediaAttachment> UpdateOrganisationMedia(ServiceContext& ctx, int6
       DraftChange change = Edited(current, actor);
       change.audit.push_back(Entry(actor, "draft.edited",
                                    "{\"media_id\":\"" + std::to_string(media_id) + "\",\"changed\":\"" + what +
-                                       "\",\"reason\":" + JsonText("the photo's " + what + " changed") + "}"));
+                                       "\",\"reason\":" + JsonQuote("the photo's " + what + " changed") + "}"));
       change.in_transaction = [&](store::Connection& conn) -> Status {
         return store::UpdateDraftMediaOn(conn, media_id, patch.description, patch.focus_x, patch.focus_y,
                                          NowUnixMs());

@@ -65,13 +65,7 @@ Result<store::Account> ActAsOrganisation(ServiceContext& ctx, const store::Accou
     store::AuditEntry entry = AuditBase(Actor{staff.id, ip});
     entry.organisation_id = organisation_id;
     entry.action = "as_organisation";
-    entry.detail = "{\"method\":\"" + method + "\",\"path\":\"";
-    for (char c : path) {
-      // The path is percent-encoded: only quotes and backslashes need care.
-      if (c == '"' || c == '\\') entry.detail += '\\';
-      entry.detail += c;
-    }
-    entry.detail += "\"}";
+    entry.detail = "{\"method\":" + JsonQuote(method) + ",\"path\":" + JsonQuote(path) + "}";
     auto appended = ctx.store.audit().Append(entry);
     if (!appended) return std::move(appended).error();
   }

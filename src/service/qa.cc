@@ -1,7 +1,6 @@
 #include "service/qa.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <memory>
 
 #include "core/id.h"
@@ -27,23 +26,6 @@ std::unique_ptr<store::QaStore> Qa(ServiceContext& ctx) { return store::MakeSqlQ
 
 bool Has(const std::vector<store::StaffRole>& roles, store::StaffRole role) {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
-}
-
-std::string JsonText(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-      out += escaped;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
 }
 
 store::AuditEntry Entry(const Actor& actor, std::string action, std::string detail = "{}") {
@@ -275,7 +257,7 @@ Result<QaSession> OpenQaSession(ServiceContext& ctx, int64_t organisation_id, co
   session.ends_at = fields.ends_at;
   session.pseudonym = fields.pseudonym;
   session.created_at = session.updated_at = NowUnixMs();
-  return Qa(ctx)->CreateSession(session, Entry(actor, "qa.opened", "{\"title\":" + JsonText(session.title) + "}"));
+  return Qa(ctx)->CreateSession(session, Entry(actor, "qa.opened", "{\"title\":" + JsonQuote(session.title) + "}"));
 }
 
 Result<QaSession> EditQaSession(ServiceContext& ctx, int64_t session_id, const QaSessionInput& input,

@@ -31,6 +31,13 @@ TEST(PercentEncode, RoundTrips) {
 
 TEST(HtmlEscape, EscapesMarkup) { EXPECT_EQ(HtmlEscape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"); }
 
+TEST(JsonQuote, QuotesAndEscapesWhatJsonRequires) {
+  EXPECT_EQ(JsonQuote(""), "\"\"");
+  EXPECT_EQ(JsonQuote("say \"hi\" \\ bye"), "\"say \\\"hi\\\" \\\\ bye\"");
+  EXPECT_EQ(JsonQuote(std::string("a\nb\x01") + '\0'), "\"a\\u000ab\\u0001\\u0000\"");
+  EXPECT_EQ(JsonQuote("Офицер A"), "\"Офицер A\"");
+}
+
 TEST(Base64Url, MatchesRfc4648Vectors) {
   EXPECT_EQ(Base64UrlEncode(""), "");
   EXPECT_EQ(Base64UrlEncode("f"), "Zg");

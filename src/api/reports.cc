@@ -11,6 +11,7 @@
 #include "api/serializers.h"
 #include "core/text.h"
 #include "service/reports.h"
+#include "store/qa_store.h"
 
 namespace vantage::api {
 
@@ -25,7 +26,8 @@ json::value OptionalTime(const std::optional<int64_t>& at) {
 }
 
 // Mastodon's Report entity, plus `vantage_status` (open, resolved,
-// dismissed); admins also get the reporter and who last closed it.
+// dismissed); admins also get the reporter, who last closed it and, for a
+// question, the question itself (`vantage_question`).
 Result<json::object> ReportJson(ApiContext& ctx, const store::Report& r, bool admin) {
   json::object out;
   out["id"] = std::to_string(r.id);
@@ -41,9 +43,31 @@ Result<json::object> ReportJson(ApiContext& ctx, const store::Report& r, bool ad
   out["rule_ids"] = json::array();
   out["vantage_status"] = r.state;
   out["vantage_question_id"] = r.question_id ? json::value(std::to_string(*r.question_id)) : json::value(nullptr);
-  auto target = ctx.services.store.accounts().FindById(r.target_account_id);
-  if (!target) return std::move(target).error();
-  out["target_account"] = *target ? json::value(AccountJson(ctx.services.settings, **target)) : json::value(nullptr);
+  // A question's asker may be anonymous to the public: only admins see who
+  // the report of a question is about.
+  if (r.question_id && !admin) {
+    out["target_account"] = nullptr;
+  } else {
+    auto target = ctx.services.store.accounts().FindById(r.target_account_id);
+    if (!target) return std::move(target).error();
+    out["target_account"] = *target ? json::value(AccountJson(ctx.services.settings, **target)) : json::value(nullptr);
+  }
+  if (admin && r.question_id) {
+    auto question = store::MakeSqlQaStore(ctx.services.store.database())->FindQuestionById(*r.question_id);
+    if (!question) return std::move(question).error();
+    json::value q = nullptr;
+    if (*question) {
+      json::object o;
+      o["id"] = std::to_string((*question)->id);
+      o["session_id"] = std::to_string((*question)->session_id);
+      o["text"] = (*question)->text;
+      o["state"] = store::QuestionStateName((*question)->state);
+      o["answered"] = (*question)->answered_at.has_value();
+      o["created_at"] = FormatIsoTime((*question)->created_at);
+      q = std::move(o);
+    }
+    out["vantage_question"] = std::move(q);
+  }
   if (admin) {
     auto reporter = ctx.services.store.accounts().FindById(r.reporter_id);
     if (!reporter) return std::move(reporter).error();

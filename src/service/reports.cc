@@ -4,6 +4,7 @@
 
 #include "core/id.h"
 #include "core/text.h"
+#include "service/qa.h"
 #include "service/rate_limiter.h"
 #include "service/statuses.h"
 
@@ -17,16 +18,57 @@ RateLimiter& ReportLimiter() {
   return limiter;
 }
 
+// The question `raw` names when `reporter` can see it: public (approved and
+// answered), or in the queue of an organisation the reporter serves with the
+// right to read it. Anything else reads as missing, so a report cannot probe
+// held questions.
+Result<store::Question> ReportableQuestion(ServiceContext& ctx, const store::Account& reporter,
+                                           const std::string& raw) {
+  Error missing = Error::Invalid("vantage_question_id",
+                                 "vantage_question_id: " + raw + " is not a question you can see", "not_found");
+  auto id = ParseId(raw);
+  if (!id) return missing;
+  auto qa = store::MakeSqlQaStore(ctx.store.database());
+  auto question = qa->FindQuestionById(*id);
+  if (!question) return std::move(question).error();
+  if (!*question) return missing;
+  bool own = (*question)->account_id == reporter.id;
+  if (!own && !QuestionIsPublic(**question)) {
+    auto session = qa->FindSession((*question)->session_id);
+    if (!session) return std::move(session).error();
+    if (!*session) return missing;
+    Status staff = AuthorizeQaStaff(ctx, (*session)->organisation_id, reporter.id, QaAction::kReadQueue);
+    if (!staff) {
+      if (staff.error().kind == ErrorKind::kNotFound || staff.error().kind == ErrorKind::kForbidden) return missing;
+      return std::move(staff).error();
+    }
+  }
+  if (own)
+    return Error::Invalid("vantage_question_id", "An account cannot report its own question", "cannot_report_self");
+  if (!(*question)->account_id)
+    return Error::Invalid("vantage_question_id", "The question's asker no longer has an account", "not_found");
+  return std::move(**question);
+}
+
 }  // namespace
 
 Result<FiledReport> FileReport(ServiceContext& ctx, const store::Account& reporter, const NewReport& input) {
-  if (!input.question_id.empty())
-    return Error::Invalid("vantage_question_id", "Questions cannot be reported yet", "not_supported");
-  if (input.account_id.empty()) return Error::Invalid("account_id", "account_id is required", "missing_field");
-  auto account_id = ParseId(input.account_id);
-  if (!account_id) return Error::NotFound("The reported account was not found", "not_found");
-  if (*account_id == reporter.id)
-    return Error::Invalid("account_id", "An account cannot report itself", "cannot_report_self");
+  bool of_question = !input.question_id.empty();
+  if (of_question && !input.account_id.empty())
+    return Error::Invalid("account_id",
+                          "account_id is not given with vantage_question_id: the question names its asker",
+                          "not_allowed");
+  if (of_question && !input.status_ids.empty())
+    return Error::Invalid("status_ids", "status_ids are not given with vantage_question_id", "not_allowed");
+  if (!of_question && input.account_id.empty())
+    return Error::Invalid("account_id", "account_id is required", "missing_field");
+  std::optional<int64_t> account_id;
+  if (!of_question) {
+    account_id = ParseId(input.account_id);
+    if (!account_id) return Error::NotFound("The reported account was not found", "not_found");
+    if (*account_id == reporter.id)
+      return Error::Invalid("account_id", "An account cannot report itself", "cannot_report_self");
+  }
   if (input.status_ids.size() > kMaxReportedStatuses)
     return Error::Invalid("status_ids", "A report names at most 20 statuses", "too_many");
   if (!IsValidUtf8(input.comment) || Utf8Length(input.comment) > kMaxReportCommentChars)
@@ -35,10 +77,16 @@ Result<FiledReport> FileReport(ServiceContext& ctx, const store::Account& report
   if (std::find(std::begin(kReportCategories), std::end(kReportCategories), category) == std::end(kReportCategories))
     return Error::Invalid("category", "category must be spam, legal, violation or other");
 
+  store::Report report;
+  if (of_question) {
+    auto question = ReportableQuestion(ctx, reporter, input.question_id);
+    if (!question) return std::move(question).error();
+    account_id = *question->account_id;
+    report.question_id = question->id;
+  }
   auto account = ctx.store.accounts().FindById(*account_id);
   if (!account) return std::move(account).error();
   if (!*account) return Error::NotFound("The reported account was not found", "not_found");
-  store::Report report;
   for (const std::string& raw : input.status_ids) {
     auto status_id = ParseId(raw);
     std::optional<store::Post> status;
@@ -61,9 +109,13 @@ Result<FiledReport> FileReport(ServiceContext& ctx, const store::Account& report
   report.id = ctx.ids.Next();
   report.reporter_id = reporter.id;
   report.target_account_id = *account_id;
-  report.target_key = "account:" + std::to_string(*account_id) + ";statuses:";
-  for (size_t i = 0; i < report.status_ids.size(); ++i)
-    report.target_key += (i ? "," : "") + std::to_string(report.status_ids[i]);
+  if (report.question_id) {
+    report.target_key = "question:" + std::to_string(*report.question_id);
+  } else {
+    report.target_key = "account:" + std::to_string(*account_id) + ";statuses:";
+    for (size_t i = 0; i < report.status_ids.size(); ++i)
+      report.target_key += (i ? "," : "") + std::to_string(report.status_ids[i]);
+  }
   report.comment = input.comment;
   report.category = category;
   report.created_at = report.updated_at = NowUnixMs();

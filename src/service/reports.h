@@ -26,12 +26,14 @@ inline constexpr int kReportsPerHour = 30;
 inline constexpr std::string_view kReportCategories[] = {"spam", "legal", "violation", "other"};
 
 struct NewReport {
-  std::string account_id;               // required
+  std::string account_id;               // required, unless question_id is given
   std::vector<std::string> status_ids;  // the account's statuses the reporter can see
   std::string comment;
   std::string category;  // empty: other
-  // Reserved for reports of Q&A questions: filing one is Invalid
-  // "vantage_question_id" (not_supported) until questions can be reported.
+  // A Q&A question the reporter can see: approved and answered (public), or
+  // any question of a session whose queue the reporter reads as staff. The
+  // question names the reported account (its asker), so account_id and
+  // status_ids are not given with it.
   std::string question_id;
 };
 
@@ -40,11 +42,13 @@ struct FiledReport {
   bool existing = false;
 };
 
-// Invalid naming the field: "account_id" (missing_field; cannot_report_self),
-// "status_ids" (too_many; not_found for one that is not the account's or that
-// the reporter cannot see), "comment" (too_long), "category"; NotFound for an
-// account that does not exist; RateLimited past
-// kReportsPerHour.
+// Invalid naming the field: "account_id" (missing_field; cannot_report_self;
+// not_allowed beside a question), "status_ids" (too_many; not_found for one
+// that is not the account's or that the reporter cannot see; not_allowed
+// beside a question), "vantage_question_id" (not_found for one the reporter
+// cannot see or whose asker's account is gone; cannot_report_self for their
+// own), "comment" (too_long), "category"; NotFound for an account that does
+// not exist; RateLimited past kReportsPerHour.
 Result<FiledReport> FileReport(ServiceContext& ctx, const store::Account& reporter, const NewReport& input);
 
 // Admin queue: `state` empty (all), open, resolved or dismissed (Invalid

@@ -151,6 +151,9 @@ class QaStore {
                                        const AfterQaChange& after = {}) = 0;
   // The session's question, or nullopt (also for another session's).
   virtual Result<std::optional<Question>> FindQuestion(int64_t session_id, int64_t id) = 0;
+  // A question by its id alone, whatever its session (reports name a
+  // question by id), or nullopt.
+  virtual Result<std::optional<Question>> FindQuestionById(int64_t id) = 0;
   // Oldest first (a queue is worked from its oldest), above `since_id`, at
   // most `limit`.
   virtual Result<std::vector<Question>> ListQuestions(int64_t session_id, const QuestionFilter& filter,

@@ -50,6 +50,8 @@ constexpr Statement kInsertQuestion{
 constexpr Statement kSelectQuestion{
     "qa_question_select",
     "SELECT " VANTAGE_QUESTION_COLUMNS " FROM qa_questions WHERE id = ? AND session_id = ?"};
+constexpr Statement kSelectQuestionById{
+    "qa_question_select_by_id", "SELECT " VANTAGE_QUESTION_COLUMNS " FROM qa_questions WHERE id = ?"};
 constexpr Statement kListQuestions{
     "qa_question_list",
     "SELECT " VANTAGE_QUESTION_COLUMNS " FROM qa_questions WHERE session_id = ? AND (? = '' OR state = ?) "
@@ -312,6 +314,22 @@ class SqlQaStore final : public QaStore {
       auto loaded = QuestionOn(conn, session_id, id);
       if (!loaded) return std::move(loaded).error();
       out = std::move(*loaded);
+      return Ok();
+    });
+    if (!status) return std::move(status).error();
+    return out;
+  }
+
+  Result<std::optional<Question>> FindQuestionById(int64_t id) override {
+    std::optional<Question> out;
+    Status status = db_.Read([&](Connection& conn) -> Status {
+      out.reset();
+      auto row = conn.QueryOne(kSelectQuestionById, {id});
+      if (!row) return std::move(row).error();
+      if (!*row) return Ok();
+      auto question = DecodeQuestion(**row);
+      if (!question) return std::move(question).error();
+      out = std::move(*question);
       return Ok();
     });
     if (!status) return std::move(status).error();

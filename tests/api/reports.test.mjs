@@ -1,8 +1,9 @@
 // Reports (docs/organisations.md, "Reports"): filing (Mastodon's POST
 // /api/v1/reports) with its bad input, duplicates answered with the open
 // report, the per-account rate limit, the reported account never learning
-// who reported, and the admin queue's transitions and permissions, against
-// the real binary on either engine.
+// who reported, reports of Q&A questions (only those the reporter can see,
+// the asker named to admins alone), and the admin queue's transitions and
+// permissions, against the real binary on either engine.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -93,8 +94,8 @@ describe('filing a report', () => {
     assertError(await report(reporter, { account_id: troll.id, comment: 'x'.repeat(1001) }), 422, 'too_long', 'comment');
     assertError(await report(reporter, { account_id: troll.id, status_ids: Array.from({ length: 21 }, (_, i) => String(i + 1)) }),
       422, 'too_many', 'status_ids');
-    assertError(await report(reporter, { account_id: troll.id, vantage_question_id: '1' }), 422, 'not_supported',
-      'vantage_question_id');
+    assertError(await report(reporter, { account_id: troll.id, vantage_question_id: '1' }), 422, 'not_allowed',
+      'account_id');
     assertError(await api(server, 'POST', '/api/v1/reports', { json: { account_id: troll.id } }), 401);
   });
 
@@ -113,6 +114,73 @@ describe('filing a report', () => {
     assert.ok(Number(res.headers.get('retry-after')) > 0);
     // Others are not affected.
     assertOk(await report(bystander, { account_id: targets[30].id }));
+  });
+});
+
+describe('reporting a Q&A question', () => {
+  test('a public answered question or, for its staff, a held one; idempotent; the asker shown to admins only', async () => {
+    const owner = await registerUser(server, 'qaowner');
+    const asker = await registerUser(server, 'qaasker');
+    const org = assertOk(await api(server, 'POST', '/api/vantage/v1/admin/organisations', {
+      token: admin.token, json: { username: uniqueName('org'), display_name: 'Harbour Police', owner: owner.username },
+    })).account;
+    const session = assertOk(await api(server, 'POST', `/api/vantage/v1/organisations/${org.id}/qa`, {
+      token: owner.token, json: { title: 'Ask us', ends_at: new Date(Date.now() + 3600_000).toISOString() },
+    }));
+    const QA = `/api/vantage/v1/qa/${session.id}`;
+    const ask = async (text) => assertOk(await api(server, 'POST', `${QA}/questions`, { token: asker.token, json: { text } }));
+    const answered = await ask('Why do the patrols stop at midnight?');
+    assertOk(await api(server, 'POST', `${QA}/questions/${answered.id}/approve`, { token: owner.token }));
+    assertOk(await api(server, 'POST', `${QA}/questions/${answered.id}/answer`, { token: owner.token, json: { text: 'They do not.' } }));
+    const held = await ask('A held abusive question');
+
+    const filed = assertOk(await report(reporter, { vantage_question_id: answered.id, comment: 'Abusive', category: 'violation' }));
+    assert.equal(filed.vantage_question_id, answered.id);
+    assert.equal(filed.target_account, null);  // the asker chose not to be named
+    assert.deepEqual(filed.status_ids, []);
+    assert.equal(filed.vantage_status, 'open');
+    for (const marker of [asker.username, asker.id]) assert.ok(!JSON.stringify(filed).includes(marker));
+    const again = assertOk(await report(reporter, { vantage_question_id: answered.id, comment: 'again' }));
+    assert.equal(again.id, filed.id);
+    assert.equal(again.comment, 'Abusive');
+    // A report of the asker's account is another target.
+    assert.notEqual(assertOk(await report(reporter, { account_id: asker.id })).id, filed.id);
+
+    // A held question reads as missing to the public, and to its asker as their own.
+    assertError(await report(reporter, { vantage_question_id: held.id }), 422, 'not_found', 'vantage_question_id');
+    assertError(await report(reporter, { vantage_question_id: 'nope' }), 422, 'not_found', 'vantage_question_id');
+    assertError(await report(reporter, { vantage_question_id: '99999999999' }), 422, 'not_found', 'vantage_question_id');
+    assertError(await report(asker, { vantage_question_id: held.id }), 422, 'cannot_report_self', 'vantage_question_id');
+    assertError(await report(asker, { vantage_question_id: answered.id }), 422, 'cannot_report_self', 'vantage_question_id');
+    assertError(await report(reporter, { vantage_question_id: answered.id, status_ids: [answered.id] }), 422, 'not_allowed',
+      'status_ids');
+    assertError(await report(reporter, { vantage_question_id: answered.id, account_id: asker.id }), 422, 'not_allowed',
+      'account_id');
+    assertError(await api(server, 'POST', '/api/v1/reports', { json: { vantage_question_id: answered.id } }), 401);
+    // The organisation's staff read the queue, so they may report a held question.
+    const byStaff = assertOk(await report(owner, { vantage_question_id: held.id }));
+    assert.equal(byStaff.vantage_question_id, held.id);
+
+    const queued = assertOk(await api(server, 'GET', `${ADMIN}?status=open`, { token: admin.token }));
+    const listed = queued.find((r) => r.id === filed.id);
+    assert.ok(listed);
+    assert.equal(listed.target_account.id, asker.id);
+    assert.equal(listed.account.id, reporter.id);
+    assert.equal(listed.vantage_question.id, answered.id);
+    assert.equal(listed.vantage_question.session_id, session.id);
+    assert.equal(listed.vantage_question.text, 'Why do the patrols stop at midnight?');
+    assert.equal(listed.vantage_question.state, 'approved');
+    assert.equal(listed.vantage_question.answered, true);
+    const heldReport = assertOk(await api(server, 'GET', `${ADMIN}/${byStaff.id}`, { token: admin.token }));
+    assert.equal(heldReport.vantage_question.state, 'held');
+    assert.equal(heldReport.vantage_question.answered, false);
+
+    // The asker never learns who reported.
+    for (const url of ['/api/v1/notifications', '/api/v1/accounts/verify_credentials', `${QA}/questions`]) {
+      const res = await api(server, 'GET', url, { token: asker.token });
+      const text = res.text.replaceAll(/"id":"\d+"/g, '');
+      for (const marker of [reporter.username, owner.username, 'report']) assert.ok(!text.includes(marker), `${url} shows ${marker}`);
+    }
   });
 });
 

@@ -189,5 +189,36 @@ TEST_P(StoreConformanceTest, DuplicateReportsRacingFileOne) {
   EXPECT_EQ(SetReportState(*db_, ids_.Next(), "resolved", admin.id, 1).error().kind, ErrorKind::kNotFound);
 }
 
+TEST_P(StoreConformanceTest, QuestionReportsKeepTheirQuestion) {
+  Account reporter = CreateAccount("qrep_reporter");
+  Account asker = CreateAccount("qrep_asker");
+  auto file = [&](int64_t question_id) {
+    Report r;
+    r.id = ids_.Next();
+    r.reporter_id = reporter.id;
+    r.target_account_id = asker.id;
+    r.target_key = "question:" + std::to_string(question_id);
+    r.question_id = question_id;
+    r.created_at = r.updated_at = 1700000000000;
+    return FileReport(*db_, r);
+  };
+  auto first = file(42);
+  ASSERT_TRUE(first.ok()) << Describe(first);
+  EXPECT_FALSE(first->existing);
+  EXPECT_EQ(first->report.question_id, std::optional<int64_t>(42));
+  EXPECT_TRUE(first->report.status_ids.empty());
+  auto again = file(42);
+  ASSERT_TRUE(again.ok()) << Describe(again);
+  EXPECT_TRUE(again->existing);
+  EXPECT_EQ(again->report.id, first->report.id);
+  auto other = file(43);
+  ASSERT_TRUE(other.ok()) << Describe(other);
+  EXPECT_NE(other->report.id, first->report.id);
+  auto found = FindReport(*db_, first->report.id);
+  ASSERT_TRUE(found.ok() && *found);
+  EXPECT_EQ((*found)->question_id, std::optional<int64_t>(42));
+  EXPECT_EQ((*found)->target_account_id, asker.id);
+}
+
 }  // namespace
 }  // namespace vantage::store::testing

@@ -230,6 +230,16 @@ TEST_P(StoreConformanceTest, QaQuestionsMergeAnswerAndBlocks) {
   auto wrong_session = f.qa().FindQuestion(other.id, target->id);
   ASSERT_TRUE(wrong_session.ok());
   EXPECT_FALSE(*wrong_session);
+  // By id alone, whatever the session.
+  auto by_id = f.qa().FindQuestionById(elsewhere->id);
+  ASSERT_TRUE(by_id.ok()) << Describe(by_id);
+  ASSERT_TRUE(*by_id);
+  EXPECT_EQ((*by_id)->session_id, other.id);
+  EXPECT_EQ((*by_id)->text, "Elsewhere");
+  EXPECT_EQ((*by_id)->account_id, std::optional<int64_t>(asker.id));
+  auto no_such = f.qa().FindQuestionById(ids_.Next());
+  ASSERT_TRUE(no_such.ok());
+  EXPECT_FALSE(*no_such);
 }
 
 }  // namespace

@@ -184,7 +184,7 @@ bool IsAppRoute(std::string_view path) {
     return first == "explore" || first == "notifications" || first == "settings" ||
            first == "sign_in" || first == "sign_up" || first == "new" || first == "search" ||
            first == "follow_requests";
-  if (parts.size() == 2) return first == "p" || first == "tags" || first == "settings";
+  if (parts.size() == 2) return first == "p" || first == "tags" || first == "settings" || first == "qa";
   return false;
 }
 

@@ -8,10 +8,11 @@ TEST(WebApp, AppRoutesAreThePagesOnly) {
   for (const char* path : {"/", "/explore", "/sign_in", "/sign_up", "/notifications", "/settings",
                            "/new", "/search", "/follow_requests", "/@alice", "/@alice/",
                            "/@alice/1234", "/@alice/followers", "/@alice/1234/likes", "/p/1234",
-                           "/tags/caf%C3%A9"})
+                           "/tags/caf%C3%A9", "/qa/1234"})
     EXPECT_TRUE(IsAppRoute(path)) << path;
   for (const char* path : {"/nope", "/@", "/@alice/1/2/3", "/api", "/tags", "/tags/a/b",
-                           "/users/alice", "/statuses/1", "/app", "/media"})
+                           "/users/alice", "/statuses/1", "/app", "/media", "/qa",
+                           "/qa/1/2"})
     EXPECT_FALSE(IsAppRoute(path)) << path;
 }
 

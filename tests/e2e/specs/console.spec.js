@@ -50,7 +50,7 @@ test('an editor drafts a 5-photo post, an approver schedules it, it appears as t
   await expect(page).toHaveURL(new RegExp(`/console/${org.id}$`));
   await expect(page.locator('.console-head')).toContainText('City Archive');
   const tabs = page.getByRole('navigation', { name: 'Console' });
-  await expect(tabs.getByRole('link')).toHaveText(['Drafts', 'Approval queue', 'Schedule']);
+  await expect(tabs.getByRole('link')).toHaveText(['Drafts', 'Approval queue', 'Schedule', 'Q&A']);
   await page.getByRole('link', { name: 'New draft' }).click();
   await page.locator('input[type=file]').setInputFiles([1, 2, 3, 4, 5].map((n) => photoFile(40 + n)));
   await expect(page.locator('.picked-item')).toHaveCount(5);
@@ -110,7 +110,7 @@ test('an editor drafts a 5-photo post, an approver schedules it, it appears as t
   const newcomer = await makeUser('newcomer', { displayName: 'Nina Newcomer' });
   await signInAs(page, owner);
   await page.goto(`/console/${org.id}/staff`);
-  await expect(tabs.getByRole('link')).toHaveText(['Drafts', 'Approval queue', 'Schedule', 'Insights', 'Audit log', 'Staff']);
+  await expect(tabs.getByRole('link')).toHaveText(['Drafts', 'Approval queue', 'Schedule', 'Q&A', 'Insights', 'Audit log', 'Staff']);
   await page.getByLabel('Username').fill(newcomer.username);
   await page.getByRole('group', { name: 'Roles of the new member' }).getByLabel('analyst').check();
   await page.getByRole('button', { name: 'Add', exact: true }).click();
@@ -240,7 +240,7 @@ test('console pages pass axe; drafts edited, submitted, withdrawn and deleted, a
   // page is not theirs.
   await signInAs(page, editor);
   await page.goto(`/console/${org.id}/staff`);
-  await expect(page.getByRole('navigation', { name: 'Console' }).getByRole('link')).toHaveText(['Drafts', 'Schedule']);
+  await expect(page.getByRole('navigation', { name: 'Console' }).getByRole('link')).toHaveText(['Drafts', 'Schedule', 'Q&A']);
   await expect(page.getByText('Your roles (editor) do not include this page.')).toBeVisible();
 });
 

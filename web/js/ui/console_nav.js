@@ -10,6 +10,7 @@ const TABS = [
   ['drafts', '', 'Drafts', ['editor', 'approver']],
   ['queue', '/queue', 'Approval queue', ['approver']],
   ['schedule', '/schedule', 'Schedule', ['editor', 'approver']],
+  ['qa', '/qa', 'Q&A', ['editor', 'moderator']],
   ['insights', '/insights', 'Insights', ['analyst']],
   ['audit', '/audit', 'Audit log', []],
   ['staff', '/staff', 'Staff', []],

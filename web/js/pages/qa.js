@@ -8,8 +8,7 @@ import { localTime } from '../ui/drafts.js';
 export const QA = (id, rest = '') => `/api/vantage/v1/qa/${id}${rest}`;
 const p = (t) => h('p.queue-caption', { text: t });
 
-// Once the stream is open (its start fixed), load() reads the state and the
-// events meanwhile apply after it. EventSource resumes with Last-Event-ID.
+// load() runs once the stream is open (its start fixed); events wait for it.
 export function live(main, path, load, show) {
   let wait = [];
   const es = new EventSource(`${path}/stream`);
@@ -26,7 +25,7 @@ export function live(main, path, load, show) {
 export const headOf = (s, ...more) => [h('h1', { text: s.title }), h('p.muted', {}, h('span.state-tag', { text: s.state }),
   ` ${localTime(s.starts_at)} to ${localTime(s.ends_at)} · `, ...more), p(s.description)];
 
-// A question's row, replacing its last one (so nothing shows twice).
+// A question's row, replacing its last one: nothing shows twice.
 export const putRow = (rows, list, q, ...more) => {
   const a = q.answer;
   const li = h('li.draft-row', {}, h('div.draft-info', {}, h('p.muted', { text: `${q.asker_name} asked` }), p(q.text),
@@ -49,7 +48,7 @@ export default (main, { id }) => {
     submitting(ask, error, async () => {
       await post(QA(id, '/questions'), { text: area.value });
       area.value = '';
-      toast('Sent: it waits for a moderator and shows here once answered.');
+      toast('Sent: held for the moderators');
     });
   };
   const show = (s) => {

@@ -37,7 +37,6 @@ export default async function (main, { org, id }) {
   const qs = new Map();
   const rows = new Map();
   const head = h('div.pad');
-  // A button posting to `path` (or doing `send`); the question or session it answers is shown.
   const button = (text, path, json = Object, err = error, send = post) => h('button.secondary', { type: 'button', text,
     onclick: () => send(QA(id, path), json(), H).then(show, (e) => { err.textContent = e.message; }) });
   const show = (q) => {

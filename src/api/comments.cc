@@ -106,18 +106,16 @@ void RegisterCommentRoutes(http::Router& router, ApiContext& ctx) {
     VANTAGE_TRY(staff_may(*principal));
     auto params = Params::From(request);
     if (!params) return std::move(params).error();
-    auto current = service::ReadHiddenWords(ctx.services, principal->account->id);
-    if (!current) return std::move(current).error();
     // Fields not sent keep their values.
+    std::optional<std::vector<std::string>> words;
     if (params->Has("words")) {
-      auto words = params->StringList("words", 10 * service::kMaxHiddenWords);
-      if (!words) return std::move(words).error();
-      current->words = std::move(*words);
+      auto sent = params->StringList("words", 10 * service::kMaxHiddenWords);
+      if (!sent) return std::move(sent).error();
+      words = std::move(*sent);
     }
     auto use_default = params->Bool("use_default");
     if (!use_default) return std::move(use_default).error();
-    if (*use_default) current->use_default = **use_default;
-    auto written = service::WriteHiddenWords(ctx.services, principal->account->id, *current);
+    auto written = service::WriteHiddenWords(ctx.services, principal->account->id, words, *use_default);
     if (!written) return std::move(written).error();
     return Json(HiddenWordsJson(*written));
   }));

@@ -18,6 +18,7 @@
 #include "core/id.h"
 #include "core/text.h"
 #include "service/organisations.h"
+#include "service/policy.h"
 #include "service/qa.h"
 
 namespace vantage::api {
@@ -160,6 +161,26 @@ Result<QaSession> LoadSession(ApiContext& ctx, const Request& request) {
   if (!session) return std::move(session).error();
   if (!*session) return Error::NotFound("No such Q&A session", "not_found");
   return std::move(**session);
+}
+
+// Not found for a signed-in reader the organisation blocks, as its posts
+// are. One who blocks the organisation still reads and asks.
+Status CheckNotBlocked(ApiContext& ctx, const Request& request, int64_t organisation_id) {
+  auto viewer = OptionalViewer(ctx, request, "read:statuses");
+  if (!viewer) return std::move(viewer).error();
+  if (!*viewer) return Ok();
+  auto relation = service::RelationTo(ctx.services, (*viewer)->id, organisation_id);
+  if (!relation) return std::move(relation).error();
+  if (relation->blocked_by) return Error::NotFound("No such Q&A session", "not_found");
+  return Ok();
+}
+
+// The session of the path for a public reader.
+Result<QaSession> LoadReadableSession(ApiContext& ctx, const Request& request) {
+  auto session = LoadSession(ctx, request);
+  if (!session) return std::move(session).error();
+  VANTAGE_TRY(CheckNotBlocked(ctx, request, session->organisation_id));
+  return session;
 }
 
 // The staff member asking about the session of the path, allowed `action`.
@@ -319,13 +340,12 @@ void RegisterQaRoutes(http::Router& router, ApiContext& ctx) {
 
   // Public: an organisation's sessions, newest first (max_id, limit).
   router.Add("GET", "/api/vantage/v1/organisations/:id/qa", Wrap([&ctx](Request& request) -> Result<Response> {
-    auto viewer = OptionalViewer(ctx, request, "read:statuses");
-    if (!viewer) return std::move(viewer).error();
     auto organisation_id = PathId(request);
     if (!organisation_id) return std::move(organisation_id).error();
     auto is_organisation = service::IsOrganisation(ctx.services, *organisation_id);
     if (!is_organisation) return std::move(is_organisation).error();
     if (!*is_organisation) return Error::NotFound();
+    VANTAGE_TRY(CheckNotBlocked(ctx, request, *organisation_id));
     auto organisation = OrganisationAccount(ctx, *organisation_id);
     if (!organisation) return std::move(organisation).error();
     auto params = Params::From(request);
@@ -351,9 +371,7 @@ void RegisterQaRoutes(http::Router& router, ApiContext& ctx) {
   // Public: the session with its approved, answered questions (the first
   // 200; /questions pages through the rest).
   router.Add("GET", qa, Wrap([&ctx](Request& request) -> Result<Response> {
-    auto viewer = OptionalViewer(ctx, request, "read:statuses");
-    if (!viewer) return std::move(viewer).error();
-    auto session = LoadSession(ctx, request);
+    auto session = LoadReadableSession(ctx, request);
     if (!session) return std::move(session).error();
     auto organisation = OrganisationAccount(ctx, session->organisation_id);
     if (!organisation) return std::move(organisation).error();
@@ -369,9 +387,7 @@ void RegisterQaRoutes(http::Router& router, ApiContext& ctx) {
   }));
 
   router.Add("GET", qa + "/questions", Wrap([&ctx](Request& request) -> Result<Response> {
-    auto viewer = OptionalViewer(ctx, request, "read:statuses");
-    if (!viewer) return std::move(viewer).error();
-    auto session = LoadSession(ctx, request);
+    auto session = LoadReadableSession(ctx, request);
     if (!session) return std::move(session).error();
     auto params = Params::From(request);
     if (!params) return std::move(params).error();
@@ -390,9 +406,7 @@ void RegisterQaRoutes(http::Router& router, ApiContext& ctx) {
 
   // Public: the texts an answer has had, oldest first, without authors.
   router.Add("GET", qa + "/questions/:question_id/history", Wrap([&ctx](Request& request) -> Result<Response> {
-    auto viewer = OptionalViewer(ctx, request, "read:statuses");
-    if (!viewer) return std::move(viewer).error();
-    auto session = LoadSession(ctx, request);
+    auto session = LoadReadableSession(ctx, request);
     if (!session) return std::move(session).error();
     auto id = QuestionId(request);
     if (!id) return std::move(id).error();
@@ -455,9 +469,7 @@ void RegisterQaRoutes(http::Router& router, ApiContext& ctx) {
   // Live: the public topic for anyone who may read the session, the queue
   // topic for the staff who may read the queue (docs/organisations.md, "Live Q&A").
   router.Add("GET", qa + "/stream", Wrap([&ctx](Request& request) -> Result<Response> {
-    auto viewer = OptionalViewer(ctx, request, "read:statuses");
-    if (!viewer) return std::move(viewer).error();
-    auto session = LoadSession(ctx, request);
+    auto session = LoadReadableSession(ctx, request);
     if (!session) return std::move(session).error();
     auto after = LastEventId(request);
     if (!after) return std::move(after).error();

@@ -54,12 +54,9 @@ Result<store::Post> ApproveComment(ServiceContext& ctx, int64_t comment_id, cons
 
 Result<store::Post> HideComment(ServiceContext& ctx, int64_t comment_id, const CommentModerator& moderator) {
   VANTAGE_TRY(AuthorizeModerator(ctx, moderator));
-  auto hidden = ctx.store.statuses().SetCommentState(comment_id, moderator.account_id, store::CommentState::kShown,
-                                                     store::CommentState::kHidden, Audit(moderator, "comment.hidden"));
-  if (!hidden) return std::move(hidden).error();
-  // A hidden comment is no longer pinned (pins show to everyone).
-  if (hidden->comment_pinned_at) return ctx.store.statuses().UnpinComment(comment_id, moderator.account_id);
-  return hidden;
+  // Hiding also unpins it, in the same transaction (pins show to everyone).
+  return ctx.store.statuses().SetCommentState(comment_id, moderator.account_id, store::CommentState::kShown,
+                                              store::CommentState::kHidden, Audit(moderator, "comment.hidden"));
 }
 
 Result<store::Post> UnhideComment(ServiceContext& ctx, int64_t comment_id, const CommentModerator& moderator) {

@@ -53,11 +53,14 @@ struct HiddenWords {
 // default list on).
 Result<HiddenWords> ReadHiddenWords(ServiceContext& ctx, int64_t account_id);
 
-// Replaces the account's list. Invalid "words" (too_many: more than 1,000;
-// too_long: a word of more than 100 characters, naming it; blank: nothing
-// matchable in it, such as only spaces or punctuation). Duplicates (the same
-// once normalised) are kept once.
-Result<HiddenWords> WriteHiddenWords(ServiceContext& ctx, int64_t account_id, const HiddenWords& list);
+// Sets what is given of the account's list; the rest keeps its value, also
+// when another change of it lands at the same moment. Invalid "words"
+// (too_many: more than 1,000; too_long: a word of more than 100 characters,
+// naming it; blank: nothing matchable in it, such as only spaces or
+// punctuation). Duplicates (the same once normalised) are kept once.
+Result<HiddenWords> WriteHiddenWords(ServiceContext& ctx, int64_t account_id,
+                                     const std::optional<std::vector<std::string>>& words,
+                                     std::optional<bool> use_default);
 
 // Whether a comment with `text` under a post of `account_id` is held by the
 // account's hidden words.

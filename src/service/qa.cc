@@ -196,6 +196,10 @@ Result<Question> ChangeQuestion(ServiceContext& ctx, int64_t session_id, int64_t
       session_id, id, decide, NowUnixMs(),
       events.After([public_type](Events& e, store::Connection& conn, const store::QaEventView& view) -> Status {
         VANTAGE_TRY(e.Append(conn, QaQueueTopic(view.session->id), "question", e.render().StaffQuestion(view)));
+        // The question merged into counts one more asker: the queue sees it.
+        if (view.merge_target)
+          VANTAGE_TRY(e.Append(conn, QaQueueTopic(view.session->id), "question",
+                               e.render().StaffQuestion(*view.merge_target)));
         if (public_type && QuestionIsPublic(*view.question))
           VANTAGE_TRY(e.Append(conn, QaPublicTopic(view.session->id), public_type, e.render().PublicQuestion(view)));
         return Ok();

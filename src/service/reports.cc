@@ -45,8 +45,9 @@ Result<store::Question> ReportableQuestion(ServiceContext& ctx, const store::Acc
   }
   if (own)
     return Error::Invalid("vantage_question_id", "An account cannot report its own question", "cannot_report_self");
-  if (!(*question)->account_id)
-    return Error::Invalid("vantage_question_id", "The question's asker no longer has an account", "not_found");
+  // An asker gone (their account deleted) is said as any question out of
+  // reach: an anonymous asker's deletion is not for a reporter to learn.
+  if (!(*question)->account_id) return missing;
   return std::move(**question);
 }
 

@@ -119,6 +119,11 @@ Result<store::Post> ThreadPost(ServiceContext& ctx, store::Post parent) {
   return parent;
 }
 
+// What a comment's hidden words are matched in: its content warning and its text.
+std::string CommentWords(const std::string& text, const std::string& spoiler_text) {
+  return spoiler_text.empty() ? text : spoiler_text + "\n" + text;
+}
+
 // Whether `author` may comment with `text` in a thread under `post`, and
 // whether the comment is held (by the post's policy or its author's hidden
 // words).
@@ -229,12 +234,12 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
     // A comment: text only, on something the commenter can see.
     auto parent_id = ParseId(*input.in_reply_to_id);
     if (!parent_id) return Error::NotFound("The post being replied to was not found", "not_found");
-    auto parent = VisibleStatus(ctx, *parent_id, author.id);
-    if (!parent) {
-      Error error = std::move(parent).error();
+    auto not_found = [](Error error) {
       if (error.kind == ErrorKind::kNotFound) error.message = "The post being replied to was not found";
       return error;
-    }
+    };
+    auto parent = VisibleStatus(ctx, *parent_id, author.id);
+    if (!parent) return not_found(std::move(parent).error());
     if (!post.media_ids.empty())
       return Error::Invalid("media_ids", "Comments are text only: media_ids must be empty with in_reply_to_id",
                             "media_not_allowed");
@@ -246,7 +251,13 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
     auto thread_post = ThreadPost(ctx, *parent);
     if (!thread_post) return std::move(thread_post).error();
     if (!IsComment(*thread_post)) post.comment_post_id = thread_post->id;
-    auto state = CommentAllowed(ctx, author, *thread_post, input.text);
+    // Answering a comment is commenting on its post: one its author blocks,
+    // archived, or private to followers the commenter is not among is out of reach.
+    if (thread_post->id != parent->id) {
+      auto reachable = VisibleStatus(ctx, thread_post->id, author.id);
+      if (!reachable) return not_found(std::move(reachable).error());
+    }
+    auto state = CommentAllowed(ctx, author, *thread_post, CommentWords(input.text, input.spoiler_text));
     if (!state) return std::move(state).error();
     post.comment_state = *state;
     // A reply to a held or hidden comment (which only its writer sees) is
@@ -344,20 +355,27 @@ Result<store::Post> EditStatus(ServiceContext& ctx, int64_t id, const store::Acc
   change.content = std::move(rendered->content);
   change.tags = std::move(rendered->tags);
   change.mention_account_ids = std::move(rendered->mention_account_ids);
+  // A shown comment rewritten is held as if written so: into hidden words, or
+  // at all under a post whose comments are held (an approval covers the text
+  // approved, not what it is edited into).
+  if (IsComment(post) && post.comment_state == store::CommentState::kShown &&
+      (change.text != post.text || change.spoiler_text != post.spoiler_text)) {
+    auto thread_post = ThreadPost(ctx, post);
+    if (!thread_post) return std::move(thread_post).error();
+    if (!IsComment(*thread_post) && thread_post->account_id != author.id) {
+      if (thread_post->comments_policy == "held") {
+        change.hold_comment = true;
+      } else {
+        auto hidden = HiddenByWords(ctx, thread_post->account_id, CommentWords(change.text, change.spoiler_text));
+        if (!hidden) return std::move(hidden).error();
+        change.hold_comment = *hidden;
+      }
+    }
+  }
   change.original_edit_id = ctx.ids.Next();
   change.edit_id = ctx.ids.Next();
   change.now = NowUnixMs();
-  auto edited = ctx.store.statuses().Edit(id, author.id, change);
-  if (!edited || !IsComment(*edited) || edited->comment_state != store::CommentState::kShown) return edited;
-  // A comment edited into hidden words is held as if written so.
-  auto thread_post = ThreadPost(ctx, *edited);
-  if (!thread_post) return std::move(thread_post).error();
-  if (IsComment(*thread_post) || thread_post->account_id == author.id) return edited;
-  auto hidden = HiddenByWords(ctx, thread_post->account_id, change.text);
-  if (!hidden) return std::move(hidden).error();
-  if (!*hidden) return edited;
-  return ctx.store.statuses().SetCommentState(id, thread_post->account_id, store::CommentState::kShown,
-                                              store::CommentState::kHeld);
+  return ctx.store.statuses().Edit(id, author.id, change);
 }
 
 Result<std::vector<store::PostEdit>> StatusHistory(ServiceContext& ctx, int64_t id,

@@ -19,7 +19,10 @@ struct HiddenWordRow {
 
 // The account's row; none when it never set its list.
 Result<std::optional<HiddenWordRow>> ReadHiddenWordRow(Database& db, int64_t account_id);
-// Creates or replaces the account's row.
-Status WriteHiddenWordRow(Database& db, int64_t account_id, const HiddenWordRow& row);
+// Sets what is given of the account's row (creating it with the defaults
+// for the rest) in one statement, so two partial changes at once both hold;
+// returns the row as written.
+Result<HiddenWordRow> WriteHiddenWordRow(Database& db, int64_t account_id, const std::optional<std::string>& words,
+                                         std::optional<bool> use_default, int64_t now);
 
 }  // namespace vantage::store

@@ -117,6 +117,7 @@ struct QaEventView {
   const Question* question = nullptr;    // none for a change of the session
   std::optional<Account> organisation;   // the organisation's account
   std::optional<Account> asker;          // the question's asker, when there is one
+  const QaEventView* merge_target = nullptr;  // a merge: the question merged into, with its new count
 };
 // Inside the transaction of a change, after its rows are written: what else
 // the change causes (the live events of service/qa.cc). An error rolls back.

@@ -5,9 +5,10 @@
 // with an UPDATE of the session's row (its version), so on PostgreSQL a
 // concurrent change waits for it and then reads what it left, and a merge
 // never races another change of either question; SQLite's single writer
-// serialises them anyway. Submissions do not lock the session: they read its
-// state in their own transaction, so a question that arrives as the session
-// closes is either taken before the close or refused after it.
+// serialises them anyway. Submissions lock it too (their only shared row),
+// so a question that arrives as the session closes is either taken before
+// the close or refused after it: at READ COMMITTED a read alone would let a
+// question read "open" and commit after the close.
 #include <utility>
 
 #include "store/qa_store.h"
@@ -172,9 +173,8 @@ Result<std::optional<Account>> AccountOn(Connection& conn, std::optional<int64_t
   return std::optional<Account>(std::move(*account));
 }
 
-// Hands `after` the change as written, with the accounts its events show.
-Status RunAfter(Connection& conn, const AfterQaChange& after, const QaSession& session, const Question* question) {
-  if (!after) return Ok();
+// The change as written, with the accounts its events show.
+Result<QaEventView> ViewOn(Connection& conn, const QaSession& session, const Question* question) {
   QaEventView view;
   view.session = &session;
   view.question = question;
@@ -186,7 +186,23 @@ Status RunAfter(Connection& conn, const AfterQaChange& after, const QaSession& s
     if (!asker) return std::move(asker).error();
     view.asker = std::move(*asker);
   }
-  return after(conn, view);
+  return view;
+}
+
+// Hands `after` the change as written.
+Status RunAfter(Connection& conn, const AfterQaChange& after, const QaSession& session, const Question* question,
+                const Question* merge_target = nullptr) {
+  if (!after) return Ok();
+  auto view = ViewOn(conn, session, question);
+  if (!view) return std::move(view).error();
+  std::optional<QaEventView> target;
+  if (merge_target) {
+    auto loaded = ViewOn(conn, session, merge_target);
+    if (!loaded) return std::move(loaded).error();
+    target = std::move(*loaded);
+    view->merge_target = &*target;
+  }
+  return after(conn, *view);
 }
 
 Status AppendFor(Connection& conn, int64_t organisation_id, const std::string& type, int64_t target,
@@ -283,12 +299,11 @@ class SqlQaStore final : public QaStore {
     if (q.id <= 0) return Error::Internal("A new question needs an id from the IdGenerator");
     std::optional<Question> out;
     Status status = db_.Write([&](Connection& conn) -> Status {
-      auto session = SessionOn(conn, q.session_id);
+      auto session = LockSession(conn, q.session_id);
       if (!session) return std::move(session).error();
-      if (!*session) return Error::NotFound("No such Q&A session", "not_found");
-      VANTAGE_TRY(check(**session));
+      VANTAGE_TRY(check(*session));
       if (q.account_id) {
-        auto blocked = conn.QueryOne(kOrganisationBlocks, {(*session)->organisation_id, *q.account_id});
+        auto blocked = conn.QueryOne(kOrganisationBlocks, {session->organisation_id, *q.account_id});
         if (!blocked) return std::move(blocked).error();
         if (*blocked)
           return Error::Forbidden("This organisation does not take questions from you", "blocked");
@@ -300,7 +315,7 @@ class SqlQaStore final : public QaStore {
       auto loaded = QuestionOn(conn, q.session_id, q.id);
       if (!loaded) return std::move(loaded).error();
       out = std::move(*loaded);
-      if (out) VANTAGE_TRY(RunAfter(conn, after, **session, &*out));
+      if (out) VANTAGE_TRY(RunAfter(conn, after, *session, &*out));
       return Ok();
     });
     if (!status) return std::move(status).error();
@@ -397,7 +412,13 @@ class SqlQaStore final : public QaStore {
       auto loaded = QuestionOn(conn, session_id, id);
       if (!loaded) return std::move(loaded).error();
       out = std::move(*loaded);
-      if (out) VANTAGE_TRY(RunAfter(conn, after, *session, &*out));
+      std::optional<Question> target;
+      if (out && out->state == QuestionState::kMerged && (*current)->state != QuestionState::kMerged) {
+        auto merged_into = QuestionOn(conn, session_id, *change->merged_into);
+        if (!merged_into) return std::move(merged_into).error();
+        target = std::move(*merged_into);
+      }
+      if (out) VANTAGE_TRY(RunAfter(conn, after, *session, &*out, target ? &*target : nullptr));
       return Ok();
     });
     if (!status) return std::move(status).error();

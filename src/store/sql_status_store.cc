@@ -202,15 +202,15 @@ constexpr Statement kLockCommentOnOwnPost{
     "lock_comment_on_own_post",
     "UPDATE statuses SET updated_at = updated_at WHERE id = ? AND is_comment = 1 AND "
     "COALESCE(comment_post_id, in_reply_to_id) IN (SELECT p.id FROM statuses p WHERE p.account_id = ?)"};
-constexpr Statement kSetCommentState{"set_comment_state",
-                                     "UPDATE statuses SET comment_state = ?, updated_at = ? WHERE id = ?"};
+constexpr Statement kSetCommentState{
+    "set_comment_state", "UPDATE statuses SET comment_state = ?, comment_pinned_at = ?, updated_at = ? WHERE id = ?"};
 constexpr Statement kDeleteStatus{"delete_status_by_id", "DELETE FROM statuses WHERE id = ?"};
 // Locks the post, so two pins racing for its last slot queue.
 constexpr Statement kLockPost{"lock_post_for_comment_pin",
                               "UPDATE statuses SET replies_count = replies_count WHERE id = ?"};
 constexpr Statement kCountPinnedComments{
     "count_pinned_comments",
-    "SELECT COUNT(*) FROM statuses WHERE in_reply_to_id = ? AND comment_pinned_at IS NOT NULL"};
+    "SELECT COUNT(*) FROM statuses WHERE in_reply_to_id = ? AND comment_pinned_at IS NOT NULL AND comment_state = 0"};
 constexpr Statement kSetCommentPinned{"set_comment_pinned",
                                       "UPDATE statuses SET comment_pinned_at = ?, updated_at = ? WHERE id = ?"};
 constexpr Statement kPinnedComments{
@@ -392,6 +392,22 @@ Status RequireChanged(Result<int64_t> changed) {
   return Ok();
 }
 
+// Moves a loaded comment to `state`: its parent's replies_count counts shown
+// comments only, and a comment that stops being shown loses its pin (pins
+// show to everyone).
+Status ApplyCommentState(Connection& conn, const Post& comment, CommentState state, int64_t now) {
+  bool was_shown = comment.comment_state == CommentState::kShown;
+  bool shown = state == CommentState::kShown;
+  auto set = conn.Exec(kSetCommentState, {static_cast<int64_t>(state), shown ? Opt(comment.comment_pinned_at) : Null(),
+                                          now, comment.id});
+  if (!set) return std::move(set).error();
+  if (was_shown == shown) return Ok();
+  auto counted = shown ? conn.Exec(kBumpRepliesCount, {int64_t{1}, *comment.in_reply_to_id})
+                       : conn.Exec(kDropRepliesCount, {*comment.in_reply_to_id});
+  if (!counted) return std::move(counted).error();
+  return RecordStatusCounts(conn, *comment.in_reply_to_id, now);
+}
+
 class SqlStatusStore final : public StatusStore {
  public:
   explicit SqlStatusStore(Database& db) : db_(db) {}
@@ -547,6 +563,9 @@ class SqlStatusStore final : public StatusStore {
       auto version = conn.Exec(kInsertEdit, {c.edit_id, id, c.text, c.content, c.spoiler_text,
                                              Bool(c.sensitive), *media_after, c.now});
       if (!version) return std::move(version).error();
+      if (c.hold_comment && before->is_comment && before->in_reply_to_id &&
+          before->comment_state == CommentState::kShown)
+        VANTAGE_TRY(ApplyCommentState(conn, *before, CommentState::kHeld, c.now));
       auto after = LoadExisting(conn, id);
       if (!after) return std::move(after).error();
       if (in_transaction) VANTAGE_TRY(in_transaction(conn, *after));
@@ -623,16 +642,9 @@ class SqlStatusStore final : public StatusStore {
       if (!comment) return std::move(comment).error();
       if (comment->comment_state == state || !comment->in_reply_to_id) return Ok();
       if (from && comment->comment_state != *from) return Ok();
-      bool was_shown = comment->comment_state == CommentState::kShown;
-      bool shown = state == CommentState::kShown;
-      auto set = conn.Exec(kSetCommentState, {static_cast<int64_t>(state), NowUnixMs(), comment_id});
-      if (!set) return std::move(set).error();
+      VANTAGE_TRY(ApplyCommentState(conn, *comment, state, NowUnixMs()));
       if (in_transaction) VANTAGE_TRY(in_transaction(conn, *comment));
-      if (was_shown == shown) return Ok();
-      auto counted = shown ? conn.Exec(kBumpRepliesCount, {int64_t{1}, *comment->in_reply_to_id})
-                           : conn.Exec(kDropRepliesCount, {*comment->in_reply_to_id});
-      if (!counted) return std::move(counted).error();
-      return RecordStatusCounts(conn, *comment->in_reply_to_id, NowUnixMs());
+      return Ok();
     });
   }
 

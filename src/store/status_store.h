@@ -134,6 +134,10 @@ struct PostChange {
   int64_t original_edit_id = 0;  // ids for the history rows
   int64_t edit_id = 0;
   int64_t now = 0;
+  // A shown comment rewritten into what its post holds for review (hidden
+  // words, or a post whose comments are held) is held in the edit's own
+  // transaction, so nobody ever reads the new text shown.
+  bool hold_comment = false;
 };
 
 struct CreatedPost {
@@ -196,8 +200,8 @@ class StatusStore {
   // comment answers; a comment on anyone else's post is NotFound.
 
   // Moves the comment to `state` when it is in `from` (any state when
-  // unset) and keeps the post's replies_count to its shown comments.
-  // Otherwise, or when it is in `state` already, nothing changes and
+  // unset) and keeps the post's replies_count to its shown comments; a
+  // comment that stops being shown is unpinned. Otherwise, or when it is in `state` already, nothing changes and
   // `in_transaction` does not run.
   virtual Result<Post> SetCommentState(int64_t comment_id, int64_t post_account_id,
                                        std::optional<CommentState> from, CommentState state,

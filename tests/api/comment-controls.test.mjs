@@ -194,6 +194,53 @@ describe('held comments', () => {
   });
 });
 
+describe('edits of comments', () => {
+  const approve = (c) => api(server, 'POST', `/api/vantage/v1/statuses/${c.id}/approve`, { token: author.token });
+  const edit = (c, json) => api(server, 'PUT', `/api/v1/statuses/${c.id}`, { token: stranger.token, json });
+
+  test('under a held post an approved comment rewritten goes back for review; its flags alone do not', async () => {
+    const post = await postPhoto(server, author, { status: 'Approved text only', vantage_comments: 'held' });
+    const c = assertOk(await comment(stranger, post, 'A harmless question'));
+    assertOk(await approve(c));
+    assert.deepEqual(await context(post, fan), [c.id]);
+    assertOk(await edit(c, { status: 'A harmless question', sensitive: true }));
+    assert.deepEqual(await context(post, fan), [c.id]);
+    assertOk(await edit(c, { status: 'Something else entirely' }));
+    assert.deepEqual(await context(post, fan), []);
+    assert.deepEqual(await context(post, stranger), [c.id]);
+    assert.deepEqual(assertOk(await held(post, author)).map((s) => s.id), [c.id]);
+    assert.equal(assertOk(await api(server, 'GET', `/api/v1/statuses/${post.id}`)).replies_count, 0);
+    // A content warning rewritten counts as a rewrite too.
+    assertOk(await approve(c));
+    assertOk(await edit(c, { status: 'Something else entirely', spoiler_text: 'now with a warning' }));
+    assert.deepEqual(await context(post, fan), []);
+  });
+
+  test('hidden words are matched in the content warning, on writing and on editing', async () => {
+    const post = await postPhoto(server, author, { status: 'Warnings are read too' });
+    const hiddenWarning = assertOk(await api(server, 'POST', '/api/v1/statuses', { token: stranger.token,
+      json: { status: 'hi', spoiler_text: 'kill yourself', in_reply_to_id: post.id } }));
+    const fine = assertOk(await comment(stranger, post, 'hello'));
+    assert.deepEqual(await context(post, fan), [fine.id]);
+    assertOk(await edit(fine, { status: 'hello', spoiler_text: 'K Y S' }));  // spaced out: not a word of the list
+    assert.deepEqual(await context(post, fan), [fine.id]);
+    assertOk(await edit(fine, { status: 'hello', spoiler_text: 'kys' }));
+    assert.deepEqual(await context(post, fan), []);
+    assert.deepEqual(assertOk(await held(post, author)).map((s) => s.id), [hiddenWarning.id, fine.id]);
+  });
+
+  test('a pinned comment rewritten into a hidden word is held and unpinned at once', async () => {
+    const post = await postPhoto(server, author, { status: 'Pinned then rewritten' });
+    const c = assertOk(await comment(stranger, post, 'Good point'));
+    assertOk(await api(server, 'POST', `/api/vantage/v1/statuses/${c.id}/pin_comment`, { token: author.token }));
+    assertOk(await edit(c, { status: 'what a slut\'s photo' }));
+    assert.deepEqual(await context(post, fan), []);
+    assertOk(await approve(c));
+    const back = assertOk(await api(server, 'GET', `/api/v1/statuses/${c.id}`, { token: fan.token }));
+    assert.equal(back.vantage_pinned_comment, false);
+  });
+});
+
 describe('hiding and pinning comments', () => {
   const act = (name, c, user, headers) => api(server, 'POST', `/api/vantage/v1/statuses/${c.id}/${name}`,
     { token: user.token, headers });
@@ -345,6 +392,26 @@ describe('blocks', () => {
     assertError(await comment(troll, post, 'Let me in'), 404);
     assertOk(await api(server, 'POST', `/api/v1/accounts/${troll.id}/unblock`, { token: author.token }));
     assertOk(await comment(troll, post, 'Unblocked now'));
+  });
+
+  test('nor by answering someone else\'s comment; nor under posts it cannot see or that are archived', async () => {
+    const post = await postPhoto(server, author, { status: 'Still no trolls' });
+    const troll = await registerUser(server, 'troll');
+    const opener = assertOk(await comment(fan, post, 'A fair comment'));
+    assertOk(await api(server, 'POST', `/api/v1/accounts/${troll.id}/block`, { token: author.token }));
+    assertError(await comment(troll, opener, 'Through the back door'), 404);
+    assert.deepEqual(await context(post), [opener.id]);
+    // A followers-only post, reached through a follower's comment the troll can see.
+    const friends = await postPhoto(server, author, { status: 'Followers only', visibility: 'private' });
+    const inner = assertOk(await comment(fan, friends, 'Among friends'));
+    assertOk(await api(server, 'POST', `/api/v1/accounts/${fan.id}/follow`, { token: stranger.token }));
+    assertOk(await api(server, 'GET', `/api/v1/statuses/${inner.id}`, { token: stranger.token }));
+    assertError(await comment(stranger, inner, 'Let me in'), 404);
+    // An archived post takes no more comments, also in answer to its comments.
+    const old = await postPhoto(server, author, { status: 'Archived soon' });
+    const before = assertOk(await comment(fan, old, 'Before the archive'));
+    assertOk(await api(server, 'POST', `/api/vantage/v1/statuses/${old.id}/archive`, { token: author.token }));
+    assertError(await comment(stranger, before, 'After the archive'), 404);
   });
 });
 

@@ -297,6 +297,22 @@ describe('staff queue stream', () => {
     assert.equal(pub.events.length, 0);
     pub.close();
   });
+
+  test('a merge shows the merged question and the one it went into, with its new count', async () => {
+    const session = await openSession();
+    const ask = async (text) => assertOk(await api(server, 'POST', `${QA(session.id)}/questions`,
+      { token: asker.token, json: { text } }));
+    const first = await ask('When does recruitment open?');
+    const again = await ask('When is recruitment opening?');
+    const queue = await subscribe(server, `${QA(session.id)}/queue/stream`, { token: staff.moderator.token });
+    assertOk(await api(server, 'POST', `${QA(session.id)}/questions/${again.id}/merge`,
+      { token: staff.moderator.token, json: { into: first.id } }));
+    const events = await queue.next(2);
+    assert.deepEqual(events.map((e) => [e.event, e.data.id, e.data.state]),
+      [['question', again.id, 'merged'], ['question', first.id, 'held']]);
+    assert.equal(events[1].data.duplicates_count, 1);
+    queue.close();
+  });
 });
 
 describe('shutdown', () => {

@@ -364,12 +364,19 @@ describe('questions', () => {
     const troll = await registerUser(server, 'troll');
     assertOk(await call('POST', `/api/v1/accounts/${troll.id}/block`, staff.owner, undefined, ACT()));
     assertError(await ask(session, troll), 403, 'blocked');
+    // Nor do they read its sessions while signed in, as with its posts.
+    for (const path of [`/api/vantage/v1/qa/${session.id}`, `/api/vantage/v1/qa/${session.id}/questions`,
+      `/api/vantage/v1/qa/${session.id}/stream`, `${ORG()}/qa`]) {
+      assertError(await call('GET', path, troll), 404);
+    }
     // Blocking the organisation does not stop asking it.
     assertOk(await call('POST', `/api/v1/accounts/${org.id}/block`, asker2));
     assertOk(await ask(session, asker2));
+    assertOk(await call('GET', `/api/vantage/v1/qa/${session.id}`, asker2));
     assertOk(await call('POST', `/api/v1/accounts/${org.id}/unblock`, asker2));
     assertOk(await call('POST', `/api/v1/accounts/${troll.id}/unblock`, staff.owner, undefined, ACT()));
     assertOk(await ask(session, troll));
+    assertOk(await call('GET', `/api/vantage/v1/qa/${session.id}`, troll));
   });
 });
 

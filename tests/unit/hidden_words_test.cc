@@ -81,7 +81,25 @@ TEST(HiddenWords, DefaultList) {
 TEST(HiddenWords, MatchWordsSplitsAtUnicodeWordBoundaries) {
   EXPECT_EQ(MatchWords("Hello,  World!"), (std::vector<std::string>{"hello", "world"}));
   EXPECT_EQ(MatchWords("  ...  "), std::vector<std::string>{});
-  EXPECT_EQ(MatchWords("don't"), std::vector<std::string>{"don't"});
+  // Apostrophes, full stops, colons and underscores inside a word, and a
+  // change between letters and digits, separate words here.
+  EXPECT_EQ(MatchWords("don't"), (std::vector<std::string>{"don", "t"}));
+  EXPECT_EQ(MatchWords("a_b.c:d\u2019e"), (std::vector<std::string>{"a", "b", "c", "d", "e"}));
+  EXPECT_EQ(MatchWords("kys2day"), (std::vector<std::string>{"kys", "2", "day"}));
+  EXPECT_EQ(MatchWords("2.2"), (std::vector<std::string>{"2", "2"}));
+}
+
+TEST(HiddenWords, OrdinaryPunctuationInsideAWordDoesNotHideIt) {
+  HiddenWordMatcher defaults(DefaultHiddenWords());
+  EXPECT_TRUE(defaults.Matches("what a slut's photo"));
+  EXPECT_TRUE(defaults.Matches("what a cunt.Seriously"));
+  EXPECT_TRUE(defaults.Matches("kys2"));
+  EXPECT_TRUE(defaults.Matches("kill_yourself"));
+  EXPECT_TRUE(defaults.Matches("kill\u2019yourself"));  // right single quotation mark
+  EXPECT_FALSE(defaults.Matches("Sluts-free? no: Scunthorpe's skyline"));
+  EXPECT_FALSE(defaults.Matches("skys2"));
+  HiddenWordMatcher own({"rock'n'roll"});
+  EXPECT_TRUE(own.Matches("ROCK\u2019N\u2019ROLL forever"));
 }
 
 }  // namespace

@@ -11,7 +11,8 @@ namespace vantage::api {
 namespace {
 
 // Events waiting for one slow client before it is cut off (it resumes with
-// Last-Event-ID). Small: each waiting event is a copy of the event's text.
+// Last-Event-ID). Each waiting event is a pointer to the text every
+// connection shares, so the bound is about how far behind a client may fall.
 constexpr size_t kQueueCapacity = 256;
 
 class BusStream final : public http::ResponseStream {
@@ -23,19 +24,23 @@ class BusStream final : public http::ResponseStream {
   void Start(std::function<void()> wake) override {
     queue_ = std::make_shared<http::EventQueue>(kQueueCapacity, std::move(wake));
     std::weak_ptr<http::EventQueue> queue = queue_;
-    subscription_ = bus_.Subscribe(topic_, after_id_, [queue](const store::Event& event) {
-      if (auto q = queue.lock()) q->Push(http::FormatSseEvent(event.id, event.type, event.data));
+    subscription_ = bus_.Subscribe(topic_, after_id_, [queue](const store::BusEvent& event) {
+      auto q = queue.lock();
+      if (!q) return;
+      // The bus of `vantage serve` encodes each event once (EventStreamText);
+      // a bus without an encoder costs a copy per connection.
+      q->Push(event.encoded ? event.encoded : std::make_shared<const std::string>(EventStreamText(event)));
     });
   }
 
-  std::deque<std::string> Take(bool& ended) override {
+  void Take(std::vector<http::SharedText>& out, bool& ended) override {
     if (!queue_) {
+      out.clear();
       ended = true;
-      return {};
+      return;
     }
-    auto out = queue_->Take();
+    queue_->Take(out);
     ended = queue_->overflowed() || queue_->closed();
-    return out;
   }
 
   void Stop() override {
@@ -44,7 +49,11 @@ class BusStream final : public http::ResponseStream {
     if (queue_) queue_->Close();
   }
 
-  std::string Heartbeat() override { return http::FormatSseComment("heartbeat"); }
+  http::SharedText Heartbeat() override {
+    static const http::SharedText heartbeat =
+        std::make_shared<const std::string>(http::FormatSseComment("heartbeat"));
+    return heartbeat;
+  }
 
  private:
   store::EventBus& bus_;
@@ -55,6 +64,10 @@ class BusStream final : public http::ResponseStream {
 };
 
 }  // namespace
+
+std::string EventStreamText(const store::Event& event) {
+  return http::FormatSseEvent(event.id, event.type, event.data);
+}
 
 Result<std::optional<int64_t>> LastEventId(const http::Request& request) {
   std::string_view header = request.Header("last-event-id");
@@ -83,8 +96,9 @@ Result<http::Response> EventStreamResponse(ApiContext& ctx, const std::string& t
   if (!after_id) {
     // "From now on" is fixed here, before the headers go out: an event
     // committed once the client has them is delivered, however late the bus
-    // takes the subscription in.
-    auto last = store::MakeSqlEventStore(ctx.services.store.database())->LastId(topic);
+    // takes the subscription in. The bus answers from memory when it follows
+    // the topic already, so a crowd connecting at once costs no query each.
+    auto last = ctx.event_bus->LastId(topic);
     if (!last) return std::move(last).error();
     after_id = *last;
   }

@@ -6,8 +6,13 @@
 #include <string>
 
 #include "api/api.h"
+#include "store/event_store.h"
 
 namespace vantage::api {
+
+// An event as an event stream sends it (the event bus's encoder in `vantage
+// serve`, so it is made once per event for every connection).
+std::string EventStreamText(const store::Event& event);
 
 // The id a reconnecting client resumes after: the Last-Event-ID header, else
 // the last_event_id query parameter (EventSource cannot set headers on its

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "api/api.h"
+#include "api/event_streams.h"
 #include "api/web_files.h"
 #include "cli/config.h"
 #include "cli/data.h"
@@ -133,10 +134,11 @@ int Serve(const std::vector<std::string>& args) {
   std::vector<std::string> route_names;
   service::ServiceContext services(*store, config.settings, config.shard);
   // Live events are told within this process (docs/architecture.md, "Live
-  // events"); the events themselves are rows every server can read.
+  // events"); the events themselves are rows every server can read. The bus
+  // formats each event's stream text once for every connection.
   store::InProcessNotifier notifier;
   services.events = &notifier;
-  store::EventBus event_bus(store->database(), notifier);
+  store::EventBus event_bus(store->database(), notifier, std::chrono::milliseconds(2000), api::EventStreamText);
   auto url_key = store->media().SharedSecret("media_url_key", service::RandomToken());
   if (!url_key) {
     std::cerr << "vantage serve: reading the media URL key: " << url_key.error().message << "\n";

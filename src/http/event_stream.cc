@@ -40,14 +40,14 @@ std::optional<int64_t> ParseLastEventId(std::string_view text) {
 EventQueue::EventQueue(size_t capacity, std::function<void()> wake)
     : capacity_(capacity), wake_(std::move(wake)) {}
 
-bool EventQueue::Push(std::string bytes) {
+bool EventQueue::Push(SharedText bytes) {
   bool wake = false;
   {
     std::lock_guard lock(mu_);
     if (closed_ || overflowed_) return false;
     if (waiting_.size() >= capacity_) {
       overflowed_ = true;
-      waiting_.clear();
+      waiting_ = {};
       wake = true;
     } else {
       wake = waiting_.empty();
@@ -58,11 +58,10 @@ bool EventQueue::Push(std::string bytes) {
   return !overflowed();
 }
 
-std::deque<std::string> EventQueue::Take() {
+void EventQueue::Take(std::vector<SharedText>& out) {
+  out.clear();
   std::lock_guard lock(mu_);
-  std::deque<std::string> out;
   out.swap(waiting_);
-  return out;
 }
 
 void EventQueue::Close() {
@@ -70,7 +69,7 @@ void EventQueue::Close() {
     std::lock_guard lock(mu_);
     if (closed_) return;
     closed_ = true;
-    waiting_.clear();
+    waiting_ = {};
   }
   if (wake_) wake_();
 }

@@ -5,14 +5,20 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vantage::http {
+
+// Bytes to write to event streams: an event is formatted once and the same
+// text is queued on every connection that sends it (10,000 subscribers hold
+// 10,000 pointers, not 10,000 copies).
+using SharedText = std::shared_ptr<const std::string>;
 
 // One event as the stream sends it: "id: <id>", "event: <type>" and one
 // "data:" line per line of `data` (a line break inside the data would end
@@ -32,17 +38,20 @@ std::optional<int64_t> ParseLastEventId(std::string_view text);
 // pushes, the connection's thread takes; when the client reads slower than
 // events come and `capacity` events are waiting, the queue overflows: it
 // keeps nothing more and the connection is to be closed (the client resumes
-// with Last-Event-ID and loses nothing). Thread-safe.
+// with Last-Event-ID and loses nothing). Thread-safe. An empty queue holds
+// no allocation of its own.
 class EventQueue {
  public:
   // `wake` is called (on the pushing thread, without the lock) when the
   // queue goes from empty to not empty, or overflows, or closes.
   EventQueue(size_t capacity, std::function<void()> wake);
 
-  // Queues an event's bytes; false once overflowed or closed.
-  bool Push(std::string bytes);
-  // Everything waiting, in order (empty when nothing is).
-  std::deque<std::string> Take();
+  // Queues an event's bytes (shared, not copied); false once overflowed or closed.
+  bool Push(SharedText bytes);
+  // Everything waiting, in order, into `out` (emptied first; nothing waiting
+  // leaves it empty). The two vectors swap, so each keeps its room for the
+  // next turn instead of allocating anew.
+  void Take(std::vector<SharedText>& out);
   // Ends the stream (shutdown, or the client went away): later pushes are dropped.
   void Close();
 
@@ -53,7 +62,7 @@ class EventQueue {
   const size_t capacity_;
   const std::function<void()> wake_;
   mutable std::mutex mu_;
-  std::deque<std::string> waiting_;  // guarded by mu_
+  std::vector<SharedText> waiting_;  // guarded by mu_
   bool overflowed_ = false;          // guarded by mu_
   bool closed_ = false;              // guarded by mu_
 };

@@ -41,13 +41,14 @@ class ResponseStream {
   virtual ~ResponseStream() = default;
   // `wake` may be called from any thread, any number of times.
   virtual void Start(std::function<void()> wake) = 0;
-  // The bytes to write now, in order; `ended` is set once nothing more will
-  // come (the client is too slow and is to resume later, or the source closed).
-  virtual std::deque<std::string> Take(bool& ended) = 0;
+  // The bytes to write now, in order, into `out` (emptied first); `ended` is
+  // set once nothing more will come (the client is too slow and is to resume
+  // later, or the source closed). The texts may be shared with other streams.
+  virtual void Take(std::vector<std::shared_ptr<const std::string>>& out, bool& ended) = 0;
   // The connection is over (client gone, shutdown): release the source.
   virtual void Stop() = 0;
   // Written every heartbeat interval when nothing else was.
-  virtual std::string Heartbeat() = 0;
+  virtual std::shared_ptr<const std::string> Heartbeat() = 0;
 };
 
 struct Response {

@@ -361,18 +361,25 @@ class Server::Impl {
                                    state->timer.cancel();
                                  }); });
     open_streams_.fetch_add(1, std::memory_order_relaxed);
+    // Kept across turns, so a turn allocates nothing; the texts are shared
+    // with every other connection writing the same events.
+    std::vector<std::shared_ptr<const std::string>> chunks;
     std::vector<asio::const_buffer> buffers;
     while (!stopping_.load()) {
       state->woken = false;
       bool ended = false;
-      std::deque<std::string> chunks = source.Take(ended);
+      source.Take(chunks, ended);
       if (!chunks.empty()) {
         buffers.clear();
-        for (const std::string& chunk : chunks) buffers.push_back(asio::buffer(chunk));
+        for (const auto& chunk : chunks) buffers.push_back(asio::buffer(*chunk));
         stream.expires_after(options_.read_timeout);  // a client that stops reading is dropped
         auto [write_ec, written] = co_await asio::async_write(stream, buffers, kTuple);
         (void)written;
         if (write_ec) break;
+        if (chunks.capacity() > 16) {  // a resumed stream's backlog: do not keep its room
+          chunks = {};
+          buffers = {};
+        }
         continue;  // more may have come while writing
       }
       if (ended) break;
@@ -380,9 +387,9 @@ class Server::Impl {
       state->timer.expires_after(options_.stream_heartbeat);
       auto [timer_ec] = co_await state->timer.async_wait(kTuple);
       if (!timer_ec && !state->woken && !stopping_.load()) {
-        std::string heartbeat = source.Heartbeat();
+        auto heartbeat = source.Heartbeat();
         stream.expires_after(options_.read_timeout);
-        auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(heartbeat), kTuple);
+        auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(*heartbeat), kTuple);
         (void)written;
         if (write_ec) break;
       }
@@ -477,6 +484,7 @@ class Server::Impl {
     std::string head;
     bool first = true;
     bool unread_body = false;  // closing while the client may still be sending
+    std::shared_ptr<ResponseStream> streaming;  // the response is an event stream, its head written
 
     // Whatever happens below, the connection leaves the registry and the count.
     struct Deregister {
@@ -638,7 +646,9 @@ class Server::Impl {
           double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
           metrics_.Record(worker.index, route_index, response.status, seconds);
           LogRequest(worker, request, route_name, response.status, seconds);
-          if (!write_ec) co_await WriteStream(worker, connection, stream, *response.stream);
+          // The stream is written once the request's parser, headers and
+          // body are gone (they leave with this scope).
+          if (!write_ec) streaming = std::move(response.stream);
           else response.stream->Stop();
           break;
         }
@@ -659,6 +669,14 @@ class Server::Impl {
         metrics_.Record(worker.index, route_index, response.status, seconds);
         LogRequest(worker, request, route_name, response.status, seconds);
         if (write_ec || close) break;
+      }
+      if (streaming) {
+        // An event stream reads nothing more: a connection that may stay
+        // open for hours keeps no read buffer and no request.
+        buffer.clear();
+        buffer.shrink_to_fit();
+        head = std::string();
+        co_await WriteStream(worker, connection, stream, *streaming);
       }
     } catch (const std::exception& e) {
       // Handlers catch their own exceptions; this is exhaustion (bad_alloc)

@@ -23,8 +23,9 @@ void InProcessNotifier::Listen(Listener listener) {
   listener_ = std::move(listener);
 }
 
-EventBus::EventBus(Database& db, EventNotifier& notifier, std::chrono::milliseconds poll_interval)
-    : events_(MakeSqlEventStore(db)), poll_interval_(poll_interval) {
+EventBus::EventBus(Database& db, EventNotifier& notifier, std::chrono::milliseconds poll_interval,
+                   Encoder encoder)
+    : events_(MakeSqlEventStore(db)), poll_interval_(poll_interval), encoder_(std::move(encoder)) {
   notifier.Listen([this](const std::string& topic, int64_t id) {
     {
       std::lock_guard lock(mu_);
@@ -63,6 +64,33 @@ std::shared_ptr<EventBus::Subscription> EventBus::Subscribe(const std::string& t
   return subscription;
 }
 
+Result<int64_t> EventBus::LastId(const std::string& topic) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = following_.find(topic);
+    if (it != following_.end()) return it->second;
+  }
+  ++reads_;
+  return events_->LastId(topic);
+}
+
+BusEvent EventBus::Encode(Event event) const {
+  BusEvent out;
+  static_cast<Event&>(out) = std::move(event);
+  if (encoder_) out.encoded = std::make_shared<const std::string>(encoder_(out));
+  return out;
+}
+
+// On the bus thread: what LastId answers from memory for `topic` (nothing
+// once the bus stops following it).
+void EventBus::Publish(const std::string& topic, std::optional<int64_t> last_read) {
+  std::lock_guard lock(mu_);
+  if (last_read)
+    following_[topic] = *last_read;
+  else
+    following_.erase(topic);
+}
+
 void EventBus::Run() {
   auto next_poll = std::chrono::steady_clock::now() + poll_interval_;
   std::unique_lock lock(mu_);
@@ -88,6 +116,7 @@ void EventBus::Run() {
     }
     lock.lock();
   }
+  following_.clear();
   lock.unlock();
   topics_.clear();
 }
@@ -101,9 +130,11 @@ void EventBus::Join(const std::shared_ptr<Subscription>& subscription) {
   if (!state.known) {
     auto last = events_->LastId(subscription->topic_);
     ++reads_;
-    // On a database error start from 0: the next read finds what is there.
+    // On a database error start from 0: the next read finds what is there
+    // (and LastId keeps asking the database until one succeeds).
     state.last_read = last ? *last : 0;
     state.known = true;
+    if (last) Publish(subscription->topic_, state.last_read);
   }
   if (subscription->after_id_ && *subscription->after_id_ < state.last_read) {
     int64_t after = *subscription->after_id_;
@@ -111,14 +142,18 @@ void EventBus::Join(const std::shared_ptr<Subscription>& subscription) {
       auto missed = events_->Since(subscription->topic_, after, kReadBatch);
       ++reads_;
       if (!missed || missed->empty()) break;
-      for (const Event& event : *missed) {
+      for (Event& event : *missed) {
         if (event.id > state.last_read) break;
-        subscription->deliver_(event);
         after = event.id;
+        subscription->deliver_(Encode(std::move(event)));
       }
       if (static_cast<int>(missed->size()) < kReadBatch) break;
     }
   }
+  // From here on it is given the live events above both what it has seen
+  // and what the topic has been read to: a client resuming after an id this
+  // bus has not read yet (seen through another server) gets nothing twice.
+  subscription->after_id_ = std::max(subscription->after_id_.value_or(0), state.last_read);
   state.subscribers.push_back(subscription);
   ++subscribers_;
 }
@@ -127,23 +162,29 @@ void EventBus::ReadNew(const std::string& topic, Topic& state) {
   auto& subscribers = state.subscribers;
   auto gone = std::remove_if(subscribers.begin(), subscribers.end(),
                              [](const std::shared_ptr<Subscription>& s) { return s->cancelled(); });
-  subscribers_ -= subscribers.end() - gone;
+  int64_t removed = subscribers.end() - gone;
   subscribers.erase(gone, subscribers.end());
   if (subscribers.empty()) {
+    Publish(topic, std::nullopt);
     topics_.erase(topic);  // read afresh when someone subscribes again
+    subscribers_ -= removed;
     return;
   }
+  subscribers_ -= removed;
   for (;;) {
     auto events = events_->Since(topic, state.last_read, kReadBatch);
     ++reads_;
-    if (!events || events->empty()) return;
-    for (const Event& event : *events) {
+    if (!events || events->empty()) break;
+    for (Event& row : *events) {
+      // Encoded once here, shared by every subscriber's queue.
+      const BusEvent event = Encode(std::move(row));
       for (const auto& subscription : subscribers)
-        if (!subscription->cancelled()) subscription->deliver_(event);
+        if (!subscription->cancelled() && event.id > *subscription->after_id_) subscription->deliver_(event);
       state.last_read = event.id;
     }
-    if (static_cast<int>(events->size()) < kReadBatch) return;
+    if (static_cast<int>(events->size()) < kReadBatch) break;
   }
+  Publish(topic, state.last_read);
 }
 
 void EventBus::Poll() {

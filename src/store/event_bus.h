@@ -13,7 +13,9 @@
 // delays events without losing them.
 //
 // Subscribers are called on the bus's own thread, one event at a time in id
-// order, and must not block (queue the event and return).
+// order, and must not block (queue the event and return). An event is
+// encoded once for all of them (the bus's Encoder, e.g. the event-stream
+// text), and they share that text rather than each making a copy.
 #pragma once
 
 #include <atomic>
@@ -58,9 +60,17 @@ class InProcessNotifier final : public EventNotifier {
   Listener listener_;  // guarded by mu_
 };
 
+// An event as the bus hands it to its subscribers: the row, and its encoding
+// made once by the bus's encoder and shared by every subscriber (null when
+// the bus has no encoder).
+struct BusEvent : Event {
+  std::shared_ptr<const std::string> encoded;
+};
+
 class EventBus {
  public:
-  using Deliver = std::function<void(const Event& event)>;
+  using Deliver = std::function<void(const BusEvent& event)>;
+  using Encoder = std::function<std::string(const Event& event)>;
 
   // A subscriber's handle: Cancel (or destroying the last copy) ends the
   // deliveries; the bus forgets it at its next turn.
@@ -78,7 +88,7 @@ class EventBus {
   };
 
   EventBus(Database& db, EventNotifier& notifier,
-           std::chrono::milliseconds poll_interval = std::chrono::milliseconds(2000));
+           std::chrono::milliseconds poll_interval = std::chrono::milliseconds(2000), Encoder encoder = nullptr);
   ~EventBus();  // Stop()
   EventBus(const EventBus&) = delete;
   EventBus& operator=(const EventBus&) = delete;
@@ -89,6 +99,13 @@ class EventBus {
   // skipped between the two.
   std::shared_ptr<Subscription> Subscribe(const std::string& topic, std::optional<int64_t> after_id,
                                           Deliver deliver);
+
+  // The topic's last event id, for a stream that starts "from now on": what
+  // the bus has read of the topic when it follows it already (no query; it
+  // may lag the database by events not read yet, which the subscriber is
+  // then given: an event from just before, never a gap), else the
+  // database's. Any thread.
+  Result<int64_t> LastId(const std::string& topic);
 
   // Ends the bus thread; later notifications are ignored. Idempotent.
   void Stop();
@@ -108,9 +125,12 @@ class EventBus {
   void Join(const std::shared_ptr<Subscription>& subscription);
   void ReadNew(const std::string& topic, Topic& state);
   void Poll();
+  BusEvent Encode(Event event) const;
+  void Publish(const std::string& topic, std::optional<int64_t> last_read);
 
   std::unique_ptr<EventStore> events_;
   std::chrono::milliseconds poll_interval_;
+  Encoder encoder_;
   std::atomic<int64_t> reads_{0};
   std::atomic<int64_t> subscribers_{0};
 
@@ -119,6 +139,7 @@ class EventBus {
   bool stopping_ = false;                                   // guarded by mu_
   std::deque<std::shared_ptr<Subscription>> joining_;      // guarded by mu_
   std::map<std::string, int64_t> notified_;                // guarded by mu_: topic -> highest id told
+  std::map<std::string, int64_t> following_;               // guarded by mu_: topic -> last id read, once known
 
   std::map<std::string, Topic> topics_;  // the bus thread's alone
   std::thread thread_;

@@ -6,6 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+#include <vector>
+
 namespace vantage::http {
 namespace {
 
@@ -32,37 +36,67 @@ TEST(EventStreamTest, LastEventIdIsANonNegativeDecimal) {
     EXPECT_FALSE(ParseLastEventId(bad)) << bad;
 }
 
+SharedText Text(std::string text) { return std::make_shared<const std::string>(std::move(text)); }
+
+std::vector<std::string> Taken(EventQueue& queue) {
+  std::vector<SharedText> out;
+  queue.Take(out);
+  std::vector<std::string> texts;
+  for (const SharedText& text : out) texts.push_back(*text);
+  return texts;
+}
+
 TEST(EventStreamTest, TheQueueWakesOnceThenOverflowsInsteadOfGrowing) {
   int wakes = 0;
   EventQueue queue(3, [&] { ++wakes; });
-  EXPECT_TRUE(queue.Push("a"));
-  EXPECT_TRUE(queue.Push("b"));
+  EXPECT_TRUE(queue.Push(Text("a")));
+  EXPECT_TRUE(queue.Push(Text("b")));
   EXPECT_EQ(wakes, 1);  // only when it stops being empty
-  auto taken = queue.Take();
-  EXPECT_EQ(taken, (std::deque<std::string>{"a", "b"}));
-  EXPECT_TRUE(queue.Take().empty());
-  EXPECT_TRUE(queue.Push("c"));
+  EXPECT_EQ(Taken(queue), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(Taken(queue).empty());
+  EXPECT_TRUE(queue.Push(Text("c")));
   EXPECT_EQ(wakes, 2);
-  EXPECT_TRUE(queue.Push("d"));
-  EXPECT_TRUE(queue.Push("e"));
-  EXPECT_FALSE(queue.Push("f"));  // the fourth waiting event: overflow
+  EXPECT_TRUE(queue.Push(Text("d")));
+  EXPECT_TRUE(queue.Push(Text("e")));
+  EXPECT_FALSE(queue.Push(Text("f")));  // the fourth waiting event: overflow
   EXPECT_TRUE(queue.overflowed());
   EXPECT_EQ(wakes, 3);
-  EXPECT_TRUE(queue.Take().empty());
-  EXPECT_FALSE(queue.Push("g"));
+  EXPECT_TRUE(Taken(queue).empty());
+  EXPECT_FALSE(queue.Push(Text("g")));
 }
 
 TEST(EventStreamTest, AClosedQueueTakesNothing) {
   int wakes = 0;
   EventQueue queue(10, [&] { ++wakes; });
-  EXPECT_TRUE(queue.Push("a"));
+  EXPECT_TRUE(queue.Push(Text("a")));
   queue.Close();
   EXPECT_TRUE(queue.closed());
   EXPECT_EQ(wakes, 2);
-  EXPECT_TRUE(queue.Take().empty());
-  EXPECT_FALSE(queue.Push("b"));
+  EXPECT_TRUE(Taken(queue).empty());
+  EXPECT_FALSE(queue.Push(Text("b")));
   queue.Close();
   EXPECT_EQ(wakes, 2);
+}
+
+// One event's text queued on many connections is one string, not a copy per
+// connection; and what Take hands out replaces what the taker held.
+TEST(EventStreamTest, QueuesShareAnEventsTextAndTakeReplacesTheTakersVector) {
+  SharedText event = Text(FormatSseEvent(1, "answer", std::string(2000, 'x')));
+  std::vector<std::unique_ptr<EventQueue>> queues;
+  for (int queue_idx = 0; queue_idx < 100; ++queue_idx) {
+    queues.push_back(std::make_unique<EventQueue>(4, nullptr));
+    EXPECT_TRUE(queues.back()->Push(event));
+  }
+  EXPECT_EQ(event.use_count(), 101);
+  std::vector<SharedText> out = {Text("left over")};
+  queues.front()->Take(out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].get(), event.get());
+  queues.front()->Take(out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(event.use_count(), 100);
+  queues.clear();
+  EXPECT_EQ(event.use_count(), 1);
 }
 
 }  // namespace

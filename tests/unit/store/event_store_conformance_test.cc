@@ -3,6 +3,7 @@
 // that roll back with their change, resuming after an id, pruning that keeps
 // the numbering, and a bus that reads each topic's new rows once for all its
 // subscribers and hands a resumed subscriber exactly what it missed.
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -156,6 +157,115 @@ TEST_P(StoreConformanceTest, TheBusReadsATopicOnceForAllItsSubscribers) {
   notifier.Notify("qa:7", *id);
   EXPECT_EQ(second.WaitFor(5), (std::vector<int64_t>{2, 3, 4, 5, 6}));
   EXPECT_EQ(first.ids(), (std::vector<int64_t>{2, 3, 4, 5}));
+  bus.Stop();
+}
+
+TEST_P(StoreConformanceTest, TheBusEncodesEachEventOnceForAllItsSubscribers) {
+  InProcessNotifier notifier;
+  std::atomic<int> encoded{0};
+  EventBus bus(*db_, notifier, std::chrono::milliseconds(60'000), [&](const Event& event) {
+    ++encoded;
+    return "event " + std::to_string(event.id) + " " + event.type;
+  });
+  std::mutex mu;
+  std::vector<std::shared_ptr<const std::string>> texts;
+  std::vector<std::shared_ptr<EventBus::Subscription>> subscriptions;
+  for (int subscriber_idx = 0; subscriber_idx < 50; ++subscriber_idx) {
+    subscriptions.push_back(bus.Subscribe("qa:20", std::nullopt, [&](const BusEvent& event) {
+      std::lock_guard lock(mu);
+      texts.push_back(event.encoded);
+    }));
+  }
+  for (int i = 0; i < 100 && bus.subscribers() < 50; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(bus.subscribers(), 50);
+  auto id = Append(*db_, "qa:20", "answer");
+  ASSERT_TRUE(id.ok());
+  notifier.Notify("qa:20", *id);
+  for (int i = 0; i < 500; ++i) {
+    {
+      std::lock_guard lock(mu);
+      if (texts.size() >= 50) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::lock_guard lock(mu);
+  ASSERT_EQ(texts.size(), 50u);
+  EXPECT_EQ(encoded.load(), 1);
+  for (const auto& text : texts) {
+    ASSERT_TRUE(text);
+    EXPECT_EQ(text.get(), texts.front().get());  // one string, shared
+  }
+  EXPECT_EQ(*texts.front(), "event " + std::to_string(*id) + " answer");
+  bus.Stop();
+}
+
+// A stream that starts "from now on" takes the topic's last id from the bus
+// when the bus follows the topic already: no query per connection, and an
+// event the bus has not read yet is delivered, never skipped.
+TEST_P(StoreConformanceTest, TheBusAnswersAFollowedTopicsLastIdFromMemory) {
+  InProcessNotifier notifier;
+  EventBus bus(*db_, notifier, std::chrono::milliseconds(60'000));
+  ASSERT_EQ(*Append(*db_, "qa:30", "answer"), 1);
+  int64_t reads_before = bus.reads();
+  EXPECT_EQ(*bus.LastId("qa:30"), 1);  // not followed: asks the database
+  EXPECT_EQ(bus.reads(), reads_before + 1);
+
+  Inbox first;
+  auto a = bus.Subscribe("qa:30", 1, first.Deliver());
+  for (int i = 0; i < 100 && bus.subscribers() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto id = Append(*db_, "qa:30", "answer");
+  notifier.Notify("qa:30", *id);
+  EXPECT_EQ(first.WaitFor(1), (std::vector<int64_t>{2}));
+  reads_before = bus.reads();
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(*bus.LastId("qa:30"), 2);
+  EXPECT_EQ(bus.reads(), reads_before);
+
+  // Written but not read by the bus yet (no notification): the bus's answer
+  // lags, and a stream started from it is given the event.
+  ASSERT_EQ(*Append(*db_, "qa:30", "answer"), 3);
+  int64_t from_now = *bus.LastId("qa:30");
+  EXPECT_EQ(from_now, 2);
+  Inbox late;
+  auto b = bus.Subscribe("qa:30", from_now, late.Deliver());
+  for (int i = 0; i < 100 && bus.subscribers() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  notifier.Notify("qa:30", 3);
+  EXPECT_EQ(late.WaitFor(1), (std::vector<int64_t>{3}));
+  EXPECT_EQ(first.WaitFor(2), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(*bus.LastId("qa:30"), 3);
+
+  // Once nobody follows the topic, the database answers again.
+  a->Cancel();
+  b->Cancel();
+  id = Append(*db_, "qa:30", "answer");
+  notifier.Notify("qa:30", *id);  // the bus finds no subscriber and lets the topic go
+  for (int i = 0; i < 100 && bus.subscribers() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(bus.subscribers(), 0);
+  reads_before = bus.reads();
+  EXPECT_EQ(*bus.LastId("qa:30"), 4);
+  EXPECT_EQ(bus.reads(), reads_before + 1);
+  bus.Stop();
+}
+
+// A client resuming after an id this bus has not read yet (it saw the event
+// through another server, or the bus is behind) gets no event twice.
+TEST_P(StoreConformanceTest, AResumeAheadOfTheBusGetsNothingTwice) {
+  InProcessNotifier notifier;
+  EventBus bus(*db_, notifier, std::chrono::milliseconds(60'000));
+  Inbox follower;
+  auto a = bus.Subscribe("qa:40", std::nullopt, follower.Deliver());
+  for (int i = 0; i < 100 && bus.subscribers() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // Two events the bus is not told about.
+  ASSERT_EQ(*Append(*db_, "qa:40", "answer"), 1);
+  ASSERT_EQ(*Append(*db_, "qa:40", "answer"), 2);
+  Inbox resumed;
+  auto b = bus.Subscribe("qa:40", 2, resumed.Deliver());
+  for (int i = 0; i < 100 && bus.subscribers() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto id = Append(*db_, "qa:40", "answer");
+  notifier.Notify("qa:40", *id);
+  EXPECT_EQ(follower.WaitFor(3), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(resumed.WaitFor(1), (std::vector<int64_t>{3}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(resumed.ids(), (std::vector<int64_t>{3}));
   bus.Stop();
 }
 

@@ -120,7 +120,7 @@ Result<store::Account> RegisterAccount(ServiceContext& ctx, const Registration& 
     return Error::Invalid("reason", "reason must be at most 1000 characters", "too_long");
   VANTAGE_TRY(CheckNotImpersonating(ctx, "username", input.username, 0));
   // Counted after validation so typos do not use up the allowance.
-  if (int wait = ctx.registrations_by_ip.Hit(input.ip, NowUnixMs())) return Error::RateLimited(wait);
+  if (int wait = ctx.registrations_by_ip.Hit(AddressKey(input.ip), NowUnixMs())) return Error::RateLimited(wait);
   return InsertAccount(ctx, input.username, input.email, input.password, store::Role::kUser,
                        !approval, input.reason);
 }

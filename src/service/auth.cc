@@ -118,7 +118,7 @@ Result<store::App> AuthenticateClient(ServiceContext& ctx, const ClientCredentia
 Result<store::Account> CheckCredentials(ServiceContext& ctx, std::string_view login,
                                         std::string_view password, const std::string& ip) {
   int64_t now = NowUnixMs();
-  if (int wait = ctx.sign_in_by_ip.Hit(ip, now)) return Error::RateLimited(wait);
+  if (int wait = ctx.sign_in_by_ip.Hit(AddressKey(ip), now)) return Error::RateLimited(wait);
 
   Error invalid = Error::Unauthorized("Invalid username or password", "invalid_credentials");
   if (login.empty() || password.empty() || login.size() > 320 || password.size() > 1024) {

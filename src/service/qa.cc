@@ -317,7 +317,7 @@ Result<Question> SubmitQuestion(ServiceContext& ctx, int64_t session_id, const s
   int64_t now = NowUnixMs();
   // Counted before the database is asked, so a flood costs no writes.
   if (int wait = ctx.questions_by_account.Hit(std::to_string(asker.id), now)) return Error::RateLimited(wait);
-  if (int wait = ctx.questions_by_ip.Hit(ip, now)) return Error::RateLimited(wait);
+  if (int wait = ctx.questions_by_ip.Hit(AddressKey(ip), now)) return Error::RateLimited(wait);
   Question question;
   question.id = ctx.ids.Next();
   question.session_id = session_id;

@@ -1,5 +1,10 @@
 #include "service/rate_limiter.h"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstdio>
+
 namespace vantage::service {
 
 namespace {
@@ -10,6 +15,20 @@ namespace {
 constexpr size_t kSweepAt = 100000;
 constexpr size_t kMaxKeys = 1000000;
 }  // namespace
+
+std::string AddressKey(const std::string& ip) {
+  unsigned char bytes[16];
+  if (ip.find(':') == std::string::npos || inet_pton(AF_INET6, ip.c_str(), bytes) != 1) return ip;
+  static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  char out[64];
+  if (std::equal(kMapped, kMapped + 12, bytes)) {
+    std::snprintf(out, sizeof out, "%u.%u.%u.%u", bytes[12], bytes[13], bytes[14], bytes[15]);
+  } else {
+    std::snprintf(out, sizeof out, "%02x%02x:%02x%02x:%02x%02x:%02x%02x::/64", bytes[0], bytes[1], bytes[2],
+                  bytes[3], bytes[4], bytes[5], bytes[6], bytes[7]);
+  }
+  return out;
+}
 
 RateLimiter::RateLimiter(int limit, int window_seconds)
     : limit_(limit), window_ms_(static_cast<int64_t>(window_seconds) * 1000) {}

@@ -8,6 +8,12 @@
 
 namespace vantage::service {
 
+// The key a per-address limit counts `ip` under: an IPv4 address as it is
+// (also when written IPv4-mapped, ::ffff:a.b.c.d); an IPv6 address by its
+// /64, the block one subscriber is given, so that walking through the
+// addresses of one's own network does not multiply the allowance.
+std::string AddressKey(const std::string& ip);
+
 class RateLimiter {
  public:
   // At most `limit` hits per `window_seconds` per key; limit 0 disables.

@@ -4,6 +4,7 @@
 
 #include "core/id.h"
 #include "core/text.h"
+#include "service/policy.h"
 #include "service/qa.h"
 #include "service/rate_limiter.h"
 #include "service/statuses.h"
@@ -19,8 +20,8 @@ RateLimiter& ReportLimiter() {
 }
 
 // The question `raw` names when `reporter` can see it: public (approved and
-// answered), or in the queue of an organisation the reporter serves with the
-// right to read it. Anything else reads as missing, so a report cannot probe
+// answered) and of an organisation that does not block the reporter, or in
+// the queue of an organisation the reporter serves with the right to read it. Anything else reads as missing, so a report cannot probe
 // held questions.
 Result<store::Question> ReportableQuestion(ServiceContext& ctx, const store::Account& reporter,
                                            const std::string& raw) {
@@ -33,14 +34,21 @@ Result<store::Question> ReportableQuestion(ServiceContext& ctx, const store::Acc
   if (!question) return std::move(question).error();
   if (!*question) return missing;
   bool own = (*question)->account_id == reporter.id;
-  if (!own && !QuestionIsPublic(**question)) {
+  if (!own) {
     auto session = qa->FindSession((*question)->session_id);
     if (!session) return std::move(session).error();
     if (!*session) return missing;
-    Status staff = AuthorizeQaStaff(ctx, (*session)->organisation_id, reporter.id, QaAction::kReadQueue);
-    if (!staff) {
-      if (staff.error().kind == ErrorKind::kNotFound || staff.error().kind == ErrorKind::kForbidden) return missing;
-      return std::move(staff).error();
+    if (QuestionIsPublic(**question)) {
+      // As its sessions, an organisation's questions are out of reach of the accounts it blocks.
+      auto relation = RelationTo(ctx, reporter.id, (*session)->organisation_id);
+      if (!relation) return std::move(relation).error();
+      if (relation->blocked_by) return missing;
+    } else {
+      Status staff = AuthorizeQaStaff(ctx, (*session)->organisation_id, reporter.id, QaAction::kReadQueue);
+      if (!staff) {
+        if (staff.error().kind == ErrorKind::kNotFound || staff.error().kind == ErrorKind::kForbidden) return missing;
+        return std::move(staff).error();
+      }
     }
   }
   if (own)

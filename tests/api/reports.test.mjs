@@ -157,6 +157,11 @@ describe('reporting a Q&A question', () => {
     assertError(await report(reporter, { vantage_question_id: answered.id, account_id: asker.id }), 422, 'not_allowed',
       'account_id');
     assertError(await api(server, 'POST', '/api/v1/reports', { json: { vantage_question_id: answered.id } }), 401);
+    // An account the organisation blocks reads none of its sessions, so reports none of its questions.
+    const blocked = await registerUser(server, 'qablocked');
+    assertOk(await api(server, 'POST', `/api/v1/accounts/${blocked.id}/block`,
+      { token: owner.token, headers: { 'vantage-act-as': org.id } }));
+    assertError(await report(blocked, { vantage_question_id: answered.id }), 422, 'not_found', 'vantage_question_id');
     // The organisation's staff read the queue, so they may report a held question.
     const byStaff = assertOk(await report(owner, { vantage_question_id: held.id }));
     assert.equal(byStaff.vantage_question_id, held.id);

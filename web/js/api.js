@@ -37,11 +37,9 @@ function writeHeaders(method, bearer) {
   return headers;
 }
 
-async function readBody(res) {
-  const text = await res.text();
-  if (!text) return null;
+function parse(text) {
   try {
-    return JSON.parse(text);
+    return text ? JSON.parse(text) : null;
   } catch {
     return null;
   }
@@ -57,7 +55,7 @@ export async function request(method, path, { json, form, bearer, signal, header
     init.body = JSON.stringify(json);
   }
   const res = await fetch(path, init);
-  const data = await readBody(res);
+  const data = parse(await res.text());
   if (!res.ok) throw new ApiError(res.status, data);
   return { data, link: parseLink(res.headers.get('Link')), status: res.status };
 }
@@ -82,12 +80,7 @@ export function uploadMedia(file, description, onProgress, headers = {}) {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     };
     xhr.onload = () => {
-      let body = null;
-      try {
-        body = JSON.parse(xhr.responseText);
-      } catch {
-        body = null;
-      }
+      const body = parse(xhr.responseText);
       if (xhr.status >= 200 && xhr.status < 300) resolve(body);
       else reject(new ApiError(xhr.status, body));
     };

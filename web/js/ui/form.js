@@ -15,10 +15,10 @@ export function errorLine() {
   return h('p.form-error', { role: 'alert' });
 }
 
-// Disables the form's button while `work` runs; an error's message (the
-// server's sentence) goes into `errorEl`.
-export async function submitting(form, errorEl, work) {
-  const button = form.querySelector('button[type=submit]');
+// Disables the button (a form's: its submit button) while `work` runs; an
+// error's message (the server's sentence) goes into `errorEl`.
+export async function submitting(el, errorEl, work) {
+  const button = el.tagName === 'BUTTON' ? el : el.querySelector('button[type=submit]');
   errorEl.textContent = '';
   if (button) button.disabled = true;
   try {

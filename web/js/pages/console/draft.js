@@ -7,7 +7,7 @@ import { h, toast } from '../../dom.js';
 import { get, post, put, del } from '../../api.js';
 import { navigate } from '../../router.js';
 import { consoleNav, consolePath, hasRole } from '../../ui/console_nav.js';
-import { field, errorLine } from '../../ui/form.js';
+import { field, errorLine, submitting } from '../../ui/form.js';
 import { photoPicker } from '../../ui/photo_picker.js';
 import { captionField, visibilityField } from '../../ui/post_fields.js';
 import { draftsPath, thumbs, stateTag, approvalsLine, localTime, toLocalInput, fromLocalInput, actAs } from '../../ui/drafts.js';
@@ -83,18 +83,7 @@ export default async function (main, { org, id }) {
 
   const actions = h('div.form-actions.pad');
   const act = (label, run, cls = 'secondary') => {
-    const b = h(`button.${cls}`, { type: 'button', text: label });
-    b.addEventListener('click', async () => {
-      b.disabled = true;
-      error.textContent = '';
-      try {
-        await run();
-      } catch (e) {
-        error.textContent = e.message;
-      } finally {
-        b.disabled = false;
-      }
-    });
+    const b = h(`button.${cls}`, { type: 'button', text: label, onclick: () => submitting(b, error, run) });
     actions.append(b);
   };
   const transition = (name, done) => async () => {

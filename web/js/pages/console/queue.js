@@ -5,7 +5,7 @@ import { h, clear, toast } from '../../dom.js';
 import { get, post } from '../../api.js';
 import { session } from '../../session.js';
 import { consoleNav } from '../../ui/console_nav.js';
-import { field, errorLine } from '../../ui/form.js';
+import { field, errorLine, submitting } from '../../ui/form.js';
 import { draftsPath, draftRow, thumbs, approvalsLine, toLocalInput, fromLocalInput } from '../../ui/drafts.js';
 
 function item(org, draft, reload) {
@@ -17,17 +17,12 @@ function item(org, draft, reload) {
   const parts = [thumbs(draft), text.length > 120 || text.includes('\n') ? h('p.queue-caption', { text }) : null];
   if (draft.vantage_cta) parts.push(h('p.muted', { text: `Link: ${draft.vantage_cta.label} (${draft.vantage_cta.domain})` }));
   parts.push(h('p.muted', { text: approvalsLine(draft) }));
-  const run = (button, work) => button.addEventListener('click', async () => {
-    error.textContent = '';
-    button.disabled = true;
-    try {
+  const run = (button, work) => {
+    button.onclick = () => submitting(button, error, async () => {
       await work();
-      reload();
-    } catch (e) {
-      error.textContent = e.message;
-      button.disabled = false;
-    }
-  });
+      await reload();
+    });
+  };
   if (mine) {
     parts.push(h('p.notice', { text: 'You wrote this draft: someone else must approve it.' }));
   } else if (approved) {

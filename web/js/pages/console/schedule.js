@@ -4,7 +4,7 @@
 import { h, clear, toast } from '../../dom.js';
 import { get, post } from '../../api.js';
 import { consoleNav } from '../../ui/console_nav.js';
-import { field, errorLine } from '../../ui/form.js';
+import { field, errorLine, submitting } from '../../ui/form.js';
 import { draftsPath, draftRow, toLocalInput, fromLocalInput } from '../../ui/drafts.js';
 
 // The API's bounds for a release time (docs/api.md): 5 s to a year (366 days) ahead.
@@ -17,23 +17,16 @@ function item(org, draft, reload, notice = '') {
   error.textContent = notice;
   const path = (action) => draftsPath(org, `/${draft.id}/${action}`);
   const button = (text, cls, work) => {
-    const b = h(`button.${cls}`, { type: 'button', text });
-    b.addEventListener('click', async () => {
-      error.textContent = '';
-      b.disabled = true;
+    const b = h(`button.${cls}`, { type: 'button', text, onclick: () => submitting(b, error, async () => {
       try {
         await work();
-        reload();
       } catch (e) {
         // After a partial change the list is reloaded to show the true state.
-        if (e.reload) {
-          reload({ id: draft.id, message: e.message });
-          return;
-        }
-        error.textContent = e.message;
-        b.disabled = false;
+        if (!e.reload) throw e;
+        return reload({ id: draft.id, message: e.message });
       }
-    });
+      await reload();
+    }) });
     return b;
   };
   const at = h('input', { type: 'datetime-local', value: draft.scheduled_at ? toLocalInput(draft.scheduled_at) : '' });

@@ -24,9 +24,12 @@
 #include <atomic>
 #include <cstdio>
 #include <ctime>
+#include <memory>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <unordered_set>
+#include <vector>
 
 #include "core/text.h"
 #include "http/access_log.h"
@@ -51,6 +54,26 @@ struct Connection {
   std::function<void()> wake_stream;  // set while an event stream is written
 };
 
+using SharedText = std::shared_ptr<const std::string>;
+
+// One event stream being written: shared by its writer coroutine and the
+// flushes that the source's wakes bring to the connection's thread. Touched
+// only on that thread.
+struct StreamState {
+  StreamState(asio::io_context& ioc, tcp::socket& socket, ResponseStream& source)
+      : timer(ioc), socket(socket), source(source) {}
+  asio::steady_timer timer;  // the writer sleeps on it; its expiry is the heartbeat
+  tcp::socket& socket;       // valid while !done
+  ResponseStream& source;    // valid while !done
+  std::vector<SharedText> pending;  // taken from the source, not written yet
+  size_t offset = 0;                // bytes of pending.front() already written
+  std::chrono::steady_clock::time_point last_write;
+  bool writer_busy = false;  // the writer's own write is in flight: leave the socket to it
+  bool woken = false;        // the writer has something to do
+  bool ended = false;        // the source ended, or the socket failed
+  bool done = false;         // the writer has returned
+};
+
 struct Worker {
   int index = 0;
   asio::io_context ioc{1};
@@ -58,6 +81,13 @@ struct Worker {
   std::unordered_set<Connection*> connections;  // touched only on this thread
   std::string log_buffer;                       // access-log lines not yet written
   uint64_t request_counter = 0;
+  // Event streams with something to write: the event bus's thread adds,
+  // one posted flush on this thread writes them all (one post per event and
+  // thread, not per connection).
+  std::mutex flush_mu;
+  std::vector<std::shared_ptr<StreamState>> to_flush;  // guarded by flush_mu
+  std::vector<std::shared_ptr<StreamState>> flushing;  // this thread's
+  std::vector<SharedText> taken;                       // this thread's scratch
   std::thread thread;
 };
 
@@ -338,62 +368,149 @@ class Server::Impl {
     return head;
   }
 
+  // From the source's wake, on any thread: the stream joins its worker's
+  // list, and the first to join posts the flush.
+  void QueueFlush(Worker& worker, std::shared_ptr<StreamState> state) {
+    bool post = false;
+    {
+      std::lock_guard lock(worker.flush_mu);
+      post = worker.to_flush.empty();
+      worker.to_flush.push_back(std::move(state));
+    }
+    if (post) asio::post(worker.ioc, [this, &worker] { FlushStreams(worker); });
+  }
+
+  void FlushStreams(Worker& worker) {
+    {
+      std::lock_guard lock(worker.flush_mu);
+      worker.flushing.swap(worker.to_flush);
+    }
+    for (const auto& state : worker.flushing) Flush(worker, *state);
+    worker.flushing.clear();
+  }
+
+  // What the source has now joins what is waiting to be written.
+  static void TakeInto(Worker& worker, StreamState& state) {
+    bool ended = false;
+    if (state.pending.empty()) {
+      state.offset = 0;
+      state.source.Take(state.pending, ended);
+    } else {
+      state.source.Take(worker.taken, ended);
+      for (auto& text : worker.taken) state.pending.push_back(std::move(text));
+      worker.taken.clear();
+    }
+    if (ended) state.ended = true;
+  }
+
+  // On the connection's thread: writes what the source has at once, with one
+  // non-blocking send, when the writer is asleep; a send that would block (a
+  // full socket buffer) or an ending is left to the writer, which is woken.
+  // An event thus costs each connection a lock and a send, not a round of
+  // timers and coroutine resumptions.
+  void Flush(Worker& worker, StreamState& state) {
+    if (state.done || state.ended) return;
+    if (state.writer_busy) {
+      state.woken = true;  // it takes the rest once its write is done
+      return;
+    }
+    TakeInto(worker, state);
+    if (!state.ended && !state.pending.empty()) {
+      std::array<asio::const_buffer, 16> buffers{};  // the unused ones are empty
+      size_t count = 0;
+      for (const SharedText& text : state.pending) {
+        if (count == buffers.size()) break;
+        buffers[count] = asio::buffer(*text) + (count == 0 ? state.offset : 0);
+        ++count;
+      }
+      boost::system::error_code ec;
+      size_t written = state.socket.write_some(buffers, ec);
+      if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+        state.ended = true;
+      } else {
+        state.last_write = std::chrono::steady_clock::now();
+        Consume(state, written);
+        if (state.pending.empty()) return;
+      }
+    }
+    state.woken = true;
+    state.timer.cancel();
+  }
+
+  // Drops `written` bytes from the front of what waits.
+  static void Consume(StreamState& state, size_t written) {
+    size_t done_idx = 0;
+    while (done_idx < state.pending.size()) {
+      size_t left = state.pending[done_idx]->size() - (done_idx == 0 ? state.offset : 0);
+      if (written < left) break;
+      written -= left;
+      ++done_idx;
+      if (done_idx == 1) state.offset = 0;
+    }
+    state.pending.erase(state.pending.begin(), state.pending.begin() + static_cast<std::ptrdiff_t>(done_idx));
+    if (!state.pending.empty()) state.offset += written;
+  }
+
   // Writes an event stream until it ends, the client goes away or the server
-  // shuts down. The writer sleeps on a timer that a wake (from the event
-  // bus's thread, posted here) cancels; the timer's expiry is the heartbeat.
+  // shuts down. Events are written by the flushes (above) while this writer
+  // sleeps on its timer; it wakes to finish what a flush could not send, and
+  // at the timer's expiry to write a heartbeat if the stream has been quiet.
   asio::awaitable<void> WriteStream(Worker& worker, Connection& connection, beast::tcp_stream& stream,
                                     ResponseStream& source) {
-    struct WakeState {
-      explicit WakeState(asio::io_context& ioc) : timer(ioc) {}
-      asio::steady_timer timer;
-      bool woken = false;
-    };
-    auto state = std::make_shared<WakeState>(worker.ioc);
-    auto wake_here = [state] {
+    auto state = std::make_shared<StreamState>(worker.ioc, stream.socket(), source);
+    boost::system::error_code ec;
+    stream.socket().non_blocking(true, ec);  // a flush's send never waits
+    connection.wake_stream = [state] {       // shutdown, on this thread
       state->woken = true;
       state->timer.cancel();
     };
-    connection.wake_stream = wake_here;
-    asio::io_context& ioc = worker.ioc;
-    // Holds the state alive until the posted wake has run.
-    source.Start([&ioc, state] { asio::post(ioc, [state] {
-                                   state->woken = true;
-                                   state->timer.cancel();
-                                 }); });
+    // The wake holds the state weakly: a wake after the end finds it gone or done.
+    source.Start([this, &worker, weak = std::weak_ptr<StreamState>(state)] {
+      if (auto strong = weak.lock()) QueueFlush(worker, std::move(strong));
+    });
     open_streams_.fetch_add(1, std::memory_order_relaxed);
-    // Kept across turns, so a turn allocates nothing; the texts are shared
-    // with every other connection writing the same events.
-    std::vector<std::shared_ptr<const std::string>> chunks;
+    state->last_write = std::chrono::steady_clock::now();
     std::vector<asio::const_buffer> buffers;
-    while (!stopping_.load()) {
+    while (!stopping_.load() && !state->ended) {
       state->woken = false;
-      bool ended = false;
-      source.Take(chunks, ended);
-      if (!chunks.empty()) {
+      TakeInto(worker, *state);
+      if (state->ended) break;
+      if (!state->pending.empty()) {
         buffers.clear();
-        for (const auto& chunk : chunks) buffers.push_back(asio::buffer(*chunk));
+        for (const SharedText& text : state->pending)
+          buffers.push_back(asio::buffer(*text) + (buffers.empty() ? state->offset : 0));
+        state->writer_busy = true;
         stream.expires_after(options_.read_timeout);  // a client that stops reading is dropped
         auto [write_ec, written] = co_await asio::async_write(stream, buffers, kTuple);
         (void)written;
+        state->writer_busy = false;
         if (write_ec) break;
-        if (chunks.capacity() > 16) {  // a resumed stream's backlog: do not keep its room
-          chunks = {};
+        state->pending.clear();
+        state->offset = 0;
+        state->last_write = std::chrono::steady_clock::now();
+        if (state->pending.capacity() > 16) {  // a resumed stream's backlog: do not keep its room
+          state->pending = {};
           buffers = {};
         }
         continue;  // more may have come while writing
       }
-      if (ended) break;
       if (state->woken) continue;
-      state->timer.expires_after(options_.stream_heartbeat);
-      auto [timer_ec] = co_await state->timer.async_wait(kTuple);
-      if (!timer_ec && !state->woken && !stopping_.load()) {
+      auto quiet = std::chrono::steady_clock::now() - state->last_write;
+      if (quiet >= options_.stream_heartbeat) {
         auto heartbeat = source.Heartbeat();
+        state->writer_busy = true;
         stream.expires_after(options_.read_timeout);
         auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(*heartbeat), kTuple);
         (void)written;
+        state->writer_busy = false;
         if (write_ec) break;
+        state->last_write = std::chrono::steady_clock::now();
+        continue;
       }
+      state->timer.expires_after(options_.stream_heartbeat - quiet);
+      co_await state->timer.async_wait(kTuple);
     }
+    state->done = true;
     connection.wake_stream = nullptr;
     source.Stop();
     open_streams_.fetch_sub(1, std::memory_order_relaxed);

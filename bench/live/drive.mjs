@@ -104,6 +104,7 @@ async function answers(state, count, intervalMs) {
       console.error(`answer ${n + 1}: ${err.message}`);
     }
     took.push((nowMicros() - sent) / 1000);
+    if (took.at(-1) > 250) console.error(`answer ${n + 1}: the POST took ${took.at(-1).toFixed(0)} ms`);
   }
   took.sort((a, b) => a - b);
   console.log(`answers_posted=${count - errors} answer_errors=${errors} answer_post_p50_ms=${
@@ -124,6 +125,7 @@ async function traffic(state, rate) {
   let failures = 0;
   const samples = [];
   const statuses = {};
+  const slowest = {};  // the slowest request of each kind of the mix, ms
   let stopping = false;
   const inFlight = new Set();
   const one = async (n) => {
@@ -146,7 +148,10 @@ async function traffic(state, rate) {
       if (failures <= 5) console.error(`traffic: ${method} ${path}: ${err.cause?.code ?? err.message}`);
     }
     requests += 1;
-    samples.push(performance.now() - started);
+    const took = performance.now() - started;
+    samples.push(took);
+    const kind = `${method}:${n % mix.length}`;
+    slowest[kind] = Math.max(slowest[kind] ?? 0, Math.round(took));
   };
   process.on('SIGTERM', () => { stopping = true; });
   process.on('SIGINT', () => { stopping = true; });
@@ -166,7 +171,8 @@ async function traffic(state, rate) {
   const seconds = (performance.now() - started) / 1000;
   console.log(`other_requests=${requests} other_rate=${(requests / seconds).toFixed(1)} other_non2xx=${non2xx} ` +
     `other_errors=${failures} other_p50_ms=${at(0.5).toFixed(1)} other_p99_ms=${at(0.99).toFixed(1)} ` +
-    `other_max_ms=${(samples.at(-1) ?? 0).toFixed(1)} other_statuses=${JSON.stringify(statuses)}`);
+    `other_max_ms=${(samples.at(-1) ?? 0).toFixed(1)} other_statuses=${JSON.stringify(statuses)} ` +
+    `other_slowest_by_kind=${JSON.stringify(slowest)}`);
 }
 
 if (command === 'setup') {

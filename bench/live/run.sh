@@ -54,6 +54,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# CPU seconds (user + system) a process has used so far.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 
 "$vantage" serve --data "$work/data" --listen "127.0.0.1:$PORT" --access-log off \
@@ -74,6 +76,7 @@ stream=/api/vantage/v1/qa/$session/stream
 
 sleep 1
 rss_before=$(rss_mb "$server")
+load_before=$(cut -d' ' -f1 /proc/loadavg)
 echo "bench: server RSS before the subscribers: $rss_before MB; opening $SUBSCRIBERS at $RAMP/s" >&2
 
 mkfifo "$work/generator.out"
@@ -93,11 +96,16 @@ rss_connected=$(rss_mb "$server")
 streams_open=$(curl -s "$url/metrics" | awk '/^vantage_event_streams_open / {print $2}')
 echo "bench: server RSS with the subscribers connected: $rss_connected MB ($streams_open streams open)" >&2
 
+server_cpu_before=$(cpu_s "$server")
+generator_cpu_before=$(cpu_s "$generator")
 node bench/live/drive.mjs traffic "$url" "$work/state.json" "$OTHER_RATE" >"$work/traffic.out" &
 traffic=$!
 pids+=("$traffic")
 node bench/live/drive.mjs answers "$url" "$work/state.json" "$ANSWERS" "$INTERVAL_MS" >"$work/answers.out"
 rss_end=$(rss_mb "$server")
+server_cpu=$(awk -v a="$server_cpu_before" -v b="$(cpu_s "$server")" 'BEGIN {printf "%.2f", b - a}')
+generator_cpu=$(awk -v a="$generator_cpu_before" -v b="$(cpu_s "$generator")" 'BEGIN {printf "%.2f", b - a}')
+load_end=$(cut -d' ' -f1 /proc/loadavg)
 
 # Every delivery has had 10 s to arrive; the generator ends by itself once all have.
 for _ in $(seq 100); do kill -0 "$generator" 2>/dev/null || break; sleep 0.1; done
@@ -132,5 +140,8 @@ printf '%-40s %s\n' \
   "$(field other_non2xx "$traffic_line") / $(field other_errors "$traffic_line") $(field other_statuses "$traffic_line")" \
   "other traffic p50 / p99 / max ms" \
   "$(field other_p50_ms "$traffic_line") / $(field other_p99_ms "$traffic_line") / $(field other_max_ms "$traffic_line")" \
-  "answer POST p50 / max ms" "$(field answer_post_p50_ms "$answers_line") / $(field answer_post_max_ms "$answers_line")"
+  "answer POST p50 / max ms" "$(field answer_post_p50_ms "$answers_line") / $(field answer_post_max_ms "$answers_line")" \
+  "other traffic slowest by kind ms" "$(field other_slowest_by_kind "$traffic_line")" \
+  "CPU s while answering: server / subscribers" "$server_cpu / $generator_cpu" \
+  "load average (1 min) before / end" "$load_before / $load_end"
 echo "generator: $summary"

@@ -193,6 +193,9 @@ test('the Q&A page and the console queue pass axe @desktop', async ({ page }, te
   await expectAccessible(page, 'Q&A page');
   await screenshot(page, testInfo, 'qa');
 
+  await page.goto('/qa/1');
+  await expect(page.locator('main')).toHaveText('No such Q&A session');
+
   await signInAs(page, owner);
   await page.goto(`/console/${org.id}/qa`);
   await expect(page.getByRole('link', { name: 'Ask the harbour police' })).toBeVisible();

@@ -1,4 +1,4 @@
-// /console/:org/qa: the sessions, opened by editors; /qa/:id: one and its queue, live.
+// /console/:org/qa: sessions, opened by editors; /qa/:id: one and its queue, live.
 import { h } from '../../dom.js';
 import { get, post, put } from '../../api.js';
 import { navigate } from '../../router.js';
@@ -42,8 +42,7 @@ export default async function (main, { org, id }) {
   const show = (q) => {
     if (q.title) {
       s = q;
-      return head.replaceChildren(...headOf(s, `answers as ${s.pseudonym || 'the organisation'} · `,
-        h('a', { href: `/qa/${id}`, text: 'Public page' })), may('editor') && s.state !== 'archived'
+      return head.replaceChildren(...headOf(s, h('a', { href: `/qa/${id}`, text: 'Public page' })), may('editor') && s.state !== 'archived'
         && (s.state === 'open' ? button('Close', '/close') : button('Archive', '/archive')), error);
     }
     qs.set(q.id, q);

@@ -1,5 +1,5 @@
 // One post: the carousel, caption, likes, every comment with its replies,
-// a box to add one, and for its author: edit, pin, archive, delete.
+// a box to add one, and for its author: edit, pin, archive, delete, comment controls.
 import { h, richText, toast } from '../dom.js';
 import { get, post, put, del } from '../api.js';
 import { navigate } from '../router.js';
@@ -8,50 +8,44 @@ import { avatar, nameLink } from '../ui/account.js';
 import { postCard } from '../ui/post_card.js';
 import { timeEl } from '../ui/time.js';
 import { field, errorLine, submitting } from '../ui/form.js';
+import { reportButton } from '../ui/comment_report.js';
 import { renderNotFound } from './not_found.js';
+
+const reload = () => navigate(location.pathname, { replace: true });
+
+// Asks in the page, above `el`'s content, before deleting the status `s`.
+function confirmDelete(el, what, s, done) {
+  const box = h('div.confirm', { role: 'alertdialog', 'aria-label': `Delete this ${what}?` },
+    h('p', { text: `Delete this ${what}? This cannot be undone.` }),
+    h('button.primary.danger-fill', { type: 'button', text: 'Delete', onclick: () => del(`/api/v1/statuses/${s.id}`).then(done, (e) => toast(e.message)) }),
+    ' ', h('button.secondary', { type: 'button', text: 'Cancel', onclick: () => box.remove() }));
+  el.prepend(box);
+  box.querySelector('button').focus();
+}
 
 function ownerMenu(status, card) {
   const menu = h('details.menu', {}, h('summary', { 'aria-label': 'Post options', text: '•••' }));
   const items = h('div.menu-items');
-  const item = (label, fn, cls) => {
-    const b = h('button', { type: 'button', text: label, class: cls });
-    b.addEventListener('click', async () => {
-      menu.open = false;
-      try {
-        await fn();
-      } catch (e) {
-        toast(e.message);
-      }
-    });
-    items.append(b);
-  };
+  const item = (text, fn, cls) => items.append(h('button', { type: 'button', text, class: cls, onclick: () => {
+    menu.open = false;
+    fn().catch((e) => toast(e.message));
+  } }));
   item('Edit caption', async () => editCaption(status, card));
   item(status.pinned ? 'Unpin from profile' : 'Pin to profile', async () => {
     await post(`/api/v1/statuses/${status.id}/${status.pinned ? 'unpin' : 'pin'}`, {});
     toast(status.pinned ? 'Unpinned' : 'Pinned to your profile');
-    navigate(location.pathname, { replace: true });
+    reload();
   });
-  const archived = status.vantage && status.vantage.archived;
+  const archived = status.vantage?.archived;
   item(archived ? 'Unarchive' : 'Archive', async () => {
     await post(`/api/vantage/v1/statuses/${status.id}/${archived ? 'unarchive' : 'archive'}`, {});
     toast(archived ? 'Back on your profile' : 'Archived: only you can see it');
-    navigate(location.pathname, { replace: true });
+    reload();
   });
-  item('Delete', async () => {
-    const confirmBox = h('div.confirm', { role: 'alertdialog', 'aria-label': 'Delete this post?' },
-      h('p', { text: 'Delete this post? This cannot be undone.' }));
-    const yes = h('button.primary.danger-fill', { type: 'button', text: 'Delete' });
-    const no = h('button.secondary', { type: 'button', text: 'Cancel' });
-    confirmBox.append(yes, ' ', no);
-    card.prepend(confirmBox);
-    no.addEventListener('click', () => confirmBox.remove());
-    yes.addEventListener('click', async () => {
-      await del(`/api/v1/statuses/${status.id}`);
-      toast('Post deleted');
-      navigate(`/@${session.account.username}`, { replace: true });
-    });
-    yes.focus();
-  }, 'danger');
+  item('Delete', async () => confirmDelete(card, 'post', status, () => {
+    toast('Post deleted');
+    navigate(`/@${session.account.username}`, { replace: true });
+  }), 'danger');
   menu.append(items);
   return menu;
 }
@@ -62,27 +56,28 @@ async function editCaption(status, card) {
   const error = errorLine();
   const form = h('form.edit', {}, field('Caption', text), error,
     h('button.primary', { type: 'submit', text: 'Save' }), ' ', h('button.secondary', { type: 'button', text: 'Cancel', onclick: () => form.remove() }));
-  form.addEventListener('submit', (e) => {
+  form.onsubmit = (e) => submitting(form, error, async () => {
     e.preventDefault();
-    submitting(form, error, async () => {
-      await put(`/api/v1/statuses/${status.id}`, { status: text.value });
-      toast('Caption saved');
-      navigate(location.pathname, { replace: true });
-    });
+    await put(`/api/v1/statuses/${status.id}`, { status: text.value });
+    toast('Caption saved');
+    reload();
   });
   const caption = card.querySelector('.caption');
   (caption || card.querySelector('.likes')).after(form);
   text.focus();
 }
 
-function comment(reply, onReply) {
-  const replyButton = signedIn() ? h('button.link-button', { type: 'button', text: 'Reply', 'aria-label': `Reply to ${reply.account.username}` }) : null;
-  if (replyButton) replyButton.addEventListener('click', () => onReply(reply));
+const POLICIES = { on: 'Everyone', followers: 'Followers', held: 'Everyone, after my review', off: 'Nobody' };
+
+function comment(reply, onReply, tools) {
+  const replyButton = onReply && signedIn() && h('button.link-button', { type: 'button', text: 'Reply', 'aria-label': `Reply to ${reply.account.username}`,
+    onclick: () => onReply(reply) });
   return h('li.comment', { dataset: { id: reply.id } },
     h('a', { href: `/@${reply.account.username}`, tabindex: '-1', 'aria-hidden': 'true' }, avatar(reply.account, 32, '')),
     h('div.comment-body', {},
       h('div', {}, nameLink(reply.account), ' ', h('span.content', {}, richText(reply.content))),
-      h('div.comment-meta', {}, timeEl(reply.created_at), replyButton)),
+      h('div.comment-meta', {}, timeEl(reply.created_at), reply.vantage_pinned_comment && h('span.state-tag', { text: 'Pinned' }),
+        replyButton, tools(reply))),
     h('ul.replies'));
 }
 
@@ -102,8 +97,8 @@ export default async function (main, { id, query }) {
   document.title = `${who} on Vantage`;
   const mine = signedIn() && status.account.id === session.account.id;
   const card = postCard(status, { full: true });
-  if (mine) card.querySelector('.post-head').append(ownerMenu(status, card));
-  if (status.vantage && status.vantage.archived) card.prepend(h('p.notice', { text: 'Archived: only you can see this post.' }));
+  card.querySelector('.post-head').append(mine ? ownerMenu(status, card) : signedIn() ? reportButton(status.account, status) : '');
+  if (status.vantage?.archived) card.prepend(h('p.notice', { text: 'Archived: only you can see this post.' }));
   main.append(h('h1.visually-hidden', { text: `Post by ${who}` }), card);
 
   const comments = h('ul.comments', { 'aria-label': 'Comments' });
@@ -119,8 +114,18 @@ export default async function (main, { id, query }) {
     box.focus();
   };
   const byId = new Map();
+  // A comment's tool: POST its verb, by default its label lower-cased.
+  const act = (c, text, then, verb) => h('button.link-button', { type: 'button', text, onclick: (e) =>
+    post(`/api/vantage/v1/statuses/${c.id}/${verb || e.target.textContent.toLowerCase()}`, {}).then(() => then(e.target), (x) => toast(x.message)) });
+  const remove = (c) => h('button.link-button', { type: 'button', text: 'Delete', onclick: (e) =>
+    confirmDelete(e.target.closest('.comment-body'), 'comment', c, () => e.target.closest('li').remove()) });
+  // The author pins (top-level comments), hides and deletes; others report.
+  const tools = (c, p = c.vantage_pinned_comment) => (mine ? [
+    c.in_reply_to_id === status.id && act(c, p ? 'Unpin' : 'Pin', reload, `${p ? 'un' : ''}pin_comment`),
+    act(c, 'Hide', (b) => { b.textContent = b.textContent === 'Hide' ? 'Unhide' : 'Hide'; }), remove(c),
+  ] : signedIn() && c.account.id !== session.account.id && reportButton(c.account, c));
   const add = (reply) => {
-    const el = comment(reply, onReply);
+    const el = comment(reply, onReply, tools);
     byId.set(reply.id, el);
     const parent = byId.get(reply.in_reply_to_id);
     (parent ? parent.querySelector('.replies') : comments).append(el);
@@ -128,19 +133,34 @@ export default async function (main, { id, query }) {
   const context = await get(`/api/v1/statuses/${status.id}/context`).catch(() => ({ descendants: [] }));
   context.descendants.forEach(add);
 
-  if (signedIn()) {
+  const policy = status.vantage_comments;
+  let closed = !mine && policy === 'off' && 'Comments are off.';
+  if (policy === 'followers' && signedIn() && !mine) {
+    const [r] = await get(`/api/v1/accounts/relationships?id[]=${status.account.id}`).catch(() => []);
+    if (!r?.following) closed = 'Only followers can comment.';
+  }
+  if (mine) {
+    const who = h('select', {}, Object.entries(POLICIES).map(([value, text]) => h('option', { value, text })));
+    who.value = policy;
+    who.onchange = () => put(`/api/v1/statuses/${status.id}`, { vantage_comments: who.value }).then(() => toast('Saved'), (x) => toast(x.message));
+    card.append(h('div.pad', {}, field('Who can comment', who)));
+    const held = await get(`/api/vantage/v1/statuses/${status.id}/held_comments`).catch(() => []);
+    if (held.length) card.append(h('h2.pad', { text: 'Held for your review' }),
+      h('ul.comments', {}, held.map((c) => comment(c, false, () => [act(c, 'Show', reload, 'approve'), remove(c)]))));
+  }
+  if (closed) {
+    card.append(h('p.notice', { text: closed }));
+  } else if (signedIn()) {
     const form = h('form.add-comment', {}, replying, field('Add a comment', box), error,
       h('button.primary', { type: 'submit', text: 'Post' }));
     form.querySelector('label').className = 'visually-hidden';
-    form.addEventListener('submit', (e) => {
+    form.onsubmit = (e) => submitting(form, error, async () => {
       e.preventDefault();
-      submitting(form, error, async () => {
-        const created = await post('/api/v1/statuses', { status: box.value, in_reply_to_id: replyTo.id, visibility: status.visibility });
-        add(created);
-        box.value = '';
-        replyTo = status;
-        replying.textContent = '';
-      });
+      const created = await post('/api/v1/statuses', { status: box.value, in_reply_to_id: replyTo.id, visibility: status.visibility });
+      add(created);
+      box.value = '';
+      replyTo = status;
+      replying.textContent = '';
     });
     card.append(form);
     if (query.get('comment')) box.focus();

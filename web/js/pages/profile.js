@@ -5,6 +5,7 @@ import { get } from '../api.js';
 import { session, signedIn } from '../session.js';
 import { avatar, badge } from '../ui/account.js';
 import { followButton } from '../ui/follow.js';
+import { reportButton } from '../ui/comment_report.js';
 import { gridTile, gridContainer } from '../ui/grid.js';
 import { pagedList } from '../ui/paged.js';
 import { renderNotFound } from './not_found.js';
@@ -57,7 +58,7 @@ export default async function (main, { name }) {
     h('div.profile-main', {},
       h('div.profile-title', {},
         h('h1', {}, h('span', { text: account.display_name || account.username }), badge(account)),
-        action),
+        action, !me && signedIn() && reportButton(account)),
       h('p.handle', { text: `@${account.acct}` }),
       h('ul.stats', {},
         stat(account.statuses_count, account.statuses_count === 1 ? 'post' : 'posts'),

@@ -17,7 +17,8 @@
 // (refused, error status, reset before the head) and dropped (closed after
 // the head), deliveries expected (connections x answers) and received,
 // subscribers that got every answer, duplicated or out-of-order event ids,
-// and the delay's p50/p90/p99/max in milliseconds. Progress goes to
+// the delay's p50/p90/p99/max in milliseconds, and the CPU seconds this
+// process used from "ready" to the end. Progress goes to
 // standard error every second.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -47,6 +48,13 @@ int64_t NowMicros() {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+}
+
+double CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](timeval t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 int64_t MonotonicMicros() {
@@ -132,6 +140,7 @@ class Generator {
         std::printf("ready established=%d failed=%d\n", counts_.established, counts_.failed);
         std::fflush(stdout);
         ready_said = true;
+        cpu_at_ready_ = CpuSeconds();
       }
       if (ready_said && options_.answers > 0 &&
           counts_.finished >= options_.connections)
@@ -357,12 +366,13 @@ class Generator {
     std::printf(
         "connections=%d established=%d failed=%d dropped=%d answers=%d deliveries_expected=%lld "
         "deliveries_received=%lld complete_subscribers=%d out_of_order=%lld unmarked=%lld heartbeats=%lld "
-        "other_events=%lld p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f\n",
+        "other_events=%lld p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f cpu_s_after_ready=%.2f\n",
         options_.connections, counts_.established, counts_.failed, counts_.dropped, options_.answers, expected,
         static_cast<long long>(counts_.received), counts_.complete, static_cast<long long>(counts_.out_of_order),
         static_cast<long long>(counts_.unmarked), static_cast<long long>(counts_.heartbeats),
         static_cast<long long>(counts_.other_events), percentile(0.50), percentile(0.90), percentile(0.99),
-        delays_us_.empty() ? 0.0 : static_cast<double>(delays_us_.back()) / 1000.0);
+        delays_us_.empty() ? 0.0 : static_cast<double>(delays_us_.back()) / 1000.0,
+        cpu_at_ready_ < 0 ? 0.0 : CpuSeconds() - cpu_at_ready_);
     std::fflush(stdout);
   }
 
@@ -374,6 +384,7 @@ class Generator {
   std::vector<int64_t> delays_us_;
   Counts counts_;
   int failures_reported_ = 0;
+  double cpu_at_ready_ = -1;
 };
 
 int Usage() {

@@ -97,14 +97,12 @@ streams_open=$(curl -s "$url/metrics" | awk '/^vantage_event_streams_open / {pri
 echo "bench: server RSS with the subscribers connected: $rss_connected MB ($streams_open streams open)" >&2
 
 server_cpu_before=$(cpu_s "$server")
-generator_cpu_before=$(cpu_s "$generator")
 node bench/live/drive.mjs traffic "$url" "$work/state.json" "$OTHER_RATE" >"$work/traffic.out" &
 traffic=$!
 pids+=("$traffic")
 node bench/live/drive.mjs answers "$url" "$work/state.json" "$ANSWERS" "$INTERVAL_MS" >"$work/answers.out"
 rss_end=$(rss_mb "$server")
 server_cpu=$(awk -v a="$server_cpu_before" -v b="$(cpu_s "$server")" 'BEGIN {printf "%.2f", b - a}')
-generator_cpu=$(awk -v a="$generator_cpu_before" -v b="$(cpu_s "$generator")" 'BEGIN {printf "%.2f", b - a}')
 load_end=$(cut -d' ' -f1 /proc/loadavg)
 
 # Every delivery has had 10 s to arrive; the generator ends by itself once all have.
@@ -142,6 +140,6 @@ printf '%-40s %s\n' \
   "$(field other_p50_ms "$traffic_line") / $(field other_p99_ms "$traffic_line") / $(field other_max_ms "$traffic_line")" \
   "answer POST p50 / max ms" "$(field answer_post_p50_ms "$answers_line") / $(field answer_post_max_ms "$answers_line")" \
   "other traffic slowest by kind ms" "$(field other_slowest_by_kind "$traffic_line")" \
-  "CPU s while answering: server / subscribers" "$server_cpu / $generator_cpu" \
+  "CPU s while answering: server / subscribers" "$server_cpu / $(field cpu_s_after_ready "$summary")" \
   "load average (1 min) before / end" "$load_before / $load_end"
 echo "generator: $summary"

@@ -86,7 +86,8 @@ struct Worker {
   // thread, not per connection).
   std::mutex flush_mu;
   std::vector<std::shared_ptr<StreamState>> to_flush;  // guarded by flush_mu
-  std::vector<std::shared_ptr<StreamState>> flushing;  // this thread's
+  std::vector<std::shared_ptr<StreamState>> flushing;  // this thread's: being written
+  size_t flush_next = 0;                               // this thread's: the next of `flushing`
   std::vector<SharedText> taken;                       // this thread's scratch
   std::thread thread;
 };
@@ -380,13 +381,25 @@ class Server::Impl {
     if (post) asio::post(worker.ioc, [this, &worker] { FlushStreams(worker); });
   }
 
+  // Writes the woken streams in slices, posting itself again between them,
+  // so that the requests this thread also serves wait for one slice (a few
+  // milliseconds), not for all of an event's connections.
   void FlushStreams(Worker& worker) {
-    {
+    constexpr size_t kSlice = 256;
+    if (worker.flush_next == worker.flushing.size()) {
+      worker.flushing.clear();
+      worker.flush_next = 0;
       std::lock_guard lock(worker.flush_mu);
       worker.flushing.swap(worker.to_flush);
     }
-    for (const auto& state : worker.flushing) Flush(worker, *state);
+    size_t end = std::min(worker.flushing.size(), worker.flush_next + kSlice);
+    for (; worker.flush_next < end; ++worker.flush_next) Flush(worker, *worker.flushing[worker.flush_next]);
+    if (worker.flush_next < worker.flushing.size()) {
+      asio::post(worker.ioc, [this, &worker] { FlushStreams(worker); });
+      return;
+    }
     worker.flushing.clear();
+    worker.flush_next = 0;
   }
 
   // What the source has now joins what is waiting to be written.

@@ -28,7 +28,11 @@ test('the author holds, shows and pins comments and limits them to followers; ot
   const held = await comment('I would rather see a TURNIP');
   const path = `/@${author.username}/${status.id}`;
 
-  // A third user does not see the held comment.
+  // Its writer sees it as posted; a third user does not see it.
+  await signInAs(page, writer);
+  await page.goto(path);
+  await expect(page.locator('.comments').getByText('I would rather see a TURNIP')).toBeVisible();
+  await expect(page.getByText(/held|review/i)).toHaveCount(0);
   await signInAs(page, reader);
   await page.goto(path);
   await expect(page.locator('.comments').getByText('Nice bridge')).toBeVisible();

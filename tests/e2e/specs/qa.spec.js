@@ -182,7 +182,8 @@ test('the Q&A page and the console queue pass axe @desktop', async ({ page }, te
     if (streams++) return held.then(() => route.continue());
     return route.fulfill({ status: 200, contentType: 'text/event-stream', body: 'retry: 50\nid: 0\nevent: ping\ndata: {}\n\n' });
   });
-  await page.goto(`/qa/${session.id}`);
+  await page.goto(`/@${org.username}`);
+  await page.getByRole('link', { name: 'Q&A: Ask the harbour police' }).click();
   await expect(page.locator('.qa-answer')).toContainText('Officer A');
   await expect.poll(() => streams).toBe(2);
   await api('PUT', QA(session.id, `/questions/${first.id}/answer`), { token: owner.token, json: { text: 'From 21:30 every night.' } });

@@ -69,6 +69,8 @@ export default async function (main, { name }) {
       account.locked && !me && !(relationship && relationship.following)
         ? h('p.muted', { text: 'This account is private: follow it to see its followers-only posts.' }) : null));
   main.append(header);
+  get(`/api/vantage/v1/organisations/${account.id}/qa?limit=3`).then((l) => header.lastChild.append(...l.map((s) =>
+    h('a.button', { href: `/qa/${s.id}`, text: `Q&A: ${s.title}` }))), () => {});
 
   const grid = gridContainer();
   const pinnedIds = new Set();

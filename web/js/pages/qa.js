@@ -25,7 +25,7 @@ export function live(main, path, load, show) {
 export const headOf = (s, ...more) => [h('h1', { text: s.title }), h('p.muted', {}, h('span.state-tag', { text: s.state }),
   ` ${localTime(s.starts_at)} to ${localTime(s.ends_at)} · `, ...more), p(s.description)];
 
-// A question's row, replacing its last one: nothing shows twice.
+// Rows by question id: nothing shows twice.
 export const putRow = (rows, list, q, ...more) => {
   const a = q.answer;
   const li = h('li.draft-row', {}, h('div.draft-info', {}, h('p.muted', { text: `${q.asker_name} asked` }), p(q.text),

@@ -10,10 +10,9 @@ import { QA, live, headOf, putRow } from '../qa.js';
 export default async function (main, { org, id }) {
   const m = await consoleNav(main, org, 'qa');
   if (!m) return;
-  document.title = 'Q&A · Staff console · Vantage';
+  document.title = 'Q&A · Console · Vantage';
   const H = { headers: actAs(org) };
   const all = `/api/vantage/v1/organisations/${org}/qa`;
-  const may = (role) => hasRole(m.roles, role);
   const error = errorLine();
   const list = h('ol.drafts');
   if (!id) {
@@ -30,7 +29,7 @@ export default async function (main, { org, id }) {
         navigate(cp(org, `/qa/${s.id}`));
       });
     };
-    return may('editor') && main.append(form);
+    return hasRole(m.roles, 'editor') && main.append(form);
   }
 
   let s;
@@ -42,8 +41,8 @@ export default async function (main, { org, id }) {
   const show = (q) => {
     if (q.title) {
       s = q;
-      return head.replaceChildren(...headOf(s, h('a', { href: `/qa/${id}`, text: 'Public page' })), may('editor') && s.state !== 'archived'
-        && (s.state === 'open' ? button('Close', '/close') : button('Archive', '/archive')), error);
+      return head.replaceChildren(...headOf(s, h('a', { href: `/qa/${id}`, text: 'Public page' })),
+        hasRole(m.roles, 'editor') && s.state !== 'archived' && button(...s.state === 'open' ? ['Close', '/close'] : ['Archive', '/archive']), error);
     }
     qs.set(q.id, q);
     const err = errorLine();
@@ -51,7 +50,7 @@ export default async function (main, { org, id }) {
     const more = [h('p.muted', {}, h('span.state-tag', { text: q.state }), ` @${q.account?.acct}`)];
     const open = (o) => /held|approved/.test(o.state) && !o.answered;
     const approved = q.state === 'approved' && (q.answer || !q.answered);
-    if (open(q) && may('moderator')) {
+    if (open(q) && hasRole(m.roles, 'moderator')) {
       const into = h('select', {}, [...qs.values()].filter((o) => o !== q && open(o))
         .map((o) => h('option', { value: o.id, text: o.text.slice(0, 60) })));
       more.push(approved ? act('Mark answered', 'mark_answered') : act('Approve', 'approve'), act('Reject', 'reject'),

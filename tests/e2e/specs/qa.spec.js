@@ -1,7 +1,8 @@
 // Live Q&A in the web app (docs/web.md, "Q&A"): an editor opens a session
 // answered as "Officer A"; a signed-out visitor keeps its public page open
-// while a member asks, a moderator approves in the console's live queue and
-// the editor answers, edits and closes. The visitor's page follows without a
+// while a member asks, a moderator triages in the console's live queue
+// (approve, merge, reject, mark answered) and the editor answers, edits,
+// closes and archives. The visitor's page follows without a
 // reload and never names a staff member, in its document or in anything it
 // fetched. The pages pass axe at both sizes.
 import { test, expect, makeUser, makeOrganisation, api, signInAs, expectAccessible, screenshot } from '../lib/fixtures.js';
@@ -119,6 +120,19 @@ test('a visitor watches a Q&A live while a moderator approves and "Officer A" an
   await expect(row).toContainText(`@${member.username}`);
   await row.getByRole('button', { name: 'Approve' }).click();
   await expect(row.locator('.state-tag')).toHaveText('approved');
+  // More arrive: a duplicate merged into it, one rejected, one marked answered.
+  const more = ['When does the night patrol begin?', 'Spam spam spam', 'Is the harbour open at night?'];
+  for (const text of more) await api('POST', QA(id, '/questions'), { token: member.token, json: { text } });
+  // (Rows are told apart by their question: other rows name it in their Duplicate of lists.)
+  const rowOf = (text) => mod.locator('li').filter({ has: mod.locator('.queue-caption').getByText(text, { exact: true }) });
+  await rowOf(more[0]).getByLabel('Duplicate of').selectOption({ label: 'When do the night patrols start?' });
+  await rowOf(more[0]).getByRole('button', { name: 'Merge' }).click();
+  await expect(rowOf(more[0]).locator('.state-tag')).toHaveText('merged');
+  await rowOf(more[1]).getByRole('button', { name: 'Reject' }).click();
+  await expect(rowOf(more[1]).locator('.state-tag')).toHaveText('rejected');
+  await rowOf(more[2]).getByRole('button', { name: 'Approve' }).click();
+  await rowOf(more[2]).getByRole('button', { name: 'Mark answered' }).click();
+  await expect(visitor.locator('li').filter({ hasText: more[2] })).toContainText('Answered');
   expect(await mod.evaluate(() => window.stillHere)).toBe(true);
   await modContext.close();
 
@@ -136,11 +150,15 @@ test('a visitor watches a Q&A live while a moderator approves and "Officer A" an
   await expect(answer).toContainText('From 21:30 every night.');
   await expect(answer).toContainText('edited');
   await expect(answer).toHaveCount(1);
+  // Answered live, in that order; the merged and rejected ones never show.
+  await expect(visitor.locator('li')).toHaveText([/harbour open at night/, /night patrols start/]);
 
-  // Closing shows too.
+  // Closing and archiving show too.
   await page.getByRole('button', { name: 'Close' }).click();
   await expect(visitor.locator('header .state-tag')).toHaveText('closed');
   await expect(visitor.locator('main').getByRole('link', { name: 'Sign in' })).toBeHidden();
+  await page.getByRole('button', { name: 'Archive' }).click();
+  await expect(visitor.locator('header .state-tag')).toHaveText('archived');
   expect(await visitor.evaluate(() => window.stillHere)).toBe(true);
 
   // No staff member is named in the visitor's document, in anything it

@@ -1,9 +1,9 @@
-// Live Q&A in the web app (docs/web.md, "Q&A"): an editor opens a session
-// answered as "Officer A"; a signed-out visitor keeps its public page open
-// while a member asks, a moderator triages in the console's live queue
-// (approve, merge, reject, mark answered) and the editor answers, edits,
-// closes and archives. The visitor's page follows without a
-// reload and never names a staff member, in its document or in anything it
+// Live Q&A in the web app (docs/web.md, "Live Q&A"): an editor opens a
+// session answered as "Officer A"; a signed-out visitor keeps its public
+// page open while a member asks, a moderator triages in the console's live
+// queue (approve, merge, reject, mark answered) and the editor answers,
+// edits, closes and archives. The visitor's page follows without a reload
+// and never names a staff member, in its document or in anything it
 // fetched. The pages pass axe at both sizes.
 import { test, expect, makeUser, makeOrganisation, api, signInAs, expectAccessible, screenshot } from '../lib/fixtures.js';
 

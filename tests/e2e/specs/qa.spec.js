@@ -208,10 +208,16 @@ test('the Q&A page and the console queue pass axe @desktop', async ({ page }, te
   release();
   await expect(page.locator('.qa-answer')).toContainText('From 21:30 every night.');
   await expect(page.locator('.draft-row')).toHaveCount(1);
-  await page.unroute('**/stream');
   await expectAccessible(page, 'Q&A page');
   await screenshot(page, testInfo, 'qa');
 
+  // Leaving the page in the app closes its stream.
+  let closed = false;
+  page.on('requestfailed', (req) => { closed ||= req.url().endsWith(`/qa/${session.id}/stream`); });
+  await page.getByRole('main').getByRole('link', { name: 'Harbour Police' }).click();
+  await expect(page).toHaveURL(`/@${org.username}`);
+  await expect.poll(() => closed).toBe(true);
+  await page.unroute('**/stream');
   await page.goto('/qa/1');
   await expect(page.locator('main')).toHaveText('No such Q&A session');
 

@@ -30,7 +30,10 @@ test('an analyst sees the follower chart after some follows @desktop', async ({ 
   await api('POST', '/api/v1/statuses', { token: fans[0].token, json: { status: 'Lovely', in_reply_to_id: statusId } });
 
   await signInAs(page, analyst);
-  await page.goto(`/console/${org.id}/insights`);
+  // The console's landing (Drafts) is not an analyst's: they are taken to their first tab.
+  await page.goto(`/console/${org.id}`);
+  await expect(page).toHaveURL(new RegExp(`/console/${org.id}/insights$`));
+  await expect(page).toHaveTitle(/^Insights · /);
   const tabs = page.getByRole('navigation', { name: 'Console' });
   await expect(tabs.getByRole('link', { name: 'Insights' })).toHaveAttribute('aria-current', 'page');
   await expect(page.getByText('2 followers now.')).toBeVisible();

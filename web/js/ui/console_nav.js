@@ -23,9 +23,10 @@ export function hasRole(roles, ...wanted) {
 
 export const consolePath = (orgId, rest = '') => `/console/${encodeURIComponent(orgId)}${rest}`;
 
-// Draws the header and tabs into `main` and resolves to the membership
-// {account, roles}; null (after saying why) when the viewer does not serve
-// this organisation or may not open the tab `current`.
+// Draws the header and tabs into `main`, titles the page after the tab, and
+// resolves to the membership {account, roles}; null (after saying why) when
+// the viewer does not serve this organisation or may not open the tab
+// `current`. The console's landing (Drafts) sends other roles to their first tab.
 export async function consoleNav(main, orgId, current) {
   if (!signedIn()) {
     navigate('/sign_in', { replace: true });
@@ -42,17 +43,23 @@ export async function consoleNav(main, orgId, current) {
   const name = account.display_name || account.username;
   const tabs = h('ul.console-tabs');
   let allowed = false;
+  let first;
   for (const [key, rest, label, needs] of TABS) {
     if (!hasRole(roles, ...needs)) continue;
-    if (key === current) allowed = true;
+    first ??= rest;
+    if (key === current) allowed = label;
     tabs.append(h('li', {}, h('a.console-tab', { href: consolePath(orgId, rest), 'aria-current': key === current ? 'page' : null, text: label })));
+  }
+  if (!allowed && current === 'drafts' && first) {
+    navigate(consolePath(orgId, first), { replace: true });
+    return null;
   }
   main.append(h('header.console-head', {},
     avatar(account, 44, ''),
     h('div.names', {}, h('strong', { text: name }), h('span.muted', { text: 'Staff console' }))),
   h('nav.console-nav', { 'aria-label': 'Console' }, tabs));
+  document.title = `${allowed || 'Staff console'} · ${name} · Vantage`;
   if (!allowed) {
-    document.title = `${name} · Staff console · Vantage`;
     main.append(h('p.empty', { text: `Your roles (${roles.join(', ')}) do not include this page.` }));
     return null;
   }

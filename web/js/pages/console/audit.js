@@ -36,7 +36,6 @@ function entryRow(e) {
 export default async function (main, { org }) {
   const membership = await consoleNav(main, org, 'audit');
   if (!membership) return;
-  document.title = `Audit log · ${membership.account.display_name || membership.account.username} · Vantage`;
   const body = h('tbody');
   const status = h('p.list-status', { role: 'status' });
   const more = h('button.more', { type: 'button', text: 'Older entries', hidden: true });

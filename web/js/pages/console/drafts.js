@@ -7,8 +7,6 @@ import { STATES, draftsPath, draftRow } from '../../ui/drafts.js';
 export default async function (main, { org, query }) {
   const membership = await consoleNav(main, org, 'drafts');
   if (!membership) return;
-  const name = membership.account.display_name || membership.account.username;
-  document.title = `Drafts · ${name} · Vantage`;
   const state = STATES[query.get('state')] ? query.get('state') : '';
   const head = h('div.console-bar', {}, h('h1', { text: 'Drafts' }));
   if (hasRole(membership.roles, 'editor')) head.append(h('a.button.primary', { href: consolePath(org, '/drafts/new'), text: 'New draft' }));

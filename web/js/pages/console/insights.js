@@ -12,8 +12,6 @@ const series = (hours, key) => hours.map((r) => [Date.parse(r.hour), r[key]]);
 export default async function (main, { org, query }) {
   const membership = await consoleNav(main, org, 'insights');
   if (!membership) return;
-  const name = membership.account.display_name || membership.account.username;
-  document.title = `Insights · ${name} · Vantage`;
   const hours = RANGES[query.get('hours')] ? Number(query.get('hours')) : 168;
   const headers = { 'Vantage-Act-As': org };
   const to = Date.now();

@@ -10,7 +10,6 @@ import { QA, live, headOf, putRow } from '../qa.js';
 export default async function (main, { org, id }) {
   const m = await consoleNav(main, org, 'qa');
   if (!m) return;
-  document.title = 'Q&A · Console · Vantage';
   const H = { headers: actAs(org) };
   const all = `/api/vantage/v1/organisations/${org}/qa`;
   const error = errorLine();

@@ -60,7 +60,6 @@ function item(org, draft, reload) {
 export default async function (main, { org }) {
   const membership = await consoleNav(main, org, 'queue');
   if (!membership) return;
-  document.title = `Approval queue · ${membership.account.display_name || membership.account.username} · Vantage`;
   const list = h('ul.drafts');
   const status = h('p.list-status', { role: 'status' });
   main.append(h('section.console-page.queue', {}, h('h1.page-title', { text: 'Approval queue' }), status, list));

@@ -81,7 +81,6 @@ function item(org, draft, reload, notice = '') {
 export default async function (main, { org }) {
   const membership = await consoleNav(main, org, 'schedule');
   if (!membership) return;
-  document.title = `Schedule · ${membership.account.display_name || membership.account.username} · Vantage`;
   const scheduledList = h('ul.drafts');
   const approvedList = h('ul.drafts');
   const status = h('p.list-status', { role: 'status' });

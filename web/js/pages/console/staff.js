@@ -39,7 +39,6 @@ function settingsForm(base) {
 export default async function (main, { org }) {
   const membership = await consoleNav(main, org, 'staff');
   if (!membership) return;
-  document.title = `Staff · ${membership.account.display_name || membership.account.username} · Vantage`;
   const base = `/api/vantage/v1/organisations/${encodeURIComponent(org)}`;
   const members = h('ul.people.staff');
   const status = h('p.list-status', { role: 'status' });

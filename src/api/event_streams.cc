@@ -10,8 +10,8 @@ namespace vantage::api {
 
 namespace {
 
-// Events waiting for one slow client before it is cut off (it resumes with
-// Last-Event-ID). Each waiting event is a pointer to the text every
+// Events waiting for one slow client before it is cut off, once they are
+// written (it resumes with Last-Event-ID). Each waiting event is a pointer to the text every
 // connection shares, so the bound is about how far behind a client may fall.
 constexpr size_t kQueueCapacity = 256;
 
@@ -40,7 +40,8 @@ class BusStream final : public http::ResponseStream {
       return;
     }
     queue_->Take(out);
-    ended = queue_->overflowed() || queue_->closed();
+    // An overflowed queue's last events are written before the end.
+    ended = queue_->closed() || (queue_->overflowed() && out.empty());
   }
 
   void Stop() override {

@@ -46,8 +46,7 @@ bool EventQueue::Push(SharedText bytes) {
     std::lock_guard lock(mu_);
     if (closed_ || overflowed_) return false;
     if (waiting_.size() >= capacity_) {
-      overflowed_ = true;
-      waiting_ = {};
+      overflowed_ = true;  // what waits is still written, then the stream ends
       wake = true;
     } else {
       wake = waiting_.empty();
@@ -60,8 +59,13 @@ bool EventQueue::Push(SharedText bytes) {
 
 void EventQueue::Take(std::vector<SharedText>& out) {
   out.clear();
-  std::lock_guard lock(mu_);
-  out.swap(waiting_);
+  bool ending = false;
+  {
+    std::lock_guard lock(mu_);
+    out.swap(waiting_);
+    ending = overflowed_ && !out.empty();
+  }
+  if (ending && wake_) wake_();
 }
 
 void EventQueue::Close() {

@@ -37,19 +37,23 @@ std::optional<int64_t> ParseLastEventId(std::string_view text);
 // The events waiting to be written to one connection. The bus's thread
 // pushes, the connection's thread takes; when the client reads slower than
 // events come and `capacity` events are waiting, the queue overflows: it
-// keeps nothing more and the connection is to be closed (the client resumes
-// with Last-Event-ID and loses nothing). Thread-safe. An empty queue holds
-// no allocation of its own.
+// takes nothing more, the events it holds are still taken and written, and
+// then the connection is to be closed (the client resumes with Last-Event-ID
+// and loses nothing). Keeping them makes every reconnect of a client with a
+// long backlog move it forward by up to `capacity` events, instead of
+// cutting it off again before anything is written. Thread-safe.
 class EventQueue {
  public:
-  // `wake` is called (on the pushing thread, without the lock) when the
-  // queue goes from empty to not empty, or overflows, or closes.
+  // `wake` is called (without the lock) when the queue goes from empty to not
+  // empty, or overflows, or closes (on the pushing or closing thread), and
+  // when a Take empties an overflowed queue (on the taking thread: its end
+  // is then due).
   EventQueue(size_t capacity, std::function<void()> wake);
 
   // Queues an event's bytes (shared, not copied); false once overflowed or closed.
   bool Push(SharedText bytes);
   // Everything waiting, in order, into `out` (emptied first; nothing waiting
-  // leaves it empty). The two vectors swap, so each keeps its room for the
+  // leaves it empty). Overflowed and empty once taken: the stream has ended. The two vectors swap, so each keeps its room for the
   // next turn instead of allocating anew.
   void Take(std::vector<SharedText>& out);
   // Ends the stream (shutdown, or the client went away): later pushes are dropped.

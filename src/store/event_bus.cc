@@ -136,18 +136,37 @@ void EventBus::Join(const std::shared_ptr<Subscription>& subscription) {
     state.known = true;
     if (last) Publish(subscription->topic_, state.last_read);
   }
+  // An id beyond every event written (a database restored from a backup, or
+  // an id made up) is taken as the topic's last: otherwise the stream would
+  // stay silent until the numbering caught up with it.
+  if (subscription->after_id_ && *subscription->after_id_ > state.last_read) {
+    auto last = events_->LastId(subscription->topic_);
+    ++reads_;
+    if (last && *subscription->after_id_ > *last) subscription->after_id_ = *last;
+  }
   if (subscription->after_id_ && *subscription->after_id_ < state.last_read) {
     int64_t after = *subscription->after_id_;
     while (after < state.last_read && !subscription->cancelled()) {
       auto missed = events_->Since(subscription->topic_, after, kReadBatch);
       ++reads_;
-      if (!missed || missed->empty()) break;
+      if (!missed) {
+        // A database error: it joins again at the next poll from where it
+        // got to, rather than live with a gap behind it.
+        subscription->after_id_ = after;
+        rejoining_.push_back(subscription);
+        return;
+      }
+      if (missed->empty()) break;
+      bool beyond = false;
       for (Event& event : *missed) {
-        if (event.id > state.last_read) break;
+        if (event.id > state.last_read) {
+          beyond = true;  // the live reads deliver the rest
+          break;
+        }
         after = event.id;
         subscription->deliver_(Encode(std::move(event)));
       }
-      if (static_cast<int>(missed->size()) < kReadBatch) break;
+      if (beyond || static_cast<int>(missed->size()) < kReadBatch) break;
     }
   }
   // From here on it is given the live events above both what it has seen
@@ -175,19 +194,24 @@ void EventBus::ReadNew(const std::string& topic, Topic& state) {
     auto events = events_->Since(topic, state.last_read, kReadBatch);
     ++reads_;
     if (!events || events->empty()) break;
+    // What LastId answers moves first: a thread woken by a delivery never
+    // reads an id older than the event it was given.
+    state.last_read = events->back().id;
+    Publish(topic, state.last_read);
     for (Event& row : *events) {
       // Encoded once here, shared by every subscriber's queue.
       const BusEvent event = Encode(std::move(row));
       for (const auto& subscription : subscribers)
         if (!subscription->cancelled() && event.id > *subscription->after_id_) subscription->deliver_(event);
-      state.last_read = event.id;
     }
     if (static_cast<int>(events->size()) < kReadBatch) break;
   }
-  Publish(topic, state.last_read);
 }
 
 void EventBus::Poll() {
+  std::vector<std::shared_ptr<Subscription>> rejoining;
+  rejoining.swap(rejoining_);
+  for (const auto& subscription : rejoining) Join(subscription);
   std::vector<std::string> topics;
   for (const auto& [topic, state] : topics_) topics.push_back(topic);
   for (const std::string& topic : topics) {

@@ -142,6 +142,9 @@ class EventBus {
   std::map<std::string, int64_t> following_;               // guarded by mu_: topic -> last id read, once known
 
   std::map<std::string, Topic> topics_;  // the bus thread's alone
+  // Subscribers whose catching up met a database error: joined again at the
+  // next poll. The bus thread's alone.
+  std::vector<std::shared_ptr<Subscription>> rejoining_;
   std::thread thread_;
 };
 

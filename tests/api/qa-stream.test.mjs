@@ -237,6 +237,31 @@ describe('public stream', () => {
     byQuery.close();
   });
 
+  test('a resume that missed more than a stream holds moves forward at every reconnect, losing nothing', async () => {
+    const session = await openSession();
+    const question = await answered(session, 'edit 0');
+    const EDITS = 400;  // more than the 256 events a stream holds for one client
+    for (let i = 1; i <= EDITS; i++) {
+      assertOk(await api(server, 'PUT', `${QA(session.id)}/questions/${question.id}/answer`,
+        { token: staff.editor.token, json: { text: `edit ${i}` } }));
+    }
+    const texts = [];
+    let last = '0';
+    for (let round = 0; round < 10 && texts.at(-1) !== `edit ${EDITS}`; round++) {
+      const stream = await subscribe(server, `${QA(session.id)}/stream`, { headers: { 'last-event-id': last } });
+      await stream.until(() => stream.ended || stream.events.at(-1)?.data.answer.text === `edit ${EDITS}`, 10_000,
+        'the stream to end or catch up');
+      stream.close();
+      assert.ok(stream.events.length > 0, `round ${round} moved nothing forward`);
+      for (const e of stream.events) {
+        assert.ok(Number(e.id) > Number(last), 'ids only go forward');
+        last = e.id;
+        texts.push(e.data.answer.text);
+      }
+    }
+    assert.deepEqual(texts, ['edit 0', ...Array.from({ length: EDITS }, (_, i) => `edit ${i + 1}`)]);
+  });
+
   test('heartbeats arrive while nothing happens', async () => {
     const session = await openSession();
     const stream = await subscribe(server, `${QA(session.id)}/stream`);

@@ -61,8 +61,12 @@ TEST(EventStreamTest, TheQueueWakesOnceThenOverflowsInsteadOfGrowing) {
   EXPECT_FALSE(queue.Push(Text("f")));  // the fourth waiting event: overflow
   EXPECT_TRUE(queue.overflowed());
   EXPECT_EQ(wakes, 3);
-  EXPECT_TRUE(Taken(queue).empty());
+  // What waited is still taken (and written), with a wake for the end to come.
+  EXPECT_EQ(Taken(queue), (std::vector<std::string>{"c", "d", "e"}));
+  EXPECT_EQ(wakes, 4);
   EXPECT_FALSE(queue.Push(Text("g")));
+  EXPECT_TRUE(Taken(queue).empty());
+  EXPECT_EQ(wakes, 4);
 }
 
 TEST(EventStreamTest, AClosedQueueTakesNothing) {

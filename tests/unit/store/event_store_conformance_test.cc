@@ -269,6 +269,25 @@ TEST_P(StoreConformanceTest, AResumeAheadOfTheBusGetsNothingTwice) {
   bus.Stop();
 }
 
+TEST_P(StoreConformanceTest, AResumeAfterAnIdNeverWrittenGetsTheNextEvents) {
+  // An id beyond the topic's numbering (a database restored from a backup,
+  // or an id made up) is taken as the last one: the stream is not silent.
+  InProcessNotifier notifier;
+  EventBus bus(*db_, notifier, std::chrono::milliseconds(60'000));
+  ASSERT_EQ(*Append(*db_, "qa:41", "answer"), 1);
+  Inbox fresh;  // the bus does not follow the topic yet
+  auto a = bus.Subscribe("qa:41", 500, fresh.Deliver());
+  for (int i = 0; i < 100 && bus.subscribers() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  Inbox later;  // the bus follows it now
+  auto b = bus.Subscribe("qa:41", 9'000'000, later.Deliver());
+  for (int i = 0; i < 100 && bus.subscribers() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto id = Append(*db_, "qa:41", "answer");
+  notifier.Notify("qa:41", *id);
+  EXPECT_EQ(fresh.WaitFor(1), (std::vector<int64_t>{2}));
+  EXPECT_EQ(later.WaitFor(1), (std::vector<int64_t>{2}));
+  bus.Stop();
+}
+
 TEST_P(StoreConformanceTest, TheBusPollsWhenANotificationIsLost) {
   InProcessNotifier notifier;
   EventBus bus(*db_, notifier, std::chrono::milliseconds(100));

@@ -8,17 +8,22 @@ import { localTime } from '../ui/drafts.js';
 export const QA = (id, rest = '') => `/api/vantage/v1/qa/${id}${rest}`;
 const p = (t) => h('p.queue-caption', { text: t });
 
-// load() runs once the stream is open (its start fixed); events wait for it.
+// Opens the stream, then draws the page with load() once the stream is open
+// (so no event falls between the two); events that come meanwhile are shown
+// after it. Rows are replaced by id, so an event shown twice shows once.
 export function live(main, path, load, show) {
-  let wait = [];
+  let early = [];
+  let loading;
   const es = new EventSource(`${path}/stream`);
-  for (const t of ['answer', 'answer_edited', 'question', 'session', 'closed', 'archived']) {
-    es.addEventListener(t, (e) => (wait ? wait.push(e) : show(JSON.parse(e.data))));
-  }
-  es.onopen = es.onerror = () => !wait || wait.on || load(wait.on = 1).then(() => {
-    wait.map((e) => show(JSON.parse(e.data)));
-    wait = 0;
-  }, (e) => main.append(h('p.empty', { text: e.message })));
+  const take = (e) => (early ? early.push(e) : show(JSON.parse(e.data)));
+  for (const t of ['answer', 'answer_edited', 'question', 'session', 'closed', 'archived']) es.addEventListener(t, take);
+  es.onopen = es.onerror = () => {
+    loading ??= load().then(() => {
+      const waiting = early;
+      early = null;
+      waiting.forEach(take);
+    }, (e) => main.append(h('p.empty', { text: e.message })));
+  };
   return () => es.close();
 }
 

@@ -2,7 +2,10 @@
 // post's author reviewing held comments, pinning, hiding and choosing who
 // may comment; a non-follower then sees the notice instead of the box, and
 // reports a comment.
-import { test, expect, makeUser, makePost, api, signInAs, expectAccessible, screenshot } from '../lib/fixtures.js';
+import { readFileSync } from 'node:fs';
+import {
+  test, expect, makeUser, makePost, makeOrganisation, photoFile, api, signInAs, expectAccessible, screenshot,
+} from '../lib/fixtures.js';
 
 test('the author holds, shows and pins comments and limits them to followers; others report @desktop', async ({ page }, testInfo) => {
   const author = await makeUser('author');
@@ -69,4 +72,47 @@ test('the author holds, shows and pins comments and limits them to followers; ot
   await expectAccessible(page, 'post with a report open');
   await reported.getByRole('button', { name: 'Send report' }).click();
   await expect(reported.getByRole('status')).toHaveText('Thanks for reporting');
+});
+
+test("an organisation's moderator pins and hides comments on its post, acting as it @desktop", async ({ page }) => {
+  const owner = await makeUser('owner');
+  const moderator = await makeUser('moderator');
+  const approver = await makeUser('approver');
+  const fan = await makeUser('fan');
+  const org = makeOrganisation(owner, { prefix: 'harbour' });
+  for (const [who, roles] of [[moderator, ['moderator']], [approver, ['approver']]]) {
+    await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${who.id}`, { token: owner.token, json: { roles } });
+  }
+  const photo = new FormData();
+  photo.append('file', new Blob([readFileSync(photoFile(41))], { type: 'image/jpeg' }), 'p.jpg');
+  const upload = await fetch(`${process.env.VANTAGE_URL}/api/v2/media`, { method: 'POST', body: photo,
+    headers: { Authorization: `Bearer ${owner.token}`, 'Vantage-Act-As': org.id } });
+  expect(upload.ok).toBeTruthy();
+  const drafts = `/api/vantage/v1/organisations/${org.id}/drafts`;
+  const draft = await api('POST', drafts, { token: owner.token, json: { status: 'Open day at the harbour', media_ids: [(await upload.json()).id] } });
+  await api('POST', `${drafts}/${draft.id}/submit`, { token: owner.token });
+  await api('POST', `${drafts}/${draft.id}/approve`, { token: approver.token });
+  const { status_id: statusId } = await api('POST', `${drafts}/${draft.id}/publish`, { token: owner.token });
+  for (const text of ['When does it start?', 'Rude but in no list', 'Lovely']) {
+    await api('POST', '/api/v1/statuses', { token: fan.token, json: { status: text, in_reply_to_id: statusId } });
+  }
+
+  await signInAs(page, moderator);
+  await page.goto(`/p/${statusId}`);
+  const shown = page.locator('.comments > .comment');
+  await expect(shown).toHaveCount(3);
+  await expect(page.getByLabel('Who can comment')).toHaveValue('on');
+  await shown.filter({ hasText: 'When does it start?' }).getByRole('button', { name: 'Pin' }).click();
+  await expect(shown.first().getByText('Pinned', { exact: true })).toBeVisible();
+  const rude = shown.filter({ hasText: 'Rude but in no list' });
+  await rude.getByRole('button', { name: 'Hide' }).click();
+  await expect(rude.getByRole('button', { name: 'Unhide' })).toBeVisible();
+  // Done as the organisation: the public sees the pin and not the hidden
+  // comment, and only the audit log names the moderator.
+  const seen = (await api('GET', `/api/v1/statuses/${statusId}/context`)).descendants.map((c) => c.content);
+  expect(seen).toHaveLength(2);
+  expect(seen[0]).toContain('When does it start?');
+  const audit = await api('GET', `/api/vantage/v1/organisations/${org.id}/audit`, { token: owner.token });
+  expect(audit.filter((e) => ['comment.pinned', 'comment.hidden'].includes(e.action) && e.actor_id === moderator.id))
+    .toHaveLength(2);
 });

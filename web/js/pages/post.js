@@ -3,7 +3,9 @@
 import { h, richText, toast } from '../dom.js';
 import { get, post, put, del } from '../api.js';
 import { navigate } from '../router.js';
-import { session, signedIn } from '../session.js';
+import { session, signedIn, myOrganisations } from '../session.js';
+import { actAs } from '../ui/drafts.js';
+import { hasRole } from '../ui/console_nav.js';
 import { avatar, nameLink } from '../ui/account.js';
 import { postCard } from '../ui/post_card.js';
 import { timeEl } from '../ui/time.js';
@@ -14,10 +16,10 @@ import { renderNotFound } from './not_found.js';
 const reload = () => navigate(location.pathname, { replace: true });
 
 // Asks in the page, above `el`'s content, before deleting the status `s`.
-function confirmDelete(el, what, s, done) {
+function confirmDelete(el, what, s, done, as) {
   const box = h('div.confirm', { role: 'alertdialog', 'aria-label': `Delete this ${what}?` },
     h('p', { text: `Delete this ${what}? This cannot be undone.` }),
-    h('button.primary.danger-fill', { type: 'button', text: 'Delete', onclick: () => del(`/api/v1/statuses/${s.id}`).then(done, (e) => toast(e.message)) }),
+    h('button.primary.danger-fill', { type: 'button', text: 'Delete', onclick: () => del(`/api/v1/statuses/${s.id}`, as).then(done, (e) => toast(e.message)) }),
     ' ', h('button.secondary', { type: 'button', text: 'Cancel', onclick: () => box.remove() }));
   el.prepend(box);
   box.querySelector('button').focus();
@@ -96,6 +98,10 @@ export default async function (main, { id, query }) {
   const who = status.account.display_name || status.account.username;
   document.title = `${who} on Vantage`;
   const mine = signedIn() && status.account.id === session.account.id;
+  // Staff moderating an organisation's post act as it.
+  const org = !mine && signedIn() && (await myOrganisations()).find((m) => m.account.id === status.account.id && hasRole(m.roles, 'moderator'));
+  const as = org ? { headers: actAs(org.account.id) } : undefined;
+  const mod = mine || org;
   const card = postCard(status, { full: true });
   card.querySelector('.post-head').append(mine ? ownerMenu(status, card) : signedIn() ? reportButton(status.account, status) : '');
   if (status.vantage?.archived) card.prepend(h('p.notice', { text: 'Archived: only you can see this post.' }));
@@ -116,11 +122,11 @@ export default async function (main, { id, query }) {
   const byId = new Map();
   // A comment's tool: POST its verb, by default its label lower-cased.
   const act = (c, text, then, verb) => h('button.link-button', { type: 'button', text, onclick: (e) =>
-    post(`/api/vantage/v1/statuses/${c.id}/${verb || e.target.textContent.toLowerCase()}`, {}).then(() => then(e.target), (x) => toast(x.message)) });
+    post(`/api/vantage/v1/statuses/${c.id}/${verb || e.target.textContent.toLowerCase()}`, {}, as).then(() => then(e.target), (x) => toast(x.message)) });
   const remove = (c) => h('button.link-button', { type: 'button', text: 'Delete', onclick: (e) =>
-    confirmDelete(e.target.closest('.comment-body'), 'comment', c, () => e.target.closest('li').remove()) });
+    confirmDelete(e.target.closest('.comment-body'), 'comment', c, () => e.target.closest('li').remove(), as) });
   // The author pins (top-level comments), hides and deletes; others report.
-  const tools = (c, p = c.vantage_pinned_comment) => (mine ? [
+  const tools = (c, p = c.vantage_pinned_comment) => (mod ? [
     c.in_reply_to_id === status.id && act(c, p ? 'Unpin' : 'Pin', reload, `${p ? 'un' : ''}pin_comment`),
     act(c, 'Hide', (b) => { b.textContent = b.textContent === 'Hide' ? 'Unhide' : 'Hide'; }), remove(c),
   ] : signedIn() && c.account.id !== session.account.id && reportButton(c.account, c));
@@ -139,12 +145,12 @@ export default async function (main, { id, query }) {
     const [r] = await get(`/api/v1/accounts/relationships?id[]=${status.account.id}`).catch(() => []);
     if (!r?.following) closed = 'Only followers can comment.';
   }
-  if (mine) {
+  if (mod) {
     const who = h('select', {}, Object.entries(POLICIES).map(([value, text]) => h('option', { value, text })));
     who.value = policy;
-    who.onchange = () => put(`/api/v1/statuses/${status.id}`, { vantage_comments: who.value }).then(() => toast('Saved'), (x) => toast(x.message));
+    who.onchange = () => put(`/api/v1/statuses/${status.id}`, { vantage_comments: who.value }, as).then(() => toast('Saved'), (x) => toast(x.message));
     card.append(h('div.pad', {}, field('Who can comment', who)));
-    const held = await get(`/api/vantage/v1/statuses/${status.id}/held_comments`).catch(() => []);
+    const held = await get(`/api/vantage/v1/statuses/${status.id}/held_comments`, as).catch(() => []);
     if (held.length) card.append(h('h2.pad', { text: 'Held for your review' }),
       h('ul.comments', {}, held.map((c) => comment(c, false, () => [act(c, 'Show', reload, 'approve'), remove(c)]))));
   }

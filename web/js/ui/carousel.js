@@ -6,8 +6,8 @@ import { blurhashCanvas } from './blurhash.js';
 
 // Instagram's frame: the first photo's shape, between 4:5 and 1.91:1.
 function frameAspect(media) {
-  const original = media.meta && (media.meta.small || media.meta.original);
-  const aspect = original && original.width && original.height ? original.width / original.height : 1;
+  const original = media.meta?.small || media.meta?.original;
+  const aspect = original?.width && original.height ? original.width / original.height : 1;
   return Math.min(1.91, Math.max(0.8, aspect));
 }
 

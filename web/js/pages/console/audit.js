@@ -1,7 +1,8 @@
 // /console/:org/audit: the organisation's audit log (owners), newest first:
 // when, who, what, on what, from where.
 import { h } from '../../dom.js';
-import { get, request } from '../../api.js';
+import { get } from '../../api.js';
+import { pagedList } from '../../ui/paged.js';
 import { consoleNav } from '../../ui/console_nav.js';
 import { localTime } from '../../ui/drafts.js';
 
@@ -37,27 +38,12 @@ export default async function (main, { org }) {
   const membership = await consoleNav(main, org, 'audit');
   if (!membership) return;
   const body = h('tbody');
-  const status = h('p.list-status', { role: 'status' });
-  const more = h('button.more', { type: 'button', text: 'Older entries', hidden: true });
-  let next = `/api/vantage/v1/organisations/${encodeURIComponent(org)}/audit`;
-  const load = async () => {
-    more.disabled = true;
-    status.textContent = 'Loading…';
-    try {
-      const { data, link } = await request('GET', next);
-      body.append(...data.map(entryRow));
-      next = data.length ? link.next : null;
-      status.textContent = body.children.length ? '' : 'Nothing recorded yet.';
-    } catch (e) {
-      status.textContent = e.message;
-    }
-    more.disabled = false;
-    more.hidden = !next;
-  };
-  more.addEventListener('click', load);
+  const list = pagedList(`/api/vantage/v1/organisations/${encodeURIComponent(org)}/audit`, entryRow,
+    { container: body, empty: 'Nothing recorded yet.' });
   main.append(h('section.console-page', {}, h('div.console-bar', {}, h('h1', { text: 'Audit log' })),
     h('div.table-scroll', { tabindex: 0, role: 'region', 'aria-label': 'Audit entries' }, h('table.audit', {},
       h('thead', {}, h('tr', {}, ...['Time', 'Who', 'Action', 'Target', 'IP'].map((t) => h('th', { scope: 'col', text: t })))),
-      body)), status, more));
-  await load();
+      body)), list.root));
+  await list.done;
+  return list.stop;
 }

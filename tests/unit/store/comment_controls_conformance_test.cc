@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/migrations.h"
 #include "store/report_store.h"
 #include "store_backend.h"
 
@@ -45,6 +46,53 @@ int64_t RepliesOf(Store& store, int64_t id) {
   auto found = store.statuses().FindById(id);
   EXPECT_TRUE(found.ok() && found->has_value());
   return found.ok() && found->has_value() ? (*found)->replies_count : -1;
+}
+
+TEST_P(StoreConformanceTest, Migration14GivesOlderCommentsTheirThreadsPost) {
+  Account author = CreateAccount("cp_author");
+  Account writer = CreateAccount("cp_writer");
+  Post post = NewPostOf(ids_, author.id, "on");
+  ASSERT_TRUE(store_->statuses().Create(post, {}).ok());
+  Post comment = NewComment(ids_, writer.id, post, CommentState::kShown);
+  ASSERT_TRUE(store_->statuses().Create(comment, {}).ok());
+  Account other = CreateAccount("cp_other");
+  Post reply = NewComment(ids_, other.id, post, CommentState::kShown);
+  reply.in_reply_to_id = comment.id;
+  reply.in_reply_to_account_id = writer.id;
+  ASSERT_TRUE(store_->statuses().Create(reply, {}).ok());
+  Post answer = NewComment(ids_, writer.id, post, CommentState::kShown);
+  answer.in_reply_to_id = reply.id;
+  ASSERT_TRUE(store_->statuses().Create(answer, {}).ok());
+  // As written before migration 0011: no thread post.
+  auto run = [this](const char* name, const char* sql) {
+    Status status = db_->Write([&](Connection& conn) -> Status {
+      auto done = conn.Exec(Statement{name, sql}, {});
+      if (!done) return std::move(done).error();
+      return Ok();
+    });
+    ASSERT_TRUE(status.ok()) << Describe(status);
+  };
+  run("test_forget_comment_posts", "UPDATE statuses SET comment_post_id = NULL WHERE is_comment = 1");
+  // The post's author cannot reach the answer deep in the thread then.
+  auto before = store_->statuses().SetCommentState(answer.id, author.id, std::nullopt, CommentState::kHidden);
+  ASSERT_FALSE(before.ok());
+  EXPECT_EQ(before.error().kind, ErrorKind::kNotFound);
+
+  const auto& migrations = GetParam().name == "Sqlite" ? sqliteMigrations() : postgresMigrations();
+  auto it = std::find_if(migrations.begin(), migrations.end(), [](const Migration& m) { return m.number == 14; });
+  ASSERT_NE(it, migrations.end());
+  run("test_migration_14", it->sql);
+  run("test_migration_14", it->sql);  // again: nothing more changes
+  for (const Post& p : {comment, reply, answer}) {
+    auto found = store_->statuses().FindById(p.id);
+    ASSERT_TRUE(found.ok() && found->has_value());
+    EXPECT_EQ((*found)->comment_post_id, post.id);
+  }
+  auto found = store_->statuses().FindById(post.id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_FALSE((*found)->comment_post_id.has_value());
+  auto hidden = store_->statuses().SetCommentState(answer.id, author.id, std::nullopt, CommentState::kHidden);
+  ASSERT_TRUE(hidden.ok()) << Describe(hidden);
 }
 
 TEST_P(StoreConformanceTest, CommentStateKeepsRepliesCountToShownComments) {

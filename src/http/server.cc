@@ -70,7 +70,8 @@ struct StreamState {
   std::chrono::steady_clock::time_point last_write;
   bool writer_busy = false;  // the writer's own write is in flight: leave the socket to it
   bool woken = false;        // the writer has something to do
-  bool ended = false;        // the source ended, or the socket failed
+  bool source_ended = false;  // the source has no more: the stream ends once `pending` is written
+  bool ended = false;        // the socket failed, or the stream is over
   bool done = false;         // the writer has returned
 };
 
@@ -413,7 +414,13 @@ class Server::Impl {
       for (auto& text : worker.taken) state.pending.push_back(std::move(text));
       worker.taken.clear();
     }
-    if (ended) state.ended = true;
+    if (ended) state.source_ended = true;
+  }
+
+  // Whether the stream is over: the socket failed, or the source ended and
+  // all it gave is written (an overflowed source's last events included).
+  static bool Over(const StreamState& state) {
+    return state.ended || (state.source_ended && state.pending.empty());
   }
 
   // On the connection's thread: writes what the source has at once, with one
@@ -428,7 +435,7 @@ class Server::Impl {
       return;
     }
     TakeInto(worker, state);
-    if (!state.ended && !state.pending.empty()) {
+    if (!state.pending.empty()) {
       std::array<asio::const_buffer, 16> buffers{};  // the unused ones are empty
       size_t count = 0;
       for (const SharedText& text : state.pending) {
@@ -443,7 +450,7 @@ class Server::Impl {
       } else {
         state.last_write = std::chrono::steady_clock::now();
         Consume(state, written);
-        if (state.pending.empty()) return;
+        if (state.pending.empty() && !state.source_ended) return;
       }
     }
     state.woken = true;
@@ -487,7 +494,7 @@ class Server::Impl {
     while (!stopping_.load() && !state->ended) {
       state->woken = false;
       TakeInto(worker, *state);
-      if (state->ended) break;
+      if (Over(*state)) break;
       if (!state->pending.empty()) {
         buffers.clear();
         for (const SharedText& text : state->pending)

@@ -33,8 +33,8 @@ export function uniqueName(prefix = 'u') {
   return `${prefix}${Date.now().toString(36).slice(-5)}${(counter++).toString(36)}${crypto.randomBytes(2).toString('hex')}`.slice(0, 30);
 }
 
-async function call(method, urlPath, { token, json, form } = {}) {
-  const headers = { Accept: 'application/json' };
+async function call(method, urlPath, { token, json, form, headers: extra } = {}) {
+  const headers = { Accept: 'application/json', ...extra };
   if (token) headers.Authorization = `Bearer ${token}`;
   let body;
   if (form) body = form;
@@ -82,6 +82,20 @@ export function makeOrganisation(owner, { prefix = 'org', displayName } = {}) {
   if (displayName) args.push('--display-name', displayName);
   const out = execFileSync(bin, args, { encoding: 'utf8' });
   return { username, id: /\(id (\d+)\)/.exec(out)[1] };
+}
+
+// A post of the organisation with one photo, the two-person way: drafted and
+// published by `owner`, approved by `approver` (a member with that role).
+// Resolves to the post's id.
+export async function publishAsOrganisation(org, owner, approver, caption, seed = 31) {
+  const photo = new FormData();
+  photo.append('file', new Blob([readFileSync(photoFile(seed))], { type: 'image/jpeg' }), 'p.jpg');
+  const media = await call('POST', '/api/v2/media', { token: owner.token, form: photo, headers: { 'Vantage-Act-As': org.id } });
+  const drafts = `/api/vantage/v1/organisations/${org.id}/drafts`;
+  const draft = await call('POST', drafts, { token: owner.token, json: { status: caption, media_ids: [media.id] } });
+  await call('POST', `${drafts}/${draft.id}/submit`, { token: owner.token });
+  await call('POST', `${drafts}/${draft.id}/approve`, { token: approver.token });
+  return (await call('POST', `${drafts}/${draft.id}/publish`, { token: owner.token })).status_id;
 }
 
 // Signs the page's browser context in with the cookie session (the same

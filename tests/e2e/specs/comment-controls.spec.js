@@ -2,9 +2,8 @@
 // post's author reviewing held comments, pinning, hiding and choosing who
 // may comment; a non-follower then sees the notice instead of the box, and
 // reports a comment.
-import { readFileSync } from 'node:fs';
 import {
-  test, expect, makeUser, makePost, makeOrganisation, photoFile, api, signInAs, expectAccessible, screenshot,
+  test, expect, makeUser, makePost, makeOrganisation, publishAsOrganisation, api, signInAs, expectAccessible, screenshot,
 } from '../lib/fixtures.js';
 
 test('the author holds, shows and pins comments and limits them to followers; others report @desktop', async ({ page }, testInfo) => {
@@ -83,16 +82,7 @@ test("an organisation's moderator pins and hides comments on its post, acting as
   for (const [who, roles] of [[moderator, ['moderator']], [approver, ['approver']]]) {
     await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${who.id}`, { token: owner.token, json: { roles } });
   }
-  const photo = new FormData();
-  photo.append('file', new Blob([readFileSync(photoFile(41))], { type: 'image/jpeg' }), 'p.jpg');
-  const upload = await fetch(`${process.env.VANTAGE_URL}/api/v2/media`, { method: 'POST', body: photo,
-    headers: { Authorization: `Bearer ${owner.token}`, 'Vantage-Act-As': org.id } });
-  expect(upload.ok).toBeTruthy();
-  const drafts = `/api/vantage/v1/organisations/${org.id}/drafts`;
-  const draft = await api('POST', drafts, { token: owner.token, json: { status: 'Open day at the harbour', media_ids: [(await upload.json()).id] } });
-  await api('POST', `${drafts}/${draft.id}/submit`, { token: owner.token });
-  await api('POST', `${drafts}/${draft.id}/approve`, { token: approver.token });
-  const { status_id: statusId } = await api('POST', `${drafts}/${draft.id}/publish`, { token: owner.token });
+  const statusId = await publishAsOrganisation(org, owner, approver, 'Open day at the harbour', 41);
   for (const text of ['When does it start?', 'Rude but in no list', 'Lovely']) {
     await api('POST', '/api/v1/statuses', { token: fan.token, json: { status: text, in_reply_to_id: statusId } });
   }

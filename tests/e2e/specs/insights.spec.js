@@ -1,8 +1,9 @@
 // The staff console's Insights and Audit log pages: an analyst reads the
 // organisation's followers by hour as a chart (and its table), an owner the
 // audit log with their own sign-in and the role changes they made.
-import { readFileSync } from 'node:fs';
-import { test, expect, photoFile, makeUser, makeOrganisation, api, signInAs, expectAccessible, screenshot } from '../lib/fixtures.js';
+import {
+  test, expect, makeUser, makeOrganisation, publishAsOrganisation, api, signInAs, expectAccessible, screenshot,
+} from '../lib/fixtures.js';
 
 test('an analyst sees the follower chart after some follows @desktop', async ({ page }, testInfo) => {
   const owner = await makeUser('owner');
@@ -16,16 +17,7 @@ test('an analyst sees the follower chart after some follows @desktop', async ({ 
   // member), liked twice and commented once.
   const approver = await makeUser('approver');
   await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${approver.id}`, { token: owner.token, json: { roles: ['approver'] } });
-  const photo = new FormData();
-  photo.append('file', new Blob([readFileSync(photoFile(31))], { type: 'image/jpeg' }), 'p.jpg');
-  const upload = await fetch(`${process.env.VANTAGE_URL}/api/v2/media`, { method: 'POST', body: photo,
-    headers: { Authorization: `Bearer ${owner.token}`, 'Vantage-Act-As': org.id } });
-  expect(upload.ok).toBeTruthy();
-  const drafts = `/api/vantage/v1/organisations/${org.id}/drafts`;
-  const draft = await api('POST', drafts, { token: owner.token, json: { status: 'The summer show opens', media_ids: [(await upload.json()).id] } });
-  await api('POST', `${drafts}/${draft.id}/submit`, { token: owner.token });
-  await api('POST', `${drafts}/${draft.id}/approve`, { token: approver.token });
-  const { status_id: statusId } = await api('POST', `${drafts}/${draft.id}/publish`, { token: owner.token });
+  const statusId = await publishAsOrganisation(org, owner, approver, 'The summer show opens');
   for (const fan of fans.slice(0, 2)) await api('POST', `/api/v1/statuses/${statusId}/favourite`, { token: fan.token });
   await api('POST', '/api/v1/statuses', { token: fans[0].token, json: { status: 'Lovely', in_reply_to_id: statusId } });
 

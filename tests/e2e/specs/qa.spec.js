@@ -174,6 +174,18 @@ test('a visitor watches a Q&A live while a moderator approves and "Officer A" an
     for (const marker of markers) expect(body.includes(marker), `${marker} in ${where}`).toBe(false);
   }
   await visitorContext.close();
+
+  // A signed-in reader reports an answered question from the page.
+  const readerContext = await browser.newContext();
+  const reader = await readerContext.newPage();
+  await signInAs(reader, await makeUser('reader'));
+  await reader.goto(`/qa/${id}`);
+  const reported = reader.locator('li').filter({ hasText: 'night patrols start' });
+  await reported.getByRole('button', { name: 'Report' }).click();
+  await reported.getByLabel('Reason').selectOption('other');
+  await reported.getByRole('button', { name: 'Send report' }).click();
+  await expect(reported.getByRole('status')).toHaveText('Thanks for reporting');
+  await readerContext.close();
 });
 
 test('the Q&A page and the console queue pass axe @desktop', async ({ page }, testInfo) => {

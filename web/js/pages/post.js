@@ -103,7 +103,7 @@ export default async function (main, { id, query }) {
   const as = org ? { headers: actAs(org.account.id) } : undefined;
   const mod = mine || org;
   const card = postCard(status, { full: true });
-  card.querySelector('.post-head').append(mine ? ownerMenu(status, card) : signedIn() ? reportButton(status.account, status) : '');
+  card.querySelector('.post-head').append(mine ? ownerMenu(status, card) : signedIn() ? reportButton({ account_id: status.account.id, status_ids: [status.id] }) : '');
   if (status.vantage?.archived) card.prepend(h('p.notice', { text: 'Archived: only you can see this post.' }));
   main.append(h('h1.visually-hidden', { text: `Post by ${who}` }), card);
 
@@ -129,7 +129,7 @@ export default async function (main, { id, query }) {
   const tools = (c, p = c.vantage_pinned_comment) => (mod ? [
     c.in_reply_to_id === status.id && act(c, p ? 'Unpin' : 'Pin', reload, `${p ? 'un' : ''}pin_comment`),
     act(c, 'Hide', (b) => { b.textContent = b.textContent === 'Hide' ? 'Unhide' : 'Hide'; }), remove(c),
-  ] : signedIn() && c.account.id !== session.account.id && reportButton(c.account, c));
+  ] : signedIn() && c.account.id !== session.account.id && reportButton({ account_id: c.account.id, status_ids: [c.id] }));
   const add = (reply) => {
     const el = comment(reply, onReply, tools);
     byId.set(reply.id, el);

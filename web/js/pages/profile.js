@@ -58,7 +58,7 @@ export default async function (main, { name }) {
     h('div.profile-main', {},
       h('div.profile-title', {},
         h('h1', {}, h('span', { text: account.display_name || account.username }), badge(account)),
-        action, !me && signedIn() && reportButton(account)),
+        action, !me && signedIn() && reportButton({ account_id: account.id })),
       h('p.handle', { text: `@${account.acct}` }),
       h('ul.stats', {},
         stat(account.statuses_count, account.statuses_count === 1 ? 'post' : 'posts'),

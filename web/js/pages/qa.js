@@ -4,6 +4,7 @@ import { get, post } from '../api.js';
 import { signedIn } from '../session.js';
 import { field, errorLine, submitting } from '../ui/form.js';
 import { localTime } from '../ui/drafts.js';
+import { reportButton } from '../ui/comment_report.js';
 
 export const QA = (id, rest = '') => `/api/vantage/v1/qa/${id}${rest}`;
 const p = (t) => h('p.queue-caption', { text: t });
@@ -57,7 +58,10 @@ export default (main, { id }) => {
     });
   };
   const show = (s) => {
-    if (!s.title) return putRow(rows, list, s, !s.answer && 'Answered');
+    if (!s.title) {
+      const report = signedIn() && reportButton({ vantage_question_id: s.id });
+      return putRow(rows, list, s, !s.answer && 'Answered', report);
+    }
     document.title = `${s.title} · Q&A · Vantage`;
     const o = s.organisation;
     head.replaceChildren(...headOf(s, h('a', { href: `/@${o.username}`, text: o.display_name || o.username })));

@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <functional>
 #include <map>
 #include <set>
 
@@ -292,7 +293,7 @@ Result<std::string> AnswerTextParam(const Params& params) {
   return std::move(**text);
 }
 
-using QuestionTransition = Result<Question> (*)(ApiContext&, const StaffRequest&, int64_t, const Params&);
+using QuestionTransition = std::function<Result<Question>(ApiContext&, const StaffRequest&, int64_t, const Params&)>;
 
 // POST /qa/:id/questions/:question_id/<transition>.
 http::Handler QuestionRoute(ApiContext& ctx, service::QaAction action, QuestionTransition transition) {
@@ -509,16 +510,16 @@ void RegisterQaRoutes(http::Router& router, ApiContext& ctx) {
   }));
 
   const std::string question = qa + "/questions/:question_id/";
-  router.Add("POST", question + "approve",
-             QuestionRoute(ctx, service::QaAction::kTriage,
-                           [](ApiContext& ctx, const StaffRequest& s, int64_t id, const Params&) {
-                             return service::ApproveQuestion(ctx.services, s.session.id, id, s.actor);
-                           }));
-  router.Add("POST", question + "reject",
-             QuestionRoute(ctx, service::QaAction::kTriage,
-                           [](ApiContext& ctx, const StaffRequest& s, int64_t id, const Params&) {
-                             return service::RejectQuestion(ctx.services, s.session.id, id, s.actor);
-                           }));
+  // A triage step that reads nothing from the request.
+  using Step = Result<Question> (*)(service::ServiceContext&, int64_t, int64_t, const service::Actor&);
+  auto triage = [&ctx](Step step) {
+    return QuestionRoute(ctx, service::QaAction::kTriage,
+                         [step](ApiContext& ctx, const StaffRequest& s, int64_t id, const Params&) {
+                           return step(ctx.services, s.session.id, id, s.actor);
+                         });
+  };
+  router.Add("POST", question + "approve", triage(&service::ApproveQuestion));
+  router.Add("POST", question + "reject", triage(&service::RejectQuestion));
   router.Add("POST", question + "merge",
              QuestionRoute(ctx, service::QaAction::kTriage,
                            [](ApiContext& ctx, const StaffRequest& s, int64_t id, const Params& params)
@@ -533,11 +534,7 @@ void RegisterQaRoutes(http::Router& router, ApiContext& ctx) {
                                                      "merge_target_invalid");
                              return service::MergeQuestion(ctx.services, s.session.id, id, *target, s.actor);
                            }));
-  router.Add("POST", question + "mark_answered",
-             QuestionRoute(ctx, service::QaAction::kTriage,
-                           [](ApiContext& ctx, const StaffRequest& s, int64_t id, const Params&) {
-                             return service::MarkQuestionAnswered(ctx.services, s.session.id, id, s.actor);
-                           }));
+  router.Add("POST", question + "mark_answered", triage(&service::MarkQuestionAnswered));
   router.Add("POST", question + "answer",
              QuestionRoute(ctx, service::QaAction::kAnswer,
                            [](ApiContext& ctx, const StaffRequest& s, int64_t id, const Params& params)

@@ -317,7 +317,11 @@ class Server::Impl {
     return std::string(buf, 16);
   }
 
-  static std::string SerializeHead(const Response& response, std::string_view request_id, bool close) {
+  // The status line and headers of `response`; `framing` says how its body
+  // ends (a Content-Length, or the stream's own headers), then come the
+  // response's headers and `last` (a Connection header, or nothing).
+  static std::string Head(const Response& response, std::string_view request_id, std::string_view framing,
+                          std::string_view last) {
     std::string head;
     head.reserve(256 + response.headers.size() * 64);
     head += "HTTP/1.1 ";
@@ -326,9 +330,9 @@ class Server::Impl {
     head += StatusReason(response.status);
     head += "\r\nContent-Type: ";
     head += response.content_type;
-    head += "\r\nContent-Length: ";
-    head += std::to_string(response.body.size());
-    head += "\r\nDate: ";
+    head += "\r\n";
+    head += framing;
+    head += "Date: ";
     head += HttpDate();
     head += "\r\nX-Request-Id: ";
     head += request_id;
@@ -340,34 +344,21 @@ class Server::Impl {
       head += value;
       head += "\r\n";
     }
-    if (close) head += "Connection: close\r\n";
+    head += last;
     head += "\r\n";
     return head;
   }
 
+  static std::string SerializeHead(const Response& response, std::string_view request_id, bool close) {
+    return Head(response, request_id, "Content-Length: " + std::to_string(response.body.size()) + "\r\n",
+                close ? "Connection: close\r\n" : "");
+  }
+
+  // The body ends when the connection does (no length, no chunking: an event
+  // stream is never followed by another response).
   static std::string SerializeStreamHead(const Response& response, std::string_view request_id) {
-    std::string head = "HTTP/1.1 ";
-    head += std::to_string(response.status);
-    head += ' ';
-    head += StatusReason(response.status);
-    head += "\r\nContent-Type: ";
-    head += response.content_type;
-    head += "\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\nDate: ";
-    head += HttpDate();
-    head += "\r\nX-Request-Id: ";
-    head += request_id;
-    head += "\r\nX-Content-Type-Options: nosniff\r\n";
-    for (const auto& [name, value] : response.headers) {
-      if (!SafeHeaderText(name) || !SafeHeaderText(value)) continue;
-      head += name;
-      head += ": ";
-      head += value;
-      head += "\r\n";
-    }
-    // The body ends when the connection does (no length, no chunking: an
-    // event stream is never followed by another response).
-    head += "Connection: close\r\n\r\n";
-    return head;
+    return Head(response, request_id, "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n",
+                "Connection: close\r\n");
   }
 
   // From the source's wake, on any thread: the stream joins its worker's

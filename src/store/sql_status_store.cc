@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/text.h"
 #include "store/id_batch.h"
 #include "store/insight_store.h"
 #include "store/sql_rows.h"
@@ -318,24 +319,6 @@ Status WriteMentions(Connection& conn, int64_t status_id, const std::vector<int6
   return Ok();
 }
 
-std::string JsonString(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 // The status's media as the history keeps them: [{"id":"…","description":"…"}].
 Result<std::string> MediaSnapshot(Connection& conn, int64_t status_id) {
   auto rows = conn.Query(kSelectStatusMediaDescriptions, {status_id});
@@ -343,7 +326,7 @@ Result<std::string> MediaSnapshot(Connection& conn, int64_t status_id) {
   std::string json = "[";
   for (const Row& row : *rows) {
     if (json.size() > 1) json += ",";
-    json += "{\"id\":\"" + std::to_string(row.Int(0)) + "\",\"description\":" + JsonString(row.Text(1)) + "}";
+    json += "{\"id\":\"" + std::to_string(row.Int(0)) + "\",\"description\":" + JsonQuote(row.Text(1)) + "}";
   }
   return json + "]";
 }
@@ -390,6 +373,17 @@ Status RequireChanged(Result<int64_t> changed) {
   if (!changed) return std::move(changed).error();
   if (*changed == 0) return Error::NotFound();
   return Ok();
+}
+
+// After a status is deleted: its author's statuses_count, and its parent's
+// replies_count when it was a shown comment.
+Status DropCountsOf(Connection& conn, const Post& post) {
+  auto dropped = conn.Exec(kDropStatusesCount, {post.account_id});
+  if (!dropped) return std::move(dropped).error();
+  if (!post.in_reply_to_id || post.comment_state != CommentState::kShown) return Ok();
+  auto parent = conn.Exec(kDropRepliesCount, {*post.in_reply_to_id});
+  if (!parent) return std::move(parent).error();
+  return RecordStatusCounts(conn, *post.in_reply_to_id, NowUnixMs());
 }
 
 // Moves a loaded comment to `state`: its parent's replies_count counts shown
@@ -505,13 +499,7 @@ class SqlStatusStore final : public StatusStore {
         if (!media) return std::move(media).error();
       }
       VANTAGE_TRY(RequireChanged(conn.Exec(kDeleteOwnStatus, {id, account_id})));
-      auto dropped = conn.Exec(kDropStatusesCount, {account_id});
-      if (!dropped) return std::move(dropped).error();
-      if (post->in_reply_to_id && post->comment_state == CommentState::kShown) {
-        auto parent = conn.Exec(kDropRepliesCount, {*post->in_reply_to_id});
-        if (!parent) return std::move(parent).error();
-        VANTAGE_TRY(RecordStatusCounts(conn, *post->in_reply_to_id, NowUnixMs()));
-      }
+      VANTAGE_TRY(DropCountsOf(conn, *post));
       deleted = std::move(*post);
       return Ok();
     });
@@ -728,13 +716,7 @@ class SqlStatusStore final : public StatusStore {
       if (!post) return std::move(post).error();
       if (in_transaction) VANTAGE_TRY(in_transaction(conn, *post));
       VANTAGE_TRY(RequireChanged(conn.Exec(kDeleteStatus, {comment_id})));
-      auto dropped = conn.Exec(kDropStatusesCount, {post->account_id});
-      if (!dropped) return std::move(dropped).error();
-      if (post->in_reply_to_id && post->comment_state == CommentState::kShown) {
-        auto parent = conn.Exec(kDropRepliesCount, {*post->in_reply_to_id});
-        if (!parent) return std::move(parent).error();
-        VANTAGE_TRY(RecordStatusCounts(conn, *post->in_reply_to_id, NowUnixMs()));
-      }
+      VANTAGE_TRY(DropCountsOf(conn, *post));
       deleted = std::move(*post);
       return Ok();
     });

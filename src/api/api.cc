@@ -93,16 +93,25 @@ Result<service::Principal> Authorize(ApiContext& ctx, const http::Request& reque
   return principal;
 }
 
-Result<std::optional<store::Account>> OptionalViewer(ApiContext& ctx, const http::Request& request,
-                                                     std::string_view scope) {
+Result<std::optional<service::Principal>> OptionalPrincipal(ApiContext& ctx, const http::Request& request,
+                                                            std::string_view scope) {
   if (request.Header("authorization").empty() && request.Cookie("vantage_session").empty())
-    return std::optional<store::Account>();
+    return std::optional<service::Principal>();
   // App-only tokens (client_credentials) read as nobody in particular.
   auto principal = Authorize(ctx, request, scope, false);
   if (!principal) return std::move(principal).error();
-  if (principal->account && !principal->account->approved)
+  if (!principal->account) return std::optional<service::Principal>();
+  if (!principal->account->approved)
     return Error::Forbidden("Your login is currently pending approval", "pending_approval");
-  return principal->account;
+  return std::optional<service::Principal>(std::move(*principal));
+}
+
+Result<std::optional<store::Account>> OptionalViewer(ApiContext& ctx, const http::Request& request,
+                                                     std::string_view scope) {
+  auto principal = OptionalPrincipal(ctx, request, scope);
+  if (!principal) return std::move(principal).error();
+  if (!*principal) return std::optional<store::Account>();
+  return std::move((*principal)->account);
 }
 
 Result<int64_t> PathId(const http::Request& request) {

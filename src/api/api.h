@@ -53,6 +53,10 @@ struct ApiContext {
   http::WorkerPool* db_pool = nullptr;     // for background refreshes
   service::MediaContext* media = nullptr;  // uploads and files; set before RegisterRoutes
   store::EventBus* event_bus = nullptr;    // live event streams; none: they answer 503
+  // /metrics answers loopback clients, and others that send this as a
+  // bearer token (empty: loopback only). Its counters tell when staff open
+  // the approval queue or change staff, so the world may not read them.
+  std::string metrics_token;
   InstanceCache instance;
   std::atomic<bool> instance_refreshing{false};
   std::string version = "0.1.0";
@@ -80,6 +84,10 @@ Result<service::Principal> Authorize(ApiContext& ctx, const http::Request& reque
 // nobody in particular; an account awaiting approval is refused).
 Result<std::optional<store::Account>> OptionalViewer(ApiContext& ctx, const http::Request& request,
                                                      std::string_view scope);
+// The same with the credentials that say so (the token or session): nullopt
+// without credentials, and for app-only tokens.
+Result<std::optional<service::Principal>> OptionalPrincipal(ApiContext& ctx, const http::Request& request,
+                                                            std::string_view scope);
 
 // The request's first path parameter as an id; NotFound when it is not one.
 Result<int64_t> PathId(const http::Request& request);

@@ -74,7 +74,24 @@ void RegisterCommentRoutes(http::Router& router, ApiContext& ctx) {
       return Json(*body);
     });
   };
-  router.Add("POST", "/api/vantage/v1/statuses/:id/approve", moderate(&service::ApproveComment));
+  // The approval names the version read: `edited_at` as the held list showed
+  // it (absent or null for a comment never edited).
+  router.Add("POST", "/api/vantage/v1/statuses/:id/approve", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "write:statuses");
+    if (!principal) return std::move(principal).error();
+    auto id = PathId(request);
+    if (!id) return std::move(id).error();
+    auto params = Params::From(request);
+    if (!params) return std::move(params).error();
+    auto edited_at = params->String("edited_at", 40);
+    if (!edited_at) return std::move(edited_at).error();
+    auto comment = service::ApproveComment(ctx.services, *id, ModeratorOf(*principal, request),
+                                           edited_at->value_or(""));
+    if (!comment) return std::move(comment).error();
+    auto body = StatusJson(ctx, *comment, principal->account->id);
+    if (!body) return std::move(body).error();
+    return Json(*body);
+  }));
   router.Add("POST", "/api/vantage/v1/statuses/:id/hide", moderate(&service::HideComment));
   router.Add("POST", "/api/vantage/v1/statuses/:id/unhide", moderate(&service::UnhideComment));
   router.Add("POST", "/api/vantage/v1/statuses/:id/pin_comment", moderate(&service::PinComment));

@@ -60,6 +60,7 @@ Result<json::array> DraftsJson(ApiContext& ctx, const std::vector<Draft>& drafts
   for (const Draft& d : drafts) {
     json::object o;
     o["id"] = std::to_string(d.id);
+    o["version"] = d.content_version;
     o["state"] = store::DraftStateName(d.state);
     o["status"] = d.content.text;
     o["spoiler_text"] = d.content.spoiler_text;
@@ -185,6 +186,18 @@ Result<std::optional<int64_t>> ScheduledAtParam(const Params& params, bool requi
   return std::optional<int64_t>(*parsed);
 }
 
+// The draft's `version` as the caller read it (a number, or its decimal
+// text as forms send it): what approving, rejecting, publishing and
+// scheduling are of.
+Result<int64_t> SeenVersion(const Params& params) {
+  auto version = params.Integer("version");
+  if (!version) return std::move(version).error();
+  if (!*version)
+    return Error::Invalid("version", "version is required: the draft's version as you read it", "missing_field");
+  if (**version < 1) return Error::Invalid("version", "version must be a draft's version (1 or more)");
+  return **version;
+}
+
 using Transition = Result<Draft> (*)(ApiContext&, const StaffRequest&, int64_t, const Params&);
 
 // POST /organisations/:id/drafts/:draft_id/<transition>.
@@ -291,39 +304,58 @@ void RegisterDraftRoutes(http::Router& router, ApiContext& ctx) {
              TransitionRoute(ctx, service::StaffAction::kApprove,
                              [](ApiContext& ctx, const StaffRequest& s, int64_t id, const Params& params)
                                  -> Result<Draft> {
+                               auto version = SeenVersion(params);
+                               if (!version) return std::move(version).error();
                                auto at = ScheduledAtParam(params, /*required=*/false);
                                if (!at) return std::move(at).error();
-                               return service::ApproveDraft(ctx.services, s.organisation_id, id, *at, s.actor);
+                               return service::ApproveDraft(ctx.services, s.organisation_id, id, *version, *at,
+                                                            s.actor);
                              }));
   router.Add("POST", base + "drafts/:draft_id/reject",
              TransitionRoute(ctx, service::StaffAction::kApprove,
                              [](ApiContext& ctx, const StaffRequest& s, int64_t id, const Params& params)
                                  -> Result<Draft> {
+                               auto version = SeenVersion(params);
+                               if (!version) return std::move(version).error();
                                auto reason = params.String("reason", service::kMaxRejectionReasonChars);
                                if (!reason) return std::move(reason).error();
                                if (!*reason || Trim(**reason).empty())
                                  return Error::Invalid("reason", "reason is required (1-500 characters)",
                                                        "missing_field");
-                               return service::RejectDraft(ctx.services, s.organisation_id, id,
+                               return service::RejectDraft(ctx.services, s.organisation_id, id, *version,
                                                            std::string(Trim(**reason)), s.actor);
                              }));
   router.Add("POST", base + "drafts/:draft_id/publish",
              TransitionRoute(ctx, service::StaffAction::kRelease,
-                             [](ApiContext& ctx, const StaffRequest& s, int64_t id, const Params&) {
-                               return service::PublishDraft(ctx.services, s.organisation_id, id, s.actor);
+                             [](ApiContext& ctx, const StaffRequest& s, int64_t id, const Params& params)
+                                 -> Result<Draft> {
+                               auto version = SeenVersion(params);
+                               if (!version) return std::move(version).error();
+                               return service::PublishDraft(ctx.services, s.organisation_id, id, s.actor, *version);
                              }));
   router.Add("POST", base + "drafts/:draft_id/schedule",
              TransitionRoute(ctx, service::StaffAction::kRelease,
                              [](ApiContext& ctx, const StaffRequest& s, int64_t id, const Params& params)
                                  -> Result<Draft> {
+                               auto version = SeenVersion(params);
+                               if (!version) return std::move(version).error();
                                auto at = ScheduledAtParam(params, /*required=*/true);
                                if (!at) return std::move(at).error();
-                               return service::ScheduleDraft(ctx.services, s.organisation_id, id, **at, s.actor);
+                               return service::ScheduleDraft(ctx.services, s.organisation_id, id, *version, **at,
+                                                             s.actor);
                              }));
   router.Add("POST", base + "drafts/:draft_id/unschedule",
              TransitionRoute(ctx, service::StaffAction::kRelease,
-                             [](ApiContext& ctx, const StaffRequest& s, int64_t id, const Params&) {
-                               return service::UnscheduleDraft(ctx.services, s.organisation_id, id, s.actor);
+                             [](ApiContext& ctx, const StaffRequest& s, int64_t id, const Params& params)
+                                 -> Result<Draft> {
+                               std::optional<int64_t> version;
+                               if (params.Has("version")) {
+                                 auto seen = SeenVersion(params);
+                                 if (!seen) return std::move(seen).error();
+                                 version = *seen;
+                               }
+                               return service::UnscheduleDraft(ctx.services, s.organisation_id, id, version,
+                                                               s.actor);
                              }));
 
   router.Add("GET", base + "settings", Wrap([&ctx](Request& request) -> Result<Response> {

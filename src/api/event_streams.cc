@@ -17,20 +17,29 @@ constexpr size_t kQueueCapacity = 256;
 
 class BusStream final : public http::ResponseStream {
  public:
-  BusStream(store::EventBus& bus, std::string topic, std::optional<int64_t> after_id)
-      : bus_(bus), topic_(std::move(topic)), after_id_(after_id) {}
+  BusStream(store::EventBus& bus, std::string topic, std::optional<int64_t> after_id,
+            std::optional<store::AccessGrant> grant, std::string last_type)
+      : bus_(bus), topic_(std::move(topic)), after_id_(after_id), grant_(grant), last_type_(std::move(last_type)) {}
   ~BusStream() override { Stop(); }
 
   void Start(std::function<void()> wake) override {
     queue_ = std::make_shared<http::EventQueue>(kQueueCapacity, std::move(wake));
     std::weak_ptr<http::EventQueue> queue = queue_;
-    subscription_ = bus_.Subscribe(topic_, after_id_, [queue](const store::BusEvent& event) {
+    auto deliver = [queue, last_type = last_type_](const store::BusEvent& event) {
       auto q = queue.lock();
       if (!q) return;
       // The bus of `vantage serve` encodes each event once (EventStreamText);
       // a bus without an encoder costs a copy per connection.
       q->Push(event.encoded ? event.encoded : std::make_shared<const std::string>(EventStreamText(event)));
-    });
+      if (!last_type.empty() && event.type == last_type) q->End();
+    };
+    // The reader lost the right to read: nothing more is written, not even
+    // what waits, and the stream ends (its reader may open it again, and is
+    // then authorized afresh).
+    auto revoked = [queue] {
+      if (auto q = queue.lock()) q->Close();
+    };
+    subscription_ = bus_.Subscribe(topic_, after_id_, std::move(deliver), grant_, std::move(revoked));
   }
 
   void Take(std::vector<http::SharedText>& out, bool& ended) override {
@@ -60,6 +69,8 @@ class BusStream final : public http::ResponseStream {
   store::EventBus& bus_;
   const std::string topic_;
   const std::optional<int64_t> after_id_;
+  const std::optional<store::AccessGrant> grant_;
+  const std::string last_type_;
   std::shared_ptr<http::EventQueue> queue_;
   std::shared_ptr<store::EventBus::Subscription> subscription_;
 };
@@ -91,8 +102,25 @@ Result<std::optional<int64_t>> LastEventId(const http::Request& request) {
   return std::optional<int64_t>(*id);
 }
 
+Result<int64_t> AccessCheckpoint(ApiContext& ctx) {
+  if (!ctx.event_bus) return 0;
+  return ctx.event_bus->LastId(std::string(store::kAccessTopic));
+}
+
+store::AccessGrant GrantOf(const service::Principal& principal, int64_t owner_id, int64_t checked_after) {
+  store::AccessGrant grant;
+  const auto& person = principal.acting_staff ? principal.acting_staff : principal.account;
+  grant.account_id = person ? person->id : 0;
+  grant.acting_id = principal.acting_staff && principal.account ? principal.account->id : 0;
+  grant.token_id = principal.token.id;
+  grant.owner_id = owner_id;
+  grant.checked_after = checked_after;
+  return grant;
+}
+
 Result<http::Response> EventStreamResponse(ApiContext& ctx, const std::string& topic,
-                                           std::optional<int64_t> after_id) {
+                                           std::optional<int64_t> after_id, std::optional<store::AccessGrant> grant,
+                                           std::string last_type) {
   if (!ctx.event_bus) return Error::Unavailable("Live events are not available on this server", 5);
   if (!after_id) {
     // "From now on" is fixed here, before the headers go out: an event
@@ -105,7 +133,7 @@ Result<http::Response> EventStreamResponse(ApiContext& ctx, const std::string& t
   }
   http::Response response;
   response.content_type = "text/event-stream; charset=utf-8";
-  response.stream = std::make_shared<BusStream>(*ctx.event_bus, topic, after_id);
+  response.stream = std::make_shared<BusStream>(*ctx.event_bus, topic, after_id, grant, std::move(last_type));
   return response;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "api/api.h"
+#include "store/access_events.h"
 #include "store/event_store.h"
 
 namespace vantage::api {
@@ -19,10 +20,24 @@ std::string EventStreamText(const store::Event& event);
 // first request); nullopt when neither is given, 400 naming it when malformed.
 Result<std::optional<int64_t>> LastEventId(const http::Request& request);
 
+// The access topic's last revocation id (store/access_events.h), read
+// before a stream's reader is authorized and given as its grant's
+// checked_after: a right taken away while the stream opens still ends it.
+// 0 when this server has no event bus.
+Result<int64_t> AccessCheckpoint(ApiContext& ctx);
+
+// What a stream opened by `principal` on `owner_id`'s topic reads as.
+store::AccessGrant GrantOf(const service::Principal& principal, int64_t owner_id, int64_t checked_after);
+
 // A text/event-stream response of `topic`: the kept events after `after_id`
 // first, then the live ones; without `after_id`, every event committed from
-// now on. 503 when this server has no event bus.
+// now on. With a `grant`, the stream ends (without writing what waits) as
+// soon as a change takes that right away. With `last_type`, it ends after
+// writing an event of that type (nothing can follow it). 503 when this
+// server has no event bus.
 Result<http::Response> EventStreamResponse(ApiContext& ctx, const std::string& topic,
-                                           std::optional<int64_t> after_id);
+                                           std::optional<int64_t> after_id,
+                                           std::optional<store::AccessGrant> grant = std::nullopt,
+                                           std::string last_type = {});
 
 }  // namespace vantage::api

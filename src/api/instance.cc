@@ -4,8 +4,10 @@
 #include <boost/json/serialize.hpp>
 
 #include "api/api.h"
+#include "service/crypto.h"
 #include "service/media.h"
 #include "core/id.h"
+#include "http/error_response.h"
 #include "http/metrics.h"
 #include "http/pool.h"
 
@@ -131,6 +133,25 @@ void RefreshInstance(ApiContext& ctx) {
   ctx.instance.Set(std::move(bodies));
 }
 
+namespace {
+
+bool IsLoopback(std::string_view ip) {
+  return ip.starts_with("127.") || ip == "::1" || ip.starts_with("::ffff:127.");
+}
+
+// A client on this machine (a scraper beside the server, or the proxy in
+// front of it asking for itself), or one with the metrics token.
+bool MetricsAllowed(const ApiContext& ctx, const http::Request& request) {
+  if (IsLoopback(request.remote_ip)) return true;
+  if (ctx.metrics_token.empty()) return false;
+  std::string_view authorization = request.Header("authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!authorization.starts_with(kBearer)) return false;
+  return service::ConstantTimeEquals(authorization.substr(kBearer.size()), ctx.metrics_token);
+}
+
+}  // namespace
+
 void RegisterInstanceRoutes(http::Router& router, ApiContext& ctx) {
   using http::Pool;
   router.Add("GET", "/healthz", [](http::Request&) {
@@ -138,7 +159,9 @@ void RegisterInstanceRoutes(http::Router& router, ApiContext& ctx) {
     response.body = R"({"status":"ok"})";
     return response;
   }, Pool::kInline);
-  router.Add("GET", "/metrics", [&ctx](http::Request&) {
+  router.Add("GET", "/metrics", [&ctx](http::Request& request) {
+    // Anyone else is told nothing is here (docs/operations.md, Metrics).
+    if (!MetricsAllowed(ctx, request)) return http::ErrorResponse(Error::NotFound());
     http::Response response;
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     if (ctx.metrics) response.body = ctx.metrics->Render();

@@ -184,7 +184,11 @@ void RegisterMediaRoutes(http::Router& router, ApiContext& ctx) {
     if (!principal) return std::move(principal).error();
     auto id = MediaId(request);
     if (!id) return std::move(id).error();
-    auto media = service::OwnMedia(*ctx.media, principal->account->id, *id);
+    // As the organisation, a draft's photo is for those who read drafts.
+    auto media = principal->acting_staff
+                     ? service::ReadOrganisationMedia(ctx.services, principal->account->id, *id,
+                                                      principal->acting_staff->id)
+                     : service::OwnMedia(*ctx.media, principal->account->id, *id);
     if (!media) return std::move(media).error();
     switch (media->state) {
       case store::MediaState::kReady:

@@ -7,6 +7,7 @@
 
 #include "api/params.h"
 #include "core/id.h"
+#include "core/text.h"
 
 namespace vantage::api {
 
@@ -64,28 +65,26 @@ Result<store::PageQuery> ParsePage(const http::Request& request, int default_lim
 void AddLinkHeader(const std::string& base_url, const http::Request& request, http::Response& response,
                    std::optional<int64_t> newest, std::optional<int64_t> oldest) {
   if (!newest || !oldest) return;
-  // The request's own parameters, cursors dropped, in their order.
-  std::string kept;
+  // The request's own parameters, cursors dropped, in their order, each
+  // decoded and encoded again: copied raw, a query could close the URL's
+  // angle bracket and add links of its own ("x=>;rel=\"next\",<https://...").
+  // Malformed pairs are dropped; the last limit is kept, at the end.
+  std::string kept, limit;
   std::string_view rest = request.query;
   while (!rest.empty()) {
     size_t amp = rest.find('&');
     std::string_view pair = rest.substr(0, amp);
     rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
     if (pair.empty()) continue;
-    std::string_view key = pair.substr(0, pair.find('='));
-    if (IsCursor(key)) continue;
-    kept += std::string(pair) + "&";
+    size_t eq = pair.find('=');
+    auto key = PercentDecode(pair.substr(0, eq), true);
+    auto value = PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    if (!key || !value || key->empty()) continue;
+    std::string encoded = PercentEncode(*key) + "=" + PercentEncode(*value) + "&";
+    if (*key == "limit") limit = std::move(encoded);
+    else if (!IsCursor(*key)) kept += encoded;
   }
-  std::string_view limit;
-  rest = request.query;
-  while (!rest.empty()) {
-    size_t amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    if (pair.substr(0, 6) == "limit=") limit = pair;
-  }
-  if (!limit.empty()) kept += std::string(limit) + "&";
-  std::string base = base_url + request.path + "?" + kept;
+  std::string base = base_url + request.path + "?" + kept + limit;
   response.AddHeader("Link", "<" + base + "max_id=" + std::to_string(*oldest) + ">; rel=\"next\", <" + base +
                                  "min_id=" + std::to_string(*newest) + ">; rel=\"prev\"");
 }

@@ -166,21 +166,26 @@ Result<QaSession> LoadSession(ApiContext& ctx, const Request& request) {
 
 // Not found for a signed-in reader the organisation blocks, as its posts
 // are. One who blocks the organisation still reads and asks.
-Status CheckNotBlocked(ApiContext& ctx, const Request& request, int64_t organisation_id) {
-  auto viewer = OptionalViewer(ctx, request, "read:statuses");
-  if (!viewer) return std::move(viewer).error();
-  if (!*viewer) return Ok();
-  auto relation = service::RelationTo(ctx.services, (*viewer)->id, organisation_id);
-  if (!relation) return std::move(relation).error();
-  if (relation->blocked_by) return Error::NotFound("No such Q&A session", "not_found");
+// `reader`, when given, is set to who reads (nobody when signed out).
+Status CheckNotBlocked(ApiContext& ctx, const Request& request, int64_t organisation_id,
+                       std::optional<service::Principal>* reader = nullptr) {
+  auto principal = OptionalPrincipal(ctx, request, "read:statuses");
+  if (!principal) return std::move(principal).error();
+  if (*principal) {
+    auto relation = service::RelationTo(ctx.services, (*principal)->account->id, organisation_id);
+    if (!relation) return std::move(relation).error();
+    if (relation->blocked_by) return Error::NotFound("No such Q&A session", "not_found");
+  }
+  if (reader) *reader = std::move(*principal);
   return Ok();
 }
 
-// The session of the path for a public reader.
-Result<QaSession> LoadReadableSession(ApiContext& ctx, const Request& request) {
+// The session of the path for a public reader (`reader` as CheckNotBlocked).
+Result<QaSession> LoadReadableSession(ApiContext& ctx, const Request& request,
+                                      std::optional<service::Principal>* reader = nullptr) {
   auto session = LoadSession(ctx, request);
   if (!session) return std::move(session).error();
-  VANTAGE_TRY(CheckNotBlocked(ctx, request, session->organisation_id));
+  VANTAGE_TRY(CheckNotBlocked(ctx, request, session->organisation_id, reader));
   return session;
 }
 
@@ -188,6 +193,7 @@ Result<QaSession> LoadReadableSession(ApiContext& ctx, const Request& request) {
 struct StaffRequest {
   QaSession session;
   service::Actor actor;
+  store::AccessGrant grant;  // for a stream: checked_after is the caller's
 };
 
 Result<StaffRequest> AuthorizeSessionStaff(ApiContext& ctx, Request& request, std::string_view scope,
@@ -202,7 +208,8 @@ Result<StaffRequest> AuthorizeSessionStaff(ApiContext& ctx, Request& request, st
     if (allowed.error().kind == ErrorKind::kNotFound) return Error::NotFound("No such Q&A session", "not_found");
     return std::move(allowed).error();
   }
-  return StaffRequest{std::move(*session), service::Actor{staff.id, request.remote_ip}};
+  store::AccessGrant grant = GrantOf(*principal, session->organisation_id, 0);
+  return StaffRequest{std::move(*session), service::Actor{staff.id, request.remote_ip}, grant};
 }
 
 Result<int64_t> QuestionId(const Request& request) {
@@ -469,19 +476,35 @@ void RegisterQaRoutes(http::Router& router, ApiContext& ctx) {
 
   // Live: the public topic for anyone who may read the session, the queue
   // topic for the staff who may read the queue (docs/organisations.md, "Live Q&A").
+  // A stream's reader is authorized as it opens and again whenever a change
+  // takes a right away (store/access_events.h): a signed-in reader the
+  // organisation then blocks, staff whose roles change, a revoked token or
+  // session, a changed password: their streams end (docs/security.md).
   router.Add("GET", qa + "/stream", Wrap([&ctx](Request& request) -> Result<Response> {
-    auto session = LoadReadableSession(ctx, request);
+    auto checkpoint = AccessCheckpoint(ctx);
+    if (!checkpoint) return std::move(checkpoint).error();
+    std::optional<service::Principal> reader;
+    auto session = LoadReadableSession(ctx, request, &reader);
     if (!session) return std::move(session).error();
     auto after = LastEventId(request);
     if (!after) return std::move(after).error();
-    return EventStreamResponse(ctx, service::QaPublicTopic(session->id), *after);
+    std::optional<store::AccessGrant> grant;
+    if (reader) grant = GrantOf(*reader, session->organisation_id, *checkpoint);
+    return EventStreamResponse(ctx, service::QaPublicTopic(session->id), *after, grant);
   }));
+  // The staff's stream also ends once the session is archived: nothing more
+  // can happen in its queue.
   router.Add("GET", qa + "/queue/stream", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto checkpoint = AccessCheckpoint(ctx);
+    if (!checkpoint) return std::move(checkpoint).error();
     auto staff = AuthorizeSessionStaff(ctx, request, "read:statuses", service::QaAction::kReadQueue);
     if (!staff) return std::move(staff).error();
+    if (staff->session.state == store::QaSessionState::kArchived)
+      return Error::Conflict("session_archived", "This Q&A session is archived: its queue has no live events");
     auto after = LastEventId(request);
     if (!after) return std::move(after).error();
-    return EventStreamResponse(ctx, service::QaQueueTopic(staff->session.id), *after);
+    staff->grant.checked_after = *checkpoint;
+    return EventStreamResponse(ctx, service::QaQueueTopic(staff->session.id), *after, staff->grant, "archived");
   }));
 
   // Staff: every question (state=held|approved|rejected|merged to filter),

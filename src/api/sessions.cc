@@ -85,8 +85,7 @@ void RegisterSessionRoutes(http::Router& router, ApiContext& ctx) {
       return Error::Unauthorized("No session cookie");
     auto principal = Authorize(ctx, request, "", false);
     if (!principal) return std::move(principal).error();
-    auto revoked = ctx.services.store.tokens().Revoke(principal->token.id);
-    if (!revoked) return std::move(revoked).error();
+    VANTAGE_TRY(service::SignOut(ctx.services, principal->token.id));
     Response response = Json(json::object());
     response.AddHeader("Set-Cookie", SessionCookie(ctx, request, "", 0));
     return response;

@@ -215,12 +215,9 @@ void RegisterTimelineRoutes(http::Router& router, ApiContext& ctx) {
   router.Add("GET", "/api/v1/tags/:name", Wrap([&ctx](Request& request) -> Result<Response> {
     auto viewer = OptionalViewer(ctx, request, "read:statuses");
     if (!viewer) return std::move(viewer).error();
-    std::string key = service::TagKey(request.path_params[0]);
-    if (key.empty()) return Error::NotFound();
-    auto tag = ctx.services.store.timelines().FindTag(key);
+    auto tag = service::FindTag(ctx.services, ViewerId(*viewer), request.path_params[0]);
     if (!tag) return std::move(tag).error();
-    if (!*tag) return Error::NotFound();
-    return Json(TagJson(ctx.services.settings, (*tag)->name));
+    return Json(TagJson(ctx.services.settings, tag->name));
   }));
 
   router.Add("GET", "/api/vantage/v1/explore", Wrap([&ctx](Request& request) -> Result<Response> {

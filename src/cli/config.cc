@@ -73,7 +73,8 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
         ("shutdown-timeout", po::value(&shutdown_timeout)->default_value(shutdown_timeout), "seconds to finish in-flight requests on SIGTERM/SIGINT")
         ("sse-heartbeat-seconds", po::value(&sse_heartbeat)->default_value(sse_heartbeat), "seconds of silence after which an event stream gets a heartbeat comment")
         ("access-log", po::value(&c.server.access_log)->default_value(c.server.access_log), "access log: - (standard output), off, or a file path")
-        ("trust-forwarded", po::bool_switch(&c.server.trust_forwarded), "take client address and scheme from X-Forwarded-For/-Proto (behind a proxy only)");
+        ("trust-forwarded", po::bool_switch(&c.server.trust_forwarded), "take client address and scheme from X-Forwarded-For/-Proto (behind a proxy only)")
+        ("metrics-token", po::value(&c.metrics_token), "a secret that lets clients not on this machine read /metrics (Authorization: Bearer TOKEN); without it, only loopback clients can");
     po::options_description pools("Worker pools");
     pools.add_options()
         ("db-threads", po::value(&c.db_threads)->default_value(c.db_threads), "threads for database work")
@@ -86,7 +87,7 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
         ("title", po::value(&c.settings.title)->default_value(c.settings.title), "instance title")
         ("registrations", po::value(&registrations)->default_value(registrations), "open, approval or closed")
         ("sign-in-limit-ip", po::value(&c.settings.sign_in_limit_ip)->default_value(c.settings.sign_in_limit_ip), "sign-in attempts per IP per 5 minutes (0: no limit)")
-        ("sign-in-limit-account", po::value(&c.settings.sign_in_limit_account)->default_value(c.settings.sign_in_limit_account), "failed sign-ins per account per 5 minutes (0: no limit)")
+        ("sign-in-limit-account", po::value(&c.settings.sign_in_limit_account)->default_value(c.settings.sign_in_limit_account), "failed sign-ins per account from one source (an IP address, an IPv6 /64) per 5 minutes (0: no limit)")
         ("registration-limit-ip", po::value(&c.settings.registration_limit_ip)->default_value(c.settings.registration_limit_ip), "registrations per IP per hour (0: no limit)")
         ("question-limit-account", po::value(&c.settings.question_limit_account)->default_value(c.settings.question_limit_account), "Q&A questions per account per 10 minutes (0: no limit)")
         ("question-limit-ip", po::value(&c.settings.question_limit_ip)->default_value(c.settings.question_limit_ip), "Q&A questions per IP per 10 minutes (0: no limit)")

@@ -44,6 +44,7 @@ struct Config {
   int event_retention_hours = 168;     // live events kept for resuming streams (docs/architecture.md)
   std::string log_level = "info";
   std::string web_dir;  // empty: the web app compiled into the binary
+  std::string metrics_token;  // empty: /metrics for loopback clients only
 
   bool UsesPostgres() const { return db.starts_with("postgres://") || db.starts_with("postgresql://"); }
   // The SQLite file, when the database is SQLite.

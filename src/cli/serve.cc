@@ -170,6 +170,7 @@ int Serve(const std::vector<std::string>& args) {
   metrics.AddCounter({"vantage_db_seconds_total", "Time spent in database calls.", "",
                       [db] { return db->SecondsInDatabase(); }});
   api.metrics = &metrics;
+  api.metrics_token = config.metrics_token;
 
   http::Server server(config.server, router, metrics, db_pool, cpu_pool);
   metrics.AddGauge({"vantage_event_streams_open", "Event streams (Server-Sent Events) being written.", "",

@@ -78,6 +78,15 @@ void EventQueue::Close() {
   if (wake_) wake_();
 }
 
+void EventQueue::End() {
+  {
+    std::lock_guard lock(mu_);
+    if (closed_ || overflowed_) return;
+    overflowed_ = true;
+  }
+  if (wake_) wake_();
+}
+
 bool EventQueue::overflowed() const {
   std::lock_guard lock(mu_);
   return overflowed_;

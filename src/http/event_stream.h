@@ -56,9 +56,14 @@ class EventQueue {
   // leaves it empty). Overflowed and empty once taken: the stream has ended. The two vectors swap, so each keeps its room for the
   // next turn instead of allocating anew.
   void Take(std::vector<SharedText>& out);
-  // Ends the stream (shutdown, or the client went away): later pushes are dropped.
+  // Ends the stream (shutdown, the client went away, or its reader lost the
+  // right to read it): what waits and later pushes are dropped.
   void Close();
+  // Ends the stream after what waits, as an overflow does: the source has
+  // nothing more to give (a Q&A session archived, for its staff).
+  void End();
 
+  // Overflowed or ended: nothing more is taken, what waits is still written.
   bool overflowed() const;
   bool closed() const;
 

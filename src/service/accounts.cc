@@ -238,6 +238,7 @@ Status ChangePassword(ServiceContext& ctx, int64_t account_id, std::string_view 
   VANTAGE_TRY(ctx.store.accounts().SetPasswordHash(account_id, *hash, NowUnixMs()));
   auto revoked = ctx.store.tokens().RevokeAllForAccount(account_id, keep_token_id);
   if (!revoked) return std::move(revoked).error();
+  TellAccessRevoked(ctx);
   return Ok();
 }
 
@@ -251,6 +252,7 @@ Status ResetPassword(ServiceContext& ctx, const std::string& username, const std
   VANTAGE_TRY(ctx.store.accounts().SetPasswordHash((*account)->id, *hash, NowUnixMs()));
   auto revoked = ctx.store.tokens().RevokeAllForAccount((*account)->id, 0);
   if (!revoked) return std::move(revoked).error();
+  TellAccessRevoked(ctx);
   return Ok();
 }
 

@@ -128,9 +128,13 @@ Result<store::Account> CheckCredentials(ServiceContext& ctx, std::string_view lo
   auto account = login.find('@') != std::string_view::npos ? ctx.store.accounts().FindByEmail(login)
                                                            : ctx.store.accounts().FindByUsername(login);
   if (!account) return std::move(account).error();
-  // Failures count per account, however the account was named (username or
-  // e-mail); names that match no account count under the name itself.
-  std::string key = *account ? "id:" + std::to_string((*account)->id) : "name:" + AsciiLower(login);
+  // Failures count per account and source together, however the account
+  // was named (username or e-mail; names that match no account count under
+  // the name itself): someone guessing from elsewhere cannot lock the real
+  // person out, while each source (an IPv6 /64 counts as one) gets its ten
+  // tries per account and, across accounts, the per-IP limit above.
+  std::string key = (*account ? "id:" + std::to_string((*account)->id) : "name:" + AsciiLower(login)) + "@" +
+                    AddressKey(ip);
   if (int wait = ctx.sign_in_by_account.Check(key, now)) return Error::RateLimited(wait);
   if (!*account) {
     BurnPasswordCheck(password);
@@ -245,6 +249,7 @@ Status RevokeToken(ServiceContext& ctx, const store::App& app, const std::string
   if (!*found || (*found)->app_id != app.id) return Ok();
   auto revoked = ctx.store.tokens().Revoke((*found)->id);
   if (!revoked) return std::move(revoked).error();
+  TellAccessRevoked(ctx);
   return Ok();
 }
 
@@ -305,8 +310,13 @@ Status RevokeSession(ServiceContext& ctx, int64_t account_id, int64_t token_id) 
   bool owned = std::any_of(sessions->begin(), sessions->end(),
                            [&](const store::Token& t) { return t.id == token_id; });
   if (!owned) return Error::NotFound();
+  return SignOut(ctx, token_id);
+}
+
+Status SignOut(ServiceContext& ctx, int64_t token_id) {
   auto revoked = ctx.store.tokens().Revoke(token_id);
   if (!revoked) return std::move(revoked).error();
+  TellAccessRevoked(ctx);
   return Ok();
 }
 

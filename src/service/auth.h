@@ -102,5 +102,7 @@ Result<WebSession> SignIn(ServiceContext& ctx, std::string_view login, std::stri
 Result<std::vector<store::Token>> ListSessions(ServiceContext& ctx, int64_t account_id);
 // NotFound unless the token belongs to the account.
 Status RevokeSession(ServiceContext& ctx, int64_t account_id, int64_t token_id);
+// Ends the session (or token) `token_id`, and the live streams it opened.
+Status SignOut(ServiceContext& ctx, int64_t token_id);
 
 }  // namespace vantage::service

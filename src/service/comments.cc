@@ -1,6 +1,7 @@
 #include "service/comments.h"
 
 #include "core/id.h"
+#include "core/text.h"
 #include "service/organisations.h"
 #include "store/audit_store.h"
 
@@ -46,10 +47,22 @@ Result<std::vector<store::Post>> HeldComments(ServiceContext& ctx, int64_t post_
   return ctx.store.statuses().HeldComments(post_id, kMaxHeldListed);
 }
 
-Result<store::Post> ApproveComment(ServiceContext& ctx, int64_t comment_id, const CommentModerator& moderator) {
+Result<store::Post> ApproveComment(ServiceContext& ctx, int64_t comment_id, const CommentModerator& moderator,
+                                   const std::string& seen_edited_at) {
   VANTAGE_TRY(AuthorizeModerator(ctx, moderator));
+  store::InTransaction audit = Audit(moderator, "comment.approved");
+  // Checked in the transaction that shows it: an edit that lands between
+  // the review and the approval cannot slip through.
+  auto as_reviewed = [&](store::Connection& conn, const store::Post& comment) -> Status {
+    std::string edited_at = comment.edited_at ? FormatIsoTime(*comment.edited_at) : "";
+    if (edited_at != seen_edited_at)
+      return Error::Conflict("comment_changed",
+                             "The comment was edited after you read it: read it again before approving it",
+                             "edited_at");
+    return audit ? audit(conn, comment) : Ok();
+  };
   return ctx.store.statuses().SetCommentState(comment_id, moderator.account_id, store::CommentState::kHeld,
-                                              store::CommentState::kShown, Audit(moderator, "comment.approved"));
+                                              store::CommentState::kShown, as_reviewed);
 }
 
 Result<store::Post> HideComment(ServiceContext& ctx, int64_t comment_id, const CommentModerator& moderator) {

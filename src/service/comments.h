@@ -40,9 +40,14 @@ struct CommentModerator {
 Result<std::vector<store::Post>> HeldComments(ServiceContext& ctx, int64_t post_id,
                                               const CommentModerator& moderator);
 
-// Shows a held comment (audit "comment.approved"). Approving a shown
+// Shows a held comment (audit "comment.approved") as the moderator read it:
+// `seen_edited_at` is its edited_at as shown to them (ISO 8601, as the
+// Status entity has it; empty: never edited). A comment edited since is
+// Conflict "comment_changed" (field "edited_at") and stays held, so an
+// approval never shows text its moderator did not read. Approving a shown
 // comment is a no-op.
-Result<store::Post> ApproveComment(ServiceContext& ctx, int64_t comment_id, const CommentModerator& moderator);
+Result<store::Post> ApproveComment(ServiceContext& ctx, int64_t comment_id, const CommentModerator& moderator,
+                                   const std::string& seen_edited_at);
 
 // Deletes a comment under the moderator's post, held or not (audit
 // "comment.deleted").

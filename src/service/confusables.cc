@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <memory>
 #include <stdexcept>
+#include <string_view>
 
 namespace vantage::service {
 
@@ -52,9 +53,54 @@ icu::UnicodeString Normalize(const icu::Normalizer2& normalizer, const icu::Unic
   return out;
 }
 
-// Compatibility forms as their plain letters (NFKC), without diacritics,
-// default-ignorable characters or repeated, leading and trailing white space.
-// Keeps case.
+// Characters that draw nothing but are neither default-ignorable nor white
+// space in Unicode's terms: the Braille pattern blank, the Hangul fillers
+// (also default-ignorable, listed for NFKC's sake), the Khmer inherent
+// vowels, the Mongolian vowel separator and the musical null notehead.
+bool DrawsNothing(UChar32 c) {
+  switch (c) {
+    case 0x2800:  // BRAILLE PATTERN BLANK
+    case 0x115F: case 0x1160: case 0x3164: case 0xFFA0:  // Hangul fillers
+    case 0x17B4: case 0x17B5:  // Khmer inherent vowels
+    case 0x180E:               // Mongolian vowel separator
+    case 0x1D159:              // musical symbol null notehead
+      return true;
+    default:
+      break;
+  }
+  // Controls, format characters, private use, surrogates and unassigned
+  // code points show as nothing (or as a box that says nothing).
+  switch (u_charType(c)) {
+    case U_CONTROL_CHAR:
+    case U_FORMAT_CHAR:
+    case U_PRIVATE_USE_CHAR:
+    case U_SURROGATE:
+    case U_UNASSIGNED:
+      return true;
+    default:
+      return u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT);
+  }
+}
+
+// A small capital letter ("LATIN LETTER SMALL CAPITAL P", ᴘ) as the capital
+// it draws (P); 0 for anything else. NFKC leaves them alone and the UTS #39
+// data maps only some, so "ᴘᴏʟɪᴄᴇ" would pass for nothing.
+UChar32 SmallCapital(UChar32 c) {
+  if (c < 0x0250 || u_charType(c) != U_LOWERCASE_LETTER) return 0;
+  char name[128];
+  UErrorCode status = U_ZERO_ERROR;
+  int32_t length = u_charName(c, U_UNICODE_CHAR_NAME, name, sizeof(name), &status);
+  if (U_FAILURE(status)) return 0;
+  constexpr std::string_view kPrefix = "LATIN LETTER SMALL CAPITAL ";
+  std::string_view text(name, static_cast<size_t>(length));
+  if (text.size() != kPrefix.size() + 1 || text.substr(0, kPrefix.size()) != kPrefix) return 0;
+  char letter = text.back();
+  return letter >= 'A' && letter <= 'Z' ? static_cast<UChar32>(letter) : 0;
+}
+
+// Compatibility forms as their plain letters (NFKC, and small capitals as
+// capitals), without diacritics, characters that draw nothing, or repeated,
+// leading and trailing white space. Keeps case.
 icu::UnicodeString Clean(const icu::UnicodeString& text) {
   static const icu::Normalizer2& nfkc = Normalizer(&icu::Normalizer2::getNFKCInstance);
   static const icu::Normalizer2& nfd = Normalizer(&icu::Normalizer2::getNFDInstance);
@@ -66,13 +112,14 @@ icu::UnicodeString Clean(const icu::UnicodeString& text) {
     at += U16_LENGTH(c);
     int8_t type = u_charType(c);
     if (type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK) continue;
-    if (u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT)) continue;
     if (u_isUWhiteSpace(c)) {
       space = !out.isEmpty();
       continue;
     }
+    if (DrawsNothing(c)) continue;
     if (space) out.append(static_cast<UChar>(u' '));
     space = false;
+    if (UChar32 capital = SmallCapital(c)) c = capital;
     out.append(c);
   }
   return out;

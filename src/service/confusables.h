@@ -4,11 +4,14 @@
 // the Unicode confusable skeleton of UTS #39 (ICU's uspoof: Cyrillic а for
 // Latin a, Greek Ο and digit 0 for O, 1 and capital I for l, rn for m),
 // case folding (NFKC_Casefold, which also maps fullwidth and other
-// compatibility forms to their plain letters), removing diacritics (NFD,
-// then every combining mark dropped) and removing default-ignorable
+// compatibility forms to their plain letters; small capitals such as ᴘ count
+// as their capitals), removing diacritics (NFD, then every combining mark
+// dropped) and removing whatever draws nothing: default-ignorable
 // characters (zero-width joiners and spaces, soft hyphens, variation
-// selectors). Runs of white space count as one space; leading and trailing
-// space is ignored. Thread-safe.
+// selectors, Hangul fillers), the Braille pattern blank and other blanks,
+// controls, format characters, private-use and unassigned code points.
+// Runs of white space count as one space; leading and trailing space is
+// ignored. Thread-safe.
 #pragma once
 
 #include <string>

@@ -1,5 +1,8 @@
 #include "service/context.h"
 
+#include "store/access_events.h"
+#include "store/event_bus.h"
+
 namespace vantage::service {
 
 const char* RegistrationModeName(RegistrationMode mode) {
@@ -20,5 +23,10 @@ ServiceContext::ServiceContext(store::Store& store_, Settings settings_, int sha
       registrations_by_ip(settings.registration_limit_ip, 3600),
       questions_by_account(settings.question_limit_account, 600),
       questions_by_ip(settings.question_limit_ip, 600) {}
+
+void TellAccessRevoked(ServiceContext& ctx) {
+  // The id is not known here; 0 asks the buses to read whatever is new.
+  if (ctx.events) ctx.events->Notify(std::string(store::kAccessTopic), 0);
+}
 
 }  // namespace vantage::service

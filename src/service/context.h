@@ -58,4 +58,10 @@ struct ServiceContext {
   std::shared_ptr<const QaEventRenderer> qa_events;
 };
 
+// After a change that took someone's right to read away has committed (it
+// appended its revocation to store::kAccessTopic, store/access_events.h):
+// tells every server's event bus to read the access topic now, so the
+// streams it names end at once rather than at the next poll.
+void TellAccessRevoked(ServiceContext& ctx);
+
 }  // namespace vantage::service

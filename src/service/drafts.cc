@@ -40,6 +40,17 @@ Error InvalidTransition(const Draft& draft, std::string_view what) {
                                                    " draft cannot be " + std::string(what));
 }
 
+// Approving, rejecting, releasing and scheduling are of the draft as the
+// caller read it: a draft changed since is not what they reviewed.
+Status CheckVersion(const Draft& current, int64_t seen_version) {
+  if (current.content_version == seen_version) return Ok();
+  return Error::Conflict("draft_changed",
+                         "The draft changed since you read it (you read version " + std::to_string(seen_version) +
+                             ", it is now at version " + std::to_string(current.content_version) +
+                             "): read it again before deciding",
+                         "version");
+}
+
 bool Wrote(const Draft& draft, int64_t account_id) {
   return std::find(draft.editor_ids.begin(), draft.editor_ids.end(), account_id) != draft.editor_ids.end() ||
          draft.author_id == account_id;
@@ -79,6 +90,7 @@ Result<Draft> Transition(ServiceContext& ctx, int64_t organisation_id, int64_t i
 DraftChange Edited(const Draft& current, const Actor& actor) {
   DraftChange change = DraftChange::Keep(current);
   change.editor_id = actor.account_id;
+  change.content_changed = true;
   change.publish_error.reset();
   switch (current.state) {
     case DraftState::kRejected:
@@ -222,10 +234,11 @@ Result<Draft> WithdrawDraft(ServiceContext& ctx, int64_t organisation_id, int64_
   });
 }
 
-Result<Draft> ApproveDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id,
+Result<Draft> ApproveDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id, int64_t seen_version,
                            std::optional<int64_t> scheduled_at, const Actor& actor) {
   return Transition(ctx, organisation_id, id, [&](const Draft& current) -> Result<DraftChange> {
     if (current.state != DraftState::kSubmitted) return InvalidTransition(current, "approved");
+    VANTAGE_TRY(CheckVersion(current, seen_version));
     if (actor.account_id && Wrote(current, *actor.account_id))
       return Error::Forbidden("Nobody may approve a draft they wrote or edited", "own_draft");
     for (const store::DraftApproval& approval : current.approvals)
@@ -250,10 +263,11 @@ Result<Draft> ApproveDraft(ServiceContext& ctx, int64_t organisation_id, int64_t
   });
 }
 
-Result<Draft> RejectDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id, const std::string& reason,
-                          const Actor& actor) {
+Result<Draft> RejectDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id, int64_t seen_version,
+                          const std::string& reason, const Actor& actor) {
   return Transition(ctx, organisation_id, id, [&](const Draft& current) -> Result<DraftChange> {
     if (current.state != DraftState::kSubmitted) return InvalidTransition(current, "rejected");
+    VANTAGE_TRY(CheckVersion(current, seen_version));
     if (actor.account_id && current.author_id == actor.account_id)
       return Error::Forbidden("Nobody may reject a draft they wrote (withdraw it instead)", "own_draft");
     DraftChange change = DraftChange::Keep(current);
@@ -266,10 +280,11 @@ Result<Draft> RejectDraft(ServiceContext& ctx, int64_t organisation_id, int64_t 
   });
 }
 
-Result<Draft> ScheduleDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id, int64_t scheduled_at,
-                            const Actor& actor) {
+Result<Draft> ScheduleDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id, int64_t seen_version,
+                            int64_t scheduled_at, const Actor& actor) {
   return Transition(ctx, organisation_id, id, [&](const Draft& current) -> Result<DraftChange> {
     if (current.state != DraftState::kApproved) return InvalidTransition(current, "scheduled");
+    VANTAGE_TRY(CheckVersion(current, seen_version));
     DraftChange change = DraftChange::Keep(current);
     change.state = DraftState::kScheduled;
     change.scheduled_at = scheduled_at;
@@ -278,9 +293,11 @@ Result<Draft> ScheduleDraft(ServiceContext& ctx, int64_t organisation_id, int64_
   });
 }
 
-Result<Draft> UnscheduleDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id, const Actor& actor) {
+Result<Draft> UnscheduleDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id,
+                              std::optional<int64_t> seen_version, const Actor& actor) {
   return Transition(ctx, organisation_id, id, [&](const Draft& current) -> Result<DraftChange> {
     if (current.state != DraftState::kScheduled) return InvalidTransition(current, "unscheduled");
+    if (seen_version) VANTAGE_TRY(CheckVersion(current, *seen_version));
     DraftChange change = DraftChange::Keep(current);
     change.state = DraftState::kApproved;
     change.scheduled_at.reset();
@@ -290,7 +307,7 @@ Result<Draft> UnscheduleDraft(ServiceContext& ctx, int64_t organisation_id, int6
 }
 
 Result<Draft> PublishDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id,
-                           const std::optional<Actor>& actor) {
+                           const std::optional<Actor>& actor, std::optional<int64_t> seen_version) {
   auto drafts = Drafts(ctx);
   auto found = drafts->Find(organisation_id, id);
   if (!found) return std::move(found).error();
@@ -299,6 +316,10 @@ Result<Draft> PublishDraft(ServiceContext& ctx, int64_t organisation_id, int64_t
   // Staff publish approved drafts; the scheduler, scheduled ones.
   DraftState from = actor ? DraftState::kApproved : DraftState::kScheduled;
   if (draft.state != from) return InvalidTransition(draft, actor ? "published now" : "released");
+  // The post holds this content: the release marks the draft published only
+  // at the version read here (MarkDraftPublishedOn), so a change after this
+  // check rolls the post back.
+  if (seen_version) VANTAGE_TRY(CheckVersion(draft, *seen_version));
   auto organisation = ctx.store.accounts().FindById(organisation_id);
   if (!organisation) return std::move(organisation).error();
   if (!*organisation) return Error::NotFound();
@@ -347,7 +368,7 @@ Result<ReleaseRound> PublishDueDrafts(ServiceContext& ctx, int64_t now) {
   auto due = Drafts(ctx)->Due(now, 100);
   if (!due) return std::move(due).error();
   for (const auto& [organisation_id, id] : *due) {
-    auto published = PublishDraft(ctx, organisation_id, id, std::nullopt);
+    auto published = PublishDraft(ctx, organisation_id, id, std::nullopt, std::nullopt);
     if (published) {
       ++round.published;
       continue;
@@ -407,6 +428,13 @@ Result<store::MediaAttachment> UpdateOrganisationMedia(ServiceContext& ctx, int6
                    (patch.focus_x && (patch.focus_x != media.focus_x || patch.focus_y != media.focus_y));
     auto holder = Drafts(ctx)->FindByMedia(media_id);
     if (!holder) return std::move(holder).error();
+    // A draft's photo is part of the draft: only those who may edit drafts
+    // describe it (a moderator acting as the organisation may not).
+    if (*holder && (*holder)->first == organisation_id) {
+      if (!actor.account_id) return Error::Internal("A draft's photo is described by a staff member");
+      auto allowed = AuthorizeStaff(ctx, organisation_id, *actor.account_id, StaffAction::kWriteDrafts);
+      if (!allowed) return std::move(allowed).error();
+    }
     if (!*holder || !changes || (*holder)->first != organisation_id)
       return ctx.store.media().Update(media_id, patch, NowUnixMs());
     std::string what = patch.description && *patch.description != media.description ? "description" : "focus";
@@ -438,6 +466,20 @@ Result<store::MediaAttachment> UpdateOrganisationMedia(ServiceContext& ctx, int6
     return std::move(**updated);
   }
   return Error::Conflict("conflict", "The photo changed drafts while being described; try again");
+}
+
+Result<store::MediaAttachment> ReadOrganisationMedia(ServiceContext& ctx, int64_t organisation_id, int64_t media_id,
+                                                     int64_t staff_id) {
+  auto found = ctx.store.media().FindById(media_id);
+  if (!found) return std::move(found).error();
+  if (!*found || (*found)->account_id != organisation_id) return Error::NotFound();
+  auto holder = Drafts(ctx)->FindByMedia(media_id);
+  if (!holder) return std::move(holder).error();
+  if (*holder && (*holder)->first == organisation_id) {
+    auto allowed = AuthorizeStaff(ctx, organisation_id, staff_id, StaffAction::kReadDrafts);
+    if (!allowed) return std::move(allowed).error();
+  }
+  return std::move(**found);
 }
 
 Status SetApprovalsRequired(ServiceContext& ctx, int64_t organisation_id, int approvals, const Actor& actor) {

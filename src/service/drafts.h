@@ -70,29 +70,39 @@ Status DeleteDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id, con
 
 Result<store::Draft> SubmitDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id, const Actor& actor);
 Result<store::Draft> WithdrawDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id, const Actor& actor);
+// Approving, rejecting, publishing and scheduling take the draft's
+// content_version as the caller read it (`seen_version`): Conflict
+// "draft_changed" (field "version") when the draft has changed since, so a
+// decision is always about the content the decider saw.
+//
 // Forbidden "own_draft" for its author and anyone who edited it, Conflict
 // "already_approved" for a second approval by the same person. The approval
 // that reaches the organisation's approvals_required makes it approved, or
 // scheduled with `scheduled_at`; an earlier one keeps `scheduled_at` as the
 // draft's requested time.
-Result<store::Draft> ApproveDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id,
+Result<store::Draft> ApproveDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id, int64_t seen_version,
                                   std::optional<int64_t> scheduled_at, const Actor& actor);
 // Forbidden "own_draft" for its author.
-Result<store::Draft> RejectDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id, const std::string& reason,
-                                 const Actor& actor);
-Result<store::Draft> ScheduleDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id, int64_t scheduled_at,
-                                   const Actor& actor);
-Result<store::Draft> UnscheduleDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id, const Actor& actor);
+Result<store::Draft> RejectDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id, int64_t seen_version,
+                                 const std::string& reason, const Actor& actor);
+Result<store::Draft> ScheduleDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id, int64_t seen_version,
+                                   int64_t scheduled_at, const Actor& actor);
+// Unscheduling takes the version when given (a client that reschedules or
+// publishes after it names the version it will send next, so that a
+// changed draft is refused before its time is taken away).
+Result<store::Draft> UnscheduleDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id,
+                                     std::optional<int64_t> seen_version, const Actor& actor);
 
-// Publishes an approved draft now (`actor` a staff member) or a scheduled
-// one (`actor` none: the scheduler): the organisation's post is created as
+// Publishes an approved draft now (`actor` a staff member, with the
+// `seen_version` they read) or a scheduled one (`actor` and `seen_version`
+// none: the scheduler): the organisation's post is created as
 // any post is (PublishStatus: validation, hashtags, mentions, fan-out,
 // media), with no application, and the draft marked published in the same
 // transaction, only if it is still in the state it was read in. Conflict
 // "invalid_transition" when it is not (another request or server published
 // it first: nothing was written); the post's own errors otherwise.
 Result<store::Draft> PublishDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id,
-                                  const std::optional<Actor>& actor);
+                                  const std::optional<Actor>& actor, std::optional<int64_t> seen_version);
 
 struct ReleaseRound {
   int published = 0;
@@ -115,11 +125,20 @@ Result<ReleaseRound> PublishDueDrafts(ServiceContext& ctx, int64_t now);
 // that draft, as a PUT of the draft would make it (submitted, approved and
 // scheduled drafts go back to submitted without their approvals, rejected
 // ones become drafts, `actor` is recorded as an editor; draft.edited names
-// the photo), unless nothing changes. NotFound unless the photo is the
-// organisation's.
+// the photo), unless nothing changes; only staff who may write drafts
+// describe a draft's photo (Forbidden "role_required" otherwise, changed or
+// not). NotFound unless the photo is the organisation's.
 Result<store::MediaAttachment> UpdateOrganisationMedia(ServiceContext& ctx, int64_t organisation_id,
                                                        int64_t media_id, const store::MediaPatch& patch,
                                                        const Actor& actor);
+
+// One of the organisation's photos (GET /api/v1/media/:id as the
+// organisation) for its staff member `staff_id`: a photo in a draft follows
+// the draft's rules, so only staff who read drafts see it (Forbidden
+// "role_required" otherwise); any other upload, any role. NotFound unless
+// the photo is the organisation's.
+Result<store::MediaAttachment> ReadOrganisationMedia(ServiceContext& ctx, int64_t organisation_id, int64_t media_id,
+                                                     int64_t staff_id);
 
 Status SetApprovalsRequired(ServiceContext& ctx, int64_t organisation_id, int approvals, const Actor& actor);
 

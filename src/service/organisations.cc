@@ -85,6 +85,9 @@ Result<CreatedOrganisation> CreateOrganisation(ServiceContext& ctx, const NewOrg
     return Error::Invalid("display_name", "display_name must be at most 30 characters", "too_long");
   if (!IsValidUtf8(input.note) || Utf8Length(input.note) > kMaxNoteChars)
     return Error::Invalid("note", "note must be at most 500 characters", "too_long");
+  // An organisation's names may not pass for a verified account either.
+  VANTAGE_TRY(CheckNotImpersonating(ctx, "username", input.username, 0));
+  VANTAGE_TRY(CheckNotImpersonating(ctx, "display_name", input.display_name, 0));
   if (input.owner.empty()) return Error::Invalid("owner", "owner is required (the first owner's username)", "blank");
   auto owner = ctx.store.accounts().FindByUsername(input.owner);
   if (!owner) return std::move(owner).error();
@@ -130,7 +133,9 @@ Result<std::vector<store::StaffRole>> SetStaffRoles(ServiceContext& ctx, int64_t
   if (!is_organisation) return std::move(is_organisation).error();
   if (*is_organisation)
     return Error::Invalid("account_id", "An organisation cannot be staff of an organisation", "organisation_staff");
-  return ctx.store.organisations().SetRoles(organisation_id, member_id, roles, AuditBase(actor));
+  auto set = ctx.store.organisations().SetRoles(organisation_id, member_id, roles, AuditBase(actor));
+  if (set) TellAccessRevoked(ctx);
+  return set;
 }
 
 Status RecordStaffSignIn(ServiceContext& ctx, int64_t account_id, const std::string& ip) {

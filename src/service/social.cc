@@ -118,6 +118,7 @@ Result<store::Relation> BlockAccount(ServiceContext& ctx, int64_t me, int64_t ta
   if (auto s = NotSelf(me, target_id, "block"); !s) return std::move(s).error();
   if (auto s = ctx.store.graph().Block(me, target_id, ctx.ids.Next(), NowUnixMs()); !s)
     return std::move(s).error();
+  TellAccessRevoked(ctx);
   return ctx.store.graph().RelationBetween(me, target_id);
 }
 

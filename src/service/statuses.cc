@@ -343,13 +343,27 @@ Result<store::Post> EditStatus(ServiceContext& ctx, int64_t id, const store::Acc
     if (!policy) return std::move(policy).error();
     change.comments_policy = std::move(*policy);
   }
-  for (const MediaDescription& d : edit.media_descriptions)
+  // Alt text sent as it is changes nothing (clients send every field).
+  for (const MediaDescription& d : edit.media_descriptions) {
+    auto media = ctx.store.media().FindById(d.media_id);
+    if (!media) return std::move(media).error();
+    if (*media && (*media)->status_id == post.id && (*media)->description == d.description) continue;
     change.media_descriptions.emplace_back(d.media_id, d.description);
-  if (edit.content_needs_approval && !IsComment(post) &&
-      (change.text != post.text || change.sensitive != post.sensitive || change.spoiler_text != post.spoiler_text ||
-       change.cta_url != post.cta_url || change.cta_label != post.cta_label || !change.media_descriptions.empty()))
+  }
+  bool content_changes = change.text != post.text || change.sensitive != post.sensitive ||
+                         change.spoiler_text != post.spoiler_text || change.cta_url != post.cta_url ||
+                         change.cta_label != post.cta_label || !change.media_descriptions.empty();
+  if (edit.content_needs_approval && !IsComment(post) && content_changes)
     return Error::Forbidden("A post of an organisation changes only through approval: draft the corrected post",
                             "approval_required");
+  // A change of the comment policy alone is moderation, not an edit: the
+  // caption is not rendered again (its mentions resolved anew could reach
+  // accounts registered since), no version is recorded and the post does
+  // not show as edited. Nothing to change changes nothing.
+  if (!content_changes) {
+    if (change.comments_policy == post.comments_policy) return post;
+    return ctx.store.statuses().SetCommentsPolicy(id, author.id, change.comments_policy, NowUnixMs());
+  }
   auto rendered = RenderCaption(ctx, change.text);
   if (!rendered) return std::move(rendered).error();
   change.content = std::move(rendered->content);

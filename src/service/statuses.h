@@ -108,7 +108,10 @@ struct StatusEdit {
 };
 
 // Edits the author's status and records the history. Alt text changes apply
-// to media of this status only (Invalid "media_attributes" otherwise).
+// to media of this status only (Invalid "media_attributes" otherwise). What
+// is sent as it already is counts as unchanged: an edit that changes only
+// the comment policy sets it alone (no history, no edited_at, the caption's
+// mentions untouched), and one that changes nothing writes nothing.
 Result<store::Post> EditStatus(ServiceContext& ctx, int64_t id, const store::Account& author,
                                const StatusEdit& edit);
 

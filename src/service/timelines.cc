@@ -176,6 +176,16 @@ Result<std::vector<store::Post>> Explore(ServiceContext& ctx, std::optional<int6
   return out;
 }
 
+Result<store::TagHit> FindTag(ServiceContext& ctx, std::optional<int64_t> viewer_id, std::string_view name) {
+  if (!name.empty() && name.front() == '#') name.remove_prefix(1);
+  std::string key = TagKey(name);
+  if (key.empty()) return Error::NotFound();
+  auto tag = ctx.store.timelines().FindVisibleTag(key, viewer_id.value_or(0));
+  if (!tag) return std::move(tag).error();
+  if (!*tag) return Error::NotFound();
+  return std::move(**tag);
+}
+
 Result<SearchResult> Search(ServiceContext& ctx, std::optional<int64_t> viewer_id, const SearchQuery& query) {
   SearchResult result;
   std::string q = query.q;
@@ -198,7 +208,7 @@ Result<SearchResult> Search(ServiceContext& ctx, std::optional<int64_t> viewer_i
   }
   std::string tag_key = TagKey(hashtag ? std::string_view(q).substr(1) : std::string_view(q));
   if ((query.type == SearchType::kAll || query.type == SearchType::kHashtags) && !tag_key.empty()) {
-    auto tags = ctx.store.timelines().SearchTags(tag_key, query.limit, query.offset);
+    auto tags = ctx.store.timelines().SearchTags(tag_key, viewer_id.value_or(0), query.limit, query.offset);
     if (!tags) return std::move(tags).error();
     result.hashtags = std::move(*tags);
   }

@@ -93,9 +93,16 @@ struct SearchResult {
 
 inline constexpr int kMaxSearchOffset = 1000;
 
+// The hashtag `name` (compared by its key, a leading # ignored), when a
+// status the viewer may see carries it: NotFound otherwise, exactly as for
+// a tag never used, so that tags of followers-only posts and held comments
+// tell nobody else they exist.
+Result<store::TagHit> FindTag(ServiceContext& ctx, std::optional<int64_t> viewer_id, std::string_view name);
+
 // Accounts by username or display name prefix ("@name" and "name@ourdomain"
-// too), hashtags by name prefix, and public posts carrying the hashtag when
-// `q` is "#tag" (or, with type statuses, a tag name).
+// too), hashtags by name prefix (those the viewer may see a status of, as
+// FindTag), and public posts carrying the hashtag when `q` is "#tag" (or,
+// with type statuses, a tag name).
 Result<SearchResult> Search(ServiceContext& ctx, std::optional<int64_t> viewer_id, const SearchQuery& query);
 
 }  // namespace vantage::service

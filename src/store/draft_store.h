@@ -64,7 +64,13 @@ struct Draft {
   std::optional<std::string> publish_error;
   std::optional<int64_t> status_id;  // the published post
   std::optional<int64_t> published_at;
+  // Counts every transition (each one bumps it as it locks the row).
   int64_t version = 1;
+  // Rises with every change of what the draft would post (its content,
+  // photos, their alt text and focus points, link, the time asked for) and
+  // nothing else: what an approval, a rejection or a release is of. The API
+  // shows it as `version`.
+  int64_t content_version = 1;
   int64_t created_at = 0;
   int64_t updated_at = 0;
 
@@ -84,6 +90,7 @@ struct DraftChange {
   std::optional<std::string> publish_error;
   std::optional<DraftContent> content;  // replaces the content and media
   std::optional<int64_t> editor_id;     // recorded as having edited it
+  bool content_changed = false;         // raises content_version
   bool clear_approvals = false;
   std::optional<int64_t> add_approval;  // an approver, approving now
   // Appended in this order; the store sets organisation, target and time.

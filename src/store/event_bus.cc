@@ -7,6 +7,9 @@ namespace vantage::store {
 namespace {
 // Rows read per query; a topic with more new events is read in turns.
 constexpr int kReadBatch = 500;
+// Revocations kept in memory for subscribers joining after them; a grant
+// checked before the oldest kept is compared with the database's.
+constexpr size_t kKeptRevocations = 4096;
 }  // namespace
 
 void InProcessNotifier::Notify(const std::string& topic, int64_t id) {
@@ -51,11 +54,15 @@ void EventBus::Stop() {
 }
 
 std::shared_ptr<EventBus::Subscription> EventBus::Subscribe(const std::string& topic,
-                                                            std::optional<int64_t> after_id, Deliver deliver) {
+                                                            std::optional<int64_t> after_id, Deliver deliver,
+                                                            std::optional<AccessGrant> grant,
+                                                            std::function<void()> revoked) {
   auto subscription = std::make_shared<Subscription>();
   subscription->topic_ = topic;
   subscription->deliver_ = std::move(deliver);
   subscription->after_id_ = after_id;
+  subscription->grant_ = grant;
+  subscription->revoked_ = std::move(revoked);
   {
     std::lock_guard lock(mu_);
     joining_.push_back(subscription);
@@ -105,6 +112,10 @@ void EventBus::Run() {
 
     for (const auto& subscription : joining) Join(subscription);
     for (const auto& [topic, id] : notified) {
+      if (topic == kAccessTopic) {
+        ReadAccess();
+        continue;
+      }
       auto it = topics_.find(topic);
       // Nobody here listens, or everything up to `id` was read already.
       if (it == topics_.end() || it->second.last_read >= id) continue;
@@ -119,6 +130,7 @@ void EventBus::Run() {
   following_.clear();
   lock.unlock();
   topics_.clear();
+  access_ = Access{};
 }
 
 // On the bus thread: the subscriber is given what it missed up to what the
@@ -126,6 +138,15 @@ void EventBus::Run() {
 // no event falls between them.
 void EventBus::Join(const std::shared_ptr<Subscription>& subscription) {
   if (subscription->cancelled()) return;
+  if (subscription->grant_) {
+    // Revocations since the grant was checked, committed before this join,
+    // end it before it is given anything.
+    access_.guarded.push_back(subscription);
+    if (!ReadAccess() || RevokedSinceGrant(subscription)) {
+      Revoke(subscription);
+      return;
+    }
+  }
   Topic& state = topics_[subscription->topic_];
   if (!state.known) {
     auto last = events_->LastId(subscription->topic_);
@@ -157,6 +178,9 @@ void EventBus::Join(const std::shared_ptr<Subscription>& subscription) {
         return;
       }
       if (missed->empty()) break;
+      // Read after the events, so a revocation committed before any of them is seen.
+      if (subscription->grant_ && !ReadAccess()) Revoke(subscription);
+      if (subscription->cancelled()) return;
       bool beyond = false;
       for (Event& event : *missed) {
         if (event.id > state.last_read) {
@@ -194,6 +218,15 @@ void EventBus::ReadNew(const std::string& topic, Topic& state) {
     auto events = events_->Since(topic, state.last_read, kReadBatch);
     ++reads_;
     if (!events || events->empty()) break;
+    // Revocations committed before these events are read before they are
+    // handed out; when they cannot be read, the guarded subscribers end
+    // (their readers open the stream again and are authorized afresh).
+    bool guarded = std::any_of(subscribers.begin(), subscribers.end(), [](const auto& subscription) {
+      return subscription->grant_ && !subscription->cancelled();
+    });
+    if (guarded && !ReadAccess())
+      for (const auto& subscription : subscribers)
+        if (subscription->grant_) Revoke(subscription);
     // What LastId answers moves first: a thread woken by a delivery never
     // reads an id older than the event it was given.
     state.last_read = events->back().id;
@@ -212,11 +245,85 @@ void EventBus::Poll() {
   std::vector<std::shared_ptr<Subscription>> rejoining;
   rejoining.swap(rejoining_);
   for (const auto& subscription : rejoining) Join(subscription);
+  ReadAccess();
   std::vector<std::string> topics;
   for (const auto& [topic, state] : topics_) topics.push_back(topic);
   for (const std::string& topic : topics) {
     auto it = topics_.find(topic);
     if (it != topics_.end()) ReadNew(topic, it->second);
+  }
+}
+
+bool EventBus::ReadAccess() {
+  auto& guarded = access_.guarded;
+  guarded.erase(std::remove_if(guarded.begin(), guarded.end(),
+                               [](const std::shared_ptr<Subscription>& s) { return s->cancelled(); }),
+                guarded.end());
+  if (guarded.empty()) {
+    if (access_.known) Publish(std::string(kAccessTopic), std::nullopt);
+    access_ = Access{};
+    return true;
+  }
+  const std::string topic(kAccessTopic);
+  if (!access_.known) {
+    auto last = events_->LastId(topic);
+    ++reads_;
+    if (!last) return false;
+    access_.known = true;
+    access_.last_read = access_.floor = *last;
+    Publish(topic, access_.last_read);
+  }
+  for (;;) {
+    auto events = events_->Since(topic, access_.last_read, kReadBatch);
+    ++reads_;
+    if (!events) return false;
+    if (events->empty()) break;
+    for (const Event& event : *events) {
+      access_.last_read = event.id;
+      auto revocation = DecodeAccessRevocation(event.data);
+      if (!revocation) continue;
+      access_.recent.emplace_back(event.id, *revocation);
+      for (const auto& subscription : guarded)
+        if (!subscription->cancelled() && event.id > subscription->grant_->checked_after &&
+            Revokes(*revocation, *subscription->grant_))
+          Revoke(subscription);
+    }
+    Publish(topic, access_.last_read);
+    if (static_cast<int>(events->size()) < kReadBatch) break;
+  }
+  while (access_.recent.size() > kKeptRevocations) {
+    access_.floor = access_.recent.front().first;
+    access_.recent.pop_front();
+  }
+  return true;
+}
+
+bool EventBus::RevokedSinceGrant(const std::shared_ptr<Subscription>& subscription) {
+  const AccessGrant& grant = *subscription->grant_;
+  // Revocations between the grant and what the bus keeps: from the database.
+  for (int64_t after = grant.checked_after; after < access_.floor;) {
+    auto events = events_->Since(std::string(kAccessTopic), after, kReadBatch);
+    ++reads_;
+    if (!events) return true;
+    if (events->empty()) break;
+    for (const Event& event : *events) {
+      if (event.id > access_.floor) break;
+      after = event.id;
+      auto revocation = DecodeAccessRevocation(event.data);
+      if (revocation && Revokes(*revocation, grant)) return true;
+    }
+    if (static_cast<int>(events->size()) < kReadBatch) break;
+  }
+  for (const auto& [id, revocation] : access_.recent)
+    if (id > grant.checked_after && Revokes(revocation, grant)) return true;
+  return false;
+}
+
+void EventBus::Revoke(const std::shared_ptr<Subscription>& subscription) {
+  subscription->Cancel();
+  if (auto revoked = std::move(subscription->revoked_)) {
+    subscription->revoked_ = nullptr;
+    revoked();
   }
 }
 

@@ -16,6 +16,16 @@
 // order, and must not block (queue the event and return). An event is
 // encoded once for all of them (the bus's Encoder, e.g. the event-stream
 // text), and they share that text rather than each making a copy.
+//
+// A subscriber that reads as someone (an AccessGrant) is revoked when a
+// change takes that right away (store/access_events.h): the bus reads the
+// access topic after reading any events for such subscribers and before
+// handing them out, so an event committed after a revocation never reaches
+// a subscriber it names (the event's read saw it committed, so the access
+// read after it sees the revocation that committed before). Revoked
+// subscribers are cancelled and told once; the access topic is also read
+// at every poll, so a revoked subscriber of a quiet topic is told within
+// the poll interval, or at once when the revoking server notifies it.
 #pragma once
 
 #include <atomic>
@@ -32,6 +42,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/access_events.h"
 #include "store/event_store.h"
 #include "store/sql.h"
 
@@ -84,6 +95,8 @@ class EventBus {
     std::string topic_;
     Deliver deliver_;
     std::optional<int64_t> after_id_;
+    std::optional<AccessGrant> grant_;
+    std::function<void()> revoked_;
     std::atomic<bool> cancelled_{false};
   };
 
@@ -97,8 +110,14 @@ class EventBus {
   // still kept are delivered first (a resumed stream), then the live ones;
   // without, only events written from now on. No event is delivered twice or
   // skipped between the two.
+  //
+  // With a `grant`, the subscriber reads as that account: a revocation of
+  // it committed after `grant->checked_after` cancels the subscription and
+  // calls `revoked` once, on the bus thread (it must not block), before any
+  // event committed after the revocation is delivered.
   std::shared_ptr<Subscription> Subscribe(const std::string& topic, std::optional<int64_t> after_id,
-                                          Deliver deliver);
+                                          Deliver deliver, std::optional<AccessGrant> grant = std::nullopt,
+                                          std::function<void()> revoked = nullptr);
 
   // The topic's last event id, for a stream that starts "from now on": what
   // the bus has read of the topic when it follows it already (no query; it
@@ -121,8 +140,27 @@ class EventBus {
     std::vector<std::shared_ptr<Subscription>> subscribers;
   };
 
+  // What the bus has read of kAccessTopic, while any subscriber has a grant.
+  struct Access {
+    bool known = false;
+    int64_t last_read = 0;
+    // The revocations read, oldest first: every one after `floor`.
+    std::deque<std::pair<int64_t, AccessRevocation>> recent;
+    int64_t floor = 0;
+    std::vector<std::shared_ptr<Subscription>> guarded;  // subscribers with a grant
+  };
+
   void Run();
   void Join(const std::shared_ptr<Subscription>& subscription);
+  // Reads the revocations committed since the last read and revokes the
+  // subscribers they name (nothing to read without guarded subscribers).
+  // False when the database could not be read.
+  bool ReadAccess();
+  // Whether a revocation after the grant's checked_after names
+  // `subscription`. A database error counts as one: the stream ends and its
+  // reader opens it again.
+  bool RevokedSinceGrant(const std::shared_ptr<Subscription>& subscription);
+  void Revoke(const std::shared_ptr<Subscription>& subscription);
   void ReadNew(const std::string& topic, Topic& state);
   void Poll();
   BusEvent Encode(Event event) const;
@@ -142,6 +180,7 @@ class EventBus {
   std::map<std::string, int64_t> following_;               // guarded by mu_: topic -> last id read, once known
 
   std::map<std::string, Topic> topics_;  // the bus thread's alone
+  Access access_;                        // the bus thread's alone
   // Subscribers whose catching up met a database error: joined again at the
   // next poll. The bus thread's alone.
   std::vector<std::shared_ptr<Subscription>> rejoining_;

@@ -19,7 +19,8 @@ namespace {
 #define VANTAGE_DRAFT_COLUMNS                                                                              \
   "d.id, d.organisation_id, d.author_id, d.state, d.text, d.spoiler_text, d.sensitive, d.visibility, "     \
   "d.language, d.cta_url, d.cta_label, d.scheduled_at, d.rejection_reason, d.rejected_by, d.publish_error, " \
-  "d.status_id, d.published_at, d.version, d.created_at, d.updated_at, o.approvals_required"
+  "d.status_id, d.published_at, d.version, d.created_at, d.updated_at, o.approvals_required, "          \
+  "d.content_version"
 
 constexpr Statement kInsertDraft{
     "draft_insert",
@@ -86,7 +87,7 @@ constexpr Statement kUpdateContent{
 constexpr Statement kUpdateState{
     "draft_update_state",
     "UPDATE drafts SET state = ?, scheduled_at = ?, rejection_reason = ?, rejected_by = ?, publish_error = ?, "
-    "updated_at = ? WHERE id = ?"};
+    "updated_at = ?, content_version = content_version + ? WHERE id = ?"};
 constexpr Statement kDeleteDraft{"draft_delete", "DELETE FROM drafts WHERE id = ?"};
 constexpr Statement kSelectDue{
     "draft_select_due",
@@ -129,6 +130,7 @@ Result<Draft> DecodeDraft(const Row& row) {
   d.created_at = row.Int(18);
   d.updated_at = row.Int(19);
   d.approvals_required = static_cast<int>(row.Int(20));
+  d.content_version = row.Int(21);
   return d;
 }
 
@@ -290,7 +292,8 @@ class SqlDraftStore final : public DraftStore {
       }
       auto updated = conn.Exec(kUpdateState, {std::string(DraftStateName(change->state)), Opt(change->scheduled_at),
                                               OptText(change->rejection_reason), Opt(change->rejected_by),
-                                              OptText(change->publish_error), now, id});
+                                              OptText(change->publish_error), now,
+                                              int64_t{change->content_changed ? 1 : 0}, id});
       if (!updated) return std::move(updated).error();
       for (AuditEntry& entry : change->audit) VANTAGE_TRY(AppendFor(conn, *current, std::move(entry), now));
       if (change->in_transaction) VANTAGE_TRY(change->in_transaction(conn));

@@ -12,6 +12,8 @@
 #include <utility>
 
 #include "store/graph_store.h"
+
+#include "store/access_events.h"
 #include "store/id_batch.h"
 #include "store/insight_store.h"
 
@@ -366,7 +368,8 @@ class SqlGraphStore final : public GraphStore {
         if (auto s = RemoveFollow(conn, from, to); !s) return std::move(s).error();
         if (auto s = RemoveRequest(conn, from, to); !s) return std::move(s).error();
       }
-      return Ok();
+      // The blocked account no longer reads the blocker's live streams.
+      return AppendAccessRevokedOn(conn, AccessRevocation{target_id, 0, account_id}, now);
     });
   }
 

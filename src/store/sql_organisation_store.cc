@@ -10,6 +10,8 @@
 
 #include "store/organisation_store.h"
 
+#include "store/access_events.h"
+
 namespace vantage::store {
 
 namespace {
@@ -172,6 +174,10 @@ class SqlOrganisationStore final : public OrganisationStore {
       if (!*locked) return Error::NotFound();
       auto current = RolesOn(conn, organisation_id, account_id);
       if (!current) return std::move(current).error();
+      // What the member's open streams of the organisation were authorized
+      // for may be gone: they end, and are authorized again as they reopen.
+      if (*current != wanted)
+        VANTAGE_TRY(AppendAccessRevokedOn(conn, AccessRevocation{account_id, 0, organisation_id}, audit.created_at));
       for (StaffRole role : kStaffRoles) {
         bool had = std::find(current->begin(), current->end(), role) != current->end();
         bool wants = std::find(wanted.begin(), wanted.end(), role) != wanted.end();

@@ -171,7 +171,13 @@ constexpr Statement kDeleteOwnStatus{"delete_own_status",
 constexpr Statement kUpdateStatusText{
     "update_status_text",
     "UPDATE statuses SET text = ?, content = ?, spoiler_text = ?, sensitive = ?, cta_url = ?, "
-    "cta_label = ?, comments_policy = ?, edited_at = ?, updated_at = ? WHERE id = ?"};
+    "cta_label = ?, comments_policy = ?, "
+    // edited_at names the version (an approval of a held comment names the
+    // one read), so two edits in one millisecond still differ.
+    "edited_at = CASE WHEN edited_at >= ? THEN edited_at + 1 ELSE ? END, updated_at = ? WHERE id = ?"};
+constexpr Statement kUpdateCommentsPolicy{
+    "update_comments_policy",
+    "UPDATE statuses SET comments_policy = ?, updated_at = ? WHERE id = ? AND account_id = ?"};
 constexpr Statement kHasHistory{"status_has_history",
                                 "SELECT 1 FROM status_edits WHERE status_id = ? LIMIT 1"};
 constexpr Statement kInsertEdit{
@@ -529,7 +535,7 @@ class SqlStatusStore final : public StatusStore {
       }
       auto updated = conn.Exec(kUpdateStatusText, {c.text, c.content, c.spoiler_text, Bool(c.sensitive),
                                                    c.cta_url, c.cta_label, c.comments_policy, c.now, c.now,
-                                                   id});
+                                                   c.now, id});
       if (!updated) return std::move(updated).error();
       auto untagged = conn.Exec(kDeleteStatusTags, {id});
       if (!untagged) return std::move(untagged).error();
@@ -562,6 +568,18 @@ class SqlStatusStore final : public StatusStore {
     });
     if (!status) return std::move(status).error();
     return std::move(*edited);
+  }
+
+  Result<Post> SetCommentsPolicy(int64_t id, int64_t account_id, const std::string& policy, int64_t now) override {
+    std::optional<Post> changed;
+    VANTAGE_TRY(db_.Write([&](Connection& conn) -> Status {
+      VANTAGE_TRY(RequireChanged(conn.Exec(kUpdateCommentsPolicy, {policy, now, id, account_id})));
+      auto after = LoadExisting(conn, id);
+      if (!after) return std::move(after).error();
+      changed = std::move(*after);
+      return Ok();
+    }));
+    return std::move(*changed);
   }
 
   Result<std::vector<PostEdit>> History(int64_t status_id) override {

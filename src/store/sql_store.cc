@@ -2,7 +2,10 @@
 // one engine: the statements run unchanged on SQLite and PostgreSQL.
 #include <utility>
 
+#include "core/id.h"
+
 #include "store/store.h"
+#include "store/access_events.h"
 #include "store/audit_store.h"
 #include "store/organisation_store.h"
 #include "store/graph_store.h"
@@ -152,9 +155,9 @@ constexpr Statement kSelectTokensForAccount{
     "select_tokens_for_account",
     "SELECT " VANTAGE_TOKEN_COLUMNS " FROM tokens WHERE account_id = ? AND kind = ? "
     "ORDER BY id DESC"};
-constexpr Statement kDeleteToken{"delete_token", "DELETE FROM tokens WHERE id = ?"};
+constexpr Statement kDeleteToken{"delete_token", "DELETE FROM tokens WHERE id = ? RETURNING id, account_id"};
 constexpr Statement kDeleteTokenByHash{"delete_token_by_hash",
-                                       "DELETE FROM tokens WHERE token_hash = ?"};
+                                       "DELETE FROM tokens WHERE token_hash = ? RETURNING id, account_id"};
 constexpr Statement kDeleteTokensForAccount{
     "delete_tokens_for_account", "DELETE FROM tokens WHERE account_id = ? AND id <> ?"};
 // Only forward: concurrent requests touching the same token in any order
@@ -564,20 +567,26 @@ class SqlTokenStore final : public TokenStore {
     return tokens;
   }
 
-  Result<bool> Revoke(int64_t token_id) override {
-    auto changed = WriteOne(db_, kDeleteToken, {token_id});
-    if (!changed) return std::move(changed).error();
-    return *changed > 0;
-  }
+  // Revoking ends the live streams opened with the token too
+  // (store/access_events.h), in the same transaction.
+  Result<bool> Revoke(int64_t token_id) override { return DeleteOne(kDeleteToken, token_id); }
 
   Result<bool> RevokeByHash(const std::string& token_hash) override {
-    auto changed = WriteOne(db_, kDeleteTokenByHash, {token_hash});
-    if (!changed) return std::move(changed).error();
-    return *changed > 0;
+    return DeleteOne(kDeleteTokenByHash, token_hash);
   }
 
   Result<int64_t> RevokeAllForAccount(int64_t account_id, int64_t keep_id) override {
-    return WriteOne(db_, kDeleteTokensForAccount, {account_id, keep_id});
+    int64_t changed = 0;
+    VANTAGE_TRY(db_.Write([&](Connection& conn) -> Status {
+      auto deleted = conn.Exec(kDeleteTokensForAccount, {account_id, keep_id});
+      if (!deleted) return std::move(deleted).error();
+      changed = *deleted;
+      // Every stream of the account ends, the kept token's too: its reader
+      // opens it again at once, and nothing is said of which token stays.
+      if (changed > 0) VANTAGE_TRY(AppendAccessRevokedOn(conn, AccessRevocation{account_id, 0, 0}, NowUnixMs()));
+      return Ok();
+    }));
+    return changed;
   }
 
   Status Touch(int64_t token_id, int64_t now) override {
@@ -587,6 +596,20 @@ class SqlTokenStore final : public TokenStore {
   }
 
  private:
+  // Deletes the token `key` names and ends its streams; whether there was one.
+  Result<bool> DeleteOne(const Statement& statement, Value key) {
+    bool deleted = false;
+    VANTAGE_TRY(db_.Write([&](Connection& conn) -> Status {
+      auto row = conn.QueryOne(statement, {key});
+      if (!row) return std::move(row).error();
+      deleted = row->has_value();
+      if (deleted && !(*row)->IsNull(1))
+        VANTAGE_TRY(AppendAccessRevokedOn(conn, AccessRevocation{(*row)->Int(1), (*row)->Int(0), 0}, NowUnixMs()));
+      return Ok();
+    }));
+    return deleted;
+  }
+
   Database& db_;
 };
 

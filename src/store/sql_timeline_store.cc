@@ -15,6 +15,7 @@
 #include "store/id_batch.h"
 #include "store/sql_rows.h"
 #include "store/timeline_store.h"
+#include "store/visibility_sql.h"
 
 namespace vantage::store {
 
@@ -223,12 +224,21 @@ constexpr Statement kHiddenAuthors{
     "OR EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = a.id AND b.target_account_id = ?) "
     "OR EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = ? AND m.target_account_id = a.id))"};
 constexpr Statement kFindTag{"timeline_find_tag", "SELECT id, name FROM tags WHERE name_key = ?"};
+// A tag is known to a viewer through a status they may see that carries it:
+// a walk of status_tags (tag_id, status_id) that stops at the first one.
+#define VANTAGE_TAG_SEEN_BY_VIEWER                                                                   \
+  "EXISTS (SELECT 1 FROM status_tags st JOIN statuses s ON s.id = st.status_id WHERE st.tag_id = t.id " \
+  "AND " VANTAGE_VISIBLE_TO("?") ")"
+constexpr Statement kFindVisibleTag{
+    "timeline_find_visible_tag",
+    "SELECT t.id, t.name FROM tags t WHERE t.name_key = ? AND " VANTAGE_TAG_SEEN_BY_VIEWER};
 // Tag keys compare as text of code points here, not under a collation, on
 // both engines: substr counts characters on both.
 constexpr Statement kSearchTags{
     "search_tags",
-    "SELECT id, name FROM tags WHERE substr(name_key, 1, ?) = ? "
-    "ORDER BY length(name_key), name_key, id LIMIT ? OFFSET ?"};
+    "SELECT t.id, t.name FROM tags t WHERE substr(t.name_key, 1, ?) = ? AND " VANTAGE_TAG_SEEN_BY_VIEWER " "
+    "ORDER BY length(t.name_key), t.name_key, t.id LIMIT ? OFFSET ?"};
+#undef VANTAGE_TAG_SEEN_BY_VIEWER
 // lower() is ASCII-only on SQLite; the prefix comes lower-cased the same way.
 constexpr Statement kSearchAccounts{
     "search_accounts",
@@ -491,11 +501,30 @@ class SqlTimelineStore final : public TimelineStore {
     return tag;
   }
 
-  Result<std::vector<TagHit>> SearchTags(const std::string& key_prefix, int limit, int offset) override {
+  Result<std::optional<TagHit>> FindVisibleTag(const std::string& key, int64_t viewer_id) override {
+    std::optional<TagHit> tag;
+    std::vector<Value> args{key};
+    AppendViewer(args, viewer_id);
+    VANTAGE_TRY(db_.Read([&](Connection& conn) -> Status {
+      auto rows = conn.Query(kFindVisibleTag, args);
+      if (!rows) return std::move(rows).error();
+      tag.reset();
+      if (!rows->empty()) tag = TagHit{rows->front().Int(0), rows->front().Text(1)};
+      return Ok();
+    }));
+    return tag;
+  }
+
+  Result<std::vector<TagHit>> SearchTags(const std::string& key_prefix, int64_t viewer_id, int limit,
+                                         int offset) override {
     std::vector<TagHit> tags;
+    std::vector<Value> args{CodePoints(key_prefix), key_prefix};
+    AppendViewer(args, viewer_id);
+    args.emplace_back(int64_t{limit});
+    args.emplace_back(int64_t{offset});
     Status status = db_.Read([&](Connection& conn) -> Status {
       tags.clear();
-      auto rows = conn.Query(kSearchTags, {CodePoints(key_prefix), key_prefix, int64_t{limit}, int64_t{offset}});
+      auto rows = conn.Query(kSearchTags, args);
       if (!rows) return std::move(rows).error();
       for (const Row& row : *rows) tags.push_back(TagHit{row.Int(0), row.Text(1)});
       return Ok();

@@ -184,6 +184,11 @@ class StatusStore {
   virtual Result<Post> Edit(int64_t id, int64_t account_id, const PostChange& change,
                             const InTransaction& in_transaction = {}) = 0;
 
+  // Sets the comment policy of the account's post (a moderation setting):
+  // nothing else changes, no history is recorded and edited_at stays.
+  virtual Result<Post> SetCommentsPolicy(int64_t id, int64_t account_id, const std::string& policy,
+                                         int64_t now) = 0;
+
   // Oldest first; empty when the status was never edited.
   virtual Result<std::vector<PostEdit>> History(int64_t status_id) = 0;
 

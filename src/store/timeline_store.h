@@ -135,10 +135,17 @@ class TimelineStore {
   // Which of `author_ids` the viewer blocks, mutes or is blocked by.
   virtual Result<std::vector<int64_t>> HiddenAuthors(int64_t viewer_id, const std::vector<int64_t>& author_ids) = 0;
 
-  // The tag whose key (NFKC case fold) is `key`.
+  // The tag whose key (NFKC case fold) is `key`, whoever used it (to filter
+  // by it: the statuses are filtered for the viewer anyway).
   virtual Result<std::optional<TagHit>> FindTag(const std::string& key) = 0;
-  // Tags whose key starts with `key_prefix`, shortest first, from `offset`.
-  virtual Result<std::vector<TagHit>> SearchTags(const std::string& key_prefix, int limit, int offset) = 0;
+  // The same, only when a status the viewer may see carries it (0: nobody
+  // signed in): a tag used only in followers-only posts or held comments
+  // is not known to others, as if never used.
+  virtual Result<std::optional<TagHit>> FindVisibleTag(const std::string& key, int64_t viewer_id) = 0;
+  // Tags whose key starts with `key_prefix` and that a status the viewer may
+  // see carries, shortest first, from `offset`.
+  virtual Result<std::vector<TagHit>> SearchTags(const std::string& key_prefix, int64_t viewer_id, int limit,
+                                                 int offset) = 0;
   // Approved accounts whose username or display name starts with `prefix`
   // (ASCII letters compared case-insensitively), exact username first, then
   // by most followers; accounts blocking `viewer_id` or blocked by them are

@@ -414,13 +414,16 @@ async function publishThroughApproval(firstMediaId) {
   await submit(scheduled);
   // Far enough ahead that a slow request still lands 5 s before it.
   const at = new Date(Date.now() + 8_000).toISOString();
-  const approved = assertOk(await asStaff(staff.approver, 'POST', `${DRAFTS}/${scheduled.id}/approve`, { json: { scheduled_at: at } }));
+  const approved = assertOk(await asStaff(staff.approver, 'POST', `${DRAFTS}/${scheduled.id}/approve`,
+    { json: { scheduled_at: at, version: scheduled.version } }));
   assert.equal(approved.state, 'scheduled');
 
   const now = await create(`Recruitment day at the harbour #${TAG}`, [await uploadAsOrganisation(staff.moderator)]);
   await submit(now);
-  assert.equal(assertOk(await asStaff(staff.approver, 'POST', `${DRAFTS}/${now.id}/approve`)).state, 'approved');
-  const published = assertOk(await asStaff(staff.editor, 'POST', `${DRAFTS}/${now.id}/publish`));
+  assert.equal(assertOk(await asStaff(staff.approver, 'POST', `${DRAFTS}/${now.id}/approve`,
+    { json: { version: now.version } })).state, 'approved');
+  const published = assertOk(await asStaff(staff.editor, 'POST', `${DRAFTS}/${now.id}/publish`,
+    { json: { version: now.version } }));
   assert.equal(published.state, 'published');
   scene.orgStatusIds.add(published.status_id);
   scene.statusIds.add(published.status_id);
@@ -437,7 +440,8 @@ async function publishThroughApproval(firstMediaId) {
 
   const rejected = await create(`Not this one #${TAG}`, [await uploadAsOrganisation(staff.editor)]);
   await submit(rejected);
-  assertOk(await asStaff(staff.approver, 'POST', `${DRAFTS}/${rejected.id}/reject`, { json: { reason: 'Wrong photo' } }));
+  assertOk(await asStaff(staff.approver, 'POST', `${DRAFTS}/${rejected.id}/reject`,
+    { json: { reason: 'Wrong photo', version: rejected.version } }));
   await create(`Still a draft #${TAG}`, [firstMediaId]);
 
   const done = await waitFor(async () => {

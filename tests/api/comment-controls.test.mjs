@@ -195,13 +195,19 @@ describe('held comments', () => {
 });
 
 describe('edits of comments', () => {
-  const approve = (c) => api(server, 'POST', `/api/vantage/v1/statuses/${c.id}/approve`, { token: author.token });
+  // As the author's review does: the comment as the held list shows it, its
+  // edited_at named by the approval.
+  const approve = async (c, post) => {
+    const seen = assertOk(await held(post, author)).find((s) => s.id === c.id);
+    return api(server, 'POST', `/api/vantage/v1/statuses/${c.id}/approve`,
+      { token: author.token, json: { edited_at: seen?.edited_at ?? null } });
+  };
   const edit = (c, json) => api(server, 'PUT', `/api/v1/statuses/${c.id}`, { token: stranger.token, json });
 
   test('under a held post an approved comment rewritten goes back for review; its flags alone do not', async () => {
     const post = await postPhoto(server, author, { status: 'Approved text only', vantage_comments: 'held' });
     const c = assertOk(await comment(stranger, post, 'A harmless question'));
-    assertOk(await approve(c));
+    assertOk(await approve(c, post));
     assert.deepEqual(await context(post, fan), [c.id]);
     assertOk(await edit(c, { status: 'A harmless question', sensitive: true }));
     assert.deepEqual(await context(post, fan), [c.id]);
@@ -211,9 +217,36 @@ describe('edits of comments', () => {
     assert.deepEqual(assertOk(await held(post, author)).map((s) => s.id), [c.id]);
     assert.equal(assertOk(await api(server, 'GET', `/api/v1/statuses/${post.id}`)).replies_count, 0);
     // A content warning rewritten counts as a rewrite too.
-    assertOk(await approve(c));
+    assertOk(await approve(c, post));
     assertOk(await edit(c, { status: 'Something else entirely', spoiler_text: 'now with a warning' }));
     assert.deepEqual(await context(post, fan), []);
+  });
+
+  // Regression: approving a held comment published text the moderator never
+  // saw (the writer edited it between the review and the approval).
+  test('approving a held comment published text the moderator never saw', async () => {
+    const post = await postPhoto(server, author, { status: 'Reviewed comments only', vantage_comments: 'held' });
+    const c = assertOk(await comment(stranger, post, 'A polite question'));
+    const reviewed = assertOk(await held(post, author)).find((s) => s.id === c.id);
+    assert.equal(reviewed.edited_at, null);
+    assertOk(await edit(c, { status: 'Something the moderator never read' }));
+    // The edit keeps it held, and the approval of the text read is refused.
+    assertError(await api(server, 'POST', `/api/vantage/v1/statuses/${c.id}/approve`,
+      { token: author.token, json: { edited_at: reviewed.edited_at } }), 409, 'comment_changed', 'edited_at');
+    assertError(await api(server, 'POST', `/api/vantage/v1/statuses/${c.id}/approve`, { token: author.token }),
+      409, 'comment_changed', 'edited_at');
+    assert.deepEqual(await context(post, fan), []);
+    assert.equal(assertOk(await api(server, 'GET', `/api/v1/statuses/${post.id}`)).replies_count, 0);
+    // Read again, it is approved as it now reads; an edit after that read is refused too.
+    const reread = assertOk(await held(post, author)).find((s) => s.id === c.id);
+    assert.equal(reread.content.includes('never read'), true);
+    assertOk(await edit(c, { status: 'And once more' }));
+    assertError(await api(server, 'POST', `/api/vantage/v1/statuses/${c.id}/approve`,
+      { token: author.token, json: { edited_at: reread.edited_at } }), 409, 'comment_changed');
+    assertOk(await approve(c, post));
+    assert.deepEqual(await context(post, fan), [c.id]);
+    const shown = assertOk(await api(server, 'GET', `/api/v1/statuses/${c.id}`, { token: fan.token }));
+    assert.match(shown.content, /And once more/);
   });
 
   test('hidden words are matched in the content warning, on writing and on editing', async () => {
@@ -235,7 +268,7 @@ describe('edits of comments', () => {
     assertOk(await api(server, 'POST', `/api/vantage/v1/statuses/${c.id}/pin_comment`, { token: author.token }));
     assertOk(await edit(c, { status: 'what a slut\'s photo' }));
     assert.deepEqual(await context(post, fan), []);
-    assertOk(await approve(c));
+    assertOk(await approve(c, post));
     const back = assertOk(await api(server, 'GET', `/api/v1/statuses/${c.id}`, { token: fan.token }));
     assert.equal(back.vantage_pinned_comment, false);
   });
@@ -450,9 +483,10 @@ describe('as an organisation', () => {
     const drafts = `/api/vantage/v1/organisations/${org.id}/drafts`;
     const draft = assertOk(await api(server, 'POST', drafts,
       { token: editor.token, json: { status: 'Ask the police', media_ids: [media.id] } }));
+    const { version } = draft;
     assertOk(await api(server, 'POST', `${drafts}/${draft.id}/submit`, { token: editor.token, json: {} }));
-    assertOk(await api(server, 'POST', `${drafts}/${draft.id}/approve`, { token: owner.token, json: {} }));
-    const published = assertOk(await api(server, 'POST', `${drafts}/${draft.id}/publish`, { token: owner.token, json: {} }));
+    assertOk(await api(server, 'POST', `${drafts}/${draft.id}/approve`, { token: owner.token, json: { version } }));
+    const published = assertOk(await api(server, 'POST', `${drafts}/${draft.id}/publish`, { token: owner.token, json: { version } }));
     const post = assertOk(await api(server, 'GET', `/api/v1/statuses/${published.status_id}`));
     assert.equal(post.vantage_comments, 'on');
     return post;

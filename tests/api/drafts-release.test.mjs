@@ -81,7 +81,7 @@ async function submittedDraft(server, team, status = 'Released from the archive'
 
 async function approveAt(server, team, draft, scheduledAt) {
   const body = assertOk(await api(server, 'POST', `${DRAFTS(team.org.id)}/${draft.id}/approve`,
-    { token: team.approver.token, json: { scheduled_at: scheduledAt } }));
+    { token: team.approver.token, json: { scheduled_at: scheduledAt, version: draft.version } }));
   assert.equal(body.state, 'scheduled');
   return body;
 }
@@ -222,7 +222,7 @@ describe('scheduled release', () => {
         try {
           for (const draft of before) {
             const moved = await getDraft(target, team, draft.id);
-            for (const key of ['state', 'status', 'scheduled_at', 'created_at', 'updated_at']) {
+            for (const key of ['state', 'status', 'version', 'scheduled_at', 'created_at', 'updated_at']) {
               assert.deepEqual(moved[key], draft[key], key);
             }
             // The same photos, approvals and author (URLs name the server they came from).

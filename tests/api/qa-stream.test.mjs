@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import {
-  adminCreateAccount, api, assertError, assertOk, createApp, passwordToken, sleep, startServer, strongPassword,
+  adminCreateAccount, api, assertError, assertOk, createApp, passwordToken, signIn, sleep, startServer, strongPassword,
   uniqueName,
 } from './lib/server.mjs';
 import { registerUser } from './lib/photos.mjs';
@@ -339,6 +339,125 @@ describe('staff queue stream', () => {
       [['question', again.id, 'merged'], ['question', first.id, 'held']]);
     assert.equal(events[1].data.duplicates_count, 1);
     queue.close();
+  });
+});
+
+// Regression: event streams checked permission only when they opened. A
+// moderator removed from staff, whose token was then revoked, kept receiving
+// the queue's held questions (and the askers' accounts), kept alive by
+// heartbeats; a viewer the organisation blocked kept the public stream while
+// REST answered 404. Each cause now ends the stream, and nothing committed
+// after it is written to it.
+describe('event streams checked permission only when they opened', () => {
+  const ask = async (session, text) => assertOk(await api(server, 'POST', `${QA(session.id)}/questions`,
+    { token: asker.token, json: { text: `${text} ${uniqueName('q')}` } }));
+  // A fresh member of staff, so that taking their rights away touches no other test.
+  async function newStaff(role) {
+    const member = await registerUser(server, 'mod');
+    assertOk(await api(server, 'PUT', `${ORG()}/staff/${member.id}`,
+      { token: staff.owner.token, json: { roles: [role] } }));
+    return member;
+  }
+  // The stream ends within a second or two of the change, having received
+  // nothing after it: not the question asked right after.
+  async function endsWithoutLaterEvents(stream, session, what) {
+    const seen = stream.events.length;
+    await ask(session, 'After the change:');
+    await stream.until(() => stream.ended, 5_000, `the stream to end after ${what}`);
+    assert.equal(stream.events.length, seen, `${what}: an event was written after it`);
+    assert.ok(!stream.raw.includes('After the change:'), `${what}: the later question reached the stream`);
+  }
+  async function openQueue(session, member, extra = {}) {
+    const stream = await subscribe(server, `${QA(session.id)}/queue/stream`, { token: member.token, ...extra });
+    assert.equal(stream.status, 200);
+    await ask(session, 'Before:');
+    await stream.next();
+    return stream;
+  }
+
+  test('a moderator removed from staff stops receiving the queue at once', async () => {
+    const session = await openSession();
+    const moderator = await newStaff('moderator');
+    const stream = await openQueue(session, moderator);
+    assertOk(await api(server, 'DELETE', `${ORG()}/staff/${moderator.id}`, { token: staff.owner.token }));
+    await endsWithoutLaterEvents(stream, session, 'removal from staff');
+    assertError(await refused(`${QA(session.id)}/queue/stream`, moderator.token), 404);
+  });
+
+  test('a role change that takes the queue away ends the stream', async () => {
+    const session = await openSession();
+    const moderator = await newStaff('moderator');
+    const stream = await openQueue(session, moderator);
+    assertOk(await api(server, 'PUT', `${ORG()}/staff/${moderator.id}`,
+      { token: staff.owner.token, json: { roles: ['analyst'] } }));
+    await endsWithoutLaterEvents(stream, session, 'a change to analyst');
+    assertError(await refused(`${QA(session.id)}/queue/stream`, moderator.token), 403, 'role_required');
+  });
+
+  test('a revoked token, a signed-out session and a changed password end their streams', async () => {
+    const session = await openSession();
+    // The OAuth token, revoked by its app.
+    const moderator = await newStaff('moderator');
+    const byToken = await openQueue(session, moderator);
+    assertOk(await api(server, 'POST', '/oauth/revoke', { json: {
+      client_id: moderator.app.client_id, client_secret: moderator.app.client_secret, token: moderator.token } }));
+    await endsWithoutLaterEvents(byToken, session, 'the token revoked');
+
+    // A web session, signed out (its other sessions are untouched).
+    const second = await newStaff('moderator');
+    const web = await signIn(server, second.username, second.password);
+    const other = await openQueue(session, second);
+    const byCookie = await openQueue(session, second, { token: undefined, headers: { cookie: web.cookie } });
+    assertOk(await api(server, 'POST', '/auth/sign_out', { headers: { cookie: web.cookie, 'x-csrf-token': web.csrf } }));
+    await endsWithoutLaterEvents(byCookie, session, 'signing out');
+    assert.ok(!other.ended, 'a stream of another token ended');
+    await other.until(() => other.raw.includes('After the change:'), 5_000, 'the question asked after the sign-out');
+
+    // A changed password ends the streams of every other token.
+    const third = await newStaff('moderator');
+    const web3 = await signIn(server, third.username, third.password);
+    const elsewhere = await openQueue(session, third);
+    assertOk(await api(server, 'POST', '/api/vantage/v1/password', {
+      headers: { cookie: web3.cookie, 'x-csrf-token': web3.csrf },
+      json: { current_password: third.password, new_password: strongPassword() } }));
+    await endsWithoutLaterEvents(elsewhere, session, 'a password change');
+    assertError(await refused(`${QA(session.id)}/queue/stream`, third.token), 401);
+    other.close();
+  });
+
+  test('a viewer the organisation blocks loses the public stream; other viewers keep it', async () => {
+    const session = await openSession();
+    const viewer = await registerUser(server, 'viewer');
+    const blocked = await subscribe(server, `${QA(session.id)}/stream`, { token: viewer.token });
+    const neighbour = await subscribe(server, `${QA(session.id)}/stream`, { token: outsider.token });
+    const anonymous = await subscribe(server, `${QA(session.id)}/stream`);
+    await answered(session, 'Before the block.');
+    await blocked.next();
+    assertOk(await api(server, 'POST', `/api/v1/accounts/${viewer.id}/block`,
+      { token: staff.owner.token, headers: { 'vantage-act-as': org.id } }));
+    await answered(session, 'After the block.');
+    await blocked.until(() => blocked.ended, 5_000, 'the blocked viewer\'s stream to end');
+    assert.ok(!blocked.raw.includes('After the block.'));
+    assert.equal((await neighbour.next(2))[1].data.answer.text, 'After the block.');
+    assert.equal((await anonymous.next(2))[1].data.answer.text, 'After the block.');
+    assertError(await refused(`${QA(session.id)}/stream`, viewer.token), 404);
+    neighbour.close();
+    anonymous.close();
+  });
+
+  test('the staff stream ends once the session is archived, after saying so', async () => {
+    const session = await openSession();
+    const stream = await openQueue(session, staff.moderator);
+    const watching = await subscribe(server, `${QA(session.id)}/stream`);
+    assertOk(await api(server, 'POST', `${QA(session.id)}/close`, { token: staff.editor.token }));
+    assertOk(await api(server, 'POST', `${QA(session.id)}/archive`, { token: staff.editor.token }));
+    await stream.until(() => stream.ended, 5_000, 'the queue stream to end');
+    assert.deepEqual(stream.events.slice(-2).map((e) => e.event), ['closed', 'archived']);
+    assertError(await refused(`${QA(session.id)}/queue/stream`, staff.moderator.token), 409, 'session_archived');
+    // The public page of an archived session stays, and so does its stream.
+    await watching.next(2);
+    assert.ok(!watching.ended);
+    watching.close();
   });
 });
 

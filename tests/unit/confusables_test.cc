@@ -45,6 +45,35 @@ const std::vector<Pair> kConfusable = {
     {"police", "\ufeffpolice", "byte order mark"},
     {"police", "pol\u00adice", "soft hyphen"},
     {"police", "police\u2060", "word joiner"},
+    // Blank characters that are neither white space nor default-ignorable
+    // (regression: "police" with a Braille blank passed for new).
+    {"police", "police\u2800", "Braille pattern blank after"},
+    {"police", "\u2800police", "Braille pattern blank before"},
+    {"police", "pol\u2800ice", "Braille pattern blank inside"},
+    {"police", "pol\u3164ice", "Hangul filler"},
+    {"police", "pol\uffa0ice", "halfwidth Hangul filler"},
+    {"police", "po\u115flice", "Hangul choseong filler"},
+    {"police", "pol\u1160ice", "Hangul jungseong filler"},
+    {"police", "poli\u17b4ce", "Khmer inherent vowel aq"},
+    {"police", "poli\u17b5ce", "Khmer inherent vowel aa"},
+    {"police", "po\u180elice", "Mongolian vowel separator"},
+    {"police", "p\u034folice", "combining grapheme joiner"},
+    {"police", "pol\u2062ice", "invisible times"},
+    {"police", "police\U000e0041", "tag letter"},
+    {"police", "pol\ue000ice", "private use"},
+    {"police", "pol\U0001d159ice", "musical null notehead"},
+    {"police", "pol\u0007ice", "a control character"},
+    // Small capitals and other letters that compatibility forms alone miss
+    // (regression: "ᴘᴏʟɪᴄᴇ" and "Pᴏʟɪᴄᴇ" passed for new).
+    {"police", "\u1d18\u1d0f\u029f\u026a\u1d04\u1d07", "small capitals"},
+    {"Police", "P\u1d0f\u029f\u026a\u1d04\u1d07", "a capital, then small capitals"},
+    {"POLICE", "\u1d18\u1d0f\u029f\u026a\u1d04\u1d07", "small capitals for capitals"},
+    {"museum", "\u1d0d\u1d1cs\u1d07\u1d1c\u1d0d", "small capitals M, U, E"},
+    {"agency", "\u1d00\u0262\u1d07\u0274\u1d04\u028f", "small capitals A, G, N, Y"},
+    {"police", "\u1d56\u1d52\u02e1\u2071\u1d9c\u1d49", "modifier letters"},
+    {"police", "\u24df\u24de\u24db\u24d8\u24d2\u24d4", "circled letters"},
+    {"police", "\U0001d429\U0001d428\U0001d425\U0001d422\U0001d41c\U0001d41e", "mathematical bold"},
+    {"police", "\U0001d4c5\U0001d45c\U0001d4c1\U0001d4be\U0001d4b8\U0001d452", "mathematical script and italic"},
     // Combining marks and precomposed diacritics.
     {"police", "pol\u0069\u0301ce", "combining acute"},
     {"police", "p\u00f6lice", "precomposed ö"},
@@ -111,6 +140,13 @@ TEST(ConfusablesTest, NamesWithNothingVisibleMatchNothing) {
   EXPECT_TRUE(ConfusableKeys("\u0301").empty());
   EXPECT_FALSE(Confusable("", ""));
   EXPECT_FALSE(Confusable("\u200b", "\u200d"));
+}
+
+TEST(ConfusablesTest, CharactersThatDrawNothingAloneMatchNothing) {
+  for (const char* blank : {"\u2800", "\u3164", "\uffa0", "\u115f", "\u1160", "\u17b4", "\u17b5", "\u180e",
+                            "\u034f", "\u2062", "\U000e0041", "\ue000", "\U0001d159", "\u200b\u2800\u3164",
+                            "\u00a0", "\u3000", "\u2003"})
+    EXPECT_TRUE(ConfusableKeys(blank).empty()) << "U+" << std::hex << static_cast<int>(blank[0]);
 }
 
 TEST(ConfusablesTest, KeysAreFreeOfInvisibleCharactersAndOneIsFolded) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace vantage::api {
 namespace {
 
@@ -54,6 +56,30 @@ TEST(Pagination, LinkHeaderKeepsOtherParameters) {
   http::Response empty;
   AddLinkHeader("https://v.example", Get("/x", ""), empty, std::nullopt, std::nullopt);
   EXPECT_TRUE(empty.headers.empty());
+}
+
+// Regression: Link headers copied the raw query string, so a parameter
+// holding '>', ';' and ',' added a second rel="next" pointing elsewhere.
+TEST(Pagination, LinkHeaderReEncodesParametersSoNoneAddsALink) {
+  http::Response response;
+  AddLinkHeader("https://v.example",
+                Get("/api/v1/timelines/public",
+                    "x=%3E%3Brel%3D%22next%22%2C%3Chttps%3A%2F%2Fevil.example%2Fx&y=>;rel=\"next\",<https://evil.example/y"
+                    "&types[]=mention&bad=%zz&q=caf%C3%A9+noir"),
+                response, 80, 60);
+  ASSERT_EQ(response.headers.size(), 1u);
+  const std::string& link = response.headers[0].second;
+  EXPECT_EQ(link,
+            "<https://v.example/api/v1/timelines/public?x=%3E%3Brel%3D%22next%22%2C%3Chttps%3A%2F%2Fevil.example%2Fx&"
+            "y=%3E%3Brel%3D%22next%22%2C%3Chttps%3A%2F%2Fevil.example%2Fy&types%5B%5D=mention&q=caf%C3%A9%20noir&"
+            "max_id=60>; rel=\"next\", "
+            "<https://v.example/api/v1/timelines/public?x=%3E%3Brel%3D%22next%22%2C%3Chttps%3A%2F%2Fevil.example%2Fx&"
+            "y=%3E%3Brel%3D%22next%22%2C%3Chttps%3A%2F%2Fevil.example%2Fy&types%5B%5D=mention&q=caf%C3%A9%20noir&"
+            "min_id=80>; rel=\"prev\"");
+  // Exactly two links, each one URL in angle brackets.
+  EXPECT_EQ(std::count(link.begin(), link.end(), '<'), 2);
+  EXPECT_EQ(std::count(link.begin(), link.end(), '>'), 2);
+  EXPECT_EQ(link.find("evil.example/"), std::string::npos);
 }
 
 }  // namespace

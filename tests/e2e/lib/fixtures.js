@@ -94,8 +94,10 @@ export async function publishAsOrganisation(org, owner, approver, caption, seed 
   const drafts = `/api/vantage/v1/organisations/${org.id}/drafts`;
   const draft = await call('POST', drafts, { token: owner.token, json: { status: caption, media_ids: [media.id] } });
   await call('POST', `${drafts}/${draft.id}/submit`, { token: owner.token });
-  await call('POST', `${drafts}/${draft.id}/approve`, { token: approver.token });
-  return (await call('POST', `${drafts}/${draft.id}/publish`, { token: owner.token })).status_id;
+  // Approved and published as read: the version the draft was written at.
+  const { version } = draft;
+  await call('POST', `${drafts}/${draft.id}/approve`, { token: approver.token, json: { version } });
+  return (await call('POST', `${drafts}/${draft.id}/publish`, { token: owner.token, json: { version } })).status_id;
 }
 
 // Signs the page's browser context in with the cookie session (the same

@@ -70,8 +70,8 @@ test('no staff marker in the rendered pages of an organisation, for a visitor or
   const drafts = `/api/vantage/v1/organisations/${org.id}/drafts`;
   const draft = await asStaff(editor, org, 'POST', drafts, { status: `The lighthouse at dawn #${TAG}`, media_ids: [media.id] }, { actAs: false });
   await asStaff(editor, org, 'POST', `${drafts}/${draft.id}/submit`, {}, { actAs: false });
-  await asStaff(owner, org, 'POST', `${drafts}/${draft.id}/approve`, {}, { actAs: false });
-  const published = await asStaff(editor, org, 'POST', `${drafts}/${draft.id}/publish`, {}, { actAs: false });
+  await asStaff(owner, org, 'POST', `${drafts}/${draft.id}/approve`, { version: draft.version }, { actAs: false });
+  const published = await asStaff(editor, org, 'POST', `${drafts}/${draft.id}/publish`, { version: draft.version }, { actAs: false });
 
   // Every answer the app fetches is searched too.
   const fetched = [];

@@ -68,8 +68,9 @@ test('an editor drafts a 5-photo post, an approver schedules it, it appears as t
   const own = page.locator(`.draft-row[data-id="${draftId}"]`);
   await expect(own).toContainText('You wrote this draft: someone else must approve it.');
   await expect(own.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+  const { version } = await api('GET', drafts(org, `/${draftId}`), { token: editor.token });
   const refused = await fetch(`${process.env.VANTAGE_URL}${drafts(org, `/${draftId}/approve`)}`, { method: 'POST',
-    headers: { Authorization: `Bearer ${editor.token}` } });
+    headers: { Authorization: `Bearer ${editor.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ version }) });
   expect([refused.status, (await refused.json()).code]).toEqual([403, 'own_draft']);
 
   // The approver: the photos in order with their alt text, approved for two
@@ -163,10 +164,11 @@ test('console pages pass axe; drafts edited, submitted, withdrawn and deleted, a
   const later = await makeDraft(editor, org, { caption: 'The lighthouse keeper\'s logbook', photos: 2 });
   await api('POST', drafts(org, `/${later.id}/submit`), { token: editor.token });
   await api('POST', drafts(org, `/${later.id}/approve`), { token: owner.token,
-    json: { scheduled_at: new Date(Date.now() + 86_400_000).toISOString() } });
+    json: { version: later.version, scheduled_at: new Date(Date.now() + 86_400_000).toISOString() } });
   const rejected = await makeDraft(editor, org, { caption: 'Blurry harbour', photos: 1 });
   await api('POST', drafts(org, `/${rejected.id}/submit`), { token: editor.token });
-  await api('POST', drafts(org, `/${rejected.id}/reject`), { token: owner.token, json: { reason: 'The photo is out of focus.' } });
+  await api('POST', drafts(org, `/${rejected.id}/reject`), { token: owner.token,
+    json: { version: rejected.version, reason: 'The photo is out of focus.' } });
   await makeDraft(editor, org, { caption: 'Not finished yet', photos: 1 });
 
   await signInAs(page, owner);
@@ -253,7 +255,7 @@ test('a refused reschedule leaves a scheduled draft at its time: a past time is 
   await api('POST', drafts(org, `/${draft.id}/submit`), { token: editor.token });
   const original = (Math.floor(Date.now() / 60_000) + 24 * 60) * 60_000;  // a day ahead, on the minute
   await api('POST', drafts(org, `/${draft.id}/approve`), { token: owner.token,
-    json: { scheduled_at: new Date(original).toISOString() } });
+    json: { version: draft.version, scheduled_at: new Date(original).toISOString() } });
   const stillScheduled = async () => {
     const now = await api('GET', drafts(org, `/${draft.id}`), { token: owner.token });
     expect([now.state, Date.parse(now.scheduled_at)]).toEqual(['scheduled', original]);
@@ -286,4 +288,81 @@ test('a refused reschedule leaves a scheduled draft at its time: a past time is 
   // The reloaded list shows it scheduled at its time.
   await expect(page.getByText('Nothing is scheduled.')).toHaveCount(0);
   await expect(row.getByLabel('Release at')).toHaveValue(wallClock(original));
+});
+
+test('a draft changed while the approver reads it is not approved, rejected or published as it was: the page shows it as it is now', async ({ page }) => {
+  const CHANGED = 'This draft changed while you were reading it. Here it is as it is now: read it again before you decide.';
+  const owner = await makeUser('harbourmaster', { displayName: 'Hal Harbourmaster' });
+  const editor = await makeUser('clerk', { displayName: 'Cleo Clerk' });
+  const approver = await makeUser('checker', { displayName: 'Chet Checker' });
+  const org = makeOrganisation(owner, { prefix: 'port', displayName: 'Port Authority' });
+  for (const [who, roles] of [[editor, ['editor']], [approver, ['approver']]]) {
+    await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${who.id}`, { token: owner.token, json: { roles } });
+  }
+  const harmless = await makeDraft(editor, org, { caption: 'Open day at the harbour on Saturday' });
+  await api('POST', drafts(org, `/${harmless.id}/submit`), { token: editor.token });
+  const timetable = await makeDraft(editor, org, { caption: 'The winter ferry timetable' });
+  await api('POST', drafts(org, `/${timetable.id}/submit`), { token: editor.token });
+  const read = (draft) => api('GET', drafts(org, `/${draft.id}`), { token: approver.token });
+
+  // The approver has the queue open; meanwhile the editor replaces the
+  // caption and adds a link.
+  await signInAs(page, approver);
+  await page.goto(`/console/${org.id}/queue`);
+  const row = page.locator(`.draft-row[data-id="${harmless.id}"]`);
+  await expect(row).toContainText('Open day at the harbour on Saturday');
+  const changed = await api('PUT', drafts(org, `/${harmless.id}`), { token: editor.token, json: {
+    status: 'Open day: confirm your ticket', media_ids: harmless.media_attachments.map((m) => m.id),
+    vantage_cta: { url: 'https://tickets.example.org/confirm', label: 'Confirm' },
+  } });
+  expect(changed.version).toBe(harmless.version + 1);
+  // Approve is refused: the draft is shown again as it is now, not approved.
+  await row.getByRole('button', { name: 'Approve' }).click();
+  await expect(row.getByRole('alert')).toHaveText(CHANGED);
+  await expect(row).toContainText('Open day: confirm your ticket');
+  await expect(row).toContainText('Link: Confirm (tickets.example.org)');
+  let now = await read(harmless);
+  expect([now.state, now.approvals, now.version]).toEqual(['submitted', [], changed.version]);
+  // Read again, it is approved.
+  await row.getByRole('button', { name: 'Approve' }).click();
+  await expect(row).toHaveCount(0);
+  now = await read(harmless);
+  expect([now.state, now.approvals.map((a) => a.account.id), now.status])
+    .toEqual(['approved', [approver.id], 'Open day: confirm your ticket']);
+
+  // Reject likewise: the editor changes the photo's alt text meanwhile.
+  const other = page.locator(`.draft-row[data-id="${timetable.id}"]`);
+  await expect(other.locator('.thumbs img')).toHaveAttribute('alt', 'Archive photo 1');
+  await api('PUT', `/api/v1/media/${timetable.media_attachments[0].id}`, { token: editor.token,
+    headers: { 'Vantage-Act-As': org.id }, json: { description: 'The timetable, page two' } });
+  await other.getByLabel('Reason for rejecting').fill('Add the Sunday sailings.');
+  await other.getByRole('button', { name: 'Reject' }).click();
+  await expect(other.getByRole('alert')).toHaveText(CHANGED);
+  await expect(other.locator('.thumbs img')).toHaveAttribute('alt', 'The timetable, page two');
+  now = await read(timetable);
+  expect([now.state, now.rejection_reason, now.version]).toEqual(['submitted', null, timetable.version + 1]);
+  await other.getByLabel('Reason for rejecting').fill('Add the Sunday sailings.');
+  await other.getByRole('button', { name: 'Reject' }).click();
+  await expect(page.getByText('Nothing waits for approval.')).toBeVisible();
+  now = await read(timetable);
+  expect([now.state, now.rejection_reason]).toEqual(['rejected', 'Add the Sunday sailings.']);
+
+  // Publish now on the Schedule page: edited and approved again meanwhile.
+  await page.goto(`/console/${org.id}/schedule`);
+  const approvedRow = page.locator(`.draft-row[data-id="${harmless.id}"]`);
+  await expect(approvedRow).toContainText('Open day: confirm your ticket');
+  const again = await api('PUT', drafts(org, `/${harmless.id}`), { token: editor.token, json: {
+    status: 'Open day: tickets at the gate', media_ids: harmless.media_attachments.map((m) => m.id),
+  } });
+  await api('POST', drafts(org, `/${harmless.id}/approve`), { token: owner.token, json: { version: again.version } });
+  await approvedRow.getByRole('button', { name: 'Publish now' }).click();
+  await expect(approvedRow.getByRole('alert')).toHaveText(CHANGED);
+  await expect(approvedRow).toContainText('Open day: tickets at the gate');
+  now = await read(harmless);
+  expect([now.state, now.status_id]).toEqual(['approved', null]);
+  await approvedRow.getByRole('button', { name: 'Publish now' }).click();
+  await expect(page.getByText('No approved drafts wait for a time.')).toBeVisible();
+  now = await read(harmless);
+  expect(now.state).toBe('published');
+  expect((await api('GET', `/api/v1/statuses/${now.status_id}`)).content).toContain('Open day: tickets at the gate');
 });

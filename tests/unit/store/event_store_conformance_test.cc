@@ -2,13 +2,16 @@
 // instantiates StoreConformanceTest: ids per topic in commit order, events
 // that roll back with their change, resuming after an id, pruning that keeps
 // the numbering, and a bus that reads each topic's new rows once for all its
-// subscribers and hands a resumed subscriber exactly what it missed.
+// subscribers and hands a resumed subscriber exactly what it missed, and
+// that ends a subscriber whose right to read is revoked before it is given
+// anything committed after the revocation.
 #include <atomic>
 #include <chrono>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "store/access_events.h"
 #include "store/event_bus.h"
 #include "store/event_store.h"
 #include "store_backend.h"
@@ -296,6 +299,132 @@ TEST_P(StoreConformanceTest, TheBusPollsWhenANotificationIsLost) {
   for (int i = 0; i < 100 && bus.subscribers() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_TRUE(Append(*db_, "qa:9", "answer").ok());  // written elsewhere: no notification here
   EXPECT_EQ(inbox.WaitFor(1), (std::vector<int64_t>{1}));
+}
+
+Status Revoke(Database& db, const AccessRevocation& revocation) {
+  return db.Write([&](Connection& conn) { return AppendAccessRevokedOn(conn, revocation, 1000); });
+}
+
+// How many times a subscriber was told it lost its right to read.
+struct Revoked {
+  std::atomic<int> times{0};
+  std::function<void()> Callback() {
+    return [this] { ++times; };
+  }
+  bool WaitFor() {
+    for (int i = 0; i < 500 && times == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return times > 0;
+  }
+};
+
+AccessGrant Grant(int64_t account, int64_t token, int64_t owner, int64_t checked_after, int64_t acting = 0) {
+  return AccessGrant{account, acting, token, owner, checked_after};
+}
+
+TEST(AccessEventsTest, RevocationsNameAnAccountAndNarrowByTokenAndOwner) {
+  AccessGrant grant = Grant(10, 100, 50, 0, 60);
+  EXPECT_TRUE(Revokes({10, 0, 0}, grant));
+  EXPECT_TRUE(Revokes({10, 100, 0}, grant));
+  EXPECT_TRUE(Revokes({10, 0, 50}, grant));
+  EXPECT_TRUE(Revokes({60, 0, 50}, grant));  // the organisation acted as
+  EXPECT_FALSE(Revokes({10, 101, 0}, grant));
+  EXPECT_FALSE(Revokes({10, 0, 51}, grant));
+  EXPECT_FALSE(Revokes({11, 0, 0}, grant));
+  EXPECT_FALSE(Revokes({0, 0, 0}, Grant(0, 0, 0, 0)));
+
+  AccessRevocation revocation{123456789012345, 7, 42};
+  auto decoded = DecodeAccessRevocation(EncodeAccessRevocation(revocation));
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->account_id, revocation.account_id);
+  EXPECT_EQ(decoded->token_id, 7);
+  EXPECT_EQ(decoded->owner_id, 42);
+  EXPECT_FALSE(DecodeAccessRevocation("{}"));
+  EXPECT_FALSE(DecodeAccessRevocation("{\"account_id\":\"-1\",\"token_id\":\"0\",\"owner_id\":\"0\"}"));
+  EXPECT_FALSE(DecodeAccessRevocation("{\"account_id\":\"1x\",\"token_id\":\"0\",\"owner_id\":\"0\"}"));
+}
+
+// The moderator removed from staff kept the queue's held questions coming:
+// a revocation committed before an event ends the stream before that event,
+// even when only the event's topic was notified.
+TEST_P(StoreConformanceTest, ARevokedSubscriberGetsNothingCommittedAfterTheRevocation) {
+  InProcessNotifier notifier;
+  EventBus bus(*db_, notifier, std::chrono::milliseconds(60'000));
+  int64_t checkpoint = *bus.LastId(std::string(kAccessTopic));
+  Inbox moderator, colleague, visitor;
+  Revoked moderator_revoked, colleague_revoked;
+  auto a = bus.Subscribe("qa:5:queue", std::nullopt, moderator.Deliver(), Grant(10, 100, 50, checkpoint),
+                         moderator_revoked.Callback());
+  auto b = bus.Subscribe("qa:5:queue", std::nullopt, colleague.Deliver(), Grant(11, 110, 50, checkpoint),
+                         colleague_revoked.Callback());
+  auto c = bus.Subscribe("qa:5:queue", std::nullopt, visitor.Deliver());
+  for (int i = 0; i < 100 && bus.subscribers() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(bus.subscribers(), 3);
+
+  auto first = Append(*db_, "qa:5:queue", "question");
+  notifier.Notify("qa:5:queue", *first);
+  EXPECT_EQ(moderator.WaitFor(1), (std::vector<int64_t>{1}));
+
+  // Another token of the moderator, another organisation: not theirs.
+  ASSERT_TRUE(Revoke(*db_, {10, 101, 0}).ok());
+  ASSERT_TRUE(Revoke(*db_, {10, 0, 51}).ok());
+  // Removed from this organisation's staff; then a held question comes.
+  ASSERT_TRUE(Revoke(*db_, {10, 0, 50}).ok());
+  auto second = Append(*db_, "qa:5:queue", "question");
+  notifier.Notify("qa:5:queue", *second);  // the revocation is never notified
+  EXPECT_EQ(colleague.WaitFor(2), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(visitor.WaitFor(2), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(moderator.ids(), (std::vector<int64_t>{1}));
+  EXPECT_EQ(moderator_revoked.times, 1);
+  EXPECT_TRUE(a->cancelled());
+  EXPECT_EQ(colleague_revoked.times, 0);
+  bus.Stop();
+}
+
+// A right taken away between the check and the subscription still ends it,
+// before any missed event is replayed.
+TEST_P(StoreConformanceTest, ARevocationBeforeTheJoinEndsTheSubscriberAtOnce) {
+  InProcessNotifier notifier;
+  EventBus bus(*db_, notifier, std::chrono::milliseconds(60'000));
+  ASSERT_TRUE(Append(*db_, "qa:6", "answer").ok());
+  int64_t checkpoint = *MakeSqlEventStore(*db_)->LastId(std::string(kAccessTopic));
+  ASSERT_TRUE(Revoke(*db_, {20, 200, 0}).ok());  // the token is revoked as the stream opens
+  Inbox blocked, other;
+  Revoked revoked, other_revoked;
+  auto a = bus.Subscribe("qa:6", 0, blocked.Deliver(), Grant(20, 200, 70, checkpoint), revoked.Callback());
+  // Granted after the revocation: not ended by it.
+  auto b = bus.Subscribe("qa:6", 0, other.Deliver(), Grant(20, 201, 70, checkpoint + 1), other_revoked.Callback());
+  EXPECT_TRUE(revoked.WaitFor());
+  EXPECT_EQ(other.WaitFor(1), (std::vector<int64_t>{1}));
+  EXPECT_TRUE(blocked.ids().empty());
+  EXPECT_EQ(other_revoked.times, 0);
+  bus.Stop();
+}
+
+// A quiet stream ends too: the bus reads the access topic when told, and at
+// every poll.
+TEST_P(StoreConformanceTest, ARevokedSubscriberOfAQuietTopicIsToldAtOnceOrAtThePoll) {
+  InProcessNotifier notifier;
+  EventBus bus(*db_, notifier, std::chrono::milliseconds(60'000));
+  int64_t checkpoint = *bus.LastId(std::string(kAccessTopic));
+  Inbox quiet;
+  Revoked told;
+  auto a = bus.Subscribe("qa:7", std::nullopt, quiet.Deliver(), Grant(30, 300, 0, checkpoint), told.Callback());
+  for (int i = 0; i < 100 && bus.subscribers() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(Revoke(*db_, {30, 0, 0}).ok());
+  notifier.Notify(std::string(kAccessTopic), 0);
+  EXPECT_TRUE(told.WaitFor());
+  bus.Stop();
+
+  EventBus polling(*db_, notifier, std::chrono::milliseconds(100));
+  checkpoint = *polling.LastId(std::string(kAccessTopic));
+  Inbox also_quiet;
+  Revoked polled;
+  auto b = polling.Subscribe("qa:8", std::nullopt, also_quiet.Deliver(), Grant(31, 310, 0, checkpoint),
+                             polled.Callback());
+  for (int i = 0; i < 100 && polling.subscribers() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(Revoke(*db_, {31, 310, 0}).ok());  // revoked on another server: no notification here
+  EXPECT_TRUE(polled.WaitFor());
+  polling.Stop();
 }
 
 }  // namespace

@@ -459,15 +459,49 @@ TEST_P(StoreConformanceTest, SearchFindsAccountsAndTagsByPrefix) {
   EXPECT_EQ(found->size(), 1u);
 
   f.Publish(viewer.id, Visibility::kPublic, {}, {f.Tag("café"), f.Tag("cafés"), f.Tag("tea")});
-  auto tags = f.timelines().SearchTags("caf", 10, 0);
+  auto tags = f.timelines().SearchTags("caf", 0, 10, 0);
   ASSERT_TRUE(tags.ok()) << Describe(tags);
   ASSERT_EQ(tags->size(), 2u);
   EXPECT_EQ((*tags)[0].name, "café");
   EXPECT_EQ((*tags)[1].name, "cafés");
-  tags = f.timelines().SearchTags("café", 10, 1);
+  tags = f.timelines().SearchTags("café", 0, 10, 1);
   ASSERT_TRUE(tags.ok());
   ASSERT_EQ(tags->size(), 1u);
   EXPECT_EQ((*tags)[0].name, "cafés");
+}
+
+// Regression: hashtags of non-public content leaked. A tag used only in a
+// followers-only post was listed by search and found by name for anyone.
+TEST_P(StoreConformanceTest, ATagIsKnownOnlyThroughAStatusTheViewerMaySee) {
+  TimelineFixture f(*store_, *db_, ids_);
+  Account author = CreateAccount("secret_author");
+  Account follower = CreateAccount("secret_follower");
+  Account stranger = CreateAccount("secret_stranger");
+  f.Follow(follower.id, author.id);
+  f.Publish(author.id, Visibility::kPrivate, {}, {f.Tag("operationnightjar")});
+  f.Publish(author.id, Visibility::kPublic, {}, {f.Tag("operationpublic")});
+
+  auto found = [&](int64_t viewer) {
+    auto tag = f.timelines().FindVisibleTag("operationnightjar", viewer);
+    EXPECT_TRUE(tag.ok()) << Describe(tag);
+    return tag.ok() && tag->has_value();
+  };
+  auto listed = [&](int64_t viewer) {
+    auto tags = f.timelines().SearchTags("operation", viewer, 10, 0);
+    EXPECT_TRUE(tags.ok()) << Describe(tags);
+    std::vector<std::string> names;
+    for (const TagHit& tag : *tags) names.push_back(tag.name);
+    return names;
+  };
+  EXPECT_FALSE(found(0));
+  EXPECT_FALSE(found(stranger.id));
+  EXPECT_TRUE(found(follower.id));
+  EXPECT_TRUE(found(author.id));
+  EXPECT_EQ(listed(0), std::vector<std::string>{"operationpublic"});
+  EXPECT_EQ(listed(stranger.id), std::vector<std::string>{"operationpublic"});
+  EXPECT_EQ(listed(follower.id), (std::vector<std::string>{"operationpublic", "operationnightjar"}));
+  // Filtering by a tag still finds it (the statuses are filtered instead).
+  EXPECT_TRUE(f.timelines().FindTag("operationnightjar")->has_value());
 }
 
 }  // namespace

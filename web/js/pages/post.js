@@ -121,8 +121,13 @@ export default async function (main, { id, query }) {
   };
   const byId = new Map();
   // A comment's tool: POST its verb, by default its label lower-cased.
-  const act = (c, text, then, verb) => h('button.link-button', { type: 'button', text, onclick: (e) =>
-    post(`/api/vantage/v1/statuses/${c.id}/${verb || e.target.textContent.toLowerCase()}`, {}, as).then(() => then(e.target), (x) => toast(x.message)) });
+  // An approval names the comment's version as read (`edited_at`): one edited
+  // since is refused, said, and the list is shown again with the new text.
+  const act = (c, text, then, verb, body = {}) => h('button.link-button', { type: 'button', text, onclick: (e) =>
+    post(`/api/vantage/v1/statuses/${c.id}/${verb || e.target.textContent.toLowerCase()}`, body, as).then(() => then(e.target), (x) => {
+      toast(x.message);
+      if (x.code === 'comment_changed') reload();
+    }) });
   const remove = (c) => h('button.link-button', { type: 'button', text: 'Delete', onclick: (e) =>
     confirmDelete(e.target.closest('.comment-body'), 'comment', c, () => e.target.closest('li').remove(), as) });
   // The author pins (top-level comments), hides and deletes; others report.
@@ -152,7 +157,7 @@ export default async function (main, { id, query }) {
     card.append(h('div.pad', {}, field('Who can comment', who)));
     const held = await get(`/api/vantage/v1/statuses/${status.id}/held_comments`, as).catch(() => []);
     if (held.length) card.append(h('h2.pad', { text: 'Held for your review' }),
-      h('ul.comments', {}, held.map((c) => comment(c, false, () => [act(c, 'Show', reload, 'approve'), remove(c)]))));
+      h('ul.comments', {}, held.map((c) => comment(c, false, () => [act(c, 'Show', reload, 'approve', { edited_at: c.edited_at }), remove(c)]))));
   }
   if (closed) {
     card.append(h('p.notice', { text: closed }));

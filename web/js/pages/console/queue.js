@@ -1,15 +1,19 @@
 // /console/:org/queue: drafts submitted for approval, with their photos and
 // caption; an approver approves (at once, or for a date and time) or
 // rejects with a reason. Nobody approves a draft they wrote or edited.
+// Each decision names the version shown here: a draft edited meanwhile is
+// refused (409 draft_changed), and the list is reloaded with it as it is now.
 import { h, clear, toast } from '../../dom.js';
 import { get, post } from '../../api.js';
 import { session } from '../../session.js';
 import { consoleNav } from '../../ui/console_nav.js';
 import { field, errorLine, submitting } from '../../ui/form.js';
-import { draftsPath, draftRow, thumbs, approvalsLine, toLocalInput, fromLocalInput } from '../../ui/drafts.js';
+import { draftsPath, draftRow, thumbs, approvalsLine, toLocalInput, fromLocalInput, CHANGED } from '../../ui/drafts.js';
 
-function item(org, draft, reload) {
+// `notice`: why the row was reloaded, said on it.
+function item(org, draft, reload, notice = '') {
   const error = errorLine();
+  error.textContent = notice;
   const mine = draft.author && draft.author.id === session.account.id;
   const approved = draft.approvals.some((a) => a.account.id === session.account.id);
   // The row's link shows the caption's first line; a longer one is shown whole.
@@ -19,7 +23,12 @@ function item(org, draft, reload) {
   parts.push(h('p.muted', { text: approvalsLine(draft) }));
   const run = (button, work) => {
     button.onclick = () => submitting(button, error, async () => {
-      await work();
+      try {
+        await work();
+      } catch (e) {
+        if (e.code !== 'draft_changed') throw e;
+        return reload({ id: draft.id, message: CHANGED });
+      }
       await reload();
     });
   };
@@ -33,7 +42,7 @@ function item(org, draft, reload) {
     const at = h('input', { type: 'datetime-local', value: draft.scheduled_at && !passed ? toLocalInput(draft.scheduled_at) : '' });
     const approve = h('button.primary', { type: 'button', text: 'Approve' });
     run(approve, async () => {
-      const body = {};
+      const body = { version: draft.version };
       if (at.value) {
         body.scheduled_at = fromLocalInput(at.value);
         if (!body.scheduled_at) throw new Error('Choose a valid date and time, or none.');
@@ -45,7 +54,7 @@ function item(org, draft, reload) {
     const reject = h('button.secondary.danger', { type: 'button', text: 'Reject' });
     run(reject, async () => {
       if (!reason.value.trim()) throw new Error('Say why it is rejected: the editor reads the reason.');
-      await post(draftsPath(org, `/${draft.id}/reject`), { reason: reason.value.trim() });
+      await post(draftsPath(org, `/${draft.id}/reject`), { version: draft.version, reason: reason.value.trim() });
       toast('Rejected');
     });
     parts.push(h('div.queue-actions', {},
@@ -63,12 +72,16 @@ export default async function (main, { org }) {
   const list = h('ul.drafts');
   const status = h('p.list-status', { role: 'status' });
   main.append(h('section.console-page.queue', {}, h('h1.page-title', { text: 'Approval queue' }), status, list));
-  const load = async () => {
+  const load = async (notice) => {
     try {
       const drafts = await get(draftsPath(org, '?state=submitted&limit=40'));
       clear(list);
-      drafts.forEach((d) => list.append(item(org, d, load)));
-      status.textContent = drafts.length ? '' : 'Nothing waits for approval.';
+      const said = (d) => (notice && notice.id === d.id ? notice.message : '');
+      drafts.forEach((d) => list.append(item(org, d, load, said(d))));
+      // A changed draft may have left the queue (withdrawn, say): said above it.
+      const gone = notice && !drafts.some((d) => d.id === notice.id);
+      status.textContent = gone ? 'A draft changed while you were reading it and no longer waits for approval.'
+        : drafts.length ? '' : 'Nothing waits for approval.';
     } catch (e) {
       status.textContent = e.message;
     }

@@ -1,11 +1,13 @@
 // /console/:org/schedule: approved drafts waiting for release and scheduled
 // ones by time (shown in the viewer's time zone): publish now, schedule or
-// reschedule, unschedule.
+// reschedule, unschedule. Each names the version shown here: a draft edited
+// meanwhile is refused (409 draft_changed) before anything changes, and the
+// list is reloaded.
 import { h, clear, toast } from '../../dom.js';
 import { get, post } from '../../api.js';
 import { consoleNav } from '../../ui/console_nav.js';
 import { field, errorLine, submitting } from '../../ui/form.js';
-import { draftsPath, draftRow, toLocalInput, fromLocalInput } from '../../ui/drafts.js';
+import { draftsPath, draftRow, toLocalInput, fromLocalInput, CHANGED } from '../../ui/drafts.js';
 
 // The API's bounds for a release time (docs/api.md): 5 s to a year (366 days) ahead.
 const MIN_AHEAD_MS = 5_000;
@@ -22,6 +24,7 @@ function item(org, draft, reload, notice = '') {
         await work();
       } catch (e) {
         // After a partial change the list is reloaded to show the true state.
+        if (e.code === 'draft_changed') return reload({ id: draft.id, message: CHANGED });
         if (!e.reload) throw e;
         return reload({ id: draft.id, message: e.message });
       }
@@ -38,7 +41,8 @@ function item(org, draft, reload, notice = '') {
   const moving = async (second) => {
     if (!scheduled) return second();
     try {
-      await post(path('unschedule'), {});
+      // The version too: a draft changed meanwhile keeps its time.
+      await post(path('unschedule'), { version: draft.version });
     } catch (e) {
       e.reload = true;
       throw e;
@@ -48,7 +52,7 @@ function item(org, draft, reload, notice = '') {
     } catch (e) {
       let message = e.message;
       const restored = Date.parse(draft.scheduled_at) - Date.now() >= MIN_AHEAD_MS
-        && await post(path('schedule'), { scheduled_at: draft.scheduled_at }).then(() => true, () => false);
+        && await post(path('schedule'), { version: draft.version, scheduled_at: draft.scheduled_at }).then(() => true, () => false);
       if (!restored) message += ' It is no longer scheduled: it waits for a time.';
       const failed = new Error(message);
       failed.reload = true;
@@ -62,15 +66,15 @@ function item(org, draft, reload, notice = '') {
     if (ahead < MIN_AHEAD_MS || ahead > MAX_AHEAD_MS) {
       throw new Error('Release at: choose a time at least 5 seconds and at most a year from now.');
     }
-    await moving(() => post(path('schedule'), { scheduled_at: when }));
+    await moving(() => post(path('schedule'), { version: draft.version, scheduled_at: when }));
     toast('Scheduled');
   });
   const actions = [button('Publish now', 'primary', async () => {
-    await moving(() => post(path('publish'), {}));
+    await moving(() => post(path('publish'), { version: draft.version }));
     toast('Published');
   })];
   if (scheduled) actions.push(button('Unschedule', 'secondary', async () => {
-    await post(path('unschedule'), {});
+    await post(path('unschedule'), { version: draft.version });
     toast('Unscheduled: approved, waiting for a time');
   }));
   return draftRow(org, draft,

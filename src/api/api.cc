@@ -82,8 +82,8 @@ Result<service::Principal> Authorize(ApiContext& ctx, const http::Request& reque
     auto organisation_id = ParseId(act_as);
     if (!organisation_id) return Error::NotFound();
     bool write = request.method != "GET" && request.method != "HEAD";
-    auto organisation = service::ActAsOrganisation(ctx.services, *principal->account, *organisation_id, write,
-                                                   request.method, request.path, request.remote_ip);
+    auto organisation = service::ActAsOrganisation(ctx.services, StaffVisitOf(*principal, request), *organisation_id,
+                                                   write, request.method, request.path);
     if (!organisation) return std::move(organisation).error();
     principal->acting_staff = std::move(principal->account);
     principal->account = std::move(*organisation);
@@ -91,6 +91,12 @@ Result<service::Principal> Authorize(ApiContext& ctx, const http::Request& reque
     principal->app.reset();
   }
   return principal;
+}
+
+service::StaffVisit StaffVisitOf(const service::Principal& principal, const http::Request& request) {
+  const auto& staff = principal.acting_staff ? principal.acting_staff : principal.account;
+  return service::StaffVisit{staff ? staff->id : 0, principal.token.id, principal.token.created_at,
+                             request.remote_ip};
 }
 
 Result<std::optional<service::Principal>> OptionalPrincipal(ApiContext& ctx, const http::Request& request,

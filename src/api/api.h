@@ -16,6 +16,7 @@
 #include "http/router.h"
 #include "service/auth.h"
 #include "service/context.h"
+#include "service/organisations.h"
 
 namespace vantage::http {
 class Metrics;
@@ -88,6 +89,10 @@ Result<std::optional<store::Account>> OptionalViewer(ApiContext& ctx, const http
 // without credentials, and for app-only tokens.
 Result<std::optional<service::Principal>> OptionalPrincipal(ApiContext& ctx, const http::Request& request,
                                                             std::string_view scope);
+
+// The staff member behind `principal` (acting as an organisation or not),
+// with the session they use, for RecordStaffSession.
+service::StaffVisit StaffVisitOf(const service::Principal& principal, const http::Request& request);
 
 // The request's first path parameter as an id; NotFound when it is not one.
 Result<int64_t> PathId(const http::Request& request);

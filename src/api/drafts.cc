@@ -125,6 +125,7 @@ Result<StaffRequest> AuthorizeDraftRequest(ApiContext& ctx, Request& request, st
   const store::Account& staff = principal->acting_staff ? *principal->acting_staff : *principal->account;
   auto allowed = service::AuthorizeStaff(ctx.services, *id, staff.id, action);
   if (!allowed) return std::move(allowed).error();
+  VANTAGE_TRY(service::RecordStaffSession(ctx.services, *id, StaffVisitOf(*principal, request)));
   return StaffRequest{*id, service::Actor{staff.id, request.remote_ip}};
 }
 

@@ -23,8 +23,9 @@ Result<std::optional<int64_t>> LastEventId(const http::Request& request);
 // The access topic's last revocation id (store/access_events.h), read
 // before a stream's reader is authorized and given as its grant's
 // checked_after: a right taken away while the stream opens still ends it.
-// 0 when this server has no event bus.
-Result<int64_t> AccessCheckpoint(ApiContext& ctx);
+// 0 for a request without credentials (it reads as nobody: no grant) and
+// when this server has no event bus.
+Result<int64_t> AccessCheckpoint(ApiContext& ctx, const http::Request& request);
 
 // What a stream opened by `principal` on `owner_id`'s topic reads as.
 store::AccessGrant GrantOf(const service::Principal& principal, int64_t owner_id, int64_t checked_after);

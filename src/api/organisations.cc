@@ -7,6 +7,8 @@
 #include <boost/json/parse.hpp>
 
 #include <limits>
+#include <map>
+#include <utility>
 
 #include "api/api.h"
 #include "api/pagination.h"
@@ -46,14 +48,47 @@ Result<std::vector<store::StaffRole>> ParseRoles(const Params& params) {
   return roles;
 }
 
-Result<Response> StaffMemberResponse(ApiContext& ctx, int64_t account_id, const std::vector<store::StaffRole>& roles) {
+// {account, roles, state}: "active" for a member, "invited" for roles
+// offered and not yet accepted, "none" for someone removed.
+json::object StaffJson(ApiContext& ctx, const store::Account& account, const std::vector<store::StaffRole>& roles,
+                       const char* state) {
+  json::object out;
+  out["account"] = AccountJson(ctx.services.settings, account);
+  out["roles"] = RolesJson(roles);
+  out["state"] = state;
+  return out;
+}
+
+Result<Response> StaffMemberResponse(ApiContext& ctx, int64_t account_id, const service::StaffChange& change) {
   auto account = ctx.services.store.accounts().FindById(account_id);
   if (!account) return std::move(account).error();
   if (!*account) return Error::NotFound();
-  json::object out;
-  out["account"] = AccountJson(ctx.services.settings, **account);
-  out["roles"] = RolesJson(roles);
-  return Json(out);
+  const char* state = change.invited ? "invited" : change.roles.empty() ? "none" : "active";
+  return Json(StaffJson(ctx, **account, change.roles, state));
+}
+
+// The organisation of the path, for a staff member allowed `action`, whose
+// session is then recorded as acting for it.
+Result<int64_t> StaffRoute(ApiContext& ctx, Request& request, const service::Principal& principal,
+                           service::StaffAction action) {
+  auto id = PathId(request);
+  if (!id) return std::move(id).error();
+  auto allowed = service::AuthorizeStaff(ctx.services, *id, principal.account->id, action);
+  if (!allowed) return std::move(allowed).error();
+  VANTAGE_TRY(service::RecordStaffSession(ctx.services, *id, StaffVisitOf(principal, request)));
+  return *id;
+}
+
+// The invitee's own organisation of the path (no Vantage-Act-As: an
+// organisation is nobody's staff).
+Result<std::pair<service::Principal, int64_t>> InviteeRequest(ApiContext& ctx, Request& request) {
+  auto principal = Authorize(ctx, request, "write:accounts");
+  if (!principal) return std::move(principal).error();
+  if (principal->acting_staff)
+    return Error::Forbidden("Answer an invitation as yourself, not as an organisation", "not_allowed");
+  auto id = PathId(request);
+  if (!id) return std::move(id).error();
+  return std::pair<service::Principal, int64_t>{std::move(*principal), *id};
 }
 
 json::object AuditEntryJson(const store::AuditEntry& e) {
@@ -75,15 +110,13 @@ json::object AuditEntryJson(const store::AuditEntry& e) {
 }
 
 // PUT and DELETE /api/vantage/v1/organisations/:id/staff/:account_id: an
-// owner sets a member's roles (the whole set, replaced) or removes them.
+// owner sets a member's roles (the whole set, replaced), invites someone
+// else with them, or removes a member or withdraws an invitation.
 Result<Response> ChangeStaff(ApiContext& ctx, Request& request, bool remove) {
   auto principal = Authorize(ctx, request, "write:accounts");
   if (!principal) return std::move(principal).error();
-  auto id = PathId(request);
+  auto id = StaffRoute(ctx, request, *principal, service::StaffAction::kManageStaff);
   if (!id) return std::move(id).error();
-  auto allowed = service::AuthorizeStaff(ctx.services, *id, principal->account->id,
-                                         service::StaffAction::kManageStaff);
-  if (!allowed) return std::move(allowed).error();
   auto member_id = ParseId(request.path_params[1]);
   if (!member_id) return Error::NotFound("No such account", "account_not_found");
   std::vector<store::StaffRole> roles;
@@ -154,32 +187,88 @@ void RegisterOrganisationRoutes(http::Router& router, ApiContext& ctx) {
     return Json(out);
   }));
 
+  // Members, then pending invitations (state "invited").
   router.Add("GET", "/api/vantage/v1/organisations/:id/staff", Wrap([&ctx](Request& request) -> Result<Response> {
     auto principal = Authorize(ctx, request, "read:accounts");
     if (!principal) return std::move(principal).error();
-    auto id = PathId(request);
+    auto id = StaffRoute(ctx, request, *principal, service::StaffAction::kManageStaff);
     if (!id) return std::move(id).error();
-    auto allowed = service::AuthorizeStaff(ctx.services, *id, principal->account->id,
-                                           service::StaffAction::kManageStaff);
-    if (!allowed) return std::move(allowed).error();
     auto staff = ctx.services.store.organisations().ListStaff(*id);
     if (!staff) return std::move(staff).error();
+    auto invited = service::StaffInvitationsTo(ctx.services, *id);
+    if (!invited) return std::move(invited).error();
     std::vector<int64_t> ids;
     for (const store::StaffMember& member : *staff) ids.push_back(member.account_id);
+    for (const store::StaffInvitation& invitation : *invited) ids.push_back(invitation.account_id);
+    auto accounts = ctx.services.store.accounts().FindByIds(ids);
+    if (!accounts) return std::move(accounts).error();
+    std::map<int64_t, const store::Account*> by_id;
+    for (const store::Account& account : *accounts) by_id[account.id] = &account;
+    json::array out;
+    for (const store::StaffMember& member : *staff)
+      if (auto it = by_id.find(member.account_id); it != by_id.end())
+        out.push_back(StaffJson(ctx, *it->second, member.roles, "active"));
+    for (const store::StaffInvitation& invitation : *invited) {
+      auto it = by_id.find(invitation.account_id);
+      if (it == by_id.end()) continue;
+      json::object item = StaffJson(ctx, *it->second, invitation.roles, "invited");
+      item["invited_at"] = FormatIsoTime(invitation.created_at);
+      out.push_back(std::move(item));
+    }
+    return Json(out);
+  }));
+
+  // The invitations to staff the signed-in account has not answered: only
+  // ever shown to that account, naming the organisation and the roles (not
+  // who invited them: staff are not named).
+  router.Add("GET", "/api/vantage/v1/organisations/invitations", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "read:accounts");
+    if (!principal) return std::move(principal).error();
+    if (principal->acting_staff) return Json(json::array());  // an organisation is nobody's staff
+    auto invitations = service::StaffInvitationsOf(ctx.services, principal->account->id);
+    if (!invitations) return std::move(invitations).error();
+    std::vector<int64_t> ids;
+    for (const store::StaffInvitation& invitation : *invitations) ids.push_back(invitation.organisation_id);
     auto accounts = ctx.services.store.accounts().FindByIds(ids);
     if (!accounts) return std::move(accounts).error();
     json::array out;
-    for (const store::StaffMember& member : *staff) {
+    for (const store::StaffInvitation& invitation : *invitations) {
       for (const store::Account& account : *accounts) {
-        if (account.id != member.account_id) continue;
+        if (account.id != invitation.organisation_id) continue;
         json::object item;
-        item["account"] = AccountJson(ctx.services.settings, account);
-        item["roles"] = RolesJson(member.roles);
+        item["organisation"] = AccountJson(ctx.services.settings, account);
+        item["roles"] = RolesJson(invitation.roles);
+        item["created_at"] = FormatIsoTime(invitation.created_at);
         out.push_back(std::move(item));
       }
     }
     return Json(out);
   }));
+
+  router.Add("POST", "/api/vantage/v1/organisations/:id/invitation/accept",
+             Wrap([&ctx](Request& request) -> Result<Response> {
+               auto invitee = InviteeRequest(ctx, request);
+               if (!invitee) return std::move(invitee).error();
+               auto& [principal, organisation_id] = *invitee;
+               auto roles = service::AcceptStaffInvitation(
+                   ctx.services, organisation_id, service::Actor{principal.account->id, request.remote_ip});
+               if (!roles) return std::move(roles).error();
+               auto organisation = ctx.services.store.accounts().FindById(organisation_id);
+               if (!organisation) return std::move(organisation).error();
+               if (!*organisation) return Error::NotFound();
+               json::object out;
+               out["account"] = AccountJson(ctx.services.settings, **organisation);
+               out["roles"] = RolesJson(*roles);
+               return Json(out);
+             }));
+  router.Add("POST", "/api/vantage/v1/organisations/:id/invitation/decline",
+             Wrap([&ctx](Request& request) -> Result<Response> {
+               auto invitee = InviteeRequest(ctx, request);
+               if (!invitee) return std::move(invitee).error();
+               VANTAGE_TRY(service::DeclineStaffInvitation(ctx.services, invitee->second,
+                                                           invitee->first.account->id));
+               return Json(json::object());
+             }));
 
   // Adds a member, or changes their roles (the whole set, replaced).
   router.Add("PUT", "/api/vantage/v1/organisations/:id/staff/:account_id",
@@ -191,11 +280,8 @@ void RegisterOrganisationRoutes(http::Router& router, ApiContext& ctx) {
   router.Add("GET", "/api/vantage/v1/organisations/:id/audit", Wrap([&ctx](Request& request) -> Result<Response> {
     auto principal = Authorize(ctx, request, "read:accounts");
     if (!principal) return std::move(principal).error();
-    auto id = PathId(request);
+    auto id = StaffRoute(ctx, request, *principal, service::StaffAction::kReadAudit);
     if (!id) return std::move(id).error();
-    auto allowed = service::AuthorizeStaff(ctx.services, *id, principal->account->id,
-                                           service::StaffAction::kReadAudit);
-    if (!allowed) return std::move(allowed).error();
     auto page = ParsePage(request, kDefaultAccountLimit, kMaxAccountLimit);
     if (!page) return std::move(page).error();
     std::optional<int64_t> below;

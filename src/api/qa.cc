@@ -208,6 +208,7 @@ Result<StaffRequest> AuthorizeSessionStaff(ApiContext& ctx, Request& request, st
     if (allowed.error().kind == ErrorKind::kNotFound) return Error::NotFound("No such Q&A session", "not_found");
     return std::move(allowed).error();
   }
+  VANTAGE_TRY(service::RecordStaffSession(ctx.services, session->organisation_id, StaffVisitOf(*principal, request)));
   store::AccessGrant grant = GrantOf(*principal, session->organisation_id, 0);
   return StaffRequest{std::move(*session), service::Actor{staff.id, request.remote_ip}, grant};
 }
@@ -338,6 +339,7 @@ void RegisterQaRoutes(http::Router& router, ApiContext& ctx) {
     if (!organisation_id) return std::move(organisation_id).error();
     const store::Account& staff = principal->acting_staff ? *principal->acting_staff : *principal->account;
     VANTAGE_TRY(service::AuthorizeQaStaff(ctx.services, *organisation_id, staff.id, service::QaAction::kManage));
+    VANTAGE_TRY(service::RecordStaffSession(ctx.services, *organisation_id, StaffVisitOf(*principal, request)));
     auto params = Params::From(request);
     if (!params) return std::move(params).error();
     auto input = SessionInputFrom(*params);
@@ -481,7 +483,7 @@ void RegisterQaRoutes(http::Router& router, ApiContext& ctx) {
   // organisation then blocks, staff whose roles change, a revoked token or
   // session, a changed password: their streams end (docs/security.md).
   router.Add("GET", qa + "/stream", Wrap([&ctx](Request& request) -> Result<Response> {
-    auto checkpoint = AccessCheckpoint(ctx);
+    auto checkpoint = AccessCheckpoint(ctx, request);
     if (!checkpoint) return std::move(checkpoint).error();
     std::optional<service::Principal> reader;
     auto session = LoadReadableSession(ctx, request, &reader);
@@ -495,7 +497,7 @@ void RegisterQaRoutes(http::Router& router, ApiContext& ctx) {
   // The staff's stream also ends once the session is archived: nothing more
   // can happen in its queue.
   router.Add("GET", qa + "/queue/stream", Wrap([&ctx](Request& request) -> Result<Response> {
-    auto checkpoint = AccessCheckpoint(ctx);
+    auto checkpoint = AccessCheckpoint(ctx, request);
     if (!checkpoint) return std::move(checkpoint).error();
     auto staff = AuthorizeSessionStaff(ctx, request, "read:statuses", service::QaAction::kReadQueue);
     if (!staff) return std::move(staff).error();

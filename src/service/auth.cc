@@ -145,9 +145,8 @@ Result<store::Account> CheckCredentials(ServiceContext& ctx, std::string_view lo
     ctx.sign_in_by_account.Hit(key, now);
     return invalid;
   }
-  // Staff sign-ins go into their organisations' audit logs; a sign-in that
-  // cannot be recorded does not happen.
-  VANTAGE_TRY(RecordStaffSignIn(ctx, (*account)->id, ip));
+  // A staff member's sign-in reaches an organisation's audit log only when
+  // the session first acts for it (RecordStaffSession).
   return std::move(**account);
 }
 

@@ -27,7 +27,7 @@ store::InTransaction Audit(const CommentModerator& moderator, std::string action
     entry.action = action;
     entry.target_type = "status";
     entry.target_id = comment.id;
-    entry.ip = moderator.ip;
+    entry.ip = AuditAddress(moderator.ip);
     entry.detail = "{\"account_id\":\"" + std::to_string(comment.account_id) + "\",\"post_id\":\"" +
                    std::to_string(comment.comment_post_id.value_or(comment.in_reply_to_id.value_or(0))) + "\"}";
     auto appended = store::AppendAuditEntryOn(conn, std::move(entry));

@@ -23,18 +23,6 @@ std::unique_ptr<store::DraftStore> Drafts(ServiceContext& ctx) {
   return store::MakeSqlDraftStore(ctx.store.database());
 }
 
-store::AuditEntry Entry(const std::optional<Actor>& actor, std::string action, std::string detail = "{}") {
-  store::AuditEntry entry;
-  entry.created_at = NowUnixMs();
-  if (actor) {
-    entry.actor_id = actor->account_id;
-    entry.ip = actor->ip;
-  }
-  entry.action = std::move(action);
-  entry.detail = std::move(detail);
-  return entry;
-}
-
 Error InvalidTransition(const Draft& draft, std::string_view what) {
   return Error::Conflict("invalid_transition", "A " + std::string(store::DraftStateName(draft.state)) +
                                                    " draft cannot be " + std::string(what));
@@ -175,7 +163,7 @@ Result<Draft> CreateDraft(ServiceContext& ctx, int64_t organisation_id, const Dr
   draft.content = std::move(*content);
   if (input.scheduled_at) draft.scheduled_at = *input.scheduled_at;
   draft.created_at = draft.updated_at = NowUnixMs();
-  return Drafts(ctx)->Create(draft, Entry(actor, "draft.created"));
+  return Drafts(ctx)->Create(draft, ActorEntry(actor, "draft.created"));
 }
 
 Result<std::optional<Draft>> FindDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id) {
@@ -196,7 +184,7 @@ Result<Draft> EditDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id
     DraftChange change = Edited(current, actor);
     change.content = *content;
     if (input.scheduled_at) change.scheduled_at = *input.scheduled_at;
-    change.audit.push_back(Entry(actor, "draft.edited"));
+    change.audit.push_back(ActorEntry(actor, "draft.edited"));
     return change;
   });
 }
@@ -204,7 +192,7 @@ Result<Draft> EditDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id
 Status DeleteDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id, const Actor& actor) {
   return Drafts(ctx)->Delete(organisation_id, id, [&](const Draft& current) -> Result<store::AuditEntry> {
     if (current.state == DraftState::kPublished) return InvalidTransition(current, "deleted");
-    return Entry(actor, "draft.deleted");
+    return ActorEntry(actor, "draft.deleted");
   });
 }
 
@@ -218,7 +206,7 @@ Result<Draft> SubmitDraft(ServiceContext& ctx, int64_t organisation_id, int64_t 
     change.rejected_by.reset();
     change.publish_error.reset();
     change.clear_approvals = true;
-    change.audit.push_back(Entry(actor, "draft.submitted"));
+    change.audit.push_back(ActorEntry(actor, "draft.submitted"));
     return change;
   });
 }
@@ -229,7 +217,7 @@ Result<Draft> WithdrawDraft(ServiceContext& ctx, int64_t organisation_id, int64_
     DraftChange change = DraftChange::Keep(current);
     change.state = DraftState::kDraft;
     change.clear_approvals = true;
-    change.audit.push_back(Entry(actor, "draft.withdrawn"));
+    change.audit.push_back(ActorEntry(actor, "draft.withdrawn"));
     return change;
   });
 }
@@ -248,13 +236,13 @@ Result<Draft> ApproveDraft(ServiceContext& ctx, int64_t organisation_id, int64_t
     change.add_approval = actor.account_id;
     int approvals = static_cast<int>(current.approvals.size()) + 1;
     if (scheduled_at) change.scheduled_at = *scheduled_at;
-    change.audit.push_back(Entry(actor, "draft.approved", "{\"approvals\":" + std::to_string(approvals) +
+    change.audit.push_back(ActorEntry(actor, "draft.approved", "{\"approvals\":" + std::to_string(approvals) +
                                                               ",\"approvals_required\":" +
                                                               std::to_string(current.approvals_required) + "}"));
     if (approvals >= current.approvals_required) {
       if (scheduled_at) {
         change.state = DraftState::kScheduled;
-        change.audit.push_back(Entry(actor, "draft.scheduled", ScheduledDetail(*scheduled_at)));
+        change.audit.push_back(ActorEntry(actor, "draft.scheduled", ScheduledDetail(*scheduled_at)));
       } else {
         change.state = DraftState::kApproved;
       }
@@ -275,7 +263,7 @@ Result<Draft> RejectDraft(ServiceContext& ctx, int64_t organisation_id, int64_t 
     change.rejection_reason = reason;
     change.rejected_by = actor.account_id;
     change.clear_approvals = true;
-    change.audit.push_back(Entry(actor, "draft.rejected", "{\"reason\":" + JsonQuote(reason) + "}"));
+    change.audit.push_back(ActorEntry(actor, "draft.rejected", "{\"reason\":" + JsonQuote(reason) + "}"));
     return change;
   });
 }
@@ -288,7 +276,7 @@ Result<Draft> ScheduleDraft(ServiceContext& ctx, int64_t organisation_id, int64_
     DraftChange change = DraftChange::Keep(current);
     change.state = DraftState::kScheduled;
     change.scheduled_at = scheduled_at;
-    change.audit.push_back(Entry(actor, "draft.scheduled", ScheduledDetail(scheduled_at)));
+    change.audit.push_back(ActorEntry(actor, "draft.scheduled", ScheduledDetail(scheduled_at)));
     return change;
   });
 }
@@ -301,7 +289,7 @@ Result<Draft> UnscheduleDraft(ServiceContext& ctx, int64_t organisation_id, int6
     DraftChange change = DraftChange::Keep(current);
     change.state = DraftState::kApproved;
     change.scheduled_at.reset();
-    change.audit.push_back(Entry(actor, "draft.unscheduled"));
+    change.audit.push_back(ActorEntry(actor, "draft.unscheduled"));
     return change;
   });
 }
@@ -339,7 +327,8 @@ Result<Draft> PublishDraft(ServiceContext& ctx, int64_t organisation_id, int64_t
     auto marked = store::MarkDraftPublishedOn(conn, id, from, draft.version, written.id, now);
     if (!marked) return std::move(marked).error();
     if (!*marked) return InvalidTransition(draft, "published twice");
-    store::AuditEntry entry = Entry(actor, "draft.published", "{\"status_id\":\"" + std::to_string(written.id) + "\"}");
+    store::AuditEntry entry =
+        ActorEntry(actor, "draft.published", "{\"status_id\":\"" + std::to_string(written.id) + "\"}");
     entry.organisation_id = organisation_id;
     entry.target_type = "draft";
     entry.target_id = id;
@@ -394,7 +383,8 @@ Result<ReleaseRound> PublishDueDrafts(ServiceContext& ctx, int64_t now) {
       change.state = DraftState::kSubmitted;
       change.clear_approvals = true;
       change.publish_error = reason;
-      change.audit.push_back(Entry(std::nullopt, "draft.publish_failed", "{\"reason\":" + JsonQuote(reason) + "}"));
+      change.audit.push_back(
+          ActorEntry(std::nullopt, "draft.publish_failed", "{\"reason\":" + JsonQuote(reason) + "}"));
       return change;
     });
     if (failed) {
@@ -447,7 +437,7 @@ Result<store::MediaAttachment> UpdateOrganisationMedia(ServiceContext& ctx, int6
       }
       if (current.state == DraftState::kPublished) return InvalidTransition(current, "edited");
       DraftChange change = Edited(current, actor);
-      change.audit.push_back(Entry(actor, "draft.edited",
+      change.audit.push_back(ActorEntry(actor, "draft.edited",
                                    "{\"media_id\":\"" + std::to_string(media_id) + "\",\"changed\":\"" + what +
                                        "\",\"reason\":" + JsonQuote("the photo's " + what + " changed") + "}"));
       change.in_transaction = [&](store::Connection& conn) -> Status {
@@ -487,7 +477,7 @@ Status SetApprovalsRequired(ServiceContext& ctx, int64_t organisation_id, int ap
     return Error::Invalid("approvals_required", "approvals_required must be 1 to 5");
   return Drafts(ctx)->SetApprovalsRequired(
       organisation_id, approvals,
-      Entry(actor, "settings.changed", "{\"approvals_required\":" + std::to_string(approvals) + "}"));
+      ActorEntry(actor, "settings.changed", "{\"approvals_required\":" + std::to_string(approvals) + "}"));
 }
 
 }  // namespace vantage::service

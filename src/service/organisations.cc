@@ -1,6 +1,9 @@
 #include "service/organisations.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <cstdio>
 
 #include "core/id.h"
 #include "core/text.h"
@@ -17,15 +20,38 @@ bool Has(const std::vector<store::StaffRole>& roles, store::StaffRole role) {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
 
-store::AuditEntry AuditBase(const Actor& actor) {
-  store::AuditEntry entry;
-  entry.created_at = NowUnixMs();
-  entry.actor_id = actor.account_id;
-  entry.ip = actor.ip;
-  return entry;
-}
+store::AuditEntry AuditBase(const Actor& actor) { return ActorEntry(actor, ""); }
 
 }  // namespace
+
+std::string AuditAddress(std::string_view ip) {
+  std::string text(ip);
+  unsigned char bytes[16] = {};
+  char out[INET6_ADDRSTRLEN + 4];
+  auto v4 = [&](const unsigned char* a) {
+    std::snprintf(out, sizeof out, "%u.%u.%u.0/24", a[0], a[1], a[2]);
+    return std::string(out);
+  };
+  if (inet_pton(AF_INET, text.c_str(), bytes) == 1) return v4(bytes);
+  if (inet_pton(AF_INET6, text.c_str(), bytes) != 1) return "";
+  static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(kMapped, kMapped + 12, bytes)) return v4(bytes + 12);
+  std::fill(bytes + 6, bytes + 16, 0);
+  if (!inet_ntop(AF_INET6, bytes, out, INET6_ADDRSTRLEN)) return "";
+  return std::string(out) + "/48";
+}
+
+store::AuditEntry ActorEntry(const std::optional<Actor>& actor, std::string action, std::string detail) {
+  store::AuditEntry entry;
+  entry.created_at = NowUnixMs();
+  if (actor) {
+    entry.actor_id = actor->account_id;
+    entry.ip = AuditAddress(actor->ip);
+  }
+  entry.action = std::move(action);
+  entry.detail = std::move(detail);
+  return entry;
+}
 
 bool StaffMay(const std::vector<store::StaffRole>& roles, StaffAction action) {
   if (Has(roles, store::StaffRole::kOwner)) return true;
@@ -53,16 +79,17 @@ bool StaffMay(const std::vector<store::StaffRole>& roles, StaffAction action) {
   return false;
 }
 
-Result<store::Account> ActAsOrganisation(ServiceContext& ctx, const store::Account& staff, int64_t organisation_id,
-                                         bool write, const std::string& method, const std::string& path,
-                                         const std::string& ip) {
-  auto roles = AuthorizeStaff(ctx, organisation_id, staff.id, write ? StaffAction::kActWrite : StaffAction::kActRead);
+Result<store::Account> ActAsOrganisation(ServiceContext& ctx, const StaffVisit& visit, int64_t organisation_id,
+                                         bool write, const std::string& method, const std::string& path) {
+  auto roles = AuthorizeStaff(ctx, organisation_id, visit.account_id,
+                              write ? StaffAction::kActWrite : StaffAction::kActRead);
   if (!roles) return std::move(roles).error();
   auto organisation = ctx.store.accounts().FindById(organisation_id);
   if (!organisation) return std::move(organisation).error();
   if (!*organisation) return Error::NotFound();
+  VANTAGE_TRY(RecordStaffSession(ctx, organisation_id, visit));
   if (write) {
-    store::AuditEntry entry = AuditBase(Actor{staff.id, ip});
+    store::AuditEntry entry = AuditBase(Actor{visit.account_id, visit.ip});
     entry.organisation_id = organisation_id;
     entry.action = "as_organisation";
     entry.detail = "{\"method\":" + JsonQuote(method) + ",\"path\":" + JsonQuote(path) + "}";
@@ -123,9 +150,8 @@ Result<std::vector<store::StaffRole>> AuthorizeStaff(ServiceContext& ctx, int64_
   return roles;
 }
 
-Result<std::vector<store::StaffRole>> SetStaffRoles(ServiceContext& ctx, int64_t organisation_id,
-                                                    int64_t member_id, const std::vector<store::StaffRole>& roles,
-                                                    const Actor& actor) {
+Result<StaffChange> SetStaffRoles(ServiceContext& ctx, int64_t organisation_id, int64_t member_id,
+                                  const std::vector<store::StaffRole>& roles, const Actor& actor) {
   auto member = ctx.store.accounts().FindById(member_id);
   if (!member) return std::move(member).error();
   if (!*member || !(*member)->approved) return Error::NotFound("No such account", "account_not_found");
@@ -133,23 +159,67 @@ Result<std::vector<store::StaffRole>> SetStaffRoles(ServiceContext& ctx, int64_t
   if (!is_organisation) return std::move(is_organisation).error();
   if (*is_organisation)
     return Error::Invalid("account_id", "An organisation cannot be staff of an organisation", "organisation_staff");
-  auto set = ctx.store.organisations().SetRoles(organisation_id, member_id, roles, AuditBase(actor));
-  if (set) TellAccessRevoked(ctx);
-  return set;
+  store::OrganisationStore& organisations = ctx.store.organisations();
+  // Twice at most: the person may accept a pending invitation meanwhile.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto current = organisations.RolesOf(organisation_id, member_id);
+    if (!current) return std::move(current).error();
+    if (!current->empty()) {
+      auto set = organisations.SetRoles(organisation_id, member_id, roles, AuditBase(actor));
+      if (!set) {
+        if (set.error().code == "not_staff") continue;  // removed meanwhile
+        return std::move(set).error();
+      }
+      TellAccessRevoked(ctx);
+      return StaffChange{std::move(*set), false};
+    }
+    if (roles.empty()) {
+      Status withdrawn = organisations.DeleteInvitation(organisation_id, member_id,
+                                                        ActorEntry(actor, "staff.invitation_withdrawn"));
+      if (!withdrawn && withdrawn.error().kind == ErrorKind::kNotFound)
+        return Error::NotFound("This account is neither on the staff nor invited", "not_staff");
+      if (!withdrawn) return std::move(withdrawn).error();
+      return StaffChange{};
+    }
+    auto invited = organisations.Invite(organisation_id, member_id, roles, ActorEntry(actor, "staff.invited"));
+    if (!invited) {
+      if (invited.error().code == "already_staff") continue;
+      return std::move(invited).error();
+    }
+    return StaffChange{std::move(invited->roles), true};
+  }
+  return Error::Conflict("conflict", "The staff changed while this was being done; try again");
 }
 
-Status RecordStaffSignIn(ServiceContext& ctx, int64_t account_id, const std::string& ip) {
-  auto organisations = ctx.store.organisations().OrganisationsOf(account_id);
-  if (!organisations) return std::move(organisations).error();
-  for (const auto& [organisation_id, roles] : *organisations) {
-    store::AuditEntry entry = AuditBase(Actor{account_id, ip});
-    entry.organisation_id = organisation_id;
-    entry.action = "staff.sign_in";
-    entry.target_type = "account";
-    entry.target_id = account_id;
-    auto appended = ctx.store.audit().Append(entry);
-    if (!appended) return std::move(appended).error();
-  }
+Result<std::vector<store::StaffInvitation>> StaffInvitationsOf(ServiceContext& ctx, int64_t account_id) {
+  return ctx.store.organisations().InvitationsOf(account_id);
+}
+
+Result<std::vector<store::StaffInvitation>> StaffInvitationsTo(ServiceContext& ctx, int64_t organisation_id) {
+  return ctx.store.organisations().InvitationsTo(organisation_id);
+}
+
+Result<std::vector<store::StaffRole>> AcceptStaffInvitation(ServiceContext& ctx, int64_t organisation_id,
+                                                            const Actor& invitee) {
+  if (!invitee.account_id) return Error::Internal("An invitation is accepted by its invitee");
+  return ctx.store.organisations().AcceptInvitation(organisation_id, *invitee.account_id,
+                                                    ActorEntry(invitee, "staff.invitation_accepted"));
+}
+
+Status DeclineStaffInvitation(ServiceContext& ctx, int64_t organisation_id, int64_t invitee_id) {
+  // No address: someone who declines never joined, and owners learn nothing of where they are.
+  return ctx.store.organisations().DeleteInvitation(organisation_id, invitee_id,
+                                                    ActorEntry(Actor{invitee_id, ""}, "staff.invitation_declined"));
+}
+
+Status RecordStaffSession(ServiceContext& ctx, int64_t organisation_id, const StaffVisit& visit) {
+  if (visit.token_id == 0) return Ok();
+  store::AuditEntry entry = ActorEntry(Actor{visit.account_id, visit.ip}, "staff.sign_in",
+                                       "{\"signed_in_at\":" + JsonQuote(FormatIsoTime(visit.signed_in_at)) + "}");
+  entry.target_type = "account";
+  entry.target_id = visit.account_id;
+  auto recorded = ctx.store.organisations().RecordSession(organisation_id, visit.token_id, entry);
+  if (!recorded) return std::move(recorded).error();
   return Ok();
 }
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -46,6 +47,26 @@ struct Actor {
   std::string ip;
 };
 
+// The address an organisation's audit log keeps of `ip`: its network, an
+// IPv4 /24 or an IPv6 /48 (an IPv4-mapped address as IPv4), enough to see
+// a session come from an unexpected network, not enough to place a member
+// of staff at home; empty for anything that is not an address. Owners read
+// the log, and staff need not give them more (docs/security.md).
+std::string AuditAddress(std::string_view ip);
+
+// An audit entry of `action` by `actor` (none: the command line or the
+// scheduler), now, with the actor's address as AuditAddress keeps it.
+store::AuditEntry ActorEntry(const std::optional<Actor>& actor, std::string action, std::string detail = "{}");
+
+// A staff member's request, for recording their session's sign-in in the
+// log of the organisation it acts for.
+struct StaffVisit {
+  int64_t account_id = 0;
+  int64_t token_id = 0;      // the token or web session
+  int64_t signed_in_at = 0;  // when it was issued
+  std::string ip;
+};
+
 struct NewOrganisation {
   std::string username;
   std::string display_name;
@@ -71,12 +92,42 @@ Result<CreatedOrganisation> CreateOrganisation(ServiceContext& ctx, const NewOrg
 Result<std::vector<store::StaffRole>> AuthorizeStaff(ServiceContext& ctx, int64_t organisation_id,
                                                      int64_t viewer_id, StaffAction action);
 
-// Sets (or, with no roles, removes) a member's roles; the caller must be an
-// owner. NotFound "account" when the member account does not exist or is an
-// organisation; Conflict "last_owner".
-Result<std::vector<store::StaffRole>> SetStaffRoles(ServiceContext& ctx, int64_t organisation_id,
-                                                    int64_t member_id, const std::vector<store::StaffRole>& roles,
-                                                    const Actor& actor);
+// What an owner's change made of someone: the roles held, or offered.
+struct StaffChange {
+  std::vector<store::StaffRole> roles;
+  bool invited = false;  // an invitation, pending until they accept
+};
+
+// An owner (the caller checks) sets someone's roles. A member's roles change
+// at once; anyone else is invited (staff.invited) and joins only by
+// accepting: nobody becomes staff, and so has their sign-ins logged, without
+// consent. No roles: removes a member, or withdraws an invitation
+// (staff.invitation_withdrawn); NotFound "not_staff" when there is neither.
+// NotFound "account_not_found" when the account does not exist or awaits
+// approval; Invalid "organisation_staff" for an organisation; Conflict
+// "last_owner".
+Result<StaffChange> SetStaffRoles(ServiceContext& ctx, int64_t organisation_id, int64_t member_id,
+                                  const std::vector<store::StaffRole>& roles, const Actor& actor);
+
+// The invitations `account_id` has not answered, newest first.
+Result<std::vector<store::StaffInvitation>> StaffInvitationsOf(ServiceContext& ctx, int64_t account_id);
+// The organisation's invitations nobody has answered yet (for its owners).
+Result<std::vector<store::StaffInvitation>> StaffInvitationsTo(ServiceContext& ctx, int64_t organisation_id);
+// The invitee answers: accepting makes them staff with the roles offered
+// (staff.invitation_accepted, staff.role_added; their address as
+// AuditAddress keeps it), declining deletes the invitation
+// (staff.invitation_declined, without their address: they never joined).
+// NotFound when no invitation of theirs is pending there.
+Result<std::vector<store::StaffRole>> AcceptStaffInvitation(ServiceContext& ctx, int64_t organisation_id,
+                                                            const Actor& invitee);
+Status DeclineStaffInvitation(ServiceContext& ctx, int64_t organisation_id, int64_t invitee_id);
+
+// Records a staff member's session in the organisation's audit log
+// (staff.sign_in, with when the session began) the first time it acts for
+// the organisation: a staff route of it or Vantage-Act-As. Sign-ins are not
+// logged otherwise, so an organisation learns nothing of a member's
+// sessions that never act for it, nor of those that act for another.
+Status RecordStaffSession(ServiceContext& ctx, int64_t organisation_id, const StaffVisit& visit);
 
 // A request made by `staff` as the organisation (the Vantage-Act-As header):
 // the organisation's account when the staff member's roles allow the
@@ -84,14 +135,10 @@ Result<std::vector<store::StaffRole>> SetStaffRoles(ServiceContext& ctx, int64_t
 // missing organisations alike, Forbidden "role_required" for staff without
 // the role. A write is recorded in the organisation's audit log before it
 // runs ("as_organisation", detail {"method", "path"}); when it cannot be
-// recorded it does not run.
-Result<store::Account> ActAsOrganisation(ServiceContext& ctx, const store::Account& staff, int64_t organisation_id,
-                                         bool write, const std::string& method, const std::string& path,
-                                         const std::string& ip);
-
-// Records a staff member's sign-in in the audit log of each organisation they
-// serve (nothing for other accounts).
-Status RecordStaffSignIn(ServiceContext& ctx, int64_t account_id, const std::string& ip);
+// recorded it does not run. The visit's session is recorded
+// (RecordStaffSession) on reads and writes alike.
+Result<store::Account> ActAsOrganisation(ServiceContext& ctx, const StaffVisit& visit, int64_t organisation_id,
+                                         bool write, const std::string& method, const std::string& path);
 
 // Whether the account is an organisation's (nobody signs in to those).
 Result<bool> IsOrganisation(ServiceContext& ctx, int64_t account_id);

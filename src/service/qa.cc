@@ -28,16 +28,6 @@ bool Has(const std::vector<store::StaffRole>& roles, store::StaffRole role) {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
 
-store::AuditEntry Entry(const Actor& actor, std::string action, std::string detail = "{}") {
-  store::AuditEntry entry;
-  entry.created_at = NowUnixMs();
-  entry.actor_id = actor.account_id;
-  entry.ip = actor.ip;
-  entry.action = std::move(action);
-  entry.detail = std::move(detail);
-  return entry;
-}
-
 // Control characters, and the bidirectional overrides and isolates that
 // would let a name reorder the text around it.
 bool HasControlCharacters(std::string_view text) {
@@ -261,7 +251,7 @@ Result<QaSession> OpenQaSession(ServiceContext& ctx, int64_t organisation_id, co
   session.ends_at = fields.ends_at;
   session.pseudonym = fields.pseudonym;
   session.created_at = session.updated_at = NowUnixMs();
-  return Qa(ctx)->CreateSession(session, Entry(actor, "qa.opened", "{\"title\":" + JsonQuote(session.title) + "}"));
+  return Qa(ctx)->CreateSession(session, ActorEntry(actor, "qa.opened", "{\"title\":" + JsonQuote(session.title) + "}"));
 }
 
 Result<QaSession> EditQaSession(ServiceContext& ctx, int64_t session_id, const QaSessionInput& input,
@@ -281,7 +271,7 @@ Result<QaSession> EditQaSession(ServiceContext& ctx, int64_t session_id, const Q
       return Error::Conflict("session_closed", "This Q&A session is closed: its details no longer change");
     QaSessionChange change = QaSessionChange::Keep(current);
     VANTAGE_TRY(ApplySessionInput(input, pseudonym, change, /*open=*/false));
-    change.audit.push_back(Entry(actor, "qa.edited"));
+    change.audit.push_back(ActorEntry(actor, "qa.edited"));
     return change;
   });
 }
@@ -293,7 +283,7 @@ Result<QaSession> CloseQaSession(ServiceContext& ctx, int64_t session_id, const 
       return Error::Conflict("invalid_transition", "This Q&A session is already closed");
     QaSessionChange change = QaSessionChange::Keep(current);
     change.state = QaSessionState::kClosed;
-    change.audit.push_back(Entry(actor, "qa.closed"));
+    change.audit.push_back(ActorEntry(actor, "qa.closed"));
     return change;
   });
 }
@@ -305,7 +295,7 @@ Result<QaSession> ArchiveQaSession(ServiceContext& ctx, int64_t session_id, cons
       return Error::Conflict("invalid_transition", "Only a closed Q&A session can be archived: close it first");
     QaSessionChange change = QaSessionChange::Keep(current);
     change.state = QaSessionState::kArchived;
-    change.audit.push_back(Entry(actor, "qa.archived"));
+    change.audit.push_back(ActorEntry(actor, "qa.archived"));
     return change;
   });
 }
@@ -352,7 +342,7 @@ Result<Question> ApproveQuestion(ServiceContext& ctx, int64_t session_id, int64_
     if (current.state != QuestionState::kHeld) return InvalidTransition(current, "approved");
     QuestionChange change = QuestionChange::Keep(current);
     change.state = QuestionState::kApproved;
-    change.audit.push_back(Entry(actor, "qa.question_approved"));
+    change.audit.push_back(ActorEntry(actor, "qa.question_approved"));
     return change;
   });
 }
@@ -367,7 +357,7 @@ Result<Question> RejectQuestion(ServiceContext& ctx, int64_t session_id, int64_t
       return InvalidTransition(current, current.answered_at ? "rejected once answered" : "rejected");
     QuestionChange change = QuestionChange::Keep(current);
     change.state = QuestionState::kRejected;
-    change.audit.push_back(Entry(actor, "qa.question_rejected"));
+    change.audit.push_back(ActorEntry(actor, "qa.question_rejected"));
     return change;
   });
 }
@@ -383,7 +373,7 @@ Result<Question> MergeQuestion(ServiceContext& ctx, int64_t session_id, int64_t 
     QuestionChange change = QuestionChange::Keep(current);
     change.state = QuestionState::kMerged;
     change.merged_into = into;
-    change.audit.push_back(Entry(actor, "qa.question_merged", "{\"into\":\"" + std::to_string(into) + "\"}"));
+    change.audit.push_back(ActorEntry(actor, "qa.question_merged", "{\"into\":\"" + std::to_string(into) + "\"}"));
     return change;
   });
 }
@@ -396,7 +386,7 @@ Result<Question> MarkQuestionAnswered(ServiceContext& ctx, int64_t session_id, i
       return InvalidTransition(current, current.answered_at ? "marked answered twice" : "marked answered");
     QuestionChange change = QuestionChange::Keep(current);
     change.mark_answered = true;
-    change.audit.push_back(Entry(actor, "qa.question_marked_answered"));
+    change.audit.push_back(ActorEntry(actor, "qa.question_marked_answered"));
     return change;
   });
 }
@@ -416,7 +406,7 @@ Result<Question> AnswerQuestion(ServiceContext& ctx, int64_t session_id, int64_t
     QuestionChange change = QuestionChange::Keep(current);
     change.answer_text = *text;
     change.answer_as = as_pseudonym ? store::AnswerAs::kPseudonym : store::AnswerAs::kOrganisation;
-    change.audit.push_back(Entry(actor, "qa.answered",
+    change.audit.push_back(ActorEntry(actor, "qa.answered",
                                  std::string("{\"as\":\"") + store::AnswerAsName(*change.answer_as) + "\"}"));
     return change;
   });
@@ -436,7 +426,7 @@ Result<Question> EditAnswer(ServiceContext& ctx, int64_t session_id, int64_t id,
     QuestionChange change = QuestionChange::Keep(current);
     change.answer_text = *text;
     change.answer_as = pseudonym ? store::AnswerAs::kPseudonym : store::AnswerAs::kOrganisation;
-    change.audit.push_back(Entry(actor, "qa.answer_edited",
+    change.audit.push_back(ActorEntry(actor, "qa.answer_edited",
                                  std::string("{\"as\":\"") + store::AnswerAsName(*change.answer_as) + "\"}"));
     return change;
   });

@@ -142,7 +142,7 @@ void EventBus::Join(const std::shared_ptr<Subscription>& subscription) {
     // Revocations since the grant was checked, committed before this join,
     // end it before it is given anything.
     access_.guarded.push_back(subscription);
-    if (!ReadAccess() || RevokedSinceGrant(subscription)) {
+    if (!ReadAccess() || subscription->cancelled() || RevokedSinceGrant(subscription)) {
       Revoke(subscription);
       return;
     }
@@ -305,14 +305,17 @@ bool EventBus::RevokedSinceGrant(const std::shared_ptr<Subscription>& subscripti
     auto events = events_->Since(std::string(kAccessTopic), after, kReadBatch);
     ++reads_;
     if (!events) return true;
-    if (events->empty()) break;
+    bool beyond = events->empty();  // nothing left below the floor (pruned, or never written)
     for (const Event& event : *events) {
-      if (event.id > access_.floor) break;
+      if (event.id > access_.floor) {
+        beyond = true;
+        break;
+      }
       after = event.id;
       auto revocation = DecodeAccessRevocation(event.data);
       if (revocation && Revokes(*revocation, grant)) return true;
     }
-    if (static_cast<int>(events->size()) < kReadBatch) break;
+    if (beyond || static_cast<int>(events->size()) < kReadBatch) break;
   }
   for (const auto& [id, revocation] : access_.recent)
     if (id > grant.checked_after && Revokes(revocation, grant)) return true;

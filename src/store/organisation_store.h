@@ -40,6 +40,14 @@ struct StaffMember {
   std::vector<StaffRole> roles;  // in kStaffRoles order, never empty
 };
 
+// An owner's offer of roles, pending until the person accepts or declines.
+struct StaffInvitation {
+  int64_t organisation_id = 0;
+  int64_t account_id = 0;
+  std::vector<StaffRole> roles;  // in kStaffRoles order, never empty
+  int64_t created_at = 0;
+};
+
 class OrganisationStore {
  public:
   virtual ~OrganisationStore() = default;
@@ -59,9 +67,37 @@ class OrganisationStore {
   // Replaces the member's roles with `roles` (empty: removes them from the
   // staff), appending one audit entry per role added or removed (`audit`
   // gives the actor, time and IP). Conflict "last_owner" when the
-  // organisation would be left without an owner. Returns the roles held now.
+  // organisation would be left without an owner; NotFound "not_staff" for an
+  // account that holds no role there (people join by invitation). Returns
+  // the roles held now. A change also ends the member's live streams of the
+  // organisation (store/access_events.h).
   virtual Result<std::vector<StaffRole>> SetRoles(int64_t organisation_id, int64_t account_id,
                                                   const std::vector<StaffRole>& roles, const AuditEntry& audit) = 0;
+
+  // Invites the account to the staff with `roles` (non-empty), replacing the
+  // roles of an invitation already pending, and appends `audit` (its action,
+  // e.g. "staff.invited"; organisation, target and detail set here).
+  // Conflict "already_staff" when the account holds roles there.
+  virtual Result<StaffInvitation> Invite(int64_t organisation_id, int64_t account_id,
+                                         const std::vector<StaffRole>& roles, const AuditEntry& audit) = 0;
+  // The account's pending invitations, newest first.
+  virtual Result<std::vector<StaffInvitation>> InvitationsOf(int64_t account_id) = 0;
+  // The organisation's pending invitations, oldest first.
+  virtual Result<std::vector<StaffInvitation>> InvitationsTo(int64_t organisation_id) = 0;
+  // The pending invitation's roles become the account's, in one
+  // transaction with `audit` ("staff.invitation_accepted", detail the
+  // roles) and one "staff.role_added" per role; NotFound when none is
+  // pending. Returns the roles held now.
+  virtual Result<std::vector<StaffRole>> AcceptInvitation(int64_t organisation_id, int64_t account_id,
+                                                          const AuditEntry& audit) = 0;
+  // Deletes the pending invitation and appends `audit` (declined, or
+  // withdrawn by an owner); NotFound when none is pending.
+  virtual Status DeleteInvitation(int64_t organisation_id, int64_t account_id, const AuditEntry& audit) = 0;
+
+  // Records that the session (token) `token_id` acts for the organisation:
+  // the first time only, `audit` (a sign-in) is appended with it. Whether it
+  // was the first time.
+  virtual Result<bool> RecordSession(int64_t organisation_id, int64_t token_id, const AuditEntry& audit) = 0;
 };
 
 std::unique_ptr<OrganisationStore> MakeSqlOrganisationStore(Database& db);

@@ -6,6 +6,7 @@
 // every engine and the "at least one owner" check cannot be raced.
 #include <algorithm>
 #include <map>
+#include <string_view>
 #include <utility>
 
 #include "store/organisation_store.h"
@@ -45,6 +46,33 @@ constexpr Statement kInsertRole{
 constexpr Statement kDeleteRole{
     "organisation_delete_role",
     "DELETE FROM organisation_roles WHERE organisation_id = ? AND account_id = ? AND role = ?"};
+constexpr Statement kUpsertInvitation{
+    "organisation_upsert_invitation",
+    "INSERT INTO organisation_invitations (organisation_id, account_id, roles, created_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (organisation_id, account_id) DO UPDATE SET roles = excluded.roles, "
+    "created_at = excluded.created_at"};
+constexpr Statement kSelectInvitation{
+    "organisation_select_invitation",
+    "SELECT organisation_id, account_id, roles, created_at FROM organisation_invitations "
+    "WHERE organisation_id = ? AND account_id = ?"};
+constexpr Statement kSelectInvitationsOf{
+    "organisation_select_invitations_of",
+    "SELECT organisation_id, account_id, roles, created_at FROM organisation_invitations WHERE account_id = ? "
+    "ORDER BY created_at DESC, organisation_id"};
+constexpr Statement kSelectInvitationsTo{
+    "organisation_select_invitations_to",
+    "SELECT organisation_id, account_id, roles, created_at FROM organisation_invitations "
+    "WHERE organisation_id = ? ORDER BY created_at, account_id"};
+constexpr Statement kDeleteInvitation{
+    "organisation_delete_invitation",
+    "DELETE FROM organisation_invitations WHERE organisation_id = ? AND account_id = ?"};
+constexpr Statement kSelectSession{
+    "organisation_select_session",
+    "SELECT 1 FROM organisation_sessions WHERE organisation_id = ? AND token_id = ?"};
+constexpr Statement kInsertSession{
+    "organisation_insert_session",
+    "INSERT INTO organisation_sessions (organisation_id, token_id, created_at) VALUES (?, ?, ?) "
+    "ON CONFLICT DO NOTHING"};
 constexpr Statement kCountOwners{
     "organisation_count_owners",
     "SELECT COUNT(*) FROM organisation_roles WHERE organisation_id = ? AND role = 'owner'"};
@@ -52,6 +80,45 @@ constexpr Statement kCountOwners{
 void SortRoles(std::vector<StaffRole>& roles) {
   std::sort(roles.begin(), roles.end());
   roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
+}
+
+std::string RolesText(const std::vector<StaffRole>& roles) {
+  std::string out;
+  for (StaffRole role : roles) out += (out.empty() ? "" : " ") + std::string(StaffRoleName(role));
+  return out;
+}
+
+std::vector<StaffRole> ParseRolesText(std::string_view text) {
+  std::vector<StaffRole> roles;
+  while (!text.empty()) {
+    size_t space = text.find(' ');
+    if (auto role = ParseStaffRole(text.substr(0, space))) roles.push_back(*role);
+    text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+  }
+  SortRoles(roles);
+  return roles;
+}
+
+std::string RolesJson(const std::vector<StaffRole>& roles) {
+  std::string out = "[";
+  for (StaffRole role : roles) out += std::string(out.size() > 1 ? "," : "") + "\"" + StaffRoleName(role) + "\"";
+  return out + "]";
+}
+
+StaffInvitation DecodeInvitation(const Row& row) {
+  return StaffInvitation{row.Int(0), row.Int(1), ParseRolesText(row.Text(2)), row.Int(3)};
+}
+
+// The audit entry `audit` about `account_id` in the organisation's log.
+AuditEntry AboutMember(const AuditEntry& audit, int64_t organisation_id, int64_t account_id, std::string action,
+                       std::string detail) {
+  AuditEntry entry = audit;
+  entry.organisation_id = organisation_id;
+  entry.target_type = "account";
+  entry.target_id = account_id;
+  if (!action.empty()) entry.action = std::move(action);
+  entry.detail = std::move(detail);
+  return entry;
 }
 
 Result<std::vector<StaffRole>> RolesOn(Connection& conn, int64_t organisation_id, int64_t account_id) {
@@ -169,11 +236,11 @@ class SqlOrganisationStore final : public OrganisationStore {
     std::vector<StaffRole> wanted = wanted_roles;
     SortRoles(wanted);
     Status status = db_.Write([&](Connection& conn) -> Status {
-      auto locked = conn.QueryOne(kLockOrganisation, {organisation_id});
-      if (!locked) return std::move(locked).error();
-      if (!*locked) return Error::NotFound();
+      VANTAGE_TRY(Lock(conn, organisation_id));
       auto current = RolesOn(conn, organisation_id, account_id);
       if (!current) return std::move(current).error();
+      if (current->empty())
+        return Error::NotFound("This account is not on the staff: invite it", "not_staff");
       // What the member's open streams of the organisation were authorized
       // for may be gone: they end, and are authorized again as they reopen.
       if (*current != wanted)
@@ -185,13 +252,9 @@ class SqlOrganisationStore final : public OrganisationStore {
         std::string name = StaffRoleName(role);
         if (wants) VANTAGE_TRY(conn.Exec(kInsertRole, {organisation_id, account_id, name, audit.created_at}));
         else VANTAGE_TRY(conn.Exec(kDeleteRole, {organisation_id, account_id, name}));
-        AuditEntry entry = audit;
-        entry.organisation_id = organisation_id;
-        entry.action = wants ? "staff.role_added" : "staff.role_removed";
-        entry.target_type = "account";
-        entry.target_id = account_id;
-        entry.detail = "{\"role\":\"" + name + "\"}";
-        VANTAGE_TRY(AppendAuditEntryOn(conn, entry));
+        VANTAGE_TRY(AppendAuditEntryOn(conn, AboutMember(audit, organisation_id, account_id,
+                                                         wants ? "staff.role_added" : "staff.role_removed",
+                                                         "{\"role\":\"" + name + "\"}")));
       }
       auto owners = conn.QueryOne(kCountOwners, {organisation_id});
       if (!owners) return std::move(owners).error();
@@ -204,7 +267,116 @@ class SqlOrganisationStore final : public OrganisationStore {
     return wanted;
   }
 
+  Result<StaffInvitation> Invite(int64_t organisation_id, int64_t account_id, const std::vector<StaffRole>& roles,
+                                 const AuditEntry& audit) override {
+    std::vector<StaffRole> offered = roles;
+    SortRoles(offered);
+    if (offered.empty()) return Error::Internal("An invitation offers at least one role");
+    StaffInvitation invitation{organisation_id, account_id, offered, audit.created_at};
+    VANTAGE_TRY(db_.Write([&](Connection& conn) -> Status {
+      VANTAGE_TRY(Lock(conn, organisation_id));
+      auto current = RolesOn(conn, organisation_id, account_id);
+      if (!current) return std::move(current).error();
+      if (!current->empty())
+        return Error::Conflict("already_staff", "This account is on the staff already: its roles change directly");
+      VANTAGE_TRY(conn.Exec(kUpsertInvitation, {organisation_id, account_id, RolesText(offered), audit.created_at}));
+      VANTAGE_TRY(AppendAuditEntryOn(conn, AboutMember(audit, organisation_id, account_id, "",
+                                                       "{\"roles\":" + RolesJson(offered) + "}")));
+      return Ok();
+    }));
+    return invitation;
+  }
+
+  Result<std::vector<StaffInvitation>> InvitationsOf(int64_t account_id) override {
+    return ListInvitations(kSelectInvitationsOf, account_id);
+  }
+
+  Result<std::vector<StaffInvitation>> InvitationsTo(int64_t organisation_id) override {
+    return ListInvitations(kSelectInvitationsTo, organisation_id);
+  }
+
+  Result<std::vector<StaffRole>> AcceptInvitation(int64_t organisation_id, int64_t account_id,
+                                                  const AuditEntry& audit) override {
+    std::vector<StaffRole> roles;
+    VANTAGE_TRY(db_.Write([&](Connection& conn) -> Status {
+      VANTAGE_TRY(Lock(conn, organisation_id));
+      auto row = conn.QueryOne(kSelectInvitation, {organisation_id, account_id});
+      if (!row) return std::move(row).error();
+      if (!*row) return Error::NotFound("No invitation to this organisation's staff is pending", "not_found");
+      StaffInvitation invitation = DecodeInvitation(**row);
+      VANTAGE_TRY(conn.Exec(kDeleteInvitation, {organisation_id, account_id}));
+      VANTAGE_TRY(AppendAuditEntryOn(conn, AboutMember(audit, organisation_id, account_id, "",
+                                                       "{\"roles\":" + RolesJson(invitation.roles) + "}")));
+      for (StaffRole role : invitation.roles) {
+        std::string name = StaffRoleName(role);
+        VANTAGE_TRY(conn.Exec(kInsertRole, {organisation_id, account_id, name, audit.created_at}));
+        VANTAGE_TRY(AppendAuditEntryOn(conn, AboutMember(audit, organisation_id, account_id, "staff.role_added",
+                                                         "{\"role\":\"" + name + "\"}")));
+      }
+      auto held = RolesOn(conn, organisation_id, account_id);
+      if (!held) return std::move(held).error();
+      roles = std::move(*held);
+      return Ok();
+    }));
+    return roles;
+  }
+
+  Status DeleteInvitation(int64_t organisation_id, int64_t account_id, const AuditEntry& audit) override {
+    return db_.Write([&](Connection& conn) -> Status {
+      auto deleted = conn.Exec(kDeleteInvitation, {organisation_id, account_id});
+      if (!deleted) return std::move(deleted).error();
+      if (*deleted == 0) return Error::NotFound("No invitation to this organisation's staff is pending", "not_found");
+      VANTAGE_TRY(AppendAuditEntryOn(conn, AboutMember(audit, organisation_id, account_id, "", "{}")));
+      return Ok();
+    });
+  }
+
+  Result<bool> RecordSession(int64_t organisation_id, int64_t token_id, const AuditEntry& audit) override {
+    // Read first: every staff request asks, and only a session's first
+    // request for an organisation writes.
+    bool recorded = false;
+    VANTAGE_TRY(db_.Read([&](Connection& conn) -> Status {
+      auto row = conn.QueryOne(kSelectSession, {organisation_id, token_id});
+      if (!row) return std::move(row).error();
+      recorded = row->has_value();
+      return Ok();
+    }));
+    if (recorded) return false;
+    bool first = false;
+    VANTAGE_TRY(db_.Write([&](Connection& conn) -> Status {
+      auto inserted = conn.Exec(kInsertSession, {organisation_id, token_id, audit.created_at});
+      if (!inserted) return std::move(inserted).error();
+      first = *inserted == 1;
+      if (!first) return Ok();
+      AuditEntry entry = audit;
+      entry.organisation_id = organisation_id;
+      VANTAGE_TRY(AppendAuditEntryOn(conn, std::move(entry)));
+      return Ok();
+    }));
+    return first;
+  }
+
  private:
+  // Staff changes of one organisation run one after the other.
+  static Status Lock(Connection& conn, int64_t organisation_id) {
+    auto locked = conn.QueryOne(kLockOrganisation, {organisation_id});
+    if (!locked) return std::move(locked).error();
+    if (!*locked) return Error::NotFound();
+    return Ok();
+  }
+
+  Result<std::vector<StaffInvitation>> ListInvitations(const Statement& statement, int64_t id) {
+    std::vector<StaffInvitation> out;
+    VANTAGE_TRY(db_.Read([&](Connection& conn) -> Status {
+      out.clear();
+      auto rows = conn.Query(statement, {id});
+      if (!rows) return std::move(rows).error();
+      for (const Row& row : *rows) out.push_back(DecodeInvitation(row));
+      return Ok();
+    }));
+    return out;
+  }
+
   static std::string JsonString(const std::string& text) {
     std::string out = "\"";
     for (unsigned char c : text) {

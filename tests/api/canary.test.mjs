@@ -303,10 +303,19 @@ before(async () => {
   })).account;
   const verified = await runCli(['admin', 'verify', ...server.dataArgs, org.username]);
   assert.equal(verified.code, 0, verified.stderr);
+  // Staff join by invitation: the owner invites, each accepts.
   for (const role of ['editor', 'approver', 'moderator']) {
-    assertOk(await asStaff(staff.owner, 'PUT', `/api/vantage/v1/organisations/${org.id}/staff/${staff[role].id}`,
-      { json: { roles: [role] } }));
+    const invited = assertOk(await asStaff(staff.owner, 'PUT',
+      `/api/vantage/v1/organisations/${org.id}/staff/${staff[role].id}`, { json: { roles: [role] } }));
+    assert.equal(invited.state, 'invited', JSON.stringify(invited));
+    assertOk(await asStaff(staff[role], 'POST', `/api/vantage/v1/organisations/${org.id}/invitation/accept`));
   }
+  // The public member has an invitation they have not answered: their
+  // invitation list, crawled like every GET route, names the organisation
+  // and never the owner who sent it. (The write crawl leaves them out, so it
+  // stays pending.)
+  assert.equal(assertOk(await asStaff(staff.owner, 'PUT', `/api/vantage/v1/organisations/${org.id}/staff/${pub.id}`,
+    { json: { roles: ['analyst'] } })).state, 'invited');
   for (const who of Object.values(staff)) {
     const sessions = assertOk(await asStaff(who, 'GET', '/api/vantage/v1/sessions'));
     scene.sessionIds.push(...sessions.map((s) => s.id));
@@ -555,6 +564,10 @@ describe('the staff-identity canary', () => {
     assert.equal(posts.length, 2, 'the scheduled and the approved post are public; the rejected and the draft are not');
     const pinned = assertOk(await api(server, 'GET', `/api/v1/accounts/${org.id}/statuses?pinned=true`));
     assert.equal(pinned.length, 1);
+    // The public member's pending invitation is there to be crawled; it does not make them staff.
+    const invitations = assertOk(await api(server, 'GET', '/api/vantage/v1/organisations/invitations', { token: pub.token }));
+    assert.deepEqual(invitations.map((i) => [i.organisation.id, i.roles]), [[org.id, ['analyst']]]);
+    assertError(await api(server, 'GET', `/api/vantage/v1/organisations/${org.id}/staff`, { token: pub.token }), 404);
   });
 
   test('a follow request from the organisation shows the organisation alone, before and after it is accepted', async () => {
@@ -709,6 +722,12 @@ describe('the staff-identity canary', () => {
       }
     }
     assert.deepEqual(unfilled, []);
+    const missed = [];
+    for (const { method, pattern } of writes) {
+      for (const identity of visitors)
+        if (!requested.has(`${identity.name} ${method} ${pattern}`)) missed.push(`${identity.name} ${method} ${pattern}`);
+    }
+    assert.deepEqual(missed, [], 'every write route with a parameter is sent as every visitor (or skipped with a reason)');
     // Replies to the organisation's post, as a visitor and as a would-be act-as.
     for (const id of scene.orgStatusIds) {
       const reply = await probe(visitors[1], 'POST', '/api/v1/statuses', { json: { status: 'Who wrote this?', in_reply_to_id: id } });

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  adminCreateAccount, api, assertError, assertOk, createApp, passwordToken, startServer, strongPassword,
+  adminCreateAccount, api, assertError, assertOk, createApp, joinStaff, passwordToken, startServer, strongPassword,
   uniqueName, waitFor,
 } from './lib/server.mjs';
 import { noiseJpeg, postPhoto, registerUser } from './lib/photos.mjs';
@@ -466,10 +466,8 @@ describe('as an organisation', () => {
     org = assertOk(await api(server, 'POST', '/api/vantage/v1/admin/organisations', {
       token: adminToken, json: { username: uniqueName('org'), display_name: 'Police', owner: owner.username },
     })).account;
-    for (const [who, roles] of [[moderator, ['moderator']], [editor, ['editor']]]) {
-      assertOk(await api(server, 'PUT', `/api/vantage/v1/organisations/${org.id}/staff/${who.id}`,
-        { token: owner.token, json: { roles } }));
-    }
+    await joinStaff(server, org.id, owner, moderator, ['moderator']);
+    await joinStaff(server, org.id, owner, editor, ['editor']);
   });
 
   // A post of the organisation, through its drafts: written by the editor,

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  adminCreateAccount, api, assertError, assertOk, createApp, passwordToken, startServer, strongPassword, uniqueName,
-  waitFor,
+  adminCreateAccount, api, assertError, assertOk, createApp, joinStaff, passwordToken, startServer, strongPassword,
+  uniqueName, waitFor,
 } from './lib/server.mjs';
 import { noiseJpeg, registerUser } from './lib/photos.mjs';
 
@@ -69,9 +69,7 @@ before(async () => {
     token: adminToken, json: { username: uniqueName('org'), display_name: 'Harbour Office', owner: staff.owner.username },
   })).account;
   const roles = { editor: ['editor'], editor2: ['editor', 'approver'], approver: ['approver'] };
-  for (const [name, list] of Object.entries(roles)) {
-    assertOk(await api(server, 'PUT', `${ORG()}/staff/${staff[name].id}`, { token: staff.owner.token, json: { roles: list } }));
-  }
+  for (const [name, list] of Object.entries(roles)) await joinStaff(server, org.id, staff.owner, staff[name], list);
 });
 after(async () => {
   await server?.stop();

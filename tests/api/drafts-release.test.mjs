@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { ENGINE, api, assertOk, runCli, sleep, startServer, uniqueName, waitFor } from './lib/server.mjs';
+import { ENGINE, api, assertOk, joinStaff, runCli, sleep, startServer, uniqueName, waitFor } from './lib/server.mjs';
 import { noiseJpeg, registerUser } from './lib/photos.mjs';
 
 const DRAFTS = (orgId) => `/api/vantage/v1/organisations/${orgId}/drafts`;
@@ -56,8 +56,7 @@ async function organisation(server) {
   const r = await runCli(['admin', 'create-organisation', ...server.dataArgs, '--username', username, '--owner', owner.username]);
   assert.equal(r.code, 0, r.stderr);
   const org = assertOk(await api(server, 'GET', `/api/v1/accounts/lookup?acct=${username}`));
-  assertOk(await api(server, 'PUT', `/api/vantage/v1/organisations/${org.id}/staff/${approver.id}`,
-    { token: owner.token, json: { roles: ['approver'] } }));
+  await joinStaff(server, org.id, owner, approver, ['approver']);
   return { org, owner, approver };
 }
 

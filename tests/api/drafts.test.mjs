@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  adminCreateAccount, api, assertError, assertOk, createApp, passwordToken, startServer, strongPassword, uniqueName,
-  waitFor,
+  adminCreateAccount, api, assertError, assertOk, createApp, joinStaff, passwordToken, startServer, strongPassword,
+  uniqueName, waitFor,
 } from './lib/server.mjs';
 import { linkHeader, noiseJpeg, registerUser } from './lib/photos.mjs';
 
@@ -88,11 +88,8 @@ before(async () => {
     editor: ['editor'], editor2: ['editor', 'approver'], approver: ['approver'], approver2: ['approver'],
     moderator: ['moderator'], analyst: ['analyst'],
   };
-  for (const [name, list] of Object.entries(roles)) {
-    assertOk(await api(server, 'PUT', `${ORG()}/staff/${staff[name].id}`, { token: staff.owner.token, json: { roles: list } }));
-  }
-  assertOk(await api(server, 'PUT', `${ORG(otherOrg.id)}/staff/${staff.editor.id}`,
-    { token: staff.owner.token, json: { roles: ['editor'] } }));
+  for (const [name, list] of Object.entries(roles)) await joinStaff(server, org.id, staff.owner, staff[name], list);
+  await joinStaff(server, otherOrg.id, staff.owner, staff.editor, ['editor']);
   assertOk(await api(server, 'POST', `/api/v1/accounts/${org.id}/follow`, { token: follower.token }));
 });
 after(async () => {

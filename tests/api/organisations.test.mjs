@@ -1,5 +1,5 @@
 // Organisations and staff: creation by instance admins (API and CLI), staff
-// roles set by owners, the permission matrix (403 for staff without the
+// invited by owners with roles they accept, the permission matrix (403 for staff without the
 // role, 404 for outsiders), the staff link kept out of public answers, the
 // audit log read by owners, and `vantage audit verify` catching entries
 // edited, deleted and inserted with SQL, against the real binary on either
@@ -10,8 +10,8 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  ENGINE, adminCreateAccount, api, assertError, assertOk, createApp, passwordToken, register, runCli, signIn,
-  startServer, strongPassword, uniqueName,
+  ENGINE, ISO_MS, adminCreateAccount, api, assertError, assertOk, createApp, joinStaff, passwordToken, register, runCli,
+  signIn, startServer, strongPassword, uniqueName,
 } from './lib/server.mjs';
 import { postPhoto } from './lib/photos.mjs';
 
@@ -107,21 +107,36 @@ describe('creating an organisation', () => {
 });
 
 describe('staff and roles', () => {
-  test('an owner adds staff, changes and removes their roles', async () => {
+  test('an owner invites staff, who accept; then the owner changes their roles', async () => {
     let body = assertOk(await api(server, 'GET', STAFF(org.id), { token: owner.token }));
-    assert.deepEqual(body.map((m) => [m.account.id, m.roles]), [[owner.id, ['owner']]]);
+    assert.deepEqual(body.map((m) => [m.account.id, m.roles, m.state]), [[owner.id, ['owner'], 'active']]);
 
+    // Someone not on the staff is invited, with the roles offered.
     body = assertOk(await api(server, 'PUT', `${STAFF(org.id)}/${editor.id}`,
       { token: owner.token, json: { roles: ['approver', 'editor', 'editor'] } }));
     assert.equal(body.account.id, editor.id);
     assert.deepEqual(body.roles, ['editor', 'approver']);
+    assert.equal(body.state, 'invited');
+    let staff = assertOk(await api(server, 'GET', STAFF(org.id), { token: owner.token }));
+    assert.deepEqual(staff.map((m) => [m.account.id, m.roles, m.state]),
+      [[owner.id, ['owner'], 'active'], [editor.id, ['editor', 'approver'], 'invited']]);
+    assert.deepEqual(assertOk(await api(server, 'GET', '/api/vantage/v1/organisations', { token: editor.token })), []);
 
+    // They accept, and are staff with those roles.
+    body = assertOk(await api(server, 'POST', `/api/vantage/v1/organisations/${org.id}/invitation/accept`,
+      { token: editor.token }));
+    assert.equal(body.account.id, org.id);
+    assert.deepEqual(body.roles, ['editor', 'approver']);
+
+    // A member's roles change at once.
     body = assertOk(await api(server, 'PUT', `${STAFF(org.id)}/${editor.id}`,
       { token: owner.token, form: { 'roles[]': ['editor'] } }));
     assert.deepEqual(body.roles, ['editor']);
+    assert.equal(body.state, 'active');
 
-    const staff = assertOk(await api(server, 'GET', STAFF(org.id), { token: owner.token }));
-    assert.deepEqual(staff.map((m) => [m.account.id, m.roles]), [[owner.id, ['owner']], [editor.id, ['editor']]]);
+    staff = assertOk(await api(server, 'GET', STAFF(org.id), { token: owner.token }));
+    assert.deepEqual(staff.map((m) => [m.account.id, m.roles, m.state]),
+      [[owner.id, ['owner'], 'active'], [editor.id, ['editor'], 'active']]);
 
     // The member sees their own organisations; nobody else's.
     const mine = assertOk(await api(server, 'GET', '/api/vantage/v1/organisations', { token: editor.token }));
@@ -168,19 +183,28 @@ describe('staff and roles', () => {
       assert.equal((await as(outsider.token)).text, missing.text);
       assertOk(await as(owner.token));
     }
+    // Invited but not yet accepted, they are an outsider still.
+    assertOk(await api(server, 'PUT', `${STAFF(org.id)}/${tempId}`, { token: owner.token, json: { roles: ['owner'] } }));
+    assertError(await api(server, 'GET', STAFF(org.id), { token: temp.token }), 404);
+    assertError(await api(server, 'GET', AUDIT(org.id), { token: temp.token }), 404);
+    assertOk(await api(server, 'DELETE', `${STAFF(org.id)}/${tempId}`, { token: owner.token }));
     // Every role but owner is refused the owner's pages.
+    await joinStaff(server, org.id, owner, { id: tempId, token: temp.token }, ['editor']);
     for (const role of ['editor', 'approver', 'moderator', 'analyst']) {
-      assertOk(await api(server, 'PUT', `${STAFF(org.id)}/${tempId}`, { token: owner.token, json: { roles: [role] } }));
+      const changed = assertOk(await api(server, 'PUT', `${STAFF(org.id)}/${tempId}`,
+        { token: owner.token, json: { roles: [role] } }));
+      assert.deepEqual([changed.roles, changed.state], [[role], 'active']);
       assertError(await api(server, 'GET', STAFF(org.id), { token: temp.token }), 403, 'role_required');
       assertError(await api(server, 'GET', AUDIT(org.id), { token: temp.token }), 403, 'role_required');
     }
-    assertOk(await api(server, 'DELETE', `${STAFF(org.id)}/${tempId}`, { token: owner.token }));
+    const removed = assertOk(await api(server, 'DELETE', `${STAFF(org.id)}/${tempId}`, { token: owner.token }));
+    assert.deepEqual([removed.account.id, removed.roles, removed.state], [tempId, [], 'none']);
     assertError(await api(server, 'GET', STAFF(org.id), { token: temp.token }), 404);
   });
 
   test('a second owner may be added, and then the first may leave', async () => {
     const org2 = assertOk(await createOrganisation({ username: uniqueName('org'), owner: owner.username })).account;
-    assertOk(await api(server, 'PUT', `${STAFF(org2.id)}/${outsider.id}`, { token: owner.token, json: { roles: ['owner'] } }));
+    await joinStaff(server, org2.id, owner, outsider, ['owner']);
     const left = assertOk(await api(server, 'DELETE', `${STAFF(org2.id)}/${owner.id}`, { token: owner.token }));
     assert.deepEqual(left.roles, []);
     assertError(await api(server, 'GET', STAFF(org2.id), { token: owner.token }), 404);
@@ -264,7 +288,7 @@ describe('acting as the organisation (Vantage-Act-As)', () => {
     // An analyst may read as the organisation but not act.
     const analyst = await register(server, { prefix: 'analyst' });
     const analystId = assertOk(await api(server, 'GET', '/api/v1/accounts/verify_credentials', { token: analyst.token })).id;
-    assertOk(await api(server, 'PUT', `${STAFF(org.id)}/${analystId}`, { token: owner.token, json: { roles: ['analyst'] } }));
+    await joinStaff(server, org.id, owner, { id: analystId, token: analyst.token }, ['analyst']);
     assertOk(await api(server, 'GET', '/api/v1/timelines/home', { token: analyst.token, headers: ACT(org.id) }));
     assertError(await api(server, 'POST', `/api/v1/statuses/${post.id}/favourite`,
       { token: analyst.token, headers: ACT(org.id) }), 403, 'role_required');
@@ -289,18 +313,34 @@ describe('acting as the organisation (Vantage-Act-As)', () => {
     assert.ok(acts.some((e) => e.actor_id === editor.id && e.detail.method === 'POST'
       && /\/favourite$/.test(e.detail.path)), JSON.stringify(acts));
     assert.ok(acts.some((e) => e.actor_id === editor.id && e.detail.path === '/api/v1/statuses'));
+    // The address is the client's network, not the client.
+    for (const e of acts) assert.equal(e.ip, '127.0.0.0/24', JSON.stringify(e));
   });
 });
 
 describe('the audit log', () => {
   test('owners read role changes and staff sign-ins, newest first, chained', async () => {
+    const head = async () => assertOk(await api(server, 'GET', `${AUDIT(org.id)}?limit=1`, { token: owner.token }))[0].seq;
+    const before = await head();
+    // Signing in writes nothing to the organisation's log...
     const signedIn = await signIn(server, editor.username, editor.password);
     assert.equal(signedIn.res.status, 200);
+    assert.equal(await head(), before, 'a sign-in alone is not in the log');
+    // ...until the session first acts for the organisation: then its sign-in is, once.
+    for (let i = 0; i < 2; i += 1) {
+      assertOk(await api(server, 'GET', '/api/v1/timelines/home',
+        { cookie: signedIn.cookie, headers: { 'vantage-act-as': org.id } }));
+    }
     const entries = assertOk(await api(server, 'GET', AUDIT(org.id), { token: owner.token }));
+    assert.equal(entries[1].seq, before, `one entry for two requests: ${JSON.stringify(entries.slice(0, 3))}`);
     assert.equal(entries[0].action, 'staff.sign_in');
     assert.equal(entries[0].actor_id, editor.id);
     assert.equal(entries[0].target_id, editor.id);
-    assert.equal(entries[0].ip, '127.0.0.1');
+    assert.equal(entries[0].ip, '127.0.0.0/24');
+    const sessions = assertOk(await api(server, 'GET', '/api/vantage/v1/sessions', { cookie: signedIn.cookie }));
+    assert.match(entries[0].detail.signed_in_at, ISO_MS);
+    assert.equal(entries[0].detail.signed_in_at, sessions.find((s) => s.current).created_at);
+    for (const e of entries) assert.ok(e.ip === '' || e.ip === '127.0.0.0/24', `no client address: ${JSON.stringify(e)}`);
     const actions = entries.map((e) => `${e.action} ${e.target_id} ${e.detail.role ?? ''}`.trim());
     assert.ok(actions.includes(`staff.role_added ${editor.id} approver`), actions.join('\n'));
     assert.ok(actions.includes(`staff.role_removed ${editor.id} approver`), actions.join('\n'));

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import {
-  adminCreateAccount, api, assertError, assertOk, createApp, passwordToken, signIn, sleep, startServer, strongPassword,
-  uniqueName,
+  adminCreateAccount, api, assertError, assertOk, createApp, joinStaff, passwordToken, signIn, sleep, startServer,
+  strongPassword, uniqueName,
 } from './lib/server.mjs';
 import { registerUser } from './lib/photos.mjs';
 
@@ -150,10 +150,7 @@ async function setUp(srv) {
   org = assertOk(await api(srv, 'POST', '/api/vantage/v1/admin/organisations', {
     token: adminToken, json: { username: uniqueName('org'), display_name: 'Harbour Police', owner: staff.owner.username },
   })).account;
-  for (const role of ['editor', 'moderator', 'analyst']) {
-    assertOk(await api(srv, 'PUT', `${ORG()}/staff/${staff[role].id}`,
-      { token: staff.owner.token, json: { roles: [role] } }));
-  }
+  for (const role of ['editor', 'moderator', 'analyst']) await joinStaff(srv, org.id, staff.owner, staff[role], [role]);
 }
 
 before(async () => {
@@ -354,8 +351,7 @@ describe('event streams checked permission only when they opened', () => {
   // A fresh member of staff, so that taking their rights away touches no other test.
   async function newStaff(role) {
     const member = await registerUser(server, 'mod');
-    assertOk(await api(server, 'PUT', `${ORG()}/staff/${member.id}`,
-      { token: staff.owner.token, json: { roles: [role] } }));
+    await joinStaff(server, org.id, staff.owner, member, [role]);
     return member;
   }
   // The stream ends within a second or two of the change, having received

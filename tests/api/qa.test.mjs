@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  adminCreateAccount, api, assertError, assertOk, createApp, passwordToken, runCli, startServer, strongPassword,
-  uniqueName,
+  adminCreateAccount, api, assertError, assertOk, createApp, joinStaff, passwordToken, runCli, startServer,
+  strongPassword, uniqueName,
 } from './lib/server.mjs';
 import { registerUser } from './lib/photos.mjs';
 
@@ -107,8 +107,7 @@ before(async () => {
   org = await make();
   otherOrg = await make();
   for (const role of ['editor', 'approver', 'moderator', 'analyst']) {
-    assertOk(await api(server, 'PUT', `${ORG()}/staff/${staff[role].id}`,
-      { token: staff.owner.token, json: { roles: [role] } }));
+    await joinStaff(server, org.id, staff.owner, staff[role], [role]);
   }
 });
 after(async () => {

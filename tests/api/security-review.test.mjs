@@ -7,12 +7,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  adminCreateAccount, api, assertError, assertOk, createApp, httpRequest, passwordToken, rawRequest, startServer,
-  strongPassword, uniqueName, waitFor,
+  ISO_MS, adminCreateAccount, api, assertError, assertOk, createApp, httpRequest, joinStaff, passwordToken, rawRequest,
+  registerRaw, signIn, startServer, strongPassword, uniqueName, waitFor,
 } from './lib/server.mjs';
 import { noiseJpeg, registerUser } from './lib/photos.mjs';
 
 let server;
+let adminToken;
 let org;
 const staff = {};  // owner, editor, editor2 (editor + approver), approver, approver2, moderator, analyst
 
@@ -21,11 +22,10 @@ const DRAFTS = () => `${ORG()}/drafts`;
 const ACT = () => ({ 'vantage-act-as': String(org.id) });
 const inSeconds = (s) => new Date(Date.now() + s * 1000).toISOString();
 
-// Makes `user` a member of the organisation's staff with `roles`, as its
-// owner does. The one place staff are added: change it here when members
-// join some other way (an invitation, say).
+// Makes `user` a member of the organisation's staff with `roles`: its owner
+// invites them and they accept (joinStaff). The one place staff are added.
 async function addStaff(user, roles) {
-  return assertOk(await api(server, 'PUT', `${ORG()}/staff/${user.id}`, { token: staff.owner.token, json: { roles } }));
+  return joinStaff(server, org.id, staff.owner, user, roles);
 }
 
 // An upload as the organisation (staff send it with Vantage-Act-As), ready.
@@ -74,7 +74,7 @@ before(async () => {
   const admin = { username: uniqueName('admin'), password: strongPassword() };
   await adminCreateAccount(server, { ...admin, role: 'admin' });
   const app = await createApp(server, 'read write follow admin:read admin:write');
-  const adminToken = await passwordToken(server, app, admin.username, admin.password, 'read write follow admin:write');
+  adminToken = await passwordToken(server, app, admin.username, admin.password, 'read write follow admin:write');
   for (const name of ['owner', 'editor', 'editor2', 'approver', 'approver2', 'moderator', 'analyst']) {
     staff[name] = await registerUser(server, name);
   }
@@ -491,5 +491,260 @@ describe('Link headers copy the raw query string', () => {
     // Followed, the link keeps the parameter as it was sent.
     const next = new URL([...link.matchAll(/<([^>]*)>/g)][0][1]);
     assert.equal(next.searchParams.get('x'), '>;rel="next",<https://evil.example/x');
+  });
+});
+
+// An owner could add anyone as staff without their consent, and every later
+// sign-in of theirs landed in the organisation's audit log with their IP.
+// Joining is now an invitation the person accepts; a sign-in reaches an
+// organisation's log only when that session first acts for it, once; and the
+// log keeps networks, not addresses.
+describe('any organisation\'s owner can read any person\'s sign-in IP addresses', () => {
+  let boss;      // owner of both organisations
+  let club;      // the organisation that invites
+  let club2;     // a second organisation the invitee joins
+  let invitee;
+  const BASE = (o) => `/api/vantage/v1/organisations/${o.id}`;
+  const ACT_AS = (o) => ({ 'vantage-act-as': String(o.id) });
+  const invitations = async (who) => assertOk(await api(server, 'GET', '/api/vantage/v1/organisations/invitations',
+    { token: who.token }));
+  const served = async (who) => assertOk(await api(server, 'GET', '/api/vantage/v1/organisations', { token: who.token }))
+    .map((o) => [o.account.id, o.roles]);
+  const answer = (o, what, opts) => api(server, 'POST', `${BASE(o)}/invitation/${what}`, opts);
+  // The organisation's whole audit log, newest first (every page).
+  async function audit(o) {
+    const all = [];
+    let url = `${BASE(o)}/audit?limit=80`;
+    for (;;) {
+      const page = assertOk(await api(server, 'GET', url, { token: boss.token }));
+      all.push(...page);
+      if (page.length < 80) return all;
+      url = `${BASE(o)}/audit?limit=80&max_id=${page.at(-1).id}`;
+    }
+  }
+  // The entries about `who` (as actor or target), oldest first.
+  const about = async (o, who) => (await audit(o)).filter((e) => e.actor_id === who.id || e.target_id === who.id).reverse();
+  const sessionStart = async (opts) => assertOk(await api(server, 'GET', '/api/vantage/v1/sessions', opts))
+    .find((s) => s.current).created_at;
+
+  before(async () => {
+    boss = await registerUser(server, 'boss');
+    invitee = await registerUser(server, 'invitee');
+    const make = async (name) => assertOk(await api(server, 'POST', '/api/vantage/v1/admin/organisations', {
+      token: adminToken, json: { username: uniqueName('club'), display_name: name, owner: boss.username },
+    })).account;
+    club = await make('Rowing Club');
+    club2 = await make('Chess Club');
+  });
+
+  test('an owner\'s PUT of someone not on the staff only invites them: they are not staff', async () => {
+    const invited = assertOk(await api(server, 'PUT', `${BASE(club)}/staff/${invitee.id}`,
+      { token: boss.token, json: { roles: ['editor', 'approver'] } }));
+    assert.equal(invited.account.id, invitee.id);
+    assert.deepEqual(invited.roles, ['editor', 'approver']);
+    assert.equal(invited.state, 'invited');
+    // Every staff page of the organisation answers them as it answers an outsider: 404, like no organisation.
+    const nowhere = { id: '999999999' };
+    for (const path of ['/drafts', '/staff', '/settings', '/audit']) {
+      const res = await api(server, 'GET', `${BASE(club)}${path}`, { token: invitee.token });
+      assertError(res, 404);
+      assert.equal(res.text, (await api(server, 'GET', `${BASE(nowhere)}${path}`, { token: invitee.token })).text, path);
+    }
+    assertError(await api(server, 'POST', `${BASE(club)}/drafts`, { token: invitee.token, json: { status: 'x' } }), 404);
+    assertError(await api(server, 'GET', '/api/v1/timelines/home', { token: invitee.token, headers: ACT_AS(club) }), 404);
+    assertError(await api(server, 'PATCH', '/api/v1/accounts/update_credentials',
+      { token: invitee.token, headers: ACT_AS(club), json: { note: 'Taken over' } }), 404);
+    assert.deepEqual(await served(invitee), []);
+    // A second PUT replaces the roles offered; still an invitation.
+    const again = assertOk(await api(server, 'PUT', `${BASE(club)}/staff/${invitee.id}`,
+      { token: boss.token, json: { roles: ['analyst'] } }));
+    assert.deepEqual([again.roles, again.state], [['analyst'], 'invited']);
+    assertError(await api(server, 'GET', `${BASE(club)}/drafts`, { token: invitee.token }), 404);
+    // The owner's staff list: members first, then the invitation.
+    const list = assertOk(await api(server, 'GET', `${BASE(club)}/staff`, { token: boss.token }));
+    assert.deepEqual(list.map((m) => [m.account.id, m.roles, m.state]),
+      [[boss.id, ['owner'], 'active'], [invitee.id, ['analyst'], 'invited']]);
+    assert.match(list[1].invited_at, ISO_MS);
+    assert.equal(list[0].invited_at, undefined);
+    // The log has the owner's invitations, nothing of the invitee's own.
+    const entries = await about(club, invitee);
+    assert.deepEqual(entries.map((e) => [e.action, e.actor_id, e.target_id, e.detail]), [
+      ['staff.invited', boss.id, invitee.id, { roles: ['editor', 'approver'] }],
+      ['staff.invited', boss.id, invitee.id, { roles: ['analyst'] }],
+    ]);
+    for (const e of entries) assert.equal(e.ip, '127.0.0.0/24');
+  });
+
+  test('the invitee signs in again and again: nothing of theirs reaches the organisation\'s log', async () => {
+    const before = await audit(club);
+    for (let i = 0; i < 3; i += 1) {
+      const session = await signIn(server, invitee.username, invitee.password);
+      assert.equal(session.res.status, 200, session.res.text);
+      assertOk(await api(server, 'GET', '/api/v1/timelines/home', { cookie: session.cookie }));
+      // Trying the organisation's pages with the session is refused, and recorded nowhere either.
+      assertError(await api(server, 'GET', `${BASE(club)}/drafts`, { cookie: session.cookie }), 404);
+      assertError(await api(server, 'GET', '/api/v1/timelines/home', { cookie: session.cookie, headers: ACT_AS(club) }), 404);
+    }
+    await passwordToken(server, invitee.app, invitee.username, invitee.password);
+    const after = await audit(club);
+    assert.deepEqual(after.map((e) => e.seq), before.map((e) => e.seq), 'no entry was added');
+    const theirs = after.filter((e) => e.actor_id === invitee.id || e.target_id === invitee.id);
+    assert.deepEqual([...new Set(theirs.map((e) => `${e.action} by ${e.actor_id}`))], [`staff.invited by ${boss.id}`]);
+    const text = JSON.stringify(after);
+    assert.ok(!text.includes('127.0.0.1'), `the log holds an address: ${text}`);
+    for (const e of after) assert.ok(['', '127.0.0.0/24'].includes(e.ip), JSON.stringify(e));
+  });
+
+  test('the invitation list names the organisation and the roles offered, never who sent it', async () => {
+    // A second invitation, from the other organisation: the newest comes first.
+    assertOk(await api(server, 'PUT', `${BASE(club2)}/staff/${invitee.id}`, { token: boss.token, json: { roles: ['moderator'] } }));
+    const res = await api(server, 'GET', '/api/vantage/v1/organisations/invitations', { token: invitee.token });
+    const list = assertOk(res);
+    assert.deepEqual(list.map((i) => [i.organisation.id, i.organisation.username, i.roles]),
+      [[club2.id, club2.username, ['moderator']], [club.id, club.username, ['analyst']]]);
+    for (const i of list) {
+      assert.deepEqual(Object.keys(i).sort(), ['created_at', 'organisation', 'roles']);
+      assert.match(i.created_at, ISO_MS);
+    }
+    assert.ok(Date.parse(list[0].created_at) >= Date.parse(list[1].created_at));
+    const text = (res.text + JSON.stringify([...res.headers])).toLowerCase();
+    for (const mark of [boss.id, boss.username, boss.email]) {
+      assert.ok(!text.includes(mark.toLowerCase()), `the invitations name the owner (${mark}): ${res.text}`);
+    }
+    // Nobody else sees them.
+    const other = await registerUser(server, 'other');
+    assert.deepEqual(await invitations(other), []);
+  });
+
+  test('declining deletes the invitation; the log records it without an address', async () => {
+    assert.deepEqual(assertOk(await answer(club, 'decline', { token: invitee.token })), {});
+    assert.deepEqual((await invitations(invitee)).map((i) => i.organisation.id), [club2.id]);
+    const list = assertOk(await api(server, 'GET', `${BASE(club)}/staff`, { token: boss.token }));
+    assert.deepEqual(list.map((m) => m.account.id), [boss.id]);
+    const declined = (await about(club, invitee)).at(-1);
+    assert.deepEqual([declined.action, declined.actor_id, declined.target_id, declined.ip],
+      ['staff.invitation_declined', invitee.id, invitee.id, '']);
+    // Nothing is pending now: accepting or declining it again is 404.
+    assertError(await answer(club, 'accept', { token: invitee.token }), 404, 'not_found');
+    assertError(await answer(club, 'decline', { token: invitee.token }), 404, 'not_found');
+    assertError(await api(server, 'GET', `${BASE(club)}/drafts`, { token: invitee.token }), 404);
+  });
+
+  test('invited again and accepted: staff with the roles offered; an answer sent as an organisation is refused', async () => {
+    const joined = assertOk(await answer(club2, 'accept', { token: invitee.token }));
+    assert.equal(joined.account.id, club2.id);
+    assert.deepEqual(joined.roles, ['moderator']);
+    assertOk(await api(server, 'PUT', `${BASE(club)}/staff/${invitee.id}`,
+      { token: boss.token, json: { roles: ['editor', 'analyst'] } }));
+    // Acting as an organisation they serve: 403 not_allowed, and it stays pending.
+    assertError(await answer(club, 'accept', { token: invitee.token, headers: ACT_AS(club2) }), 403, 'not_allowed');
+    assertError(await answer(club, 'decline', { token: invitee.token, headers: ACT_AS(club2) }), 403, 'not_allowed');
+    // Naming the organisation they are not yet staff of: refused as every act-as by an outsider is, 404
+    // ("Acting as the organisation", Refusals), before the route is reached.
+    assertError(await answer(club, 'accept', { token: invitee.token, headers: ACT_AS(club) }), 404);
+    assertError(await answer(club, 'decline', { token: invitee.token, headers: ACT_AS(club) }), 404);
+    assert.deepEqual((await invitations(invitee)).map((i) => [i.organisation.id, i.roles]), [[club.id, ['editor', 'analyst']]]);
+    assertError(await api(server, 'GET', `${BASE(club)}/drafts`, { token: invitee.token }), 404);
+
+    const accepted = assertOk(await answer(club, 'accept', { token: invitee.token }));
+    assert.equal(accepted.account.id, club.id);
+    assert.equal(accepted.account.username, club.username);
+    assert.deepEqual(accepted.roles, ['editor', 'analyst']);
+    assert.deepEqual(await invitations(invitee), []);
+    assert.deepEqual((await served(invitee)).sort(), [[club.id, ['editor', 'analyst']], [club2.id, ['moderator']]].sort());
+    const list = assertOk(await api(server, 'GET', `${BASE(club)}/staff`, { token: boss.token }));
+    assert.deepEqual(list.map((m) => [m.account.id, m.roles, m.state]),
+      [[boss.id, ['owner'], 'active'], [invitee.id, ['editor', 'analyst'], 'active']]);
+    // accepted, then one role_added per role, all by the person.
+    const entries = (await about(club, invitee)).slice(-3);
+    assert.deepEqual(entries.map((e) => [e.action, e.actor_id, e.target_id, e.detail]), [
+      ['staff.invitation_accepted', invitee.id, invitee.id, { roles: ['editor', 'analyst'] }],
+      ['staff.role_added', invitee.id, invitee.id, { role: 'editor' }],
+      ['staff.role_added', invitee.id, invitee.id, { role: 'analyst' }],
+    ]);
+    for (const e of entries) assert.equal(e.ip, '127.0.0.0/24');
+    assert.ok(entries[0].seq < entries[1].seq && entries[1].seq < entries[2].seq);
+    // They are staff now: the organisation's pages open to them.
+    assertOk(await api(server, 'GET', `${BASE(club)}/drafts`, { token: invitee.token }));
+    assertOk(await api(server, 'GET', '/api/v1/timelines/home', { token: invitee.token, headers: ACT_AS(club) }));
+  });
+
+  test('a member\'s sign-in is logged once per session, when the session first acts for the organisation, and only there', async () => {
+    const signIns = async (o) => (await about(o, invitee)).filter((e) => e.action === 'staff.sign_in');
+    const earlier = (await signIns(club)).length;
+    const earlier2 = (await signIns(club2)).length;
+    const session = await signIn(server, invitee.username, invitee.password);
+    assert.equal(session.res.status, 200, session.res.text);
+    const web = { cookie: session.cookie };
+    assertOk(await api(server, 'GET', '/api/v1/timelines/home', web));
+    assertOk(await api(server, 'GET', '/api/v1/accounts/verify_credentials', web));
+    assert.equal((await signIns(club)).length, earlier, 'a sign-in alone is not logged');
+    assert.equal((await signIns(club2)).length, earlier2);
+
+    // The session acts for the organisation, many times and many ways.
+    assertOk(await api(server, 'GET', '/api/v1/timelines/home', { ...web, headers: ACT_AS(club) }));
+    assertOk(await api(server, 'GET', `${BASE(club)}/drafts`, web));
+    assertOk(await api(server, 'GET', '/api/v1/notifications', { ...web, headers: ACT_AS(club) }));
+    assertOk(await api(server, 'GET', `${BASE(club)}/drafts`, web));
+    const logged = await signIns(club);
+    assert.equal(logged.length, earlier + 1, JSON.stringify(logged));
+    const entry = logged.at(-1);
+    assert.deepEqual([entry.actor_id, entry.target_type, entry.target_id, entry.ip],
+      [invitee.id, 'account', invitee.id, '127.0.0.0/24']);
+    assert.match(entry.detail.signed_in_at, ISO_MS);
+    assert.equal(entry.detail.signed_in_at, await sessionStart(web));
+    // The other organisation they serve learns nothing of that session.
+    assert.equal((await signIns(club2)).length, earlier2, 'acting for one organisation logs nothing in another');
+
+    // Another session (a token) is another entry, once, on its first act.
+    const token = await passwordToken(server, invitee.app, invitee.username, invitee.password);
+    assertOk(await api(server, 'GET', '/api/v1/timelines/home', { token }));
+    assert.equal((await signIns(club)).length, earlier + 1);
+    for (let i = 0; i < 3; i += 1) assertOk(await api(server, 'GET', `${BASE(club)}/drafts`, { token }));
+    const both = await signIns(club);
+    assert.equal(both.length, earlier + 2, JSON.stringify(both));
+    assert.equal(both.at(-1).detail.signed_in_at, await sessionStart({ token }));
+    assert.equal(both.at(-1).ip, '127.0.0.0/24');
+    assert.equal((await signIns(club2)).length, earlier2);
+    // When the session acts for the other organisation, its log gets its own one entry.
+    for (let i = 0; i < 2; i += 1) {
+      assertOk(await api(server, 'GET', '/api/v1/timelines/home', { ...web, headers: ACT_AS(club2) }));
+    }
+    const there = await signIns(club2);
+    assert.equal(there.length, earlier2 + 1);
+    assert.equal(there.at(-1).detail.signed_in_at, entry.detail.signed_in_at);
+    assert.equal((await signIns(club)).length, earlier + 2);
+  });
+
+  test('an owner withdraws a pending invitation with DELETE; DELETE of someone neither staff nor invited is 404 not_staff', async () => {
+    const maybe = await registerUser(server, 'maybe');
+    assertOk(await api(server, 'PUT', `${BASE(club)}/staff/${maybe.id}`, { token: boss.token, json: { roles: ['editor'] } }));
+    const withdrawn = assertOk(await api(server, 'DELETE', `${BASE(club)}/staff/${maybe.id}`, { token: boss.token }));
+    assert.deepEqual([withdrawn.account.id, withdrawn.roles, withdrawn.state], [maybe.id, [], 'none']);
+    assert.deepEqual(await invitations(maybe), []);
+    assertError(await answer(club, 'accept', { token: maybe.token }), 404, 'not_found');
+    const last = (await about(club, maybe)).at(-1);
+    assert.deepEqual([last.action, last.actor_id, last.target_id], ['staff.invitation_withdrawn', boss.id, maybe.id]);
+    assert.equal(last.ip, '127.0.0.0/24');
+    assert.ok(!assertOk(await api(server, 'GET', `${BASE(club)}/staff`, { token: boss.token }))
+      .some((m) => m.account.id === maybe.id));
+    assertError(await api(server, 'DELETE', `${BASE(club)}/staff/${maybe.id}`, { token: boss.token }), 404, 'not_staff');
+    const stranger = await registerUser(server, 'stranger');
+    assertError(await api(server, 'DELETE', `${BASE(club)}/staff/${stranger.id}`, { token: boss.token }), 404, 'not_staff');
+    assert.deepEqual(await about(club, stranger), []);
+  });
+});
+
+describe('registration says whether an e-mail address has an account', () => {
+  test('until e-mail confirmation exists, a taken address is still refused by name (documented trade-off)', async () => {
+    const holder = await registerUser(server, 'holder');
+    const [local, domain] = holder.email.split('@');
+    for (const email of [holder.email, holder.email.toUpperCase(), `${local}@${domain.toUpperCase()}`]) {
+      assertError(await registerRaw(server, { username: uniqueName('again'), email, password: strongPassword(),
+        agreement: true, locale: 'en' }), 422, 'taken', 'email');
+    }
+    // A free address registers.
+    assertOk(await registerRaw(server, { username: uniqueName('fresh'), email: `${uniqueName('fresh')}@example.com`,
+      password: strongPassword(), agreement: true, locale: 'en' }));
   });
 });

@@ -6,7 +6,7 @@ namespace vantage::api {
 
 TEST(WebApp, AppRoutesAreThePagesOnly) {
   for (const char* path : {"/", "/explore", "/sign_in", "/sign_up", "/notifications", "/settings",
-                           "/new", "/search", "/follow_requests", "/@alice", "/@alice/",
+                           "/new", "/search", "/follow_requests", "/invitations", "/@alice", "/@alice/",
                            "/@alice/1234", "/@alice/followers", "/@alice/1234/likes", "/p/1234",
                            "/tags/caf%C3%A9", "/qa/1234"})
     EXPECT_TRUE(IsAppRoute(path)) << path;

@@ -14,6 +14,7 @@ route('/search', () => import('./pages/search.js'));
 route('/tags/:tag', () => import('./pages/tag.js'));
 route('/notifications', () => import('./pages/notifications.js'));
 route('/follow_requests', () => import('./pages/follow_requests.js'));
+route('/invitations', () => import('./pages/invitations.js'));
 route('/p/:id', () => import('./pages/post.js'));
 route('/qa/:id', () => import('./pages/qa.js'));
 route('/@:name', () => import('./pages/profile.js'));

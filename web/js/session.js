@@ -1,10 +1,18 @@
 // Who is signed in. The browser holds an HttpOnly session cookie; the app
 // only learns the account and the CSRF token from /auth/session.
 import { get, post, setCsrfToken, ApiError } from './api.js';
+import { navigate } from './router.js';
 
 export const session = { account: null };
 
 export const signedIn = () => session.account !== null;
+
+// Pages for the signed-in only: `if (!requireSignIn()) return;` sends anyone
+// else to the sign-in form.
+export function requireSignIn() {
+  if (!signedIn()) navigate('/sign_in', { replace: true });
+  return signedIn();
+}
 
 function adopt(data) {
   session.account = data.account;

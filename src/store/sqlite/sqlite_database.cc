@@ -430,16 +430,28 @@ Status SqliteDatabase::Init() {
 
   // journal_mode answers with the mode it ended up in; anything but "wal"
   // (a read-only medium, a VFS without shared memory) is refused rather than
-  // silently serving without concurrent readers.
+  // silently serving without concurrent readers. Another handle creating or
+  // migrating the same new file holds its locks for a moment, and the switch
+  // to WAL can meet them without SQLite's busy handler waiting: it is
+  // retried within the busy budget, as transactions are.
   constexpr Statement kJournalMode{"pragma_journal_mode_wal", "PRAGMA journal_mode = WAL"};
-  auto mode = writer_->QueryOne(kJournalMode, {});
-  if (!mode) return std::move(mode).error();
-  if (!*mode || (*mode)->Text(0) != "wal") {
-    return Error::Internal("Cannot put " + options_.path + " in WAL mode");
+  auto prepare = [&]() -> Status {
+    auto mode = writer_->QueryOne(kJournalMode, {});
+    if (!mode) return std::move(mode).error();
+    if (!*mode || (*mode)->Text(0) != "wal") {
+      return Error::Internal("Cannot put " + options_.path + " in WAL mode");
+    }
+    VANTAGE_TRY(ApplyPragmas(*writer_, /*reader=*/false));
+    return writer_->Script(("PRAGMA journal_size_limit = " + std::to_string(kJournalSizeLimit)).c_str());
+  };
+  for (auto deadline = Clock::now() + budget_;;) {
+    Status prepared = prepare();
+    if (prepared || prepared.error().kind != ErrorKind::kUnavailable || Clock::now() >= deadline) {
+      VANTAGE_TRY(std::move(prepared));
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  VANTAGE_TRY(ApplyPragmas(*writer_, /*reader=*/false));
-  VANTAGE_TRY(writer_->Script(
-      ("PRAGMA journal_size_limit = " + std::to_string(kJournalSizeLimit)).c_str()));
   VANTAGE_TRY(Migrate());
 
   for (int i = 0; i < options_.readers; ++i) {

@@ -364,6 +364,23 @@ export async function signIn(server, login, password, { headers } = {}) {
   return { res, cookie: session ?? null, csrf: res.json?.csrf_token ?? null, account: res.json?.account ?? null };
 }
 
+// Makes `member` ({id, token}) staff of the organisation `orgId` with
+// `roles`, the way people join (docs/organisations.md, "Organisations and
+// staff"): `owner` ({token}) invites them (PUT .../staff/:account_id answers
+// state "invited"), and they accept with their own token. Returns the
+// acceptance, {account: the organisation, roles}. `headers` go with both
+// requests (a user agent, say). For someone already on the staff, change the
+// roles with a plain PUT instead.
+export async function joinStaff(server, orgId, owner, member, roles, { headers } = {}) {
+  const base = `/api/vantage/v1/organisations/${orgId}`;
+  const invited = assertOk(await api(server, 'PUT', `${base}/staff/${member.id}`,
+    { token: owner.token, headers, json: { roles } }));
+  assert.equal(invited.state, 'invited', `an owner's PUT of a non-member invites: ${JSON.stringify(invited)}`);
+  const accepted = assertOk(await api(server, 'POST', `${base}/invitation/accept`, { token: member.token, headers }));
+  assert.equal(accepted.account.id, String(orgId), `the acceptance names the organisation: ${JSON.stringify(accepted)}`);
+  return accepted;
+}
+
 // Polls fn until it returns a truthy value; returns that value.
 export async function waitFor(fn, { timeoutMs = 5_000, intervalMs = 50, message = 'condition' } = {}) {
   const deadline = Date.now() + timeoutMs;

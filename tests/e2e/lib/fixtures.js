@@ -84,6 +84,16 @@ export function makeOrganisation(owner, { prefix = 'org', displayName } = {}) {
   return { username, id: /\(id (\d+)\)/.exec(out)[1] };
 }
 
+// Puts `member` on the organisation's staff with `roles` the way people do:
+// an owner invites them, and they accept (nobody is staff without consent).
+// Resolves to the accept answer, {account: the organisation's, roles}.
+export async function addStaff(org, owner, member, roles) {
+  const base = `/api/vantage/v1/organisations/${org.id}`;
+  const invited = await call('PUT', `${base}/staff/${member.id}`, { token: owner.token, json: { roles } });
+  expect(invited.state).toBe('invited');
+  return call('POST', `${base}/invitation/accept`, { token: member.token });
+}
+
 // A post of the organisation with one photo, the two-person way: drafted and
 // published by `owner`, approved by `approver` (a member with that role).
 // Resolves to the post's id.

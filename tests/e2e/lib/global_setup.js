@@ -1,6 +1,9 @@
 // Starts `vantage serve` once for the whole run on 127.0.0.1:0 with a fresh
 // data folder, and hands its URL to the tests in VANTAGE_URL. Throttles are
 // off: the tests register and sign in many accounts from one address.
+// The web app is the copy built into the binary; VANTAGE_WEB_DIR=/path/to/web
+// (read by `vantage serve` itself, like --web-dir) serves it from the folder
+// instead, to try changes to web/ without a rebuild.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

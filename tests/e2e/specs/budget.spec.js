@@ -1,8 +1,12 @@
-// The app stays light: its own JS and CSS together at most 150 KB
-// uncompressed; and how soon the home feed shows its first post (printed,
-// not asserted: timings on a shared machine vary).
+// The app stays light: what readers download of its own JS and CSS, each
+// file compressed with brotli at its highest quality as served files are,
+// summed, at most 90 KB (the raw bytes are printed beside it: the budget is
+// not spent on dense code, but on what crosses the wire); and how soon the
+// home feed shows its first post (printed, not asserted: timings on a shared
+// machine vary).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { test, expect, makeUser, makePost, api, signInAs, REPO } from '../lib/fixtures.js';
 
 function files(dir) {
@@ -12,12 +16,22 @@ function files(dir) {
   });
 }
 
-test('JS + CSS of the app weigh at most 150 KB', async () => {
+test('JS + CSS of the app weigh at most 90 KB compressed', async () => {
   const web = path.join(REPO, 'web');
   const assets = files(web).filter((f) => f.endsWith('.js') || f.endsWith('.css'));
-  const bytes = assets.reduce((sum, f) => sum + readFileSync(f).length, 0);
-  console.log(`web app JS + CSS: ${bytes} bytes (${(bytes / 1024).toFixed(1)} KB) in ${assets.length} files`);
-  expect(bytes).toBeLessThanOrEqual(150 * 1024);
+  const brotli = (bytes) => zlib.brotliCompressSync(bytes, {
+    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY },
+  }).length;
+  let raw = 0;
+  let compressed = 0;
+  for (const f of assets) {
+    const bytes = readFileSync(f);
+    raw += bytes.length;
+    compressed += brotli(bytes);
+  }
+  console.log(`web app JS + CSS: ${compressed} bytes brotli (${(compressed / 1024).toFixed(1)} KB), `
+    + `${raw} bytes raw (${(raw / 1024).toFixed(1)} KB), in ${assets.length} files`);
+  expect(compressed).toBeLessThanOrEqual(90 * 1024);
 });
 
 test('time to the first post in the home feed (reported)', async ({ page }) => {

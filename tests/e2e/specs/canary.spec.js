@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test, expect, makeUser, makePost, api, signInAs, photoFile, REPO } from '../lib/fixtures.js';
+import { test, expect, makeUser, makePost, addStaff, api, signInAs, photoFile, REPO } from '../lib/fixtures.js';
 
 const PREFIX = 'qz7c';
 const TAG = 'harbourcanary';
@@ -48,7 +48,7 @@ test('no staff marker in the rendered pages of an organisation, for a visitor or
   const created = execFileSync(BIN, ['admin', 'create-organisation', '--data', process.env.VANTAGE_E2E_DATA,
     '--username', orgName, '--owner', owner.username, '--display-name', 'Harbour Police'], { encoding: 'utf8' });
   const org = { username: orgName, id: /\(id (\d+)\)/.exec(created)[1] };
-  await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${editor.id}`, { token: owner.token, json: { roles: ['editor'] } });
+  await addStaff(org, owner, editor, ['editor']);
   await asStaff(owner, org, 'PATCH', '/api/v1/accounts/update_credentials', { note: 'The official account of the Harbour Police.' });
 
   const member = await makeUser('harbourfan');

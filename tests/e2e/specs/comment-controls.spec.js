@@ -3,7 +3,7 @@
 // may comment; a non-follower then sees the notice instead of the box, and
 // reports a comment.
 import {
-  test, expect, makeUser, makePost, makeOrganisation, publishAsOrganisation, api, signInAs, expectAccessible, screenshot,
+  test, expect, makeUser, makePost, makeOrganisation, addStaff, publishAsOrganisation, api, signInAs, expectAccessible, screenshot,
 } from '../lib/fixtures.js';
 
 test('the author holds, shows and pins comments and limits them to followers; others report @desktop', async ({ page }, testInfo) => {
@@ -80,7 +80,7 @@ test("an organisation's moderator pins and hides comments on its post, acting as
   const fan = await makeUser('fan');
   const org = makeOrganisation(owner, { prefix: 'harbour' });
   for (const [who, roles] of [[moderator, ['moderator']], [approver, ['approver']]]) {
-    await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${who.id}`, { token: owner.token, json: { roles } });
+    await addStaff(org, owner, who, roles);
   }
   const statusId = await publishAsOrganisation(org, owner, approver, 'Open day at the harbour', 41);
   for (const text of ['When does it start?', 'Rude but in no list', 'Lovely']) {

@@ -1,11 +1,13 @@
 // The staff console (docs/web.md): an editor drafts a 5-photo archive post
 // and submits it, cannot approve it; an approver approves it for two minutes
 // ahead, and a visitor sees it on the organisation's profile only then, as
-// the organisation; meanwhile an owner adds, changes and removes staff roles.
-// Every console page passes axe at both sizes. Scenes are set up through the
+// the organisation; meanwhile an owner adds a member, who accepts the
+// invitation from their notifications, and changes and removes staff roles.
+// Someone else declines. Every console page, and the invitations, pass axe
+// at both sizes. Scenes are set up through the
 // API; the browser does what each journey is about.
 import { readFileSync } from 'node:fs';
-import { test, expect, makeUser, makeOrganisation, api, signInAs, photoFile, expectAccessible, screenshot } from '../lib/fixtures.js';
+import { test, expect, makeUser, makeOrganisation, addStaff, api, signInAs, photoFile, expectAccessible, screenshot } from '../lib/fixtures.js';
 
 const ZONE = 'Asia/Kolkata';  // UTC+5:30: a wrong conversion is off by hours and a half
 const drafts = (org, rest = '') => `/api/vantage/v1/organisations/${org.id}/drafts${rest}`;
@@ -40,7 +42,7 @@ test('an editor drafts a 5-photo post, an approver schedules it, it appears as t
   const org = makeOrganisation(owner, { prefix: 'archive', displayName: 'City Archive' });
   // The editor may approve too, but never their own drafts.
   for (const [who, roles] of [[editor, ['editor', 'approver']], [approver, ['approver']]]) {
-    await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${who.id}`, { token: owner.token, json: { roles } });
+    await addStaff(org, owner, who, roles);
   }
 
   // The editor: Console in the main nav, straight into the organisation.
@@ -106,8 +108,9 @@ test('an editor drafts a 5-photo post, an approver schedules it, it appears as t
   await expect(visitor.getByRole('heading', { name: 'City Archive' })).toBeVisible();
   await expect(visitor.getByRole('link', { name: alts[0] })).toHaveCount(0);
 
-  // Meanwhile the owner adds a member, changes their roles, is kept from
-  // leaving the organisation without an owner, and removes the member.
+  // Meanwhile the owner adds a member, who is invited and joins by
+  // accepting; the owner changes their roles, is kept from leaving the
+  // organisation without an owner, and removes the member.
   const newcomer = await makeUser('newcomer', { displayName: 'Nina Newcomer' });
   await signInAs(page, owner);
   await page.goto(`/console/${org.id}/staff`);
@@ -115,9 +118,39 @@ test('an editor drafts a 5-photo post, an approver schedules it, it appears as t
   await page.getByLabel('Username').fill(newcomer.username);
   await page.getByRole('group', { name: 'Roles of the new member' }).getByLabel('analyst').check();
   await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(page.locator('#toast')).toHaveText(`@${newcomer.username} invited: they join once they accept`);
+  const invitedRow = page.locator(`.account-row[data-id="${newcomer.id}"]`);
+  await expect(invitedRow).toContainText('Invited as editor and analyst, waiting for them to accept.');
+  await expect(page.getByRole('group', { name: 'Roles of Nina Newcomer' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Withdraw the invitation of Nina Newcomer' })).toBeVisible();
+
+  // The newcomer: no console until they accept; the notice on the
+  // notifications page leads to the invitation.
+  const newcomerContext = await browser.newContext({ timezoneId: ZONE });
+  const newcomerPage = await newcomerContext.newPage();
+  await signInAs(newcomerPage, newcomer);
+  await newcomerPage.goto('/notifications');
+  const notice = newcomerPage.locator('.note[data-type="invitation"]');
+  await expect(notice).toContainText('City Archive invited you to join its staff as editor and analyst. Accept or decline');
+  await expect(newcomerPage.getByRole('link', { name: 'Console', exact: true })).toHaveCount(0);
+  await notice.getByRole('link', { name: 'Accept or decline' }).click();
+  await expect(newcomerPage).toHaveURL(/\/invitations$/);
+  await newcomerPage.getByRole('button', { name: 'Accept the invitation of City Archive' }).click();
+  await expect(newcomerPage.locator(`.account-row[data-id="${org.id}"]`)).toContainText('You joined its staff as editor and analyst.');
+  await expect(newcomerPage.locator('#toast')).toHaveText('You joined the staff of City Archive');
+  await expect(newcomerPage.getByRole('link', { name: 'Console', exact: true })).toBeVisible();
+  await newcomerPage.getByRole('link', { name: 'Open the console of City Archive' }).click();
+  await expect(newcomerPage).toHaveURL(new RegExp(`/console/${org.id}$`));
+  await expect(newcomerPage.getByRole('navigation', { name: 'Console' }).getByRole('link'))
+    .toHaveText(['Drafts', 'Schedule', 'Q&A', 'Insights']);
+  await newcomerContext.close();
+
+  // The owner sees a member now.
+  await page.reload();
   const roles = page.getByRole('group', { name: 'Roles of Nina Newcomer' });
   await expect(roles.getByLabel('editor')).toBeChecked();
   await expect(roles.getByLabel('analyst')).toBeChecked();
+  await expect(page.getByText('waiting for them to accept')).toHaveCount(0);
   await roles.getByLabel('editor').uncheck();
   await roles.getByLabel('approver').check();
   await page.getByRole('button', { name: 'Save the roles of Nina Newcomer' }).click();
@@ -158,7 +191,7 @@ test('console pages pass axe; drafts edited, submitted, withdrawn and deleted, a
   const owner = await makeUser('chief', { displayName: 'Chief Curator' });
   const editor = await makeUser('writer', { displayName: 'Wren Writer' });
   const org = makeOrganisation(owner, { prefix: 'museum', displayName: 'Harbour Museum' });
-  await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${editor.id}`, { token: owner.token, json: { roles: ['editor'] } });
+  await addStaff(org, owner, editor, ['editor']);
   const waiting = await makeDraft(editor, org, { caption: 'Ship models from the 1930s', photos: 3 });
   await api('POST', drafts(org, `/${waiting.id}/submit`), { token: editor.token });
   const later = await makeDraft(editor, org, { caption: 'The lighthouse keeper\'s logbook', photos: 2 });
@@ -228,11 +261,20 @@ test('console pages pass axe; drafts edited, submitted, withdrawn and deleted, a
   expect(published.state).toBe('published');
   expect((await api('GET', `/api/v1/statuses/${published.status_id}`)).account.id).toBe(org.id);
 
+  // An invitation waits: shown apart from the members.
+  const invitee = await makeUser('invitee', { displayName: 'Ivo Invitee' });
+  await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${invitee.id}`, { token: owner.token, json: { roles: ['editor', 'approver'] } });
   await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Staff' }).click();
   await expect(page.getByRole('group', { name: 'Roles of Wren Writer' }).getByLabel('editor')).toBeChecked();
+  await expect(page.locator(`.account-row[data-id="${invitee.id}"]`)).toContainText('Invited as editor and approver, waiting for them to accept.');
   await expect(page.getByLabel('Approvals a draft needs')).toHaveValue('1');
   await expectAccessible(page, 'console staff');
   await screenshot(page, testInfo, 'console-staff');
+  // Withdrawn, the invitation is gone, and so is the invitee's notice.
+  await page.getByRole('button', { name: 'Withdraw the invitation of Ivo Invitee' }).click();
+  await expect(page.locator(`.account-row[data-id="${invitee.id}"]`)).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'Invited' })).toBeHidden();
+  expect(await api('GET', '/api/vantage/v1/organisations/invitations', { token: invitee.token })).toEqual([]);
   await page.getByLabel('Approvals a draft needs').fill('2');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect.poll(async () => (await api('GET', `/api/vantage/v1/organisations/${org.id}/settings`, { token: owner.token }))
@@ -250,7 +292,7 @@ test('a refused reschedule leaves a scheduled draft at its time: a past time is 
   const owner = await makeUser('keeper', { displayName: 'Kit Keeper' });
   const editor = await makeUser('scribe', { displayName: 'Sam Scribe' });
   const org = makeOrganisation(owner, { prefix: 'gallery', displayName: 'Pier Gallery' });
-  await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${editor.id}`, { token: owner.token, json: { roles: ['editor'] } });
+  await addStaff(org, owner, editor, ['editor']);
   const draft = await makeDraft(editor, org, { caption: 'Lanterns on the pier' });
   await api('POST', drafts(org, `/${draft.id}/submit`), { token: editor.token });
   const original = (Math.floor(Date.now() / 60_000) + 24 * 60) * 60_000;  // a day ahead, on the minute
@@ -297,7 +339,7 @@ test('a draft changed while the approver reads it is not approved, rejected or p
   const approver = await makeUser('checker', { displayName: 'Chet Checker' });
   const org = makeOrganisation(owner, { prefix: 'port', displayName: 'Port Authority' });
   for (const [who, roles] of [[editor, ['editor']], [approver, ['approver']]]) {
-    await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${who.id}`, { token: owner.token, json: { roles } });
+    await addStaff(org, owner, who, roles);
   }
   const harmless = await makeDraft(editor, org, { caption: 'Open day at the harbour on Saturday' });
   await api('POST', drafts(org, `/${harmless.id}/submit`), { token: editor.token });
@@ -365,4 +407,62 @@ test('a draft changed while the approver reads it is not approved, rejected or p
   now = await read(harmless);
   expect(now.state).toBe('published');
   expect((await api('GET', `/api/v1/statuses/${now.status_id}`)).content).toContain('Open day: tickets at the gate');
+});
+
+test('invitations to the staff: the notice, the page, one declined and one accepted; axe on both pages @desktop', async ({ page }, testInfo) => {
+  const owner = await makeUser('curator', { displayName: 'Cora Curator' });
+  const person = await makeUser('volunteer', { displayName: 'Vic Volunteer' });
+  const museum = makeOrganisation(owner, { prefix: 'museum', displayName: 'Tram Museum' });
+  const library = makeOrganisation(owner, { prefix: 'library', displayName: 'Harbour Library' });
+  const invite = (org, roles) => api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${person.id}`,
+    { token: owner.token, json: { roles } });
+  expect((await invite(museum, ['approver', 'editor'])).state).toBe('invited');
+  expect((await invite(library, ['analyst'])).state).toBe('invited');
+
+  // The notices, newest first, and no console yet.
+  await signInAs(page, person);
+  await page.goto('/notifications');
+  const notices = page.locator('.note[data-type="invitation"]');
+  await expect(notices).toHaveCount(2);
+  await expect(notices.nth(0)).toContainText('Harbour Library invited you to join its staff as analyst.');
+  await expect(notices.nth(1)).toContainText('Tram Museum invited you to join its staff as editor and approver.');
+  await expect(page.getByRole('link', { name: 'Console', exact: true })).toHaveCount(0);
+  await expectAccessible(page, 'notifications with invitations');
+  await notices.nth(0).getByRole('link', { name: 'Accept or decline' }).click();
+
+  await expect(page).toHaveURL(/\/invitations$/);
+  await expect(page).toHaveTitle('Invitations · Vantage');
+  const rows = page.locator('.invites .account-row');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(1)).toContainText('Invites you to join its staff as editor and approver.');
+  await expectAccessible(page, 'invitations');
+  await screenshot(page, testInfo, 'invitations');
+
+  // Declined: the row goes, the organisation has no invitation left, and
+  // the person is not its staff.
+  await page.getByRole('button', { name: 'Decline the invitation of Harbour Library' }).click();
+  await expect(rows).toHaveCount(1);
+  await expect(page.locator('#toast')).toHaveText('Invitation of Harbour Library declined');
+  expect(await api('GET', `/api/vantage/v1/organisations/${library.id}/staff`, { token: owner.token }))
+    .toEqual([expect.objectContaining({ account: expect.objectContaining({ id: owner.id }), state: 'active' })]);
+
+  // Accepted: said on the row, and the console appears.
+  await page.getByRole('button', { name: 'Accept the invitation of Tram Museum' }).click();
+  await expect(rows.first()).toContainText('You joined its staff as editor and approver.');
+  await expect(page.getByRole('link', { name: 'Open the console of Tram Museum' })).toBeFocused();
+  await expect(page.getByRole('link', { name: 'Console', exact: true })).toBeVisible();
+  await expectAccessible(page, 'invitations answered');
+  const served = await api('GET', '/api/vantage/v1/organisations', { token: person.token });
+  expect(served.map((m) => [m.account.id, m.roles])).toEqual([[museum.id, ['editor', 'approver']]]);
+
+  // Answered, nothing waits: the page (loaded by its URL) and the notifications say so.
+  await page.goto('/invitations');
+  await expect(page.getByText('No invitations wait for your answer.')).toBeVisible();
+  await page.goto('/notifications');
+  await expect(page.getByRole('heading', { name: 'Notifications' })).toBeVisible();
+  await expect(notices).toHaveCount(0);
+  // An answer to an invitation that is no longer there is refused.
+  const again = await fetch(`${process.env.VANTAGE_URL}/api/vantage/v1/organisations/${library.id}/invitation/accept`,
+    { method: 'POST', headers: { Authorization: `Bearer ${person.token}` } });
+  expect([again.status, (await again.json()).code]).toEqual([404, 'not_found']);
 });

@@ -2,21 +2,21 @@
 // organisation's followers by hour as a chart (and its table), an owner the
 // audit log with their own sign-in and the role changes they made.
 import {
-  test, expect, makeUser, makeOrganisation, publishAsOrganisation, api, signInAs, expectAccessible, screenshot,
+  test, expect, makeUser, makeOrganisation, addStaff, publishAsOrganisation, api, signInAs, expectAccessible, screenshot,
 } from '../lib/fixtures.js';
 
 test('an analyst sees the follower chart after some follows @desktop', async ({ page }, testInfo) => {
   const owner = await makeUser('owner');
   const analyst = await makeUser('analyst', { displayName: 'Ana Lyst' });
   const org = makeOrganisation(owner, { prefix: 'gallery', displayName: 'Harbour Gallery' });
-  await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${analyst.id}`, { token: owner.token, json: { roles: ['analyst'] } });
+  await addStaff(org, owner, analyst, ['analyst']);
   const fans = [await makeUser('fan'), await makeUser('fan'), await makeUser('fan')];
   for (const fan of fans) await api('POST', `/api/v1/accounts/${org.id}/follow`, { token: fan.token });
   await api('POST', `/api/v1/accounts/${org.id}/unfollow`, { token: fans[2].token });
   // A post of the organisation (drafted by the owner, approved by another
   // member), liked twice and commented once.
   const approver = await makeUser('approver');
-  await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${approver.id}`, { token: owner.token, json: { roles: ['approver'] } });
+  await addStaff(org, owner, approver, ['approver']);
   const statusId = await publishAsOrganisation(org, owner, approver, 'The summer show opens');
   for (const fan of fans.slice(0, 2)) await api('POST', `/api/v1/statuses/${statusId}/favourite`, { token: fan.token });
   await api('POST', '/api/v1/statuses', { token: fans[0].token, json: { status: 'Lovely', in_reply_to_id: statusId } });
@@ -51,24 +51,29 @@ test('an analyst sees the follower chart after some follows @desktop', async ({ 
   expect((await api('GET', `/api/vantage/v1/organisations/${org.id}/audit`, { token: analyst.token }).catch((e) => e.message))).toMatch(/403/);
 });
 
-test('an owner reads the audit log: their sign-in and the role changes @desktop', async ({ page }, testInfo) => {
+test('an owner reads the audit log: their sign-in, the invitation and the role changes @desktop', async ({ page }, testInfo) => {
   const owner = await makeUser('owner', { displayName: 'Olga Owner' });
   const member = await makeUser('member');
   const org = makeOrganisation(owner, { prefix: 'archive', displayName: 'Port Archive' });
-  const staff = `/api/vantage/v1/organisations/${org.id}/staff/${member.id}`;
-  await api('PUT', staff, { token: owner.token, json: { roles: ['editor'] } });
-  await api('PUT', staff, { token: owner.token, json: { roles: ['analyst'] } });
+  // Invited as an editor and accepted, then made an analyst instead.
+  await addStaff(org, owner, member, ['editor']);
+  await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${member.id}`, { token: owner.token, json: { roles: ['analyst'] } });
 
   await signInAs(page, owner);
   await page.goto(`/console/${org.id}/audit`);
   const rows = page.locator('table.audit tbody tr');
-  // Newest first: the sign-in, then editor swapped for analyst, then the creation.
+  // Newest first: the sign-in (its address as the log keeps it, the
+  // network), editor swapped for analyst, the invitation, the creation.
   await expect(rows.first()).toContainText('Signed in');
   await expect(rows.first().locator('td').nth(1)).toHaveText(`@${owner.username}`);
-  await expect(rows.first().locator('td').nth(4)).toHaveText('127.0.0.1');
+  await expect(rows.first().locator('td').nth(4)).toHaveText('127.0.0.0/24');
   await expect(rows.filter({ hasText: 'Role added: analyst' }).locator('td').nth(3)).toHaveText(`@${member.username}`);
   await expect(rows.filter({ hasText: 'Role removed: editor' })).toHaveCount(1);
   await expect(rows.filter({ hasText: 'Role added: editor' })).toHaveCount(1);
+  const invited = rows.filter({ hasText: 'Invited as editor' });
+  await expect(invited.locator('td').nth(1)).toHaveText(`@${owner.username}`);
+  await expect(invited.locator('td').nth(3)).toHaveText(`@${member.username}`);
+  await expect(rows.filter({ hasText: 'Invitation accepted' }).locator('td').nth(1)).toHaveText(`@${member.username}`);
   await expect(rows.filter({ hasText: 'Role added: owner' }).locator('td').nth(3)).toHaveText(`@${owner.username}`);
   await expect(rows.filter({ hasText: 'Organisation created' }).locator('td').nth(1)).toHaveText('Command line');
   await expectAccessible(page, 'console audit log');

@@ -5,7 +5,7 @@
 // edits, closes and archives. The visitor's page follows without a reload
 // and never names a staff member, in its document or in anything it
 // fetched. The pages pass axe at both sizes.
-import { test, expect, makeUser, makeOrganisation, api, signInAs, expectAccessible, screenshot } from '../lib/fixtures.js';
+import { test, expect, makeUser, makeOrganisation, addStaff, api, signInAs, expectAccessible, screenshot } from '../lib/fixtures.js';
 
 const ZONE = 'Asia/Kolkata';  // UTC+5:30: a wrong conversion is off by hours and a half
 const QA = (id, rest = '') => `/api/vantage/v1/qa/${id}${rest}`;
@@ -52,7 +52,7 @@ async function staffed() {
   const editor = await makeUser('editor', { displayName: 'Captain Real Name' });
   const org = makeOrganisation(owner, { prefix: 'harbour', displayName: 'Harbour Police' });
   for (const [who, role] of [[moderator, 'moderator'], [editor, 'editor']]) {
-    await api('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${who.id}`, { token: owner.token, json: { roles: [role] } });
+    await addStaff(org, owner, who, [role]);
   }
   return { owner, moderator, editor, org };
 }

@@ -193,6 +193,15 @@ void Seed(Store& store, IdGenerator& ids) {
                                  "INSERT INTO draft_editors (draft_id, account_id, created_at) VALUES (?, ?, ?)"};
     const Statement kDraftApproval{"seed_draft_approval",
                                    "INSERT INTO draft_approvals (draft_id, account_id, created_at) VALUES (?, ?, ?)"};
+    // A pending invitation, and a session recorded as acting for it.
+    const Statement kInvitation{"seed_invitation",
+                                "INSERT INTO organisation_invitations (organisation_id, account_id, roles, created_at) "
+                                "VALUES (?, ?, 'approver moderator', ?)"};
+    const Statement kSession{"seed_organisation_session",
+                             "INSERT INTO organisation_sessions (organisation_id, token_id, created_at) "
+                             "SELECT ?, id, ? FROM tokens WHERE account_id = ? LIMIT 1"};
+    for (auto result : {conn.Exec(kInvitation, {a, b, now}), conn.Exec(kSession, {a, now, c})})
+      if (!result) return std::move(result).error();
     for (auto result : {conn.Exec(kPhoto, {photo, a, now, now}),
                         conn.Exec(kDraft, {draft, a, c, std::string("Archive \xc3\xa9 #release"), now + 60000, now,
                                            now}),

@@ -427,5 +427,35 @@ TEST_P(StoreConformanceTest, ARevokedSubscriberOfAQuietTopicIsToldAtOnceOrAtTheP
   polling.Stop();
 }
 
+// A grant checked before the revocations the bus keeps in memory is compared
+// with the database's.
+TEST_P(StoreConformanceTest, AGrantOlderThanTheRevocationsKeptIsCheckedInTheDatabase) {
+  InProcessNotifier notifier;
+  EventBus bus(*db_, notifier, std::chrono::milliseconds(60'000));
+  int64_t checkpoint = *bus.LastId(std::string(kAccessTopic));
+  // Someone else's stream keeps the bus reading the access topic.
+  Inbox bystander;
+  Revoked bystander_revoked;
+  auto a = bus.Subscribe("qa:50", std::nullopt, bystander.Deliver(), Grant(99, 990, 0, checkpoint),
+                         bystander_revoked.Callback());
+  for (int i = 0; i < 100 && bus.subscribers() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(Revoke(*db_, {40, 0, 0}).ok());
+  ASSERT_TRUE(db_->Write([&](Connection& conn) -> Status {
+    for (int i = 0; i < 4200; ++i) VANTAGE_TRY(AppendAccessRevokedOn(conn, {41, 0, 0}, 1000));
+    return Ok();
+  }).ok());
+  notifier.Notify(std::string(kAccessTopic), 0);
+  // The bus has read past the first revocation: it is no longer in memory.
+  for (int i = 0; i < 500 && *bus.LastId(std::string(kAccessTopic)) < checkpoint + 4201; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(*bus.LastId(std::string(kAccessTopic)), checkpoint + 4201);
+  Inbox late;
+  Revoked told;
+  auto b = bus.Subscribe("qa:50", 0, late.Deliver(), Grant(40, 400, 0, checkpoint), told.Callback());
+  EXPECT_TRUE(told.WaitFor());
+  EXPECT_EQ(bystander_revoked.times, 0);
+  bus.Stop();
+}
+
 }  // namespace
 }  // namespace vantage::store::testing

@@ -4,7 +4,7 @@
 import { h } from '../dom.js';
 import { post } from '../api.js';
 import { navigate } from '../router.js';
-import { signedIn } from '../session.js';
+import { requireSignIn } from '../session.js';
 import { errorLine, field } from '../ui/form.js';
 import { postPath } from '../ui/post_card.js';
 import { photoPicker } from '../ui/photo_picker.js';
@@ -12,10 +12,7 @@ import { captionField, visibilityField } from '../ui/post_fields.js';
 
 export default function (main) {
   document.title = 'New post · Vantage';
-  if (!signedIn()) {
-    navigate('/sign_in', { replace: true });
-    return;
-  }
+  if (!requireSignIn()) return;
   // One key for this post: a retry after a lost answer cannot post twice.
   // (getRandomValues, not randomUUID: that one needs HTTPS.)
   const idempotencyKey = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');

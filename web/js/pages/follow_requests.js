@@ -1,17 +1,13 @@
 // Pending requests to follow a locked account: approve or reject each.
 import { h } from '../dom.js';
 import { post } from '../api.js';
-import { navigate } from '../router.js';
-import { signedIn } from '../session.js';
+import { requireSignIn } from '../session.js';
 import { accountRow } from '../ui/account.js';
 import { pagedList } from '../ui/paged.js';
 
 export default function (main) {
   document.title = 'Follow requests · Vantage';
-  if (!signedIn()) {
-    navigate('/sign_in', { replace: true });
-    return;
-  }
+  if (!requireSignIn()) return;
   main.append(h('h1.page-title', { text: 'Follow requests' }));
   const row = (account) => {
     const approve = h('button.primary', { type: 'button', text: 'Approve', 'aria-label': `Approve ${account.username}` });

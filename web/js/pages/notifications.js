@@ -1,11 +1,14 @@
-// Notifications: follows, follow requests, likes, comments and mentions.
+// Notifications: follows, follow requests, likes, comments and mentions;
+// above them, the invitations to an organisation's staff waiting for an
+// answer (given on /invitations).
 import { h } from '../dom.js';
-import { navigate } from '../router.js';
-import { session, signedIn } from '../session.js';
+import { get } from '../api.js';
+import { session, requireSignIn } from '../session.js';
 import { avatar, nameLink } from '../ui/account.js';
 import { pagedList } from '../ui/paged.js';
 import { postPath } from '../ui/post_card.js';
 import { timeEl } from '../ui/time.js';
+import { roleList } from '../ui/console_nav.js';
 
 const WHAT = {
   follow: 'started following you.',
@@ -32,14 +35,21 @@ function notification(n) {
     n.type === 'favourite' ? thumb(n.status) : null);
 }
 
+function invitation({ organisation: org, roles }) {
+  return h('li.note', { dataset: { type: 'invitation' } },
+    h('a', { href: `/@${org.username}`, tabindex: '-1', 'aria-hidden': 'true' }, avatar(org, 40, '')),
+    h('p.note-text', {}, nameLink(org), ` invited you to join its staff as ${roleList(roles)}. `,
+      h('a', { href: '/invitations', text: 'Accept or decline' })));
+}
+
 export default function (main) {
   document.title = 'Notifications · Vantage';
-  if (!signedIn()) {
-    navigate('/sign_in', { replace: true });
-    return;
-  }
+  if (!requireSignIn()) return;
   main.append(h('h1.page-title', { text: 'Notifications' }));
   if (session.account.locked) main.append(h('p.pad', {}, h('a', { href: '/follow_requests', text: 'Follow requests' })));
+  const invitations = h('ul.notes', { 'aria-label': 'Invitations' });
+  main.append(invitations);
+  get('/api/vantage/v1/organisations/invitations').then((pending) => invitations.append(...pending.map(invitation)), () => {});
   const list = pagedList('/api/v1/notifications', notification, {
     container: h('ul.notes'), empty: h('p', { text: 'Nothing yet. Likes, comments and follows show here.' }),
   });

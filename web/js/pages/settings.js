@@ -2,7 +2,7 @@
 import { h, clear, toast } from '../dom.js';
 import { get, patch, post, put, del, request } from '../api.js';
 import { navigate } from '../router.js';
-import { session, signedIn, signOut, loadSession } from '../session.js';
+import { session, signOut, loadSession, requireSignIn } from '../session.js';
 import { renderNav } from '../ui/nav.js';
 import { field, errorLine, submitting } from '../ui/form.js';
 import { relativeTime } from '../ui/time.js';
@@ -149,10 +149,7 @@ function sessionsCard() {
 
 export default async function (main) {
   document.title = 'Settings · Vantage';
-  if (!signedIn()) {
-    navigate('/sign_in', { replace: true });
-    return;
-  }
+  if (!requireSignIn()) return;
   const out = h('button.secondary', { type: 'button', text: 'Sign out', onclick: async () => {
     await signOut();
     renderNav(location.pathname);

@@ -2,7 +2,7 @@
 // tabs, each shown only to the roles that may use it (owners see them all).
 import { h } from '../dom.js';
 import { navigate } from '../router.js';
-import { signedIn, myOrganisations } from '../session.js';
+import { myOrganisations, requireSignIn } from '../session.js';
 import { avatar } from './account.js';
 
 // [key, path under /console/:org, label, roles besides owner]
@@ -21,6 +21,9 @@ export function hasRole(roles, ...wanted) {
   return roles.includes('owner') || wanted.some((r) => roles.includes(r));
 }
 
+// "editor, approver, and analyst": the roles of a member or an invitation.
+export const roleList = (roles) => new Intl.ListFormat('en').format(roles);
+
 export const consolePath = (orgId, rest = '') => `/console/${encodeURIComponent(orgId)}${rest}`;
 
 // Draws the header and tabs into `main`, titles the page after the tab, and
@@ -28,10 +31,7 @@ export const consolePath = (orgId, rest = '') => `/console/${encodeURIComponent(
 // the viewer does not serve this organisation or may not open the tab
 // `current`. The console's landing (Drafts) sends other roles to their first tab.
 export async function consoleNav(main, orgId, current) {
-  if (!signedIn()) {
-    navigate('/sign_in', { replace: true });
-    return null;
-  }
+  if (!requireSignIn()) return null;
   const served = await myOrganisations();
   const membership = served.find((m) => m.account.id === orgId);
   if (!membership) {

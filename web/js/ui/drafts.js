@@ -36,11 +36,11 @@ export function thumbs(draft) {
       h('img', { src: m.preview_url || m.url, alt: m.description || `Photo ${idx + 1}, no alt text`, loading: 'lazy' }))));
 }
 
-// A row of a list: first photo, caption, state and times, linking to the draft.
 // Said on a draft that changed while it was on the screen (409 draft_changed:
 // decisions name the version they were made on).
 export const CHANGED = 'This draft changed while you were reading it. Here it is as it is now: read it again before you decide.';
 
+// A row of a list: first photo, caption, state and times, linking to the draft.
 export function draftRow(orgId, draft, ...extra) {
   const first = draft.media_attachments[0];
   const caption = (draft.status || '').split('\n')[0].slice(0, 120) || 'No caption';

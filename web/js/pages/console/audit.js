@@ -3,7 +3,7 @@
 import { h } from '../../dom.js';
 import { get } from '../../api.js';
 import { pagedList } from '../../ui/paged.js';
-import { consoleNav } from '../../ui/console_nav.js';
+import { consoleNav, roleList } from '../../ui/console_nav.js';
 import { localTime } from '../../ui/drafts.js';
 
 const ACTIONS = {
@@ -11,6 +11,10 @@ const ACTIONS = {
   'staff.sign_in': () => 'Signed in',
   'staff.role_added': (d) => `Role added: ${d.role}`,
   'staff.role_removed': (d) => `Role removed: ${d.role}`,
+  'staff.invited': (d) => `Invited as ${roleList(d.roles)}`,
+  'staff.invitation_accepted': () => 'Invitation accepted',
+  'staff.invitation_declined': () => 'Invitation declined',
+  'staff.invitation_withdrawn': () => 'Invitation withdrawn',
   as_organisation: (d) => `Acted as the organisation: ${d.method} ${d.path}`,
 };
 

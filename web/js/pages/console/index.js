@@ -1,16 +1,13 @@
 // /console: the organisations the viewer serves; with only one, straight to it.
 import { h } from '../../dom.js';
 import { navigate } from '../../router.js';
-import { signedIn, myOrganisations } from '../../session.js';
+import { myOrganisations, requireSignIn } from '../../session.js';
 import { accountRow } from '../../ui/account.js';
 import { consolePath } from '../../ui/console_nav.js';
 
 export default async function (main) {
   document.title = 'Staff console · Vantage';
-  if (!signedIn()) {
-    navigate('/sign_in', { replace: true });
-    return;
-  }
+  if (!requireSignIn()) return;
   const served = await myOrganisations();
   if (served.length === 1) {
     navigate(consolePath(served[0].account.id), { replace: true });

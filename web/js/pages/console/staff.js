@@ -1,10 +1,12 @@
 // /console/:org/staff (owners): the members and their roles, changed with
-// checkboxes; adding someone by username; removing; how many approvals a
-// draft needs. The organisation always keeps an owner (409 last_owner).
+// checkboxes; adding someone by username, which invites them (they join once
+// they accept, on /invitations); the invitations waiting, each withdrawn;
+// removing; how many approvals a draft needs. The organisation always keeps
+// an owner (409 last_owner).
 import { h, clear, toast } from '../../dom.js';
 import { get, put, del } from '../../api.js';
 import { forgetOrganisations } from '../../session.js';
-import { consoleNav } from '../../ui/console_nav.js';
+import { consoleNav, roleList } from '../../ui/console_nav.js';
 import { accountRow } from '../../ui/account.js';
 import { field, errorLine, submitting } from '../../ui/form.js';
 
@@ -41,6 +43,8 @@ export default async function (main, { org }) {
   if (!membership) return;
   const base = `/api/vantage/v1/organisations/${encodeURIComponent(org)}`;
   const members = h('ul.people.staff');
+  const invited = h('ul.people.staff');
+  const invitedPart = h('div', { hidden: true }, h('h2.page-title', { text: 'Invited' }), invited);
   const status = h('p.list-status', { role: 'status' });
   const error = errorLine();
 
@@ -55,8 +59,15 @@ export default async function (main, { org }) {
       error.textContent = e.message;
     }
   };
-  const row = ({ account, roles }) => {
+  const row = ({ account, roles, state }) => {
     const name = account.display_name || account.username;
+    if (state === 'invited') {
+      const withdraw = h('button.secondary.danger', { type: 'button', text: 'Withdraw', 'aria-label': `Withdraw the invitation of ${name}` });
+      withdraw.addEventListener('click', () => change(() => del(`${base}/staff/${account.id}`), `Invitation of ${name} withdrawn`));
+      const li = accountRow(account, withdraw);
+      li.append(h('p.muted', { text: `Invited as ${roleList(roles)}, waiting for them to accept.` }));
+      return li;
+    }
     const boxes = roleBoxes(`Roles of ${name}`, roles);
     const save = h('button.secondary', { type: 'button', text: 'Save roles', 'aria-label': `Save the roles of ${name}` });
     const remove = h('button.secondary.danger', { type: 'button', text: 'Remove', 'aria-label': `Remove ${name} from the staff` });
@@ -70,7 +81,9 @@ export default async function (main, { org }) {
     try {
       const staff = await get(`${base}/staff`);
       clear(members);
-      staff.forEach((m) => members.append(row(m)));
+      clear(invited);
+      staff.forEach((m) => (m.state === 'invited' ? invited : members).append(row(m)));
+      invitedPart.hidden = !invited.children.length;
       status.textContent = '';
     } catch (e) {
       status.textContent = e.message;
@@ -81,21 +94,24 @@ export default async function (main, { org }) {
   const newRoles = roleBoxes('Roles of the new member', ['editor']);
   const addError = errorLine();
   const add = h('form.card', {}, h('h2', { text: 'Add a member' }), field('Username', username), newRoles.set,
+    h('p.hint', { text: 'They are invited, and join the staff once they accept.' }),
     addError, h('button.primary', { type: 'submit', text: 'Add' }));
   add.addEventListener('submit', (e) => {
     e.preventDefault();
     submitting(add, addError, async () => {
       const account = await get(`/api/v1/accounts/lookup?acct=${encodeURIComponent(username.value.trim().replace(/^@/, ''))}`)
         .catch(() => { throw new Error(`There is no account @${username.value.trim().replace(/^@/, '')} here.`); });
-      await put(`${base}/staff/${account.id}`, { roles: newRoles.read() });
+      const added = await put(`${base}/staff/${account.id}`, { roles: newRoles.read() });
       username.value = '';
       forgetOrganisations();
-      toast(`@${account.username} added`);
+      // Someone already on the staff just gets the roles.
+      toast(added.state === 'invited' ? `@${account.username} invited: they join once they accept`
+        : `Roles of @${account.username} saved`);
       await load();
     });
   });
 
-  main.append(h('section.console-page.narrow', {}, h('h1.page-title', { text: 'Staff' }), status, error, members),
+  main.append(h('section.console-page.narrow', {}, h('h1.page-title', { text: 'Staff' }), status, error, members, invitedPart),
     h('div.narrow', {}, add, settingsForm(base)));
   await load();
 }

@@ -64,9 +64,11 @@ async function setup(adminUser, adminPassword, questions) {
   const org = (await call('POST', '/api/vantage/v1/admin/organisations', {
     token: adminToken, json: { username: 'live_harbour', display_name: 'Harbour Police', owner: 'live_owner' },
   })).account;
+  // Staff join by accepting the owner's invitation.
   for (const [who, role] of [[editor, 'editor'], [moderator, 'moderator']]) {
     await call('PUT', `/api/vantage/v1/organisations/${org.id}/staff/${who.id}`,
       { token: owner.token, json: { roles: [role] } });
+    await call('POST', `/api/vantage/v1/organisations/${org.id}/invitation/accept`, { token: who.token });
   }
   const session = await call('POST', `/api/vantage/v1/organisations/${org.id}/qa`, {
     token: editor.token,

@@ -12,7 +12,6 @@
 #include <utility>
 
 #include "store/graph_store.h"
-
 #include "store/access_events.h"
 #include "store/id_batch.h"
 #include "store/insight_store.h"

@@ -10,7 +10,6 @@
 #include <utility>
 
 #include "store/organisation_store.h"
-
 #include "store/access_events.h"
 
 namespace vantage::store {

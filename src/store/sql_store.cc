@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "core/id.h"
-
 #include "store/store.h"
 #include "store/access_events.h"
 #include "store/audit_store.h"

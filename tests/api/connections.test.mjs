@@ -235,12 +235,16 @@ describe('graceful shutdown', () => {
         await c.write(httpRequest('POST', '/auth/sign_in', { headers: { 'Content-Type': 'application/json' }, body }));
         inflight.push(c);
       }
-      // Wait until the server has picked the requests up: the CPU pool has a
-      // queue (or, failing that observation, until the first one is done).
+      // Wait until the server has picked every request up: the CPU pool runs
+      // or queues all four (or, failing that observation, until the first
+      // one is done). A request still unread when SIGTERM comes is on an
+      // idle connection, which shutdown closes: on a loaded machine waiting
+      // for the first queued one was not enough.
+      const cpu = (text, gauge) => Number(new RegExp(`^${gauge}\\{pool="cpu"\\}\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
       await waitFor(async () => {
         if (inflight.some((c) => c.finalResponses.length > 0)) return true;
         const m = await api(server, 'GET', '/metrics');
-        return /^vantage_pool_queue_depth(\{[^}]*\})?\s+[1-9]/m.test(m.text);
+        return cpu(m.text, 'vantage_pool_queue_depth') + cpu(m.text, 'vantage_pool_busy_threads') >= inflight.length;
       }, { timeoutMs: 5000, intervalMs: 10, message: 'the sign-ins to be queued' }).catch(() => {});
 
       const stopping = server.stop();

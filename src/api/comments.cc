@@ -8,6 +8,8 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <functional>
+
 #include "api/api.h"
 #include "api/params.h"
 #include "api/status_json.h"
@@ -60,42 +62,43 @@ void RegisterCommentRoutes(http::Router& router, ApiContext& ctx) {
     return StatusesResponse(ctx, *held, principal->account->id);
   }));
 
-  using Moderate = Result<store::Post> (*)(service::ServiceContext&, int64_t, const service::CommentModerator&);
-  auto moderate = [&ctx](Moderate action) {
+  // POST /api/vantage/v1/statuses/:id/<action> on a comment under the caller's post.
+  using Moderation =
+      std::function<Result<store::Post>(const Request&, int64_t id, const service::CommentModerator&)>;
+  auto moderate = [&ctx](Moderation action) {
     return Wrap([&ctx, action](Request& request) -> Result<Response> {
       auto principal = Authorize(ctx, request, "write:statuses");
       if (!principal) return std::move(principal).error();
       auto id = PathId(request);
       if (!id) return std::move(id).error();
-      auto comment = action(ctx.services, *id, ModeratorOf(*principal, request));
+      auto comment = action(request, *id, ModeratorOf(*principal, request));
       if (!comment) return std::move(comment).error();
       auto body = StatusJson(ctx, *comment, principal->account->id);
       if (!body) return std::move(body).error();
       return Json(*body);
     });
   };
+  using Action = Result<store::Post> (*)(service::ServiceContext&, int64_t, const service::CommentModerator&);
+  auto plain = [&ctx, moderate](Action action) {
+    return moderate([&ctx, action](const Request&, int64_t id, const service::CommentModerator& moderator) {
+      return action(ctx.services, id, moderator);
+    });
+  };
   // The approval names the version read: `edited_at` as the held list showed
   // it (absent or null for a comment never edited).
-  router.Add("POST", "/api/vantage/v1/statuses/:id/approve", Wrap([&ctx](Request& request) -> Result<Response> {
-    auto principal = Authorize(ctx, request, "write:statuses");
-    if (!principal) return std::move(principal).error();
-    auto id = PathId(request);
-    if (!id) return std::move(id).error();
-    auto params = Params::From(request);
-    if (!params) return std::move(params).error();
-    auto edited_at = params->String("edited_at", 40);
-    if (!edited_at) return std::move(edited_at).error();
-    auto comment = service::ApproveComment(ctx.services, *id, ModeratorOf(*principal, request),
-                                           edited_at->value_or(""));
-    if (!comment) return std::move(comment).error();
-    auto body = StatusJson(ctx, *comment, principal->account->id);
-    if (!body) return std::move(body).error();
-    return Json(*body);
-  }));
-  router.Add("POST", "/api/vantage/v1/statuses/:id/hide", moderate(&service::HideComment));
-  router.Add("POST", "/api/vantage/v1/statuses/:id/unhide", moderate(&service::UnhideComment));
-  router.Add("POST", "/api/vantage/v1/statuses/:id/pin_comment", moderate(&service::PinComment));
-  router.Add("POST", "/api/vantage/v1/statuses/:id/unpin_comment", moderate(&service::UnpinComment));
+  router.Add("POST", "/api/vantage/v1/statuses/:id/approve",
+             moderate([&ctx](const Request& request, int64_t id,
+                             const service::CommentModerator& moderator) -> Result<store::Post> {
+               auto params = Params::From(request);
+               if (!params) return std::move(params).error();
+               auto edited_at = params->String("edited_at", 40);
+               if (!edited_at) return std::move(edited_at).error();
+               return service::ApproveComment(ctx.services, id, moderator, edited_at->value_or(""));
+             }));
+  router.Add("POST", "/api/vantage/v1/statuses/:id/hide", plain(&service::HideComment));
+  router.Add("POST", "/api/vantage/v1/statuses/:id/unhide", plain(&service::UnhideComment));
+  router.Add("POST", "/api/vantage/v1/statuses/:id/pin_comment", plain(&service::PinComment));
+  router.Add("POST", "/api/vantage/v1/statuses/:id/unpin_comment", plain(&service::UnpinComment));
 
   // Organisations' hidden words are read and set by their moderators and
   // owners acting as them; moderators may only be checked as staff when

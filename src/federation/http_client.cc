@@ -5,10 +5,7 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
-#include <strings.h>
-
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +13,8 @@
 #include <memory>
 #include <optional>
 #include <tuple>
+
+#include "core/text.h"
 
 namespace vantage::federation {
 
@@ -200,8 +199,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* context) {
   if (line.starts_with("HTTP/")) {
     received->headers.clear();  // a new response (after an interim 1xx)
   } else if (size_t colon = line.find(':'); colon != std::string_view::npos) {
-    std::string name(line.substr(0, colon));
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string name = AsciiLower(line.substr(0, colon));
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
@@ -241,9 +239,7 @@ Result<InboundResponse> HttpClient::Send(OutboundRequest request, const SignHop&
     if (!target) return std::move(target).error();
     request.url = target->url;
     // The Host header is the client's, right for every hop (and signed as sent).
-    std::erase_if(request.headers, [](const auto& header) {
-      return header.first.size() == 4 && strncasecmp(header.first.c_str(), "host", 4) == 0;
-    });
+    std::erase_if(request.headers, [](const auto& header) { return AsciiLower(header.first) == "host"; });
     bool default_port = (target->port == 443 && request.url.starts_with("https:")) ||
                         (target->port == 80 && request.url.starts_with("http:"));
     request.headers.emplace_back("host", default_port ? target->host
@@ -328,8 +324,7 @@ Result<InboundResponse> HttpClient::Send(OutboundRequest request, const SignHop&
       request.method = "GET";
       request.body.clear();
       std::erase_if(request.headers, [](const auto& header) {
-        std::string name = header.first;
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+        std::string name = AsciiLower(header.first);
         return name == "content-type" || name == "digest";
       });
     }

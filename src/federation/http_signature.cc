@@ -20,13 +20,6 @@ constexpr int64_t kMaxLifetime = 12 * 3600;
 
 Error Refused(std::string reason) { return Error::Unauthorized(std::move(reason), "invalid_signature"); }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 std::optional<int64_t> Seconds(std::string_view text) {
   int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -43,7 +36,7 @@ std::optional<std::string_view> Sha256OfDigest(std::string_view digest) {
     digest = comma == std::string_view::npos ? std::string_view() : digest.substr(comma + 1);
     size_t eq = item.find('=');
     if (eq == std::string_view::npos) continue;
-    if (Lower(Trim(item.substr(0, eq))) == "sha-256") return Trim(item.substr(eq + 1));
+    if (AsciiLower(Trim(item.substr(0, eq))) == "sha-256") return Trim(item.substr(eq + 1));
   }
   return std::nullopt;
 }
@@ -117,7 +110,7 @@ Result<SignatureHeader> ParseSignatureHeader(std::string_view value) {
   std::optional<std::string> expires;
   for (auto& [name, text] : params) {
     if (name == "keyId") out.key_id = std::move(text);
-    else if (name == "algorithm") out.algorithm = Lower(text);
+    else if (name == "algorithm") out.algorithm = AsciiLower(text);
     else if (name == "headers") headers = std::move(text);
     else if (name == "signature") signature = std::move(text);
     else if (name == "created") created = std::move(text);
@@ -141,7 +134,7 @@ Result<SignatureHeader> ParseSignatureHeader(std::string_view value) {
     size_t space = list.find(' ');
     std::string_view item = list.substr(0, space);
     list = space == std::string_view::npos ? std::string_view() : list.substr(space + 1);
-    if (!item.empty()) out.headers.push_back(Lower(item));
+    if (!item.empty()) out.headers.push_back(AsciiLower(item));
   }
   if (out.headers.empty()) return Refused("Signature: headers is empty");
   return out;
@@ -154,7 +147,7 @@ Result<std::string> SigningString(const HttpMessage& message, const SignatureHea
     out += name;
     out += ": ";
     if (name == "(request-target)") {
-      out += Lower(message.method) + " " + message.path;
+      out += AsciiLower(message.method) + " " + message.path;
       if (with_query && !message.query.empty()) out += "?" + message.query;
     } else if (name == "(created)" || name == "(expires)") {
       const std::optional<int64_t>& at = name == "(created)" ? signature.created : signature.expires;
@@ -174,7 +167,7 @@ Status CheckSignedMessage(const HttpMessage& message, const SignatureHeader& sig
   auto signs = [&](std::string_view name) {
     return std::find(signature.headers.begin(), signature.headers.end(), name) != signature.headers.end();
   };
-  std::string method = Lower(message.method);
+  std::string method = AsciiLower(message.method);
   if (!signs("date") && !signs("(created)")) return Refused("Signature: neither date nor (created) is signed");
   if (!signs("(request-target)") && !signs("digest"))
     return Refused("Signature: neither (request-target) nor digest is signed");
@@ -222,7 +215,7 @@ Status SignMessage(HttpMessage& message, std::string_view body, const std::strin
   signature.algorithm = "rsa-sha256";
   signature.headers = {"(request-target)", "host", "date"};
   message.SetHeader("date", HttpDate(now));
-  if (!body.empty() || Lower(message.method) == "post") {
+  if (!body.empty() || AsciiLower(message.method) == "post") {
     if (!message.Header("content-type")) return Error::Internal("An outbound body is signed with its Content-Type");
     message.SetHeader("digest", "SHA-256=" + Sha256Base64(body));
     signature.headers.push_back("digest");

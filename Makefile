@@ -9,6 +9,11 @@ API_TESTS ?= tests/api/
 NODE_TEST = node --test --test-concurrency=1 $(API_TESTS)
 INTEROP = tests/interop
 NODE_INTEROP = node --test --test-concurrency=1 $(INTEROP)/
+# The federation suite: a real ActivityPub peer (Fedify) against the binary.
+FEDERATION = tests/federation
+NODE_FEDERATION = node --test --test-concurrency=1 $(FEDERATION)/
+# Whether a check runs the federation suite.
+WITH_FEDERATION ?= 1
 E2E = tests/e2e
 # The browser journeys run once per `make test`: in the Release check, which
 # `test` calls with WITH_E2E=1 (SQLite; the engines are covered below them).
@@ -23,7 +28,7 @@ WITH_INTEROP ?= 1
 ASAN_API_TESTS = tests/api/bad-input.test.mjs tests/api/connections.test.mjs tests/api/qa-stream.test.mjs \
 	tests/api/regressions.test.mjs
 
-.PHONY: bootstrap build asan-build run test check unit-test api-test interop-deps interop-test e2e-deps e2e-test e2e-run sanitize bench clean
+.PHONY: bootstrap build asan-build run test check unit-test api-test interop-deps interop-test federation-deps federation-test e2e-deps e2e-test e2e-run sanitize bench clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -37,6 +42,13 @@ $(INTEROP)/node_modules/.package-lock.json: $(INTEROP)/package.json $(INTEROP)/p
 	@touch $@
 
 interop-deps: $(INTEROP)/node_modules/.package-lock.json
+
+# Fedify, the federation suite's peer, pinned the same way.
+$(FEDERATION)/node_modules/.package-lock.json: $(FEDERATION)/package.json $(FEDERATION)/package-lock.json
+	npm ci --prefix $(FEDERATION) --no-audit --no-fund --prefer-offline
+	@touch $@
+
+federation-deps: $(FEDERATION)/node_modules/.package-lock.json
 
 # Playwright and axe-core for the browser tests, pinned the same way. The
 # browser is Debian's chromium (scripts/bootstrap); none is downloaded.
@@ -70,11 +82,12 @@ run: build
 # throwaway PostgreSQL that scripts/with-postgres starts (and always stops).
 # Then real Mastodon client libraries (masto, megalodon) drive a scenario
 # against the binary, on both engines too.
-check: interop-deps
+check: interop-deps federation-deps
 	@test -n "$$VANTAGE_TEST_POSTGRES_URL" || { echo "make check runs under scripts/with-postgres"; exit 2; }
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	for engine in $(ENGINES); do VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=$$engine $(NODE_TEST) || exit 1; done
 	@if [ "$(WITH_INTEROP)" = 1 ]; then for engine in $(ENGINES); do VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=$$engine $(NODE_INTEROP) || exit 1; done; fi
+	@if [ "$(WITH_FEDERATION)" = 1 ]; then for engine in $(ENGINES); do VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=$$engine $(NODE_FEDERATION) || exit 1; done; fi
 	@if [ "$(WITH_E2E)" = 1 ]; then $(MAKE) --no-print-directory e2e-run BUILD=$(BUILD); fi
 
 # The Release build through every suite on both engines, then the sanitizer
@@ -82,7 +95,7 @@ check: interop-deps
 # suites are where the engines' own code runs) and ASAN_API_TESTS on the
 # embedded default. The whole API and client suites under the sanitizers
 # (`make sanitize`) would take CI past its time limit.
-test: build asan-build interop-deps e2e-deps
+test: build asan-build interop-deps federation-deps e2e-deps
 	scripts/with-postgres $(MAKE) --no-print-directory check BUILD=$(BUILD) WITH_E2E=1
 	scripts/with-postgres $(MAKE) --no-print-directory check BUILD=$(ASAN_BUILD) ENGINES=sqlite \
 	  API_TESTS="$(ASAN_API_TESTS)" WITH_INTEROP=0
@@ -92,6 +105,9 @@ unit-test: build
 
 api-test: build
 	scripts/with-postgres sh -c 'VANTAGE_BIN=$(abspath $(BUILD))/vantage $(NODE_TEST) && VANTAGE_TEST_ENGINE=postgres VANTAGE_BIN=$(abspath $(BUILD))/vantage $(NODE_TEST)'
+
+federation-test: build federation-deps
+	scripts/with-postgres sh -c 'VANTAGE_BIN=$(abspath $(BUILD))/vantage $(NODE_FEDERATION) && VANTAGE_TEST_ENGINE=postgres VANTAGE_BIN=$(abspath $(BUILD))/vantage $(NODE_FEDERATION)'
 
 interop-test: build interop-deps
 	scripts/with-postgres sh -c 'VANTAGE_BIN=$(abspath $(BUILD))/vantage $(NODE_INTEROP) && VANTAGE_TEST_ENGINE=postgres VANTAGE_BIN=$(abspath $(BUILD))/vantage $(NODE_INTEROP)'

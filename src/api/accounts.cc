@@ -185,10 +185,10 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
     if (!acct) return std::move(acct).error();
     std::string name = *acct;
     if (!name.empty() && name.front() == '@') name.erase(0, 1);
-    if (size_t at = name.find('@'); at != std::string::npos) {
-      if (!EqualsIgnoreCase(name.substr(at + 1), ctx.services.settings.domain)) return Error::NotFound();
+    // user@host names a remote account known here (its username holds
+    // the host); this server's own domain names a local one.
+    if (size_t at = name.find('@'); at != std::string::npos && EqualsIgnoreCase(name.substr(at + 1), ctx.services.settings.domain))
       name.resize(at);
-    }
     auto viewer = OptionalViewer(ctx, request, "read:accounts");
     if (!viewer) return std::move(viewer).error();
     auto found = ctx.services.store.accounts().FindByUsername(name);

@@ -36,35 +36,6 @@ const store::MediaFile* FindFile(const store::MediaAttachment& media, std::strin
   return nullptr;
 }
 
-// A signature stays valid until the end of the day after next, so one
-// day's URLs are the same all day (and cacheable) and live at least a day.
-constexpr int64_t kDaySeconds = 86400;
-
-std::string Signature(const service::Settings& settings, std::string_view name, int64_t expires) {
-  return service::HmacSha256Hex(settings.media_url_key, std::string(name) + "|" + std::to_string(expires))
-      .substr(0, 32);
-}
-
-std::string FileUrl(const service::Settings& settings, const store::MediaFile& file, bool signed_url) {
-  std::string name = file.key + "." + std::string(service::MediaExtension(file.format));
-  std::string url = settings.base_url + "/media/" + name;
-  if (signed_url) {
-    int64_t expires = (NowUnixMs() / 1000 / kDaySeconds + 2) * kDaySeconds;
-    url += "?exp=" + std::to_string(expires) + "&sig=" + Signature(settings, name, expires);
-  }
-  return url;
-}
-
-std::string_view QueryValue(std::string_view query, std::string_view key) {
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.size() > key.size() && pair.substr(0, key.size()) == key && pair[key.size()] == '=')
-      return pair.substr(key.size() + 1);
-  }
-  return {};
-}
 
 // The upload routes' shared body: file, description, focus.
 Result<Response> Upload(ApiContext& ctx, Request& request) {
@@ -105,18 +76,6 @@ Result<int64_t> MediaId(const Request& request) {
 
 }  // namespace
 
-bool ValidMediaSignature(const service::Settings& settings, std::string_view name, std::string_view query,
-                         int64_t now_s) {
-  std::string_view exp = QueryValue(query, "exp"), sig = QueryValue(query, "sig");
-  if (exp.empty() || sig.size() != 32 || settings.media_url_key.empty()) return false;
-  int64_t expires = 0;
-  for (char c : exp) {
-    if (c < '0' || c > '9' || expires > (int64_t{1} << 40)) return false;
-    expires = expires * 10 + (c - '0');
-  }
-  if (expires < now_s) return false;
-  return service::ConstantTimeEquals(sig, Signature(settings, name, expires));
-}
 
 json::object MediaAttachmentJson(const service::Settings& settings, const store::MediaAttachment& media,
                                  bool signed_urls) {
@@ -126,8 +85,8 @@ json::object MediaAttachmentJson(const service::Settings& settings, const store:
   json::object o;
   o["id"] = std::to_string(media.id);
   o["type"] = "image";
-  o["url"] = large ? json::value(FileUrl(settings, *large, signed_urls)) : json::value(nullptr);
-  o["preview_url"] = small ? json::value(FileUrl(settings, *small, signed_urls)) : json::value(nullptr);
+  o["url"] = large ? json::value(service::MediaFileUrl(settings, *large, signed_urls)) : json::value(nullptr);
+  o["preview_url"] = small ? json::value(service::MediaFileUrl(settings, *small, signed_urls)) : json::value(nullptr);
   o["remote_url"] = nullptr;
   o["preview_remote_url"] = nullptr;
   o["text_url"] = nullptr;
@@ -155,7 +114,7 @@ json::object MediaAttachmentJson(const service::Settings& settings, const store:
       json::object v;
       v["variant"] = f.variant;
       v["format"] = f.format;
-      v["url"] = FileUrl(settings, f, signed_urls);
+      v["url"] = service::MediaFileUrl(settings, f, signed_urls);
       v["width"] = f.width;
       v["height"] = f.height;
       v["size_bytes"] = f.size_bytes;
@@ -241,7 +200,7 @@ void RegisterMediaRoutes(http::Router& router, ApiContext& ctx) {
     if (dot == std::string::npos) return Error::NotFound();
     std::string key = name.substr(0, dot), ext = name.substr(dot + 1);
     if (!media::IsValidBlobName(key, ext)) return Error::NotFound();
-    bool signed_url = ValidMediaSignature(ctx.services.settings, name, request.query, NowUnixMs() / 1000);
+    bool signed_url = service::ValidMediaSignature(ctx.services.settings, name, request.query, NowUnixMs() / 1000);
     if (!signed_url) {
       auto visible = ctx.services.store.media().FileIsPublic(key);
       if (!visible) return std::move(visible).error();

@@ -28,9 +28,4 @@ namespace vantage::api {
 boost::json::object MediaAttachmentJson(const service::Settings& settings, const store::MediaAttachment& media,
                                         bool signed_urls = true);
 
-// Whether `query` (of a request for /media/`name`) carries a valid, unexpired
-// signature for that file. `now_s`: seconds since the Unix epoch.
-bool ValidMediaSignature(const service::Settings& settings, std::string_view name, std::string_view query,
-                         int64_t now_s);
-
 }  // namespace vantage::api

@@ -17,14 +17,4 @@ boost::json::object CredentialAccountJson(const service::Settings& settings, con
                                           int64_t follow_requests_count = 0);
 boost::json::object TokenJson(const service::IssuedToken& token);
 
-// The plain-text bio as the HTML Mastodon clients expect.
-std::string NoteHtml(const std::string& note);
-
-// A profile field's value as HTML: an http(s) URL becomes a link (rel="me
-// nofollow noopener noreferrer", a new tab) showing the URL; anything else is
-// escaped text.
-std::string FieldValueHtml(std::string_view value);
-// store::Account::fields_json read back; text that does not parse is no fields.
-std::vector<service::ProfileField> DecodeProfileFields(const std::string& fields_json);
-
 }  // namespace vantage::api

@@ -51,7 +51,7 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
   Config& c = parsed.config;
   c.cpu_threads = std::max(1u, std::thread::hardware_concurrency());
   c.server.threads = c.cpu_threads;
-  std::string config_file, listen = "127.0.0.1:8080", registrations = "open";
+  std::string config_file, listen = "127.0.0.1:8080", registrations = "open", federation_mode = "open";
   int read_timeout = 10, idle_timeout = 60, shutdown_timeout = 10, sse_heartbeat = 15;
 
   po::options_description all("Options");
@@ -100,7 +100,13 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
         ("media-max-pixels", po::value(&c.media.max_pixels)->default_value(c.media.max_pixels), "pixels (width x height) per uploaded image at most (422 image_too_large beyond)")
         ("event-retention-hours", po::value(&c.event_retention_hours)->default_value(c.event_retention_hours), "hours live events are kept for clients resuming a stream (Last-Event-ID)")
         ("media-cleanup-interval", po::value(&c.media_cleanup_interval_s)->default_value(c.media_cleanup_interval_s), "seconds between runs of the job that deletes media not attached to a post within 24 hours");
-    all.add(net).add(pools).add(instance).add(media);
+    po::options_description federation("Federation (docs/federation.md)");
+    federation.add_options()
+        ("federation", po::value(&federation_mode)->default_value(federation_mode), "off (nothing in or out), open, or allowlist")
+        ("federation-allow-private", po::bool_switch(&c.federation.allow_private), "let outbound requests reach loopback and private addresses: for test peers only, never in production")
+        ("federation-delivery-threads", po::value(&c.federation.delivery_threads)->default_value(c.federation.delivery_threads), "threads that deliver activities to other servers")
+        ("federation-per-host", po::value(&c.federation.per_host)->default_value(c.federation.per_host), "deliveries in flight to one host at most");
+    all.add(net).add(pools).add(instance).add(media).add(federation);
   }
 
   std::vector<std::string> rest;
@@ -151,6 +157,11 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
   } catch (const std::exception&) {
     return Error::Invalid("listen", "--listen has an invalid port");
   }
+  if (auto mode = federation::ParseMode(federation_mode)) c.federation.mode = *mode;
+  else return Error::Invalid("federation", "--federation must be off, open or allowlist");
+  if (c.federation.delivery_threads < 1 || c.federation.delivery_threads > 256)
+    return Error::Invalid("federation-delivery-threads", "--federation-delivery-threads must be 1 to 256");
+  if (c.federation.per_host < 1) return Error::Invalid("federation-per-host", "--federation-per-host must be at least 1");
   if (registrations == "open") c.settings.registrations = service::RegistrationMode::kOpen;
   else if (registrations == "approval") c.settings.registrations = service::RegistrationMode::kApproval;
   else if (registrations == "closed") c.settings.registrations = service::RegistrationMode::kClosed;

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "http/server.h"
+#include "federation/federation.h"
 #include "service/context.h"
 #include "service/media.h"
 
@@ -45,6 +46,7 @@ struct Config {
   std::string log_level = "info";
   std::string web_dir;  // empty: the web app compiled into the binary
   std::string metrics_token;  // empty: /metrics for loopback clients only
+  federation::Options federation;  // docs/federation.md
 
   bool UsesPostgres() const { return db.starts_with("postgres://") || db.starts_with("postgresql://"); }
   // The SQLite file, when the database is SQLite.

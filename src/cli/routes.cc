@@ -14,6 +14,7 @@
 #include "cli/config.h"
 #include "cli/serve.h"
 #include "core/id.h"
+#include "federation/federation.h"
 #include "http/router.h"
 #include "media/blob_store.h"
 #include "service/media.h"
@@ -22,8 +23,12 @@
 
 namespace vantage::cli {
 
-void RegisterServerRoutes(http::Router& router, api::ApiContext& api, const std::string& web_dir) {
+void RegisterServerRoutes(http::Router& router, api::ApiContext& api, federation::Federation& federation,
+                          const std::string& web_dir) {
   api::RegisterRoutes(router, api);
+  // After the API's (its /@:name.atom comes before /@:name); the pages of
+  // /@name are the web app's unless ActivityPub is asked for.
+  federation.RegisterRoutes(router, [&router](http::Request& request) { return router.fallback()->handler(request); });
   api::RegisterWebRoutes(router, web_dir);
 }
 
@@ -66,7 +71,8 @@ int Routes(const std::vector<std::string>& args) {
       service::MediaContext media_context{services, **blobs, config.media};
       api.media = &media_context;
       http::Router router;
-      RegisterServerRoutes(router, api, "");
+      federation::Federation federation(services, config.federation);
+      RegisterServerRoutes(router, api, federation, "");
       for (const auto& route : router.routes())
         std::printf("%s %s\n", route->method.c_str(), route->pattern.c_str());
       (*database)->Close();

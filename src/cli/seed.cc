@@ -1101,6 +1101,19 @@ Status WriteNetwork(const SeedOptions& o, const Config& config, store::Database&
       return true;
     });
   }));
+  // Each account's actor key, pending until first needed (as registration
+  // leaves it).
+  VANTAGE_TRY(phases.Run("actor keys", [&]() -> Result<int64_t> {
+    int64_t rows = 0;
+    VANTAGE_TRY(db.Write([&](store::Connection& conn) -> Status {
+      store::Statement statement{"seed_actor_keys", "INSERT INTO actor_keys (account_id) SELECT id FROM accounts"};
+      auto done = conn.Exec(statement, {});
+      if (!done) return std::move(done).error();
+      rows = *done;
+      return Ok();
+    }));
+    return rows;
+  }));
 
   VANTAGE_TRY(phases.Run("tags", [&] {
     return Load(db, {&kTagsTable}, 0, [&](int& t, Inserts& out) -> Result<bool> {

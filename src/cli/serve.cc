@@ -150,7 +150,9 @@ int Serve(const std::vector<std::string>& args) {
   api.event_bus = &event_bus;
   service::MediaContext media_context{services, **blobs, config.media};
   api.media = &media_context;
-  RegisterServerRoutes(router, api, config.web_dir);
+  config.federation.version = api.version;
+  federation::Federation federation(services, config.federation);
+  RegisterServerRoutes(router, api, federation, config.web_dir);
   if (auto swept = service::SweepMediaFiles(media_context, kSweepGrace); !swept) {
     spdlog::warn("media sweep: {}", swept.error().message);
   } else if (swept->orphans_removed || swept->temp_files_removed) {
@@ -187,6 +189,7 @@ int Serve(const std::vector<std::string>& args) {
   services.settings.domain = DomainOf(services.settings.base_url);
   services.settings.secure_cookies = services.settings.base_url.starts_with("https://");
   api::RefreshInstance(api);
+  federation.Start();
 
   std::printf("vantage: listening on %s\n", url.c_str());
   std::printf("vantage: data in %s (registrations %s)\n", config.data_dir.c_str(),
@@ -230,6 +233,7 @@ int Serve(const std::vector<std::string>& args) {
   }
   // The bus wakes connections' writers: it stops before the server goes away.
   event_bus.Stop();
+  federation.Stop();
   // In-flight handlers may still hold requests: stop the pools before the
   // server (and the coroutine frames it owns) goes away.
   db_pool.Stop();

@@ -6,6 +6,9 @@
 namespace vantage::api {
 struct ApiContext;
 }  // namespace vantage::api
+namespace vantage::federation {
+class Federation;
+}  // namespace vantage::federation
 namespace vantage::http {
 class Router;
 }  // namespace vantage::http
@@ -21,6 +24,7 @@ int MigrateData(const std::vector<std::string>& args);
 int Routes(const std::vector<std::string>& args);
 
 // Every route `vantage serve` answers: the API's and the web app's.
-void RegisterServerRoutes(http::Router& router, api::ApiContext& api, const std::string& web_dir);
+void RegisterServerRoutes(http::Router& router, api::ApiContext& api, federation::Federation& federation,
+                          const std::string& web_dir);
 
 }  // namespace vantage::cli

@@ -50,6 +50,8 @@ class Router {
   Route& SetFallback(std::string method, Handler handler, Pool pool = Pool::kInline);
   RouteMatch Match(std::string_view method, std::string_view path) const;
   const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
+  // The fallback route (null before SetFallback).
+  const Route* fallback() const { return fallback_; }
 
  private:
   RouteMatch MatchRoutes(std::string_view method, std::string_view path) const;

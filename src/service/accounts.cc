@@ -1,4 +1,5 @@
 #include "service/accounts.h"
+#include "service/federation_events.h"
 
 #include <algorithm>
 #include <array>
@@ -174,7 +175,10 @@ Result<store::Account> UpdateProfile(ServiceContext& ctx, int64_t account_id,
       return Error::Invalid("fields_attributes", "fields_attributes may hold at most 4 fields", "too_long");
     patch.fields_json = EncodeProfileFields(kept);
   }
-  return ctx.store.accounts().Update(account_id, patch, NowUnixMs());
+  auto updated = ctx.store.accounts().Update(account_id, patch, NowUnixMs());
+  if (!updated) return updated;
+  if (updated->local()) VANTAGE_TRY(RecordFederated(ctx, account_id, kProfileUpdated, account_id));
+  return updated;
 }
 
 namespace {

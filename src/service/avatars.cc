@@ -1,5 +1,7 @@
 #include "service/avatars.h"
 
+#include "service/federation_events.h"
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -72,6 +74,7 @@ Result<store::Account> SetAvatar(MediaContext& ctx, int64_t account_id, const me
     after = std::move(*updated);
   }
   RemoveUnused(ctx, **before, *after);
+  if (after->local()) VANTAGE_TRY(RecordFederated(ctx.services, account_id, kProfileUpdated, account_id));
   return std::move(*after);
 }
 
@@ -82,6 +85,7 @@ Result<store::Account> RemoveAvatar(MediaContext& ctx, int64_t account_id) {
   auto after = ctx.services.store.accounts().SetAvatar(account_id, "", "", NowUnixMs());
   if (!after) return std::move(after).error();
   RemoveUnused(ctx, **before, *after);
+  if (after->local()) VANTAGE_TRY(RecordFederated(ctx.services, account_id, kProfileUpdated, account_id));
   return after;
 }
 

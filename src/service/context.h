@@ -1,6 +1,7 @@
 // What every service needs: the stores, an id source, settings and throttles.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -56,6 +57,9 @@ struct ServiceContext {
   // Renders the Q&A's live events as its REST reads do (api/qa.cc sets it);
   // none: the Q&A writes no events.
   std::shared_ptr<const QaEventRenderer> qa_events;
+  // Wakes the federation worker when the outbox has new entries
+  // (service/federation_events.h); none: it finds them at its next poll.
+  std::function<void()> federation_wake;
 };
 
 // After a change that took someone's right to read away has committed (it

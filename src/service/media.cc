@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/id.h"
+#include "service/crypto.h"
 
 namespace vantage::service {
 
@@ -165,6 +166,51 @@ Result<media::SweepResult> SweepMediaFiles(MediaContext& ctx, std::chrono::secon
   auto keys = ctx.services.store.media().AllKeys();
   if (!keys) return std::move(keys).error();
   return ctx.blobs.Sweep(std::set<std::string>(keys->begin(), keys->end()), grace);
+}
+
+namespace {
+
+// A signature stays valid until the end of the day after next, so one
+// day's URLs are the same all day (and cacheable) and live at least a day.
+constexpr int64_t kDaySeconds = 86400;
+
+std::string Signature(const Settings& settings, std::string_view name, int64_t expires) {
+  return HmacSha256Hex(settings.media_url_key, std::string(name) + "|" + std::to_string(expires)).substr(0, 32);
+}
+
+std::string_view QueryValue(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.size() > key.size() && pair.substr(0, key.size()) == key && pair[key.size()] == '=')
+      return pair.substr(key.size() + 1);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string MediaFileUrl(const Settings& settings, const store::MediaFile& file, bool signed_url) {
+  std::string name = file.key + "." + std::string(MediaExtension(file.format));
+  std::string url = settings.base_url + "/media/" + name;
+  if (signed_url) {
+    int64_t expires = (NowUnixMs() / 1000 / kDaySeconds + 2) * kDaySeconds;
+    url += "?exp=" + std::to_string(expires) + "&sig=" + Signature(settings, name, expires);
+  }
+  return url;
+}
+
+bool ValidMediaSignature(const Settings& settings, std::string_view name, std::string_view query, int64_t now_s) {
+  std::string_view exp = QueryValue(query, "exp"), sig = QueryValue(query, "sig");
+  if (exp.empty() || sig.size() != 32 || settings.media_url_key.empty()) return false;
+  int64_t expires = 0;
+  for (char c : exp) {
+    if (c < '0' || c > '9' || expires > (int64_t{1} << 40)) return false;
+    expires = expires * 10 + (c - '0');
+  }
+  if (expires < now_s) return false;
+  return ConstantTimeEquals(sig, Signature(settings, name, expires));
 }
 
 }  // namespace vantage::service

@@ -79,4 +79,16 @@ Result<media::SweepResult> SweepMediaFiles(MediaContext& ctx, std::chrono::secon
 // "jpg" for "jpeg", "webp" for "webp": the file extension of a stored format.
 std::string_view MediaExtension(std::string_view format);
 
+// A file's URL under /media/. With `signed_url`, for files that not everyone
+// may fetch (an upload not yet posted, the photos of a followers-only or
+// archived post), it carries an expiry and a signature, `?exp=…&sig=…`:
+// whoever was shown the photo may load it for one to two days (clients
+// fetch images without credentials). A plain URL works only while a public
+// or unlisted post shows the file.
+std::string MediaFileUrl(const Settings& settings, const store::MediaFile& file, bool signed_url);
+
+// Whether `query` (of a request for /media/`name`) carries a valid, unexpired
+// signature for that file. `now_s`: seconds since the Unix epoch.
+bool ValidMediaSignature(const Settings& settings, std::string_view name, std::string_view query, int64_t now_s);
+
 }  // namespace vantage::service

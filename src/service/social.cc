@@ -4,7 +4,9 @@
 #include <unordered_map>
 
 #include "core/id.h"
+#include "service/federation_events.h"
 #include "service/policy.h"
+#include "store/federation_store.h"
 
 namespace vantage::service {
 
@@ -32,6 +34,14 @@ store::FollowWrite NewFollow(ServiceContext& ctx, int64_t account_id, int64_t ta
   w.now = NowUnixMs();
   w.feed_pull_followers = ctx.settings.feed_pull_followers;
   return w;
+}
+
+// After a request was accepted: the Accept, when the follower is remote
+// (its follow holds the Follow's id).
+Status AcceptRemoteFollow(ServiceContext& ctx, int64_t me, int64_t follower_id) {
+  auto activity_id = store::FollowActivityId(ctx.store.database(), follower_id, me);
+  if (!activity_id) return std::move(activity_id).error();
+  return RecordFollowAnswer(ctx, me, follower_id, true, *activity_id);
 }
 
 Result<AccountPage> Accounts(ServiceContext& ctx, Result<std::vector<store::GraphEdge>> edges) {
@@ -70,9 +80,18 @@ Result<store::Account> VisibleAccount(ServiceContext& ctx, int64_t id, std::opti
 }
 
 Result<store::Relation> FollowAccount(ServiceContext& ctx, int64_t me, int64_t target_id) {
+  return FollowFromRemote(ctx, me, target_id, "");
+}
+
+Result<store::Relation> FollowFromRemote(ServiceContext& ctx, int64_t me, int64_t target_id,
+                                         const std::string& follow_activity_id) {
   if (auto s = NotSelf(me, target_id, "follow"); !s) return std::move(s).error();
-  auto followed = ctx.store.graph().Follow(NewFollow(ctx, me, target_id));
+  store::FollowWrite follow = NewFollow(ctx, me, target_id);
+  follow.uri = follow_activity_id;
+  auto followed = ctx.store.graph().Follow(follow);
   if (!followed) return std::move(followed).error();
+  if (*followed == store::FollowOutcome::kFollowing)
+    VANTAGE_TRY(RecordFollowAnswer(ctx, target_id, me, true, follow_activity_id));
   return ctx.store.graph().RelationBetween(me, target_id);
 }
 
@@ -89,12 +108,17 @@ Result<store::Relation> AuthorizeFollowRequest(ServiceContext& ctx, int64_t me, 
   if (me == requester_id) return Error::NotFound();
   if (auto s = ctx.store.graph().AuthorizeRequest(NewFollow(ctx, requester_id, me)); !s)
     return std::move(s).error();
+  VANTAGE_TRY(AcceptRemoteFollow(ctx, me, requester_id));
   return ctx.store.graph().RelationBetween(me, requester_id);
 }
 
 Result<store::Relation> RejectFollowRequest(ServiceContext& ctx, int64_t me, int64_t requester_id) {
   if (me == requester_id) return Error::NotFound();
+  // The remote Follow's id goes with the request: read it first.
+  auto follow_activity_id = store::FollowActivityId(ctx.store.database(), requester_id, me);
+  if (!follow_activity_id) return std::move(follow_activity_id).error();
   if (auto s = ctx.store.graph().RejectRequest(me, requester_id); !s) return std::move(s).error();
+  VANTAGE_TRY(RecordFollowAnswer(ctx, me, requester_id, false, *follow_activity_id));
   return ctx.store.graph().RelationBetween(me, requester_id);
 }
 
@@ -108,6 +132,7 @@ Status AuthorizeAllFollowRequests(ServiceContext& ctx, int64_t me) {
       auto authorized = ctx.store.graph().AuthorizeRequest(NewFollow(ctx, request.account_id, me));
       // Withdrawn or removed by a block meanwhile: nothing to accept.
       if (!authorized && authorized.error().kind != ErrorKind::kNotFound) return authorized;
+      if (authorized) VANTAGE_TRY(AcceptRemoteFollow(ctx, me, request.account_id));
     }
     if (requests->size() < static_cast<size_t>(page.limit)) return Ok();
     page.below = requests->back().id;

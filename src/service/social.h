@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -30,6 +31,11 @@ Result<store::Account> VisibleAccount(ServiceContext& ctx, int64_t id, std::opti
 // Follows `target_id`, or asks to when it is locked; idempotent. Invalid
 // "id" code "blocking" while `me` blocks the target.
 Result<store::Relation> FollowAccount(ServiceContext& ctx, int64_t me, int64_t target_id);
+// The same for a remote follower, whose Follow names its activity id: kept
+// with the follow or request, and an Accept recorded for it when the follow
+// is made (service/federation_events.h).
+Result<store::Relation> FollowFromRemote(ServiceContext& ctx, int64_t me, int64_t target_id,
+                                         const std::string& follow_activity_id);
 // Unfollows and withdraws a pending request; idempotent.
 Result<store::Relation> UnfollowAccount(ServiceContext& ctx, int64_t me, int64_t target_id);
 // Answers `requester_id`'s pending request to follow `me`; NotFound when

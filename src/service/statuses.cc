@@ -7,6 +7,7 @@
 #include "core/text.h"
 #include "service/hidden_words.h"
 #include "service/notifications.h"
+#include "service/federation_events.h"
 #include "service/policy.h"
 #include "service/status_text.h"
 
@@ -192,6 +193,17 @@ Result<store::Post> VisibleStatus(ServiceContext& ctx, int64_t id, std::optional
   return std::move(**found);
 }
 
+namespace {
+
+// What a deleted post's Delete needs once its row is gone: whom it went to.
+std::string DeletedPostDetail(const store::Post& post) {
+  std::string detail = "{\"visibility\":" + JsonQuote(store::VisibilityName(post.visibility));
+  if (post.in_reply_to_account_id) detail += ",\"in_reply_to_account_id\":" + std::to_string(*post.in_reply_to_account_id);
+  return detail + "}";
+}
+
+}  // namespace
+
 Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Account& author,
                                          const NewStatus& input) {
   if (!input.idempotency_key.empty()) {
@@ -209,6 +221,8 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
   post.idempotency_key = input.idempotency_key;
   post.application_id = input.application_id;
   post.draft_id = input.draft_id;
+  post.uri = input.uri;
+  post.federate = input.federate;
 
   if (input.visibility) {
     auto visibility = store::ParseVisibility(*input.visibility);
@@ -291,8 +305,9 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
   // exists exactly when its post does.
   auto created = ctx.store.statuses().Create(
       post, rendered->mention_account_ids,
-      [&ctx, &input](store::Connection& conn, const store::Post& written) -> Status {
+      [&ctx, &input, &author](store::Connection& conn, const store::Post& written) -> Status {
         VANTAGE_TRY(NotifyNewStatus(ctx, conn, written));
+        if (author.local()) VANTAGE_TRY(RecordFederated(ctx, conn, author.id, kPostPublished, written.id));
         if (input.in_transaction) return input.in_transaction(conn, written);
         return Ok();
       });
@@ -308,14 +323,20 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
     }
     return error;
   }
+  if (!created->replayed && author.local()) WakeFederation(ctx);
   return created;
 }
 
 Result<store::Post> DeleteStatus(ServiceContext& ctx, int64_t id, int64_t author_id,
                                  const RemoveFiles& remove_files) {
   std::vector<std::string> keys;
-  auto deleted = ctx.store.statuses().Delete(id, author_id, &keys);
+  auto deleted = ctx.store.statuses().Delete(
+      id, author_id, &keys, [&ctx](store::Connection& conn, const store::Post& post) -> Status {
+        if (!post.uri.empty()) return Ok();  // a remote status: its own server says it is gone
+        return RecordFederated(ctx, conn, post.account_id, kPostDeleted, post.id, DeletedPostDetail(post));
+      });
   if (!deleted) return std::move(deleted).error();
+  WakeFederation(ctx);
   if (!keys.empty() && remove_files) remove_files(keys);
   return deleted;
 }
@@ -389,7 +410,13 @@ Result<store::Post> EditStatus(ServiceContext& ctx, int64_t id, const store::Acc
   change.original_edit_id = ctx.ids.Next();
   change.edit_id = ctx.ids.Next();
   change.now = NowUnixMs();
-  return ctx.store.statuses().Edit(id, author.id, change);
+  auto edited = ctx.store.statuses().Edit(
+      id, author.id, change, [&ctx, &author](store::Connection& conn, const store::Post& written) -> Status {
+        if (!author.local()) return Ok();
+        return RecordFederated(ctx, conn, author.id, kPostEdited, written.id);
+      });
+  if (edited && author.local()) WakeFederation(ctx);
+  return edited;
 }
 
 Result<std::vector<store::PostEdit>> StatusHistory(ServiceContext& ctx, int64_t id,
@@ -426,8 +453,15 @@ Result<store::Post> UnpinStatus(ServiceContext& ctx, int64_t id, int64_t author_
   return ctx.store.statuses().Unpin(id, author_id);
 }
 
+// An archived post is the author's alone: to other servers it is deleted
+// (a federated copy cannot be hidden, only deleted; unarchiving does not
+// send it again).
 Result<store::Post> ArchiveStatus(ServiceContext& ctx, int64_t id, int64_t author_id) {
-  return ctx.store.statuses().Archive(id, author_id, NowUnixMs());
+  auto archived = ctx.store.statuses().Archive(id, author_id, NowUnixMs());
+  if (!archived) return archived;
+  if (archived->uri.empty())
+    VANTAGE_TRY(RecordFederated(ctx, author_id, kPostDeleted, archived->id, DeletedPostDetail(*archived)));
+  return archived;
 }
 
 Result<store::Post> UnarchiveStatus(ServiceContext& ctx, int64_t id, int64_t author_id) {

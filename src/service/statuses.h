@@ -52,6 +52,10 @@ struct NewStatus {
   // The draft this post publishes: its photos may be attached (a draft's
   // photos are refused to any other post, media_in_draft).
   std::optional<int64_t> draft_id;
+  // A remote status (a comment from another server): its ActivityPub id.
+  std::string uri;
+  // vantage_federate: false keeps a public post on this server only.
+  bool federate = true;
 };
 
 // What PublishStatus checks of a new post (not a comment) before touching

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 #include <vector>
@@ -56,6 +57,9 @@ struct FollowWrite {
   // The followee's posts go to followers' inboxes until this many follow it;
   // then it is marked feed_pull (Settings::feed_pull_followers).
   int64_t feed_pull_followers = 0;
+  // A remote follower's Follow activity id (empty: a local follow); kept
+  // with the follow or request for the Accept or Reject that answers it.
+  std::string uri;
 };
 
 enum class FollowOutcome {

@@ -61,13 +61,16 @@ constexpr Statement kSelectFollowExists{
 
 constexpr Statement kInsertFollow{
     "insert_follow",
-    "INSERT INTO follows (id, account_id, target_account_id, created_at) VALUES (?, ?, ?, ?) "
+    "INSERT INTO follows (id, account_id, target_account_id, created_at, uri) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT DO NOTHING"};
+// A remote follower's Follow activity id, kept by its request until answered.
+constexpr Statement kSelectRequestUri{
+    "select_follow_request_uri", "SELECT uri FROM follow_requests WHERE account_id = ? AND target_account_id = ?"};
 constexpr Statement kDeleteFollow{
     "delete_follow", "DELETE FROM follows WHERE account_id = ? AND target_account_id = ?"};
 constexpr Statement kInsertFollowRequest{
     "insert_follow_request",
-    "INSERT INTO follow_requests (id, account_id, target_account_id, created_at) VALUES (?, ?, ?, ?) "
+    "INSERT INTO follow_requests (id, account_id, target_account_id, created_at, uri) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT DO NOTHING"};
 constexpr Statement kCountFollowRequests{
     "count_follow_requests", "SELECT COUNT(*) FROM follow_requests WHERE target_account_id = ?"};
@@ -89,6 +92,7 @@ constexpr Statement kBackfillHomeFeed{
     "backfill_home_feed",
     "INSERT INTO home_feed (account_id, status_id, author_id) "
     "SELECT ?, s.id, s.account_id FROM statuses s WHERE s.account_id = ? AND s.is_comment = 0 "
+    "AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = ? AND a.domain IS NULL) "
     "ORDER BY s.id DESC LIMIT 40 ON CONFLICT DO NOTHING"};
 
 constexpr Statement kInsertNotification{
@@ -179,7 +183,8 @@ Status Notify(Connection& conn, int64_t id, int64_t account_id, int64_t from_acc
 // Adds the follow with everything that comes with a new one (see Follow in
 // the header). Nothing when it already exists.
 Status CreateFollow(Connection& conn, const FollowWrite& w, const Target& target) {
-  auto inserted = conn.Exec(kInsertFollow, {w.row_id, w.account_id, w.target_account_id, w.now});
+  auto inserted = conn.Exec(kInsertFollow, {w.row_id, w.account_id, w.target_account_id, w.now,
+                                            w.uri.empty() ? Null() : Value(w.uri)});
   if (!inserted) return std::move(inserted).error();
   if (*inserted == 0) return Ok();
   if (auto s = conn.Exec(kAddFollowing, {int64_t{1}, w.account_id}); !s) return std::move(s).error();
@@ -188,7 +193,7 @@ Status CreateFollow(Connection& conn, const FollowWrite& w, const Target& target
   if (auto s = Notify(conn, w.notification_id, w.target_account_id, w.account_id, "follow", w.now); !s)
     return s;
   if (!target.feed_pull) {
-    if (auto s = conn.Exec(kBackfillHomeFeed, {w.account_id, w.target_account_id}); !s)
+    if (auto s = conn.Exec(kBackfillHomeFeed, {w.account_id, w.target_account_id, w.account_id}); !s)
       return std::move(s).error();
   }
   if (auto s = conn.Exec(kMarkFeedPull, {w.target_account_id, w.feed_pull_followers}); !s)
@@ -301,7 +306,8 @@ class SqlGraphStore final : public GraphStore {
           return Ok();
         }
         outcome = FollowOutcome::kRequested;
-        auto inserted = conn.Exec(kInsertFollowRequest, {w.row_id, w.account_id, w.target_account_id, w.now});
+        auto inserted = conn.Exec(kInsertFollowRequest, {w.row_id, w.account_id, w.target_account_id, w.now,
+                                                         w.uri.empty() ? Null() : Value(w.uri)});
         if (!inserted) return std::move(inserted).error();
         if (*inserted == 0) return Ok();
         return Notify(conn, w.notification_id, w.target_account_id, w.account_id, "follow_request", w.now);
@@ -338,10 +344,14 @@ class SqlGraphStore final : public GraphStore {
       auto target = LockPair(conn, w.account_id, w.target_account_id);
       if (!target) return std::move(target).error();
       if (!*target) return Error::NotFound();
+      auto uri = conn.QueryOne(kSelectRequestUri, {w.account_id, w.target_account_id});
+      if (!uri) return std::move(uri).error();
       auto removed = RemoveRequest(conn, w.account_id, w.target_account_id);
       if (!removed) return std::move(removed).error();
       if (!*removed) return Error::NotFound();
-      return CreateFollow(conn, w, **target);
+      FollowWrite follow = w;
+      if (*uri) follow.uri = (**uri).Text(0);
+      return CreateFollow(conn, follow, **target);
     });
   }
 

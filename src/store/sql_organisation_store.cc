@@ -21,6 +21,9 @@ constexpr Statement kInsertOrganisationAccount{
     "organisation_insert_account",
     "INSERT INTO accounts (id, username, email, display_name, note, password_hash, created_at, updated_at) "
     "VALUES (?, ?, NULL, ?, ?, '', ?, ?)"};
+// Its actor key, pending until first needed (store/federation_store.h).
+constexpr Statement kInsertOrganisationActorKey{
+    "organisation_insert_actor_key", "INSERT INTO actor_keys (account_id) VALUES (?)"};
 constexpr Statement kInsertOrganisation{
     "organisation_insert",
     "INSERT INTO organisations (account_id, approvals_required, created_at) VALUES (?, ?, ?)"};
@@ -146,6 +149,7 @@ class SqlOrganisationStore final : public OrganisationStore {
           return Error::Invalid("username", "username is already taken", "taken");
         return error;
       }
+      VANTAGE_TRY(conn.Exec(kInsertOrganisationActorKey, {a.id}));
       VANTAGE_TRY(conn.Exec(kInsertOrganisation, {a.id, int64_t{org.approvals_required}, a.created_at}));
       VANTAGE_TRY(conn.Exec(kInsertRole, {a.id, owner_id, std::string("owner"), a.created_at}));
       AuditEntry created = audit;

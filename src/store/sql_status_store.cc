@@ -49,7 +49,8 @@ namespace {
   "s.visibility, s.sensitive, s.spoiler_text, s.language, s.application_id, s.pinned_at, "      \
   "s.archived_at, s.edited_at, s.idempotency_key, s.replies_count, s.favourites_count, "        \
   "s.reblogs_count, s.created_at, s.updated_at, a.name, a.website, s.is_comment, s.cta_url, "     \
-  "s.cta_label, s.comments_policy, s.comment_state, s.comment_pinned_at, s.comment_post_id"
+  "s.cta_label, s.comments_policy, s.comment_state, s.comment_pinned_at, s.comment_post_id, s.uri, "       \
+  "s.federate"
 
 constexpr Statement kSelectStatus{
     "select_status",
@@ -119,8 +120,8 @@ constexpr Statement kInsertStatus{
     "INSERT INTO statuses (id, account_id, in_reply_to_id, in_reply_to_account_id, text, content, "
     "visibility, sensitive, spoiler_text, language, application_id, pinned_at, archived_at, "
     "edited_at, idempotency_key, replies_count, favourites_count, reblogs_count, created_at, "
-    "updated_at, is_comment, cta_url, cta_label, comments_policy, comment_state, comment_post_id) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?)"};
+    "updated_at, is_comment, cta_url, cta_label, comments_policy, comment_state, comment_post_id, uri, "
+    "federate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
 // Fan-out on write (docs/architecture.md, "Home timelines"): a new post goes
 // into its author's own inbox and, unless the author is feed_pull (pulled by
 // readers instead), into every follower's, in the post's own transaction.
@@ -130,7 +131,8 @@ constexpr Statement kFanOutToFollowers{
     "fan_out_to_followers",
     "INSERT INTO home_feed (account_id, status_id, author_id) "
     "SELECT f.account_id, ?, ? FROM follows f WHERE f.target_account_id = ? "
-    "AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = ? AND a.feed_pull = 0)"};
+    "AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = ? AND a.feed_pull = 0) "
+    "AND EXISTS (SELECT 1 FROM accounts r WHERE r.id = f.account_id AND r.domain IS NULL)"};
 constexpr Statement kBumpStatusesCount{
     "bump_account_statuses_count",
     "UPDATE accounts SET statuses_count = statuses_count + 1 WHERE id = ?"};
@@ -270,6 +272,8 @@ Result<Post> DecodePost(const Row& row) {
   p.comment_state = static_cast<CommentState>(state);
   p.comment_pinned_at = row.OptInt(27);
   p.comment_post_id = row.OptInt(28);
+  p.uri = row.Text(29);
+  p.federate = row.Bool(30);
   return p;
 }
 
@@ -441,7 +445,8 @@ class SqlStatusStore final : public StatusStore {
            TextOrNull(p.language), Opt(p.application_id), Opt(p.pinned_at), Opt(p.archived_at),
            Opt(p.edited_at), TextOrNull(p.idempotency_key), p.created_at, p.updated_at,
            Bool(p.is_comment || p.in_reply_to_id.has_value()), p.cta_url, p.cta_label, p.comments_policy,
-           static_cast<int64_t>(p.comment_state), Opt(p.comment_post_id)});
+           static_cast<int64_t>(p.comment_state), Opt(p.comment_post_id), TextOrNull(p.uri),
+           Bool(p.federate)});
       if (!inserted) return std::move(inserted).error();
       VANTAGE_TRY(RequireChanged(conn.Exec(kBumpStatusesCount, {p.account_id})));
       VANTAGE_TRY(WriteTags(conn, p.id, p.tags, p.created_at));

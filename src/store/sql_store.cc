@@ -60,6 +60,8 @@ Result<Account> DecodeAccount(const Row& row, size_t at) {
   a.avatar_key = row.Text(at + 16);
   a.avatar_small_key = row.Text(at + 17);
   a.fields_json = row.Text(at + 18);
+  a.domain = row.Text(at + 19);
+  a.url = row.Text(at + 20);
   return a;
 }
 
@@ -84,7 +86,11 @@ constexpr size_t kAppColumnCount = 8;
 constexpr Statement kInsertAccount{
     "insert_account",
     "INSERT INTO accounts (" VANTAGE_ACCOUNT_COLUMNS ") "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+// Every local account has its actor key's row from the start, pending until
+// the key is made (store/federation_store.h).
+constexpr Statement kInsertPendingActorKey{
+    "insert_pending_actor_key", "INSERT INTO actor_keys (account_id) VALUES (?)"};
 constexpr Statement kSelectAccountById{
     "select_account_by_id", "SELECT " VANTAGE_ACCOUNT_COLUMNS " FROM accounts WHERE id = ?"};
 constexpr Statement kSelectAccountBatch{
@@ -298,12 +304,17 @@ class SqlAccountStore final : public AccountStore {
 
   Result<Account> Create(const Account& a) override {
     if (a.id <= 0) return MissingId("account");
-    auto inserted = WriteOne(
-        db_, kInsertAccount,
-        {a.id, a.username, EmailValue(a.email), a.display_name, a.note, a.password_hash,
-         std::string(RoleName(a.role)), Bool(a.locked), Bool(a.approved), Bool(a.verified),
-         a.registration_reason, a.created_at, a.updated_at, a.followers_count, a.following_count,
-         a.statuses_count, KeyValue(a.avatar_key), KeyValue(a.avatar_small_key), a.fields_json});
+    auto inserted = db_.Write([&](Connection& conn) -> Status {
+      VANTAGE_TRY(conn.Exec(
+          kInsertAccount,
+          {a.id, a.username, EmailValue(a.email), a.display_name, a.note, a.password_hash,
+           std::string(RoleName(a.role)), Bool(a.locked), Bool(a.approved), Bool(a.verified),
+           a.registration_reason, a.created_at, a.updated_at, a.followers_count, a.following_count,
+           a.statuses_count, KeyValue(a.avatar_key), KeyValue(a.avatar_small_key), a.fields_json,
+           a.domain.empty() ? Null() : Value(a.domain), a.url.empty() ? Null() : Value(a.url)}));
+      if (a.domain.empty()) VANTAGE_TRY(conn.Exec(kInsertPendingActorKey, {a.id}));
+      return Ok();
+    });
     if (!inserted) {
       Error error = std::move(inserted).error();
       if (error.code == "unique_violation") {

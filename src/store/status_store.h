@@ -82,6 +82,10 @@ struct Post {
   // Of a comment: the post at the root of its thread (unset for comments
   // written before comment controls, whose post is their in_reply_to_id).
   std::optional<int64_t> comment_post_id;
+  // A remote status's ActivityPub id (empty: a local one).
+  std::string uri;
+  // Whether a local public post goes to other servers (vantage_federate).
+  bool federate = true;
   int64_t replies_count = 0;
   int64_t favourites_count = 0;
   int64_t reblogs_count = 0;

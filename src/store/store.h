@@ -63,6 +63,12 @@ struct Account {
   // Profile fields as a JSON array of {"name", "value"} strings, stored as
   // the service wrote it (service/accounts.h).
   std::string fields_json = "[]";
+  // A remote account's host ("social.example", with ":port" when not the
+  // scheme's) and profile page; both empty for local accounts. A remote
+  // account's username is "name@domain".
+  std::string domain;
+  std::string url;
+  bool local() const { return domain.empty(); }
 };
 
 struct AccountPatch {

@@ -497,7 +497,8 @@ function queriesFor(pattern) {
 // parameter gets its values here, from objects the scene makes public or
 // that belong to the organisation.
 function valuesFor(pattern, name) {
-  if (name === 'name' && pattern.startsWith('/@')) return [org.username, pub.username];
+  if (name === 'name' && (pattern.startsWith('/@') || pattern.startsWith('/users/'))) return [org.username, pub.username];
+  if (name === 'id' && pattern.startsWith('/@')) return [...scene.statusIds];
   if (name === 'name' || name === 'hashtag') return [TAG];
   if (name === 'file') return [...(filePaths[pattern.split('/')[1]] ?? [])];
   if (name === 'draft_id') return scene.draftIds;
@@ -636,6 +637,10 @@ describe('the staff-identity canary', () => {
             else {
               const res = await probe(identity, 'GET', url + query);
               if (res.status === 405 || /^No route matches/.test(res.json?.error ?? '')) unrouted.push(`GET ${url}${query}`);
+              // The ActivityPub documents of the same paths, as another server asks for them.
+              if (/^\/(users\/|@|actor|\.well-known\/|nodeinfo\/)/.test(pattern)) {
+                await probe(identity, 'GET', url + query, { headers: { accept: 'application/activity+json' } });
+              }
             }
             requested.add(`${identity.name} GET ${pattern}`);
           }
@@ -678,7 +683,10 @@ describe('the staff-identity canary', () => {
     const pages = ['/', `/@${org.username}`, `/@${org.username}/${postId}`, `/@${org.username}/${postId}/likes`,
       `/@${org.username}/followers`, `/@${org.username}/following`, `/p/${postId}`, '/explore', `/tags/${TAG}`,
       '/search', '/notifications', '/console', `/console/${org.id}`, `/@${org.username}.atom`,
-      `/.well-known/webfinger?resource=acct:${org.username}@127.0.0.1`, '/.well-known/nodeinfo',
+      `/.well-known/webfinger?resource=acct:${org.username}@${new URL(server.url).host}`, '/.well-known/nodeinfo',
+      `/.well-known/webfinger?resource=${encodeURIComponent(`${server.url}/users/${org.username}`)}`,
+      `/users/${org.username}/followers?page=1`, `/users/${org.username}/following?page=1`,
+      `/users/${org.username}/outbox?page=1`, `/users/${org.username}/collections/featured`, '/nodeinfo/2.1', '/actor',
       '/.well-known/host-meta', '/nodeinfo/2.0', `/users/${org.username}`, `/users/${org.username}/outbox`,
       '/api/v1/streaming', `/api/v1/accounts/${org.id}/featured_tags`, '/api/v1/directory',
       `/api/v1/statuses/${postId}/reblogged_by`, '/api/v1/trends/tags', '/api/v1/suggestions'];

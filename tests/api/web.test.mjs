@@ -60,7 +60,10 @@ test('other paths keep the JSON 404 and 405 answers', async () => {
     assert.match(res.headers.get('content-type'), /^application\/json/);
     assert.equal((await res.json()).code, 'not_found');
   }
-  assert.equal((await fetch(server.url + '/@somebody', { method: 'POST' })).status, 404);
+  // A profile path is a route (its ActivityPub document, docs/federation.md):
+  // other methods are 405 there, as on every route.
+  assert.equal((await fetch(server.url + '/@somebody', { method: 'POST' })).status, 405);
+  assert.equal((await fetch(server.url + '/@somebody/1/x', { method: 'POST' })).status, 404);
   assert.equal((await fetch(server.url + '/auth/sign_in')).status, 405);
   assert.equal((await fetch(server.url + '/healthz')).status, 200);
 });

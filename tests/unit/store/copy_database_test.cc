@@ -289,6 +289,56 @@ void Seed(Store& store, IdGenerator& ids) {
     return Ok();
   });
   ASSERT_TRUE(qa.ok()) << qa.error().message;
+
+  // Federation: a remote follower with its actor, a made key, the instance
+  // actor's key, an outbox entry, an activity with a delivery waiting, an
+  // unavailable host and a domain block.
+  int64_t remote = ids.Next(), activity = ids.Next();
+  Status federation = store.database().Write([&](Connection& conn) -> Status {
+    const Statement kRemote{"seed_remote_account",
+                            "INSERT INTO accounts (id, username, display_name, created_at, updated_at, domain, url) "
+                            "VALUES (?, 'kite@social.example', 'Kite \xc3\xa9', ?, ?, 'social.example', "
+                            "'https://social.example/@kite')"};
+    const Statement kActor{"seed_remote_actor",
+                           "INSERT INTO remote_actors (account_id, uri, inbox, shared_inbox, followers_uri, key_id, "
+                           "public_key_pem, fetched_at) VALUES (?, 'https://social.example/users/kite', "
+                           "'https://social.example/users/kite/inbox', 'https://social.example/inbox', "
+                           "'https://social.example/users/kite/followers', 'https://social.example/users/kite#main-key', "
+                           "'-----BEGIN PUBLIC KEY-----', ?)"};
+    const Statement kRemoteFollow{"seed_remote_follow",
+                                  "INSERT INTO follows (id, account_id, target_account_id, created_at, uri) "
+                                  "VALUES (?, ?, ?, ?, 'https://social.example/follows/1')"};
+    const Statement kKey{"seed_actor_key",
+                         "UPDATE actor_keys SET public_pem = 'public', private_pem = 'private', created_at = ? "
+                         "WHERE account_id = ?"};
+    const Statement kInstanceKey{"seed_instance_key",
+                                 "INSERT INTO instance_actor_key (id, public_pem, private_pem, created_at) "
+                                 "VALUES (1, 'public', 'private', ?)"};
+    const Statement kOutbox{"seed_outbox",
+                            "INSERT INTO federation_outbox (id, account_id, kind, object_id, detail, created_at) "
+                            "VALUES (?, ?, 'post.deleted', 7, '{\"visibility\":\"public\"}', ?)"};
+    const Statement kActivity{"seed_activity",
+                              "INSERT INTO federation_activities (id, account_id, body, created_at) "
+                              "VALUES (?, ?, '{\"type\":\"Delete\"}', ?)"};
+    const Statement kDelivery{"seed_delivery",
+                              "INSERT INTO deliveries (id, activity_id, inbox, host, attempts, next_attempt_at, "
+                              "created_at) VALUES (?, ?, 'https://social.example/inbox', 'social.example', 2, ?, ?)"};
+    const Statement kHost{"seed_host",
+                          "INSERT INTO federation_hosts (host, unavailable_since) VALUES ('gone.example', ?)"};
+    const Statement kDomainBlock{"seed_domain_block",
+                                 "INSERT INTO domain_blocks (domain, severity, reason, created_at) "
+                                 "VALUES ('spam.example', 'suspend', 'spam', ?)"};
+    for (auto result : {conn.Exec(kRemote, {remote, now, now}), conn.Exec(kActor, {remote, now}),
+                        conn.Exec(kRemoteFollow, {ids.Next(), remote, a, now}), conn.Exec(kKey, {now, a}),
+                        conn.Exec(kInstanceKey, {now}), conn.Exec(kOutbox, {ids.Next(), a, now}),
+                        conn.Exec(kActivity, {activity, a, now}),
+                        conn.Exec(kDelivery, {ids.Next(), activity, now, now}), conn.Exec(kHost, {now}),
+                        conn.Exec(kDomainBlock, {now})}) {
+      if (!result) return std::move(result).error();
+    }
+    return Ok();
+  });
+  ASSERT_TRUE(federation.ok()) << federation.error().message;
 }
 
 std::string Key(const Row& row) {

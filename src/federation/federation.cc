@@ -1,0 +1,299 @@
+#include "federation/federation.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+
+#include "core/id.h"
+#include "core/text.h"
+#include "federation/http_signature.h"
+#include "service/profile_text.h"
+
+namespace vantage::federation {
+
+namespace json = boost::json;
+
+std::optional<Mode> ParseMode(std::string_view text) {
+  if (text == "off") return Mode::kOff;
+  if (text == "open") return Mode::kOpen;
+  if (text == "allowlist") return Mode::kAllowlist;
+  return std::nullopt;
+}
+
+namespace {
+
+HttpClientOptions ClientOptions(const service::Settings& settings, const Options& options) {
+  HttpClientOptions client;
+  client.user_agent = "Vantage/" + options.version + " (+" + settings.base_url + "/)";
+  client.allow_private = options.allow_private;
+  client.deadline_ms = 10'000;
+  client.max_body_bytes = 1 << 20;
+  return client;
+}
+
+// A remote name part: what preferredUsername may hold to become
+// "name@host" here.
+bool ValidRemoteName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) return false;
+  return true;
+}
+
+}  // namespace
+
+Status SignOutbound(OutboundRequest& request, const std::string& key_id, const RsaKey& key) {
+  auto url = boost::urls::parse_absolute_uri(request.url);
+  if (!url) return Error::Invalid("url", "not a URL: " + request.url);
+  HttpMessage message;
+  message.method = request.method;
+  message.path = url->encoded_path().empty() ? "/" : std::string(url->encoded_path());
+  message.query = std::string(url->encoded_query());
+  for (const auto& [name, value] : request.headers) message.SetHeader(AsciiLower(name), value);
+  VANTAGE_TRY(SignMessage(message, request.body, key_id, key, NowUnixMs() / 1000));
+  std::erase_if(request.headers, [](const auto& h) {
+    std::string name = AsciiLower(h.first);
+    return name == "date" || name == "digest" || name == "signature";
+  });
+  for (const char* name : {"date", "digest", "signature"})
+    if (auto value = message.Header(name)) request.headers.emplace_back(name, std::string(*value));
+  return Ok();
+}
+
+Federation::Federation(service::ServiceContext& services, Options options)
+    : services_(services),
+      options_(std::move(options)),
+      client_(std::make_unique<HttpClient>(ClientOptions(services.settings, options_))) {}
+
+Federation::~Federation() { Stop(); }
+
+Result<RsaKey> Federation::KeyOf(int64_t account_id) {
+  {
+    std::lock_guard lock(keys_mu_);
+    if (auto it = keys_.find(account_id); it != keys_.end()) return it->second;
+  }
+  store::Database& db = services_.store.database();
+  auto stored = store::FindActorKey(db, account_id);
+  if (!stored) return std::move(stored).error();
+  std::string label = account_id == store::kInstanceActor ? "the instance actor" : "account " + std::to_string(account_id);
+  if (!*stored && account_id != store::kInstanceActor) {
+    spdlog::error("federation: {} has no actor key; restore it from a backup (keys are never made again)", label);
+    return Error::Internal(label + " has no actor key");
+  }
+  store::ActorKeyPair pair = stored->value_or(store::ActorKeyPair{});
+  if (pair.pending()) {
+    auto made = RsaKey::Generate();
+    if (!made) return std::move(made).error();
+    auto public_pem = made->PublicPem();
+    auto private_pem = made->PrivatePem();
+    if (!public_pem || !private_pem) return Error::Internal("could not encode a new actor key");
+    auto kept = store::SetPendingActorKey(db, account_id, {*public_pem, *private_pem}, NowUnixMs());
+    if (!kept) return std::move(kept).error();
+    pair = std::move(*kept);
+  }
+  auto key = RsaKey::FromPrivatePem(pair.private_pem);
+  if (!key) {
+    spdlog::error("federation: the actor key of {} does not parse ({}); restore it from a backup", label,
+                  key.error().message);
+    return Error::Internal("the actor key of " + label + " does not parse");
+  }
+  std::lock_guard lock(keys_mu_);
+  keys_.emplace(account_id, *key);
+  return *key;
+}
+
+Result<std::string> Federation::PublicPemOf(int64_t account_id) {
+  auto key = KeyOf(account_id);
+  if (!key) return std::move(key).error();
+  return key->PublicPem();
+}
+
+Result<json::object> Federation::FetchDocument(const std::string& url) {
+  auto key = KeyOf(store::kInstanceActor);
+  if (!key) return std::move(key).error();
+  OutboundRequest request;
+  request.url = WithoutFragment(url);
+  request.headers = {{"accept", "application/activity+json, application/ld+json; "
+                                "profile=\"https://www.w3.org/ns/activitystreams\""}};
+  std::string key_id = uris().InstanceKeyId();
+  auto response = client_->Send(request, [&](OutboundRequest& hop) { return SignOutbound(hop, key_id, *key); });
+  if (!response) return std::move(response).error();
+  if (response->status == 404 || response->status == 410)
+    return Error::NotFound("the remote server has no " + request.url + " (" + std::to_string(response->status) + ")");
+  if (response->status < 200 || response->status >= 300)
+    return Error::Unavailable("the remote server answered " + std::to_string(response->status), 60);
+  if (!IsActivityContentType(response->Header("content-type")))
+    return Error::Invalid("content_type", "the remote server did not answer with an ActivityPub document");
+  boost::system::error_code ec;
+  json::value parsed = json::parse(response->body, ec);
+  if (ec || !parsed.is_object()) return Error::Invalid("body", "the remote document is not a JSON object");
+  json::object document = std::move(parsed.as_object());
+  // The document counts only as what it says it is at the URL it says
+  // (CVE-2024-23832): its id is where it was fetched from.
+  std::string id = StringOf(document, "id");
+  if (id.empty() || WithoutFragment(id) != response->url)
+    return Error::Invalid("id", "the remote document's id is not the URL it was fetched from");
+  return document;
+}
+
+Result<store::Account> Federation::SaveActor(const json::object& document, const std::string& fetched_from) {
+  std::string id = StringOf(document, "id");
+  std::string type = TypeOf(document);
+  static const char* kActorTypes[] = {"Person", "Organization", "Service", "Application", "Group"};
+  bool actor = false;
+  for (const char* t : kActorTypes) actor = actor || type == t;
+  if (!actor) return Error::Invalid("type", "not an actor: " + type);
+  if (id != fetched_from || !IsHttpUrl(id)) return Error::Invalid("id", "the actor is not served at its id");
+  std::string host = HostOf(id);
+  std::string name = StringOf(document, "preferredUsername");
+  if (!ValidRemoteName(name)) return Error::Invalid("preferredUsername", "the actor has no usable name");
+  std::string inbox = StringOf(document, "inbox");
+  if (!IsHttpUrl(inbox) || !SameOrigin(inbox, id)) return Error::Invalid("inbox", "the actor's inbox is not its host's");
+  std::string shared_inbox;
+  if (const json::value* endpoints = document.if_contains("endpoints"); endpoints && endpoints->is_object()) {
+    shared_inbox = StringOf(endpoints->as_object(), "sharedInbox");
+    if (!shared_inbox.empty() && (!IsHttpUrl(shared_inbox) || !SameOrigin(shared_inbox, id))) shared_inbox.clear();
+  }
+  // The key: publicKey (an object or the first of an array) owned by this actor.
+  std::string key_id, pem;
+  if (const json::value* keys = document.if_contains("publicKey")) {
+    auto consider = [&](const json::value& entry) {
+      const json::object* k = entry.if_object();
+      if (!k || !key_id.empty()) return;
+      if (StringOf(*k, "owner") != id) return;
+      std::string kid = StringOf(*k, "id");
+      if (kid.empty() || (WithoutFragment(kid) != WithoutFragment(id) && !SameOrigin(kid, id))) return;
+      key_id = kid;
+      pem = StringOf(*k, "publicKeyPem");
+    };
+    if (const json::array* a = keys->if_array())
+      for (const json::value& entry : *a) consider(entry);
+    else
+      consider(*keys);
+  }
+  if (key_id.empty() || !RsaKey::FromPublicPem(pem))
+    return Error::Invalid("publicKey", "the actor has no usable RSA key of its own");
+
+  store::Account account;
+  account.id = services_.ids.Next();
+  account.username = name + "@" + host;
+  account.domain = host;
+  account.display_name = HtmlToText(StringOf(document, "name"), 100);
+  account.note = HtmlToText(StringOf(document, "summary"), 1000);
+  const json::value* locked = document.if_contains("manuallyApprovesFollowers");
+  account.locked = locked && locked->is_bool() && locked->as_bool();
+  std::string url = UrlOf(document.if_contains("url"), "text/html");
+  account.url = IsHttpUrl(url) ? url : id;
+  std::vector<service::ProfileField> fields;
+  if (const json::value* attachments = document.if_contains("attachment"); attachments && attachments->is_array()) {
+    for (const json::value& entry : attachments->as_array()) {
+      const json::object* f = entry.if_object();
+      if (!f || TypeOf(*f) != "PropertyValue" || fields.size() >= 4) continue;
+      std::string field_name = HtmlToText(StringOf(*f, "name"), 255);
+      std::string value = HtmlToText(StringOf(*f, "value"), 255);
+      if (!field_name.empty()) fields.push_back({field_name, value});
+    }
+  }
+  account.fields_json = service::EncodeProfileFields(fields);
+  account.created_at = account.updated_at = NowUnixMs();
+
+  store::RemoteActor row;
+  row.uri = id;
+  row.inbox = inbox;
+  row.shared_inbox = shared_inbox;
+  row.followers_uri = StringOf(document, "followers");
+  row.key_id = key_id;
+  row.public_key_pem = pem;
+  row.actor_type = type;
+  row.avatar_url = UrlOf(document.if_contains("icon"));
+  if (const json::value* icon = document.if_contains("icon"); icon && icon->is_object())
+    row.avatar_url = UrlOf(icon->as_object().if_contains("url"));
+  row.fetched_at = NowUnixMs();
+  return store::SaveRemoteActor(services_.store.database(), account, row);
+}
+
+Result<store::RemoteActor> Federation::ResolveActor(const std::string& uri, bool refresh) {
+  if (!IsHttpUrl(uri)) return Error::Invalid("actor", "not an actor id: " + uri);
+  if (ParseLocalUri(uris(), uri) || HostOf(uri) == HostOf(uris().base))
+    return Error::Invalid("actor", "a local actor cannot be resolved as a remote one");
+  store::Database& db = services_.store.database();
+  if (!refresh) {
+    auto known = store::FindRemoteActorByUri(db, uri);
+    if (!known) return std::move(known).error();
+    if (*known) return std::move(**known);
+  }
+  auto document = FetchDocument(uri);
+  if (!document) return std::move(document).error();
+  auto saved = SaveActor(*document, uri);
+  if (!saved) return std::move(saved).error();
+  auto actor = store::FindRemoteActor(db, saved->id);
+  if (!actor) return std::move(actor).error();
+  if (!*actor) return Error::Internal("a saved remote actor vanished");
+  return std::move(**actor);
+}
+
+Result<store::RemoteActor> Federation::VerifyRequest(const InboundRequest& request) {
+  HttpMessage message;
+  message.method = request.method;
+  message.path = request.path;
+  message.query = request.query;
+  for (const auto& [name, value] : request.headers) {
+    if (auto existing = message.Header(name))
+      message.SetHeader(name, std::string(*existing) + ", " + value);
+    else
+      message.SetHeader(name, value);
+  }
+  auto header = message.Header("signature");
+  if (!header) return Error::Unauthorized("no Signature header");
+  auto signature = ParseSignatureHeader(*header);
+  if (!signature) return std::move(signature).error();
+  VANTAGE_TRY(CheckSignedMessage(message, *signature, request.body, NowUnixMs() / 1000));
+  std::string actor_uri = WithoutFragment(signature->key_id);
+  if (!IsHttpUrl(actor_uri)) return Error::Unauthorized("the keyId is not a URL");
+
+  store::Database& db = services_.store.database();
+  auto known = store::FindRemoteActorByKeyId(db, signature->key_id);
+  if (!known) return std::move(known).error();
+  std::optional<store::RemoteActor> actor = std::move(*known);
+  bool fetched = false;
+  if (!actor) {
+    // The keyId's document: an actor, whose key it must be.
+    auto resolved = ResolveActor(actor_uri, true);
+    if (!resolved) return Error::Unauthorized("the signer's key could not be fetched: " + resolved.error().message);
+    if (resolved->key_id != signature->key_id) return Error::Unauthorized("the keyId is not its actor's key");
+    actor = std::move(*resolved);
+    fetched = true;
+  }
+  auto verify = [&](const store::RemoteActor& a) {
+    auto key = RsaKey::FromPublicPem(a.public_key_pem);
+    return key && VerifyWithKey(message, *signature, *key);
+  };
+  if (verify(*actor)) return std::move(*actor);
+  if (fetched) return Error::Unauthorized("the signature does not verify");
+  // A cached key that fails: the actor may have a new one. Fetch once more.
+  auto refreshed = ResolveActor(actor->uri, true);
+  if (!refreshed) return Error::Unauthorized("the signature does not verify, and the key could not be refetched");
+  if (refreshed->key_id != signature->key_id || !verify(*refreshed))
+    return Error::Unauthorized("the signature does not verify");
+  return std::move(*refreshed);
+}
+
+void Federation::Start() {
+  if (outbox_thread_.joinable()) return;
+  client_ = std::make_unique<HttpClient>(ClientOptions(services_.settings, options_));
+  services_.federation_wake = [this] { Wake(); };
+  outbox_thread_ = std::thread([this] { OutboxLoop(); });
+  for (int i = 0; i < options_.delivery_threads; ++i) delivery_threads_.emplace_back([this] { DeliveryLoop(); });
+}
+
+void Federation::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    ++wakes_;
+  }
+  wake_.notify_all();
+}
+
+}  // namespace vantage::federation

@@ -1,0 +1,144 @@
+// ActivityPub federation (docs/federation.md): what this server serves to
+// other servers, what it accepts from them and what it delivers to them.
+//
+// Federation owns the outbound HTTP client, the actors' keys once parsed,
+// and the delivery workers. It sits beside api/: its handlers parse, verify
+// and call the same services; the services record what federates in the
+// outbox (service/federation_events.h), which the workers here turn into
+// activities and deliveries.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "core/error.h"
+#include "federation/http_client.h"
+#include "federation/keys.h"
+#include "federation/vocabulary.h"
+#include "http/router.h"
+#include "service/context.h"
+#include "store/federation_store.h"
+
+namespace vantage::service {
+struct MediaContext;
+}  // namespace vantage::service
+
+namespace vantage::federation {
+
+enum class Mode { kOff, kOpen, kAllowlist };
+std::optional<Mode> ParseMode(std::string_view text);
+
+struct Options {
+  Mode mode = Mode::kOpen;
+  // Lets the client reach loopback and private addresses: for test peers
+  // only (--federation-allow-private).
+  bool allow_private = false;
+  int delivery_threads = 8;
+  int per_host = 4;  // deliveries in flight to one host
+  std::string version = "0.1.0";
+};
+
+// An inbound request as far as the inbox needs it.
+struct InboundRequest {
+  std::string method;
+  std::string path;
+  std::string query;
+  std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
+  std::string body;
+};
+
+// Signs an outbound request as it will be sent (at each hop: the Host and
+// the path change with redirects): draft-cavage rsa-sha256 over
+// (request-target) host date, and digest content-type with a body.
+Status SignOutbound(OutboundRequest& request, const std::string& key_id, const RsaKey& key);
+
+class Federation {
+ public:
+  Federation(service::ServiceContext& services, Options options);
+  ~Federation();
+  Federation(const Federation&) = delete;
+  Federation& operator=(const Federation&) = delete;
+
+  // The documents, WebFinger, NodeInfo and the inboxes. `web_page` answers
+  // the HTML of /@name and /@name/:id when the client does not ask for
+  // ActivityPub.
+  void RegisterRoutes(http::Router& router, http::Handler web_page);
+
+  // Starts the outbox worker and the delivery workers (call once the base
+  // URL is known: the client names it in its User-Agent); Stop ends them
+  // (deliveries in flight finish or time out).
+  void Start();
+  void Stop();
+  // New outbox entries (service::ServiceContext::federation_wake).
+  void Wake();
+
+  const Options& options() const { return options_; }
+  service::ServiceContext& services() { return services_; }
+  // From the base URL, which is known once the server listens.
+  LocalUris uris() const { return LocalUris{services_.settings.base_url}; }
+  const HttpClient& client() const { return *client_; }
+
+  // The key of a local account (store::kInstanceActor: the instance's),
+  // made at first use. Internal error when it is missing or does not parse:
+  // keys are never made again.
+  Result<RsaKey> KeyOf(int64_t account_id);
+  Result<std::string> PublicPemOf(int64_t account_id);
+
+  // A GET of an ActivityPub document, signed by the instance actor. The
+  // answer's id must be the URL it was fetched from (no redirect to
+  // elsewhere), and its type a document's.
+  Result<boost::json::object> FetchDocument(const std::string& url);
+
+  // The remote actor `uri`, from the database or fetched (and stored) when
+  // unknown or `refresh`. The document must be served at its own id.
+  Result<store::RemoteActor> ResolveActor(const std::string& uri, bool refresh);
+  // Stores a fetched actor document (checked: id, key owner, host); the
+  // account as stored.
+  Result<store::Account> SaveActor(const boost::json::object& document, const std::string& fetched_from);
+
+  // Verifies an inbound request's signature and answers the signing actor.
+  // Unauthorized (with the reason, for the log) when it cannot be verified.
+  Result<store::RemoteActor> VerifyRequest(const InboundRequest& request);
+
+  // Handles a verified activity from `signer` (inbox.cc).
+  Status Receive(const boost::json::object& activity, const store::RemoteActor& signer,
+                 std::optional<int64_t> inbox_owner);
+
+  // Outbox entries into activities and deliveries (delivery.cc); the number
+  // of entries handled.
+  Result<int> ExpandOutbox(int limit);
+
+ private:
+  void OutboxLoop();
+  void DeliveryLoop();
+  Status DeliverOne(const store::Delivery& delivery);
+
+  service::ServiceContext& services_;
+  Options options_;
+  std::unique_ptr<HttpClient> client_;  // made again by Start, which knows the base URL
+
+  std::mutex keys_mu_;
+  std::map<int64_t, RsaKey> keys_;
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  uint64_t wakes_ = 0;              // outbox entries written
+  uint64_t deliveries_queued_ = 0;  // deliveries queued by the outbox thread
+  std::thread outbox_thread_;
+  std::vector<std::thread> delivery_threads_;
+  std::map<std::string, int> in_flight_;  // per host, guarded by mu_
+  std::shared_ptr<void> routes_;          // the handlers' state (routes.cc)
+};
+
+}  // namespace vantage::federation

@@ -1,0 +1,281 @@
+// What a verified activity does (docs/federation.md, "Activities in").
+//
+// Authority: the signer is the activity's actor (checked by the route), an
+// actor acts only on its own things (its follows, likes, notes, profile),
+// and an embedded object is believed only when it comes from the actor's
+// own origin. Activities about things that are not here, or that the
+// services refuse (a post the actor may not see, comments turned off), are
+// dropped: the answer is 202 either way, as on Mastodon, so a peer learns
+// nothing from it.
+#include <spdlog/spdlog.h>
+
+#include <boost/json/serialize.hpp>
+
+#include "core/text.h"
+#include "federation/federation.h"
+#include "service/interactions.h"
+#include "service/social.h"
+#include "service/statuses.h"
+
+namespace vantage::federation {
+
+namespace json = boost::json;
+
+namespace {
+
+// A local account by the actor id naming it (local, not awaiting approval).
+Result<std::optional<store::Account>> LocalActor(Federation& f, const std::string& uri) {
+  auto local = ParseLocalUri(f.uris(), uri);
+  if (!local || local->kind != LocalObject::Kind::kActor) return std::optional<store::Account>();
+  auto account = f.services().store.accounts().FindByUsername(local->username);
+  if (!account) return std::move(account).error();
+  if (!*account || !(*account)->local() || !(*account)->approved) return std::optional<store::Account>();
+  return account;
+}
+
+// The status an id names here: a local one by its id, a remote one by its uri.
+Result<std::optional<store::Post>> StatusNamed(Federation& f, const std::string& uri) {
+  store::StatusStore& statuses = f.services().store.statuses();
+  if (auto local = ParseLocalUri(f.uris(), uri); local && local->kind == LocalObject::Kind::kStatus) {
+    auto post = statuses.FindById(local->status_id);
+    if (!post) return std::move(post).error();
+    if (!*post || !(*post)->uri.empty()) return std::optional<store::Post>();
+    auto author = f.services().store.accounts().FindById((*post)->account_id);
+    if (!author) return std::move(author).error();
+    // The name in the id must be its author's.
+    if (!*author || AsciiLower((*author)->username) != AsciiLower(local->username)) return std::optional<store::Post>();
+    return post;
+  }
+  auto id = store::FindStatusIdByUri(f.services().store.database(), uri);
+  if (!id) return std::move(id).error();
+  if (!*id) return std::optional<store::Post>();
+  return statuses.FindById(**id);
+}
+
+// Errors the services answer for what a peer may not do, or for what is
+// not here: the activity is dropped.
+bool Refused(const Error& error) {
+  return error.kind == ErrorKind::kNotFound || error.kind == ErrorKind::kInvalid ||
+         error.kind == ErrorKind::kForbidden || error.kind == ErrorKind::kConflict;
+}
+
+Status Dropped(const Error& error, std::string_view what) {
+  if (!Refused(error)) return error;
+  spdlog::debug("federation: {} dropped: {}", what, error.message);
+  return Ok();
+}
+
+// The visibility a remote note's addressing gives it here; nullopt for a
+// direct message (Vantage has none).
+std::optional<store::Visibility> VisibilityOf(const json::object& note, const store::RemoteActor& author) {
+  std::vector<std::string> to = IdsOf(note.if_contains("to")), cc = IdsOf(note.if_contains("cc"));
+  for (const std::string& id : to)
+    if (IsPublic(id)) return store::Visibility::kPublic;
+  for (const std::string& id : cc)
+    if (IsPublic(id)) return store::Visibility::kUnlisted;
+  auto to_followers = [&](const std::vector<std::string>& ids) {
+    for (const std::string& id : ids)
+      if (!author.followers_uri.empty() && id == author.followers_uri) return true;
+    return false;
+  };
+  if (to_followers(to) || to_followers(cc)) return store::Visibility::kPrivate;
+  return std::nullopt;
+}
+
+// The caption of a remote note as plain text: the content warning goes to
+// spoiler_text, the HTML to text (re-rendered as ours).
+struct RemoteText {
+  std::string text;
+  std::string spoiler_text;
+  bool sensitive = false;
+};
+RemoteText TextOf(const json::object& note) {
+  RemoteText out;
+  out.text = HtmlToText(StringOf(note, "content"), service::kMaxCaptionChars);
+  out.spoiler_text = HtmlToText(StringOf(note, "summary"), 500);
+  const json::value* sensitive = note.if_contains("sensitive");
+  out.sensitive = (sensitive && sensitive->is_bool() && sensitive->as_bool()) || !out.spoiler_text.empty();
+  return out;
+}
+
+class Inbox {
+ public:
+  Inbox(Federation& f, const store::RemoteActor& signer) : f_(f), signer_(signer) {}
+
+  Status Handle(const json::object& activity) {
+    auto account = f_.services().store.accounts().FindById(signer_.account_id);
+    if (!account) return std::move(account).error();
+    if (!*account) return Ok();
+    actor_ = std::move(**account);
+    std::string type = TypeOf(activity);
+    const json::value* object = activity.if_contains("object");
+    if (!object) return Ok();
+    std::string object_id = IdOf(*object).value_or("");
+    if (type == "Follow") return Follow(StringOf(activity, "id"), object_id);
+    if (type == "Like") return Like(object_id);
+    if (type == "Undo") return Undo(*object);
+    if (type == "Create") return Create(*object);
+    if (type == "Update") return Update(*object);
+    if (type == "Delete") return Delete(object_id);
+    if (type == "Block") return Block(object_id);
+    spdlog::debug("federation: {} from {} not handled", type, signer_.uri);
+    return Ok();
+  }
+
+ private:
+  Status Follow(const std::string& activity_id, const std::string& target_uri) {
+    if (!IsHttpUrl(activity_id) || !SameOrigin(activity_id, signer_.uri)) return Ok();
+    auto target = LocalActor(f_, target_uri);
+    if (!target) return std::move(target).error();
+    if (!*target) return Ok();
+    auto followed = service::FollowFromRemote(f_.services(), actor_.id, (*target)->id, activity_id);
+    if (!followed) return Dropped(followed.error(), "Follow");
+    return Ok();
+  }
+
+  Status Like(const std::string& status_uri) {
+    auto post = StatusNamed(f_, status_uri);
+    if (!post) return std::move(post).error();
+    if (!*post) return Ok();
+    auto liked = service::FavouriteStatus(f_.services(), (*post)->id, actor_.id);
+    if (!liked) return Dropped(liked.error(), "Like");
+    return Ok();
+  }
+
+  Status Undo(const json::value& object) {
+    // Undo names what it undoes by embedding it (as every server does); an
+    // id alone cannot be checked and is dropped.
+    const json::object* undone = object.if_object();
+    if (!undone) return Ok();
+    if (IdOf(undone->contains("actor") ? undone->at("actor") : json::value()).value_or("") != signer_.uri)
+      return Ok();  // only one's own
+    std::string type = TypeOf(*undone);
+    const json::value* target = undone->if_contains("object");
+    std::string target_id = target ? IdOf(*target).value_or("") : "";
+    if (type == "Follow") {
+      auto local = LocalActor(f_, target_id);
+      if (!local) return std::move(local).error();
+      if (!*local) return Ok();
+      auto undone_follow = service::UnfollowAccount(f_.services(), actor_.id, (*local)->id);
+      if (!undone_follow) return Dropped(undone_follow.error(), "Undo(Follow)");
+      return Ok();
+    }
+    if (type == "Like") {
+      auto post = StatusNamed(f_, target_id);
+      if (!post) return std::move(post).error();
+      if (!*post) return Ok();
+      auto unliked = service::UnfavouriteStatus(f_.services(), (*post)->id, actor_.id);
+      if (!unliked) return Dropped(unliked.error(), "Undo(Like)");
+      return Ok();
+    }
+    if (type == "Block") {
+      auto local = LocalActor(f_, target_id);
+      if (!local) return std::move(local).error();
+      if (!*local) return Ok();
+      auto unblocked = service::UnblockAccount(f_.services(), actor_.id, (*local)->id);
+      if (!unblocked) return Dropped(unblocked.error(), "Undo(Block)");
+    }
+    return Ok();
+  }
+
+  // An embedded note is believed when it is the actor's own and comes from
+  // its origin; anything else would have to be fetched from its own id.
+  const json::object* OwnNote(const json::value& object) {
+    const json::object* note = object.if_object();
+    if (!note || TypeOf(*note) != "Note") return nullptr;
+    std::string id = StringOf(*note, "id");
+    std::vector<std::string> authors = IdsOf(note->if_contains("attributedTo"));
+    if (!IsHttpUrl(id) || !SameOrigin(id, signer_.uri) || authors.size() != 1 || authors[0] != signer_.uri)
+      return nullptr;
+    return note;
+  }
+
+  Status Create(const json::value& object) {
+    const json::object* note = OwnNote(object);
+    if (!note) return Ok();
+    std::vector<std::string> parents = IdsOf(note->if_contains("inReplyTo"));
+    if (parents.size() != 1) return Ok();  // a comment answers one of our posts; nothing else is kept yet
+    auto parent = StatusNamed(f_, parents[0]);
+    if (!parent) return std::move(parent).error();
+    if (!*parent) return Ok();
+    auto visibility = VisibilityOf(*note, signer_);
+    if (!visibility) return Ok();
+    RemoteText text = TextOf(*note);
+    if (text.text.empty()) return Ok();
+    service::NewStatus input;
+    input.text = text.text;
+    input.spoiler_text = text.spoiler_text;
+    input.sensitive = text.sensitive;
+    input.in_reply_to_id = std::to_string((*parent)->id);
+    input.visibility = store::VisibilityName(*visibility);
+    input.uri = StringOf(*note, "id");
+    auto created = service::PublishStatus(f_.services(), actor_, input);
+    if (!created) {
+      // Delivered twice (to two inboxes, or again after a retry).
+      if (created.error().code == "unique_violation") return Ok();
+      return Dropped(created.error(), "Create(Note)");
+    }
+    return Ok();
+  }
+
+  Status Update(const json::value& object) {
+    const json::object* o = object.if_object();
+    if (!o) return Ok();
+    std::string type = TypeOf(*o);
+    if (type == "Note") {
+      const json::object* note = OwnNote(object);
+      if (!note) return Ok();
+      auto post = StatusNamed(f_, StringOf(*note, "id"));
+      if (!post) return std::move(post).error();
+      if (!*post || (*post)->account_id != actor_.id) return Ok();
+      RemoteText text = TextOf(*note);
+      if (text.text.empty()) return Ok();
+      service::StatusEdit edit;
+      edit.text = text.text;
+      edit.spoiler_text = text.spoiler_text;
+      edit.sensitive = text.sensitive;
+      auto edited = service::EditStatus(f_.services(), (*post)->id, actor_, edit);
+      if (!edited) return Dropped(edited.error(), "Update(Note)");
+      return Ok();
+    }
+    // Its own profile, signed by itself: the document is its own word.
+    if (StringOf(*o, "id") == signer_.uri) {
+      auto saved = f_.SaveActor(*o, signer_.uri);
+      if (!saved) return Dropped(saved.error(), "Update(actor)");
+    }
+    return Ok();
+  }
+
+  Status Delete(const std::string& object_id) {
+    if (object_id.empty() || object_id == signer_.uri) return Ok();  // an actor's own deletion: not yet
+    auto post = StatusNamed(f_, object_id);
+    if (!post) return std::move(post).error();
+    // Only its own: a Delete of anyone else's post is dropped.
+    if (!*post || (*post)->account_id != actor_.id) return Ok();
+    auto deleted = service::DeleteStatus(f_.services(), (*post)->id, actor_.id, nullptr);
+    if (!deleted) return Dropped(deleted.error(), "Delete");
+    return Ok();
+  }
+
+  Status Block(const std::string& target_uri) {
+    auto target = LocalActor(f_, target_uri);
+    if (!target) return std::move(target).error();
+    if (!*target) return Ok();
+    auto blocked = service::BlockAccount(f_.services(), actor_.id, (*target)->id);
+    if (!blocked) return Dropped(blocked.error(), "Block");
+    return Ok();
+  }
+
+  Federation& f_;
+  const store::RemoteActor& signer_;
+  store::Account actor_;
+};
+
+}  // namespace
+
+Status Federation::Receive(const json::object& activity, const store::RemoteActor& signer,
+                           std::optional<int64_t> /*inbox_owner*/) {
+  return Inbox(*this, signer).Handle(activity);
+}
+
+}  // namespace vantage::federation

@@ -1,0 +1,455 @@
+// What other servers request (docs/federation.md): discovery (WebFinger,
+// host-meta, NodeInfo), actors and their collections, notes, and the
+// inboxes. Handlers are thin: parse, call a service or the store's reads,
+// render a document.
+#include <spdlog/spdlog.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "core/id.h"
+#include "core/text.h"
+#include "federation/documents.h"
+#include "federation/federation.h"
+#include "http/error_response.h"
+#include "service/social.h"
+#include "service/statuses.h"
+#include "store/organisation_store.h"
+
+namespace vantage::federation {
+
+namespace json = boost::json;
+using http::Request;
+using http::Response;
+
+namespace {
+
+constexpr int kPageSize = 20;
+constexpr size_t kInboxBodyLimit = 256 * 1024;
+
+Response Document(const json::object& document, std::string_view content_type = kActivityContentType) {
+  Response r;
+  r.content_type = std::string(content_type);
+  r.body = json::serialize(document);
+  r.AddHeader("Cache-Control", "max-age=60, public");
+  r.AddHeader("Vary", "Accept");
+  return r;
+}
+
+Response Plain(int status, std::string_view text) {
+  Response r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::string(text);
+  return r;
+}
+
+Response NotFound() { return http::ErrorResponse(Error::NotFound()); }
+
+// Whatever could not be verified: the reason is logged, never answered.
+Response Unverified() {
+  return http::ErrorResponse(Error::Unauthorized("The request's signature could not be verified", "invalid_signature"));
+}
+
+Response FromError(const Error& error) { return http::ErrorResponse(error); }
+
+// Whether the client asks for ActivityPub rather than HTML: an Accept of
+// application/activity+json, or ld+json (with the ActivityStreams profile
+// or none), as Mastodon decides.
+bool WantsActivity(const Request& request) {
+  std::string accept = AsciiLower(request.Header("accept"));
+  if (accept.find("application/activity+json") != std::string::npos) return true;
+  size_t ld = accept.find("application/ld+json");
+  if (ld == std::string::npos) return false;
+  std::string_view rest = std::string_view(accept).substr(ld);
+  rest = rest.substr(0, rest.find(','));
+  return rest.find("profile") == std::string_view::npos ||
+         rest.find("https://www.w3.org/ns/activitystreams") != std::string_view::npos;
+}
+
+std::string QueryParam(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    size_t eq = pair.find('=');
+    if (pair.substr(0, eq) != key) continue;
+    std::string value;
+    std::string_view raw = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '+') {
+        value.push_back(' ');
+      } else if (raw[i] == '%' && i + 2 < raw.size() + 0 && std::isxdigit(static_cast<unsigned char>(raw[i + 1])) &&
+                 std::isxdigit(static_cast<unsigned char>(raw[i + 2]))) {
+        value.push_back(static_cast<char>(std::stoi(std::string(raw.substr(i + 1, 2)), nullptr, 16)));
+        i += 2;
+      } else {
+        value.push_back(raw[i]);
+      }
+    }
+    return value;
+  }
+  return "";
+}
+
+class Routes {
+ public:
+  Routes(Federation& f, http::Handler web_page) : f_(f), web_page_(std::move(web_page)) {}
+
+  void Register(http::Router& router) {
+    auto get = [&](const char* pattern, Response (Routes::*method)(Request&)) {
+      router.Add("GET", pattern, [this, method](Request& r) { return Guard(r, method); });
+    };
+    get("/.well-known/webfinger", &Routes::WebFingerRoute);
+    get("/.well-known/host-meta", &Routes::HostMetaRoute);
+    get("/.well-known/host-meta.json", &Routes::HostMetaJsonRoute);
+    get("/.well-known/nodeinfo", &Routes::NodeInfoLinksRoute);
+    get("/nodeinfo/2.1", &Routes::NodeInfoRoute);
+    get("/actor", &Routes::InstanceActorRoute);
+    get("/users/:name", &Routes::ActorRoute);
+    get("/users/:name/outbox", &Routes::OutboxRoute);
+    get("/users/:name/followers", &Routes::FollowersRoute);
+    get("/users/:name/following", &Routes::FollowingRoute);
+    get("/users/:name/collections/featured", &Routes::FeaturedRoute);
+    get("/users/:name/statuses/:id", &Routes::NoteRoute);
+    // The profile and post pages answer ActivityPub to those who ask for it
+    // (after the API's /@:name.atom, which is registered first).
+    get("/@:name", &Routes::ProfilePageRoute);
+    get("/@:name/:id", &Routes::PostPageRoute);
+    for (const char* inbox : {"/inbox", "/actor/inbox", "/users/:name/inbox"})
+      router.Add("POST", inbox, [this](Request& r) { return InboxRoute(r); }, http::Pool::kDatabase,
+                 kInboxBodyLimit);
+  }
+
+ private:
+  Response Guard(Request& request, Response (Routes::*method)(Request&)) {
+    if (f_.options().mode == Mode::kOff) {
+      // The pages stay the web app's; nothing of ActivityPub is served.
+      if (request.path.starts_with("/@")) return web_page_(request);
+      return NotFound();
+    }
+    return (this->*method)(request);
+  }
+
+  const service::Settings& settings() const { return f_.services().settings; }
+
+  // A local account that may be shown to other servers (approved).
+  Result<std::optional<store::Account>> LocalAccount(const std::string& username) {
+    if (username.find('@') != std::string::npos) return std::optional<store::Account>();
+    auto account = f_.services().store.accounts().FindByUsername(username);
+    if (!account) return std::move(account).error();
+    if (!*account || !(*account)->local() || !(*account)->approved) return std::optional<store::Account>();
+    return account;
+  }
+
+  Result<ActorView> ActorOf(const store::Account& account) {
+    auto pem = f_.PublicPemOf(account.id);
+    if (!pem) return std::move(pem).error();
+    auto organisation = f_.services().store.organisations().Find(account.id);
+    if (!organisation) return std::move(organisation).error();
+    bool org = organisation->has_value();
+    return ActorView{account, org, *pem, org};
+  }
+
+  Response WebFingerRoute(Request& request) {
+    std::string resource = QueryParam(request.query, "resource");
+    if (resource.empty())
+      return http::ErrorResponse(Error::BadRequest("missing_field", "resource is required", "resource"));
+    std::string username;
+    if (resource.starts_with("acct:")) {
+      std::string_view acct = std::string_view(resource).substr(5);
+      if (acct.starts_with("@")) acct.remove_prefix(1);
+      size_t at = acct.rfind('@');
+      if (at == std::string_view::npos) return NotFound();
+      if (AsciiLower(acct.substr(at + 1)) != AsciiLower(settings().domain)) return NotFound();
+      username = std::string(acct.substr(0, at));
+    } else if (auto local = ParseLocalUri(f_.uris(), resource); local && local->kind == LocalObject::Kind::kActor) {
+      username = local->username;
+    } else if (std::string profile = f_.uris().base + "/@"; resource.starts_with(profile)) {
+      username = resource.substr(profile.size());
+    } else {
+      return NotFound();
+    }
+    auto account = LocalAccount(username);
+    if (!account) return FromError(account.error());
+    if (!*account) return NotFound();
+    Response r = Document(WebFinger(settings(), **account), "application/jrd+json; charset=utf-8");
+    r.AddHeader("Access-Control-Allow-Origin", "*");
+    return r;
+  }
+
+  Response HostMetaRoute(Request&) {
+    Response r;
+    r.content_type = "application/xrd+xml; charset=utf-8";
+    r.body = HostMetaXml(settings());
+    return r;
+  }
+
+  Response HostMetaJsonRoute(Request&) { return Document(HostMetaJson(settings()), "application/json; charset=utf-8"); }
+
+  Response NodeInfoLinksRoute(Request&) {
+    return Document(NodeInfoLinks(settings()), "application/json; charset=utf-8");
+  }
+
+  Response NodeInfoRoute(Request&) {
+    auto counts = store::CountInstance(f_.services().store.database());
+    if (!counts) return FromError(counts.error());
+    return Document(NodeInfo(settings(), f_.options().version, counts->users, counts->posts),
+                    "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"");
+  }
+
+  Response InstanceActorRoute(Request&) {
+    auto pem = f_.PublicPemOf(store::kInstanceActor);
+    if (!pem) return FromError(pem.error());
+    return Document(InstanceActorDocument(settings(), *pem));
+  }
+
+  Response ActorDocumentOf(const std::string& username) {
+    auto account = LocalAccount(username);
+    if (!account) return FromError(account.error());
+    if (!*account) return NotFound();
+    auto view = ActorOf(**account);
+    if (!view) return FromError(view.error());
+    return Document(ActorDocument(settings(), *view));
+  }
+
+  Response ActorRoute(Request& request) {
+    if (!WantsActivity(request) && request.Header("accept").find("text/html") != std::string_view::npos) {
+      Response r;
+      r.status = 302;
+      r.AddHeader("Location", f_.uris().Profile(request.path_params[0]));
+      r.AddHeader("Vary", "Accept");
+      return r;
+    }
+    return ActorDocumentOf(request.path_params[0]);
+  }
+
+  Response ProfilePageRoute(Request& request) {
+    if (!WantsActivity(request)) return WebPage(request);
+    return ActorDocumentOf(request.path_params[0]);
+  }
+
+  Response PostPageRoute(Request& request) {
+    if (!WantsActivity(request)) return WebPage(request);
+    return NoteOf(request, request.path_params[0], request.path_params[1]);
+  }
+
+  Response WebPage(Request& request) {
+    Response r = web_page_(request);
+    r.AddHeader("Vary", "Accept");
+    return r;
+  }
+
+  Response NoteRoute(Request& request) { return NoteOf(request, request.path_params[0], request.path_params[1]); }
+
+  // A note as the requester may see it: anonymous, or the signer of a
+  // signed GET (a followers-only post to its followers), as on the API.
+  Response NoteOf(Request& request, const std::string& username, const std::string& id_text) {
+    auto id = ParseId(id_text);
+    if (!id) return NotFound();
+    auto account = LocalAccount(username);
+    if (!account) return FromError(account.error());
+    if (!*account) return NotFound();
+    std::optional<int64_t> viewer;
+    auto post = service::VisibleStatus(f_.services(), *id, std::nullopt);
+    if (!post && post.error().kind == ErrorKind::kNotFound && !request.Header("signature").empty()) {
+      auto signer = f_.VerifyRequest(Inbound(request));
+      if (signer) post = service::VisibleStatus(f_.services(), *id, signer->account_id);
+    }
+    if (!post) return post.error().kind == ErrorKind::kNotFound ? NotFound() : FromError(post.error());
+    if (post->account_id != (*account)->id || !post->uri.empty() || !post->federate) return NotFound();
+    if (post->is_comment && post->comment_state != store::CommentState::kShown) return NotFound();
+    auto note = NoteViewOf(*post, **account);
+    if (!note) return FromError(note.error());
+    json::object document = NoteDocument(settings(), *note);
+    json::object out;
+    out["@context"] = Context();
+    for (auto& [key, value] : document) out[key] = value;
+    return Document(out);
+  }
+
+  Result<NoteView> NoteViewOf(const store::Post& post, const store::Account& author) {
+    store::Store& store = f_.services().store;
+    NoteView note;
+    note.post = post;
+    note.author = author;
+    for (int64_t media_id : post.media_ids) {
+      auto media = store.media().FindById(media_id);
+      if (!media) return std::move(media).error();
+      if (*media) note.media.push_back(std::move(**media));
+    }
+    if (post.in_reply_to_id) {
+      auto parent = store.statuses().FindById(*post.in_reply_to_id);
+      if (!parent) return std::move(parent).error();
+      if (*parent) {
+        if (!(*parent)->uri.empty()) {
+          note.in_reply_to = (*parent)->uri;
+          auto actor = store::FindRemoteActor(store.database(), (*parent)->account_id);
+          if (!actor) return std::move(actor).error();
+          if (*actor) note.in_reply_to_actor = (*actor)->uri;
+        } else {
+          auto parent_author = store.accounts().FindById((*parent)->account_id);
+          if (!parent_author) return std::move(parent_author).error();
+          if (*parent_author) {
+            note.in_reply_to = f_.uris().Status((*parent_author)->username, (*parent)->id);
+            note.in_reply_to_actor = f_.uris().Actor((*parent_author)->username);
+          }
+        }
+      }
+    }
+    for (const store::MentionRef& m : post.mentions) note.mentions.emplace_back(f_.uris().Actor(m.username), m.username);
+    return note;
+  }
+
+  // Followers and following: the count, and pages of actor ids unless the
+  // account hides its lists (organisations do).
+  Response Relations(Request& request, bool followers) {
+    auto account = LocalAccount(request.path_params[0]);
+    if (!account) return FromError(account.error());
+    if (!*account) return NotFound();
+    auto organisation = f_.services().store.organisations().Find((*account)->id);
+    if (!organisation) return FromError(organisation.error());
+    std::string id = followers ? f_.uris().Followers((*account)->username) : f_.uris().Following((*account)->username);
+    int64_t total = followers ? (*account)->followers_count : (*account)->following_count;
+    bool hidden = organisation->has_value();
+    std::string page = QueryParam(request.query, "page");
+    if (page.empty() || hidden) return Document(Collection(id, total, hidden ? "" : id + "?page=1"));
+    int64_t below = 0;
+    if (auto max_id = ParseId(QueryParam(request.query, "max_id"))) below = *max_id;
+    auto items = followers ? store::FollowersPage(f_.services().store.database(), (*account)->id, below, kPageSize)
+                           : store::FollowingPage(f_.services().store.database(), (*account)->id, below, kPageSize);
+    if (!items) return FromError(items.error());
+    json::array ids;
+    for (const store::CollectionItem& item : *items)
+      ids.push_back(json::value(item.remote_uri.empty() ? f_.uris().Actor(item.username) : item.remote_uri));
+    std::string next = items->size() == static_cast<size_t>(kPageSize)
+                           ? id + "?page=1&max_id=" + std::to_string(items->back().row_id)
+                           : "";
+    std::string page_id = id + "?page=1" + (below ? "&max_id=" + std::to_string(below) : "");
+    return Document(CollectionPage(id, page_id, std::move(ids), next));
+  }
+
+  Response FollowersRoute(Request& request) { return Relations(request, true); }
+  Response FollowingRoute(Request& request) { return Relations(request, false); }
+
+  // The outbox: public posts as Create activities, newest first.
+  Response OutboxRoute(Request& request) {
+    auto account = LocalAccount(request.path_params[0]);
+    if (!account) return FromError(account.error());
+    if (!*account) return NotFound();
+    std::string id = f_.uris().Outbox((*account)->username);
+    std::string page = QueryParam(request.query, "page");
+    if (page.empty()) return Document(Collection(id, (*account)->statuses_count, id + "?page=1"));
+    int64_t below = 0;
+    if (auto max_id = ParseId(QueryParam(request.query, "max_id"))) below = *max_id;
+    auto ids = store::PublicPostIds(f_.services().store.database(), (*account)->id, below, kPageSize, false);
+    if (!ids) return FromError(ids.error());
+    json::array items;
+    for (int64_t status_id : *ids) {
+      auto post = f_.services().store.statuses().FindById(status_id);
+      if (!post) return FromError(post.error());
+      if (!*post) continue;
+      auto note = NoteViewOf(**post, **account);
+      if (!note) return FromError(note.error());
+      json::object create = CreateActivity(settings(), *note);
+      create.erase("@context");
+      items.push_back(std::move(create));
+    }
+    std::string next = ids->size() == static_cast<size_t>(kPageSize)
+                           ? id + "?page=1&max_id=" + std::to_string(ids->back())
+                           : "";
+    return Document(CollectionPage(id, id + "?page=1" + (below ? "&max_id=" + std::to_string(below) : ""),
+                                   std::move(items), next));
+  }
+
+  // Pinned posts, as notes.
+  Response FeaturedRoute(Request& request) {
+    auto account = LocalAccount(request.path_params[0]);
+    if (!account) return FromError(account.error());
+    if (!*account) return NotFound();
+    auto ids = store::PublicPostIds(f_.services().store.database(), (*account)->id, 0, kPageSize, true);
+    if (!ids) return FromError(ids.error());
+    json::array items;
+    for (int64_t status_id : *ids) {
+      auto post = f_.services().store.statuses().FindById(status_id);
+      if (!post) return FromError(post.error());
+      if (!*post) continue;
+      auto note = NoteViewOf(**post, **account);
+      if (!note) return FromError(note.error());
+      items.push_back(NoteDocument(settings(), *note));
+    }
+    json::object out = Collection(f_.uris().Featured((*account)->username), static_cast<int64_t>(items.size()), "");
+    out["@context"] = Context();
+    out["orderedItems"] = std::move(items);
+    return Document(out);
+  }
+
+  static InboundRequest Inbound(const Request& request) {
+    InboundRequest in;
+    in.method = request.method;
+    in.path = request.path;
+    in.query = request.query;
+    for (const auto& [name, value] : request.headers) in.headers.emplace_back(name, value);
+    in.body = request.body;
+    return in;
+  }
+
+  // Every inbound POST is signed by the activity's actor; anything that
+  // cannot be verified is 401 with the reason in the log only.
+  Response InboxRoute(Request& request) {
+    if (f_.options().mode == Mode::kOff) return NotFound();
+    std::optional<int64_t> owner;
+    if (!request.path_params.empty()) {
+      auto account = LocalAccount(request.path_params[0]);
+      if (!account) return FromError(account.error());
+      if (!*account) return NotFound();
+      owner = (*account)->id;
+    }
+    boost::system::error_code ec;
+    json::value parsed = json::parse(request.body, ec);
+    if (ec || !parsed.is_object())
+      return http::ErrorResponse(Error::BadRequest("invalid_json", "The body must be a JSON object (an activity)", "body"));
+    const json::object& activity = parsed.as_object();
+    std::string actor = IdOf(activity.contains("actor") ? activity.at("actor") : json::value()).value_or("");
+    // An actor deleting itself that we never knew: nothing to verify it
+    // against and nothing to delete (Mastodon's rule).
+    if (TypeOf(activity) == "Delete" && !actor.empty() &&
+        IdOf(activity.contains("object") ? activity.at("object") : json::value()).value_or("") == actor) {
+      auto known = store::FindRemoteActorByUri(f_.services().store.database(), actor);
+      if (known && !*known) return Plain(202, "");
+    }
+    auto signer = f_.VerifyRequest(Inbound(request));
+    if (!signer) {
+      if (signer.error().kind == ErrorKind::kUnavailable && signer.error().code != "unauthorized")
+        spdlog::info("federation: inbox request from {} not verified: {}", request.remote_ip, signer.error().message);
+      else
+        spdlog::info("federation: inbox request from {} refused: {}", request.remote_ip, signer.error().message);
+      return Unverified();
+    }
+    if (actor != signer->uri) {
+      spdlog::info("federation: activity of {} signed by {}: refused", actor, signer->uri);
+      return Unverified();
+    }
+    (void)store::MarkHostAvailable(f_.services().store.database(), HostOf(signer->uri));
+    Status received = f_.Receive(activity, *signer, owner);
+    if (!received) {
+      spdlog::warn("federation: {} from {} failed: {}", TypeOf(activity), signer->uri, received.error().message);
+      return FromError(received.error());
+    }
+    return Plain(202, "");
+  }
+
+  Federation& f_;
+  http::Handler web_page_;
+};
+
+}  // namespace
+
+void Federation::RegisterRoutes(http::Router& router, http::Handler web_page) {
+  // The handlers live as long as the federation.
+  auto routes = std::make_shared<Routes>(*this, std::move(web_page));
+  routes->Register(router);
+  routes_ = routes;
+}
+
+}  // namespace vantage::federation

@@ -79,6 +79,7 @@ Result<json::array> DraftsJson(ApiContext& ctx, const std::vector<Draft>& drafts
       cta["domain"] = service::CallToActionDomain(d.content.cta_url);
       o["vantage_cta"] = std::move(cta);
     }
+    o["vantage_federate"] = d.content.federate;
     o["scheduled_at"] = OptTime(d.scheduled_at);
     o["published_at"] = OptTime(d.published_at);
     o["status_id"] = d.status_id ? json::value(std::to_string(*d.status_id)) : json::value(nullptr);
@@ -152,6 +153,9 @@ Result<service::DraftInput> DraftInputFrom(const Params& params, bool edit) {
   if (!language) return std::move(language).error();
   auto fields = params.Object("vantage_cta", {"url", "label"}, 10 * service::kMaxCallToActionUrlChars);
   if (!fields) return std::move(fields).error();
+  auto federate = params.Bool("vantage_federate");
+  if (!federate) return std::move(federate).error();
+  input.federate = *federate;
   input.text = text->value_or("");
   input.media_ids = std::move(*media_ids);
   if (*visibility && !(*visibility)->empty()) input.visibility = std::move(**visibility);

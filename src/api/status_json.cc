@@ -212,6 +212,8 @@ std::shared_ptr<const Fixed> RenderFixed(const service::Settings& settings, cons
   // Who may comment on a post (docs/organisations.md, "Comment controls").
   bool comment = s.is_comment || s.in_reply_to_id.has_value();
   Field(t, "vantage_comments", comment ? "null" : Text(s.comments_policy));
+  // Whether a post goes to other servers (docs/federation.md); null on comments.
+  Field(t, "vantage_federate", comment ? "null" : s.federate ? "true" : "false");
   // Of a comment: pinned on its post by the post's author.
   Field(t, "vantage_pinned_comment", s.comment_pinned_at ? "true" : "false");
   // A recruitment post's link, with the domain it really goes to.

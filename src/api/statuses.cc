@@ -99,6 +99,9 @@ void RegisterStatusRoutes(http::Router& router, ApiContext& ctx) {
     if (!comments_policy) return std::move(comments_policy).error();
     auto language = params->String("language", 40);
     if (!language) return std::move(language).error();
+    // false keeps a public post on this server (docs/federation.md).
+    auto federate = params->Bool("vantage_federate");
+    if (!federate) return std::move(federate).error();
     std::string key(request.Header("idempotency-key"));
     if (Utf8Length(key) > kMaxIdempotencyKeyChars || !IsValidUtf8(key))
       return Error::Invalid("Idempotency-Key", "The Idempotency-Key header must be at most 200 characters",
@@ -112,6 +115,7 @@ void RegisterStatusRoutes(http::Router& router, ApiContext& ctx) {
     input.spoiler_text = spoiler->value_or("");
     input.language = language->value_or("");
     input.comments_policy = comments_policy->value_or("");
+    input.federate = federate->value_or(true);
     input.idempotency_key = std::move(key);
     if (principal->app) input.application_id = principal->app->id;
     auto call_to_action = CallToActionParam(*params);

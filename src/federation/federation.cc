@@ -110,7 +110,7 @@ Result<std::string> Federation::PublicPemOf(int64_t account_id) {
   return key->PublicPem();
 }
 
-Result<json::object> Federation::FetchDocument(const std::string& url) {
+Result<json::object> Federation::FetchDocument(const std::string& url, bool require_own_id) {
   auto key = KeyOf(store::kInstanceActor);
   if (!key) return std::move(key).error();
   OutboundRequest request;
@@ -133,7 +133,7 @@ Result<json::object> Federation::FetchDocument(const std::string& url) {
   // The document counts only as what it says it is at the URL it says
   // (CVE-2024-23832): its id is where it was fetched from.
   std::string id = StringOf(document, "id");
-  if (id.empty() || WithoutFragment(id) != response->url)
+  if (require_own_id && (id.empty() || WithoutFragment(id) != response->url))
     return Error::Invalid("id", "the remote document's id is not the URL it was fetched from");
   return document;
 }
@@ -158,20 +158,12 @@ Result<store::Account> Federation::SaveActor(const json::object& document, const
   }
   // The key: publicKey (an object or the first of an array) owned by this actor.
   std::string key_id, pem;
-  if (const json::value* keys = document.if_contains("publicKey")) {
-    auto consider = [&](const json::value& entry) {
-      const json::object* k = entry.if_object();
-      if (!k || !key_id.empty()) return;
-      if (StringOf(*k, "owner") != id) return;
-      std::string kid = StringOf(*k, "id");
-      if (kid.empty() || (WithoutFragment(kid) != WithoutFragment(id) && !SameOrigin(kid, id))) return;
-      key_id = kid;
-      pem = StringOf(*k, "publicKeyPem");
-    };
-    if (const json::array* a = keys->if_array())
-      for (const json::value& entry : *a) consider(entry);
-    else
-      consider(*keys);
+  for (const json::object* k : ObjectsOf(document.if_contains("publicKey"))) {
+    if (!key_id.empty() || StringOf(*k, "owner") != id) continue;
+    std::string kid = StringOf(*k, "id");
+    if (kid.empty() || (WithoutFragment(kid) != WithoutFragment(id) && !SameOrigin(kid, id))) continue;
+    key_id = kid;
+    pem = StringOf(*k, "publicKeyPem");
   }
   if (key_id.empty() || !RsaKey::FromPublicPem(pem))
     return Error::Invalid("publicKey", "the actor has no usable RSA key of its own");
@@ -187,10 +179,10 @@ Result<store::Account> Federation::SaveActor(const json::object& document, const
   std::string url = UrlOf(document.if_contains("url"), "text/html");
   account.url = IsHttpUrl(url) ? url : id;
   std::vector<service::ProfileField> fields;
-  if (const json::value* attachments = document.if_contains("attachment"); attachments && attachments->is_array()) {
-    for (const json::value& entry : attachments->as_array()) {
-      const json::object* f = entry.if_object();
-      if (!f || TypeOf(*f) != "PropertyValue" || fields.size() >= 4) continue;
+  {
+    // One field may come as a bare object (GoToSocial writes single values so).
+    for (const json::object* f : ObjectsOf(document.if_contains("attachment"))) {
+      if (TypeOf(*f) != "PropertyValue" || fields.size() >= 4) continue;
       std::string field_name = HtmlToText(StringOf(*f, "name"), 255);
       std::string value = HtmlToText(StringOf(*f, "value"), 255);
       if (!field_name.empty()) fields.push_back({field_name, value});
@@ -234,6 +226,23 @@ Result<store::RemoteActor> Federation::ResolveActor(const std::string& uri, bool
   return std::move(**actor);
 }
 
+Result<std::string> Federation::KeyOwner(const std::string& key_id) {
+  std::string url = WithoutFragment(key_id);
+  if (!IsHttpUrl(url)) return Error::Invalid("keyId", "the keyId is not a URL");
+  // Usually the actor itself (keyId = actor#main-key).
+  if (url != key_id || ParseLocalUri(uris(), url)) return url;
+  // A key at a URL of its own (GoToSocial's actor/main-key serves a stub):
+  // its owner is asked, and must publish this key on the same origin.
+  auto document = FetchDocument(url, /*require_own_id=*/false);
+  if (!document) return std::move(document).error();
+  std::string owner = StringOf(*document, "owner");
+  for (const json::object* k : ObjectsOf(document->if_contains("publicKey")))
+    if (owner.empty() && StringOf(*k, "id") == key_id) owner = StringOf(*k, "owner");
+  if (owner.empty() && StringOf(*document, "id") != url) owner = StringOf(*document, "id");
+  if (owner.empty() || !SameOrigin(owner, key_id)) return Error::Invalid("keyId", "the key names no owner on its host");
+  return owner;
+}
+
 Result<store::RemoteActor> Federation::VerifyRequest(const InboundRequest& request) {
   HttpMessage message;
   message.method = request.method;
@@ -259,8 +268,9 @@ Result<store::RemoteActor> Federation::VerifyRequest(const InboundRequest& reque
   std::optional<store::RemoteActor> actor = std::move(*known);
   bool fetched = false;
   if (!actor) {
-    // The keyId's document: an actor, whose key it must be.
-    auto resolved = ResolveActor(actor_uri, true);
+    auto owner = KeyOwner(signature->key_id);
+    if (!owner) return Error::Unauthorized("the signer's key could not be fetched: " + owner.error().message);
+    auto resolved = ResolveActor(*owner, true);
     if (!resolved) return Error::Unauthorized("the signer's key could not be fetched: " + resolved.error().message);
     if (resolved->key_id != signature->key_id) return Error::Unauthorized("the keyId is not its actor's key");
     actor = std::move(*resolved);

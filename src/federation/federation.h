@@ -96,8 +96,14 @@ class Federation {
 
   // A GET of an ActivityPub document, signed by the instance actor. The
   // answer's id must be the URL it was fetched from (no redirect to
-  // elsewhere), and its type a document's.
-  Result<boost::json::object> FetchDocument(const std::string& url);
+  // elsewhere) unless `require_own_id` is false (then nothing in it may be
+  // believed but what its caller checks elsewhere).
+  Result<boost::json::object> FetchDocument(const std::string& url, bool require_own_id = true);
+
+  // The actor a keyId belongs to: the URL without its fragment, or, for a
+  // key at a URL of its own, the owner that document names on the same host
+  // (who must then publish the key itself: the caller checks).
+  Result<std::string> KeyOwner(const std::string& key_id);
 
   // The remote actor `uri`, from the database or fetched (and stored) when
   // unknown or `refresh`. The document must be served at its own id.

@@ -13,7 +13,9 @@
 
 #include "core/text.h"
 #include "federation/federation.h"
+#include "service/accounts.h"
 #include "service/interactions.h"
+#include "service/reports.h"
 #include "service/social.h"
 #include "service/statuses.h"
 
@@ -91,7 +93,17 @@ struct RemoteText {
 };
 RemoteText TextOf(const json::object& note) {
   RemoteText out;
-  out.text = HtmlToText(StringOf(note, "content"), service::kMaxCaptionChars);
+  std::string html = StringOf(note, "content");
+  // A note may carry its text only per language (contentMap): the first.
+  if (html.empty()) {
+    if (const json::value* map = note.if_contains("contentMap"); map && map->is_object())
+      for (const auto& entry : map->as_object())
+        if (entry.value().is_string()) {
+          html = std::string(entry.value().as_string());
+          break;
+        }
+  }
+  out.text = HtmlToText(html, service::kMaxCaptionChars);
   out.spoiler_text = HtmlToText(StringOf(note, "summary"), 500);
   const json::value* sensitive = note.if_contains("sensitive");
   out.sensitive = (sensitive && sensitive->is_bool() && sensitive->as_bool()) || !out.spoiler_text.empty();
@@ -118,6 +130,8 @@ class Inbox {
     if (type == "Update") return Update(*object);
     if (type == "Delete") return Delete(object_id);
     if (type == "Block") return Block(object_id);
+    if (type == "Announce") return Announce(StringOf(activity, "id"), object_id);
+    if (type == "Flag") return Flag(activity);
     spdlog::debug("federation: {} from {} not handled", type, signer_.uri);
     return Ok();
   }
@@ -166,6 +180,14 @@ class Inbox {
       if (!*post) return Ok();
       auto unliked = service::UnfavouriteStatus(f_.services(), (*post)->id, actor_.id);
       if (!unliked) return Dropped(unliked.error(), "Undo(Like)");
+      return Ok();
+    }
+    if (type == "Announce") {
+      auto post = StatusNamed(f_, target_id);
+      if (!post) return std::move(post).error();
+      if (!*post) return Ok();
+      auto removed = service::RemoveBoost(f_.services(), (*post)->id, actor_.id);
+      if (!removed) return Dropped(removed.error(), "Undo(Announce)");
       return Ok();
     }
     if (type == "Block") {
@@ -247,13 +269,60 @@ class Inbox {
   }
 
   Status Delete(const std::string& object_id) {
-    if (object_id.empty() || object_id == signer_.uri) return Ok();  // an actor's own deletion: not yet
+    if (object_id.empty()) return Ok();
+    // The actor itself, deleted by its server: everything of it goes.
+    if (object_id == signer_.uri) {
+      Status deleted = service::DeleteRemoteAccount(f_.services(), actor_.id);
+      if (!deleted) return Dropped(deleted.error(), "Delete(actor)");
+      return Ok();
+    }
     auto post = StatusNamed(f_, object_id);
     if (!post) return std::move(post).error();
     // Only its own: a Delete of anyone else's post is dropped.
     if (!*post || (*post)->account_id != actor_.id) return Ok();
     auto deleted = service::DeleteStatus(f_.services(), (*post)->id, actor_.id, nullptr);
     if (!deleted) return Dropped(deleted.error(), "Delete");
+    return Ok();
+  }
+
+  // A boost of a local post (public or unlisted): counted and notified.
+  Status Announce(const std::string& activity_id, const std::string& status_uri) {
+    if (!IsHttpUrl(activity_id) || !SameOrigin(activity_id, signer_.uri)) return Ok();
+    auto post = StatusNamed(f_, status_uri);
+    if (!post) return std::move(post).error();
+    if (!*post || !(*post)->uri.empty()) return Ok();
+    auto boosted = service::RecordBoost(f_.services(), (*post)->id, actor_.id, activity_id);
+    if (!boosted) return Dropped(boosted.error(), "Announce");
+    return Ok();
+  }
+
+  // A report from another server's moderators (Flag): in the admin queue,
+  // filed by the actor that sent it (usually that server's instance actor).
+  // Its objects: the reported local account and any of its posts.
+  Status Flag(const json::object& activity) {
+    std::vector<std::string> objects = IdsOf(activity.if_contains("object"));
+    service::NewReport report;
+    std::optional<int64_t> author;
+    for (const std::string& uri : objects) {
+      auto account = LocalActor(f_, uri);
+      if (!account) return std::move(account).error();
+      if (*account) {
+        if (report.account_id.empty()) report.account_id = std::to_string((*account)->id);
+        continue;
+      }
+      auto post = StatusNamed(f_, uri);
+      if (!post) return std::move(post).error();
+      if (*post && (*post)->uri.empty() && report.status_ids.size() < service::kMaxReportedStatuses) {
+        report.status_ids.push_back(std::to_string((*post)->id));
+        if (!author) author = (*post)->account_id;
+      }
+    }
+    if (report.account_id.empty() && author) report.account_id = std::to_string(*author);
+    if (report.account_id.empty()) return Ok();
+    report.comment = HtmlToText(StringOf(activity, "content"), service::kMaxReportCommentChars);
+    report.category = "other";
+    auto filed = service::FileReport(f_.services(), actor_, report);
+    if (!filed) return Dropped(filed.error(), "Flag");
     return Ok();
   }
 

@@ -1,5 +1,7 @@
 #include "federation/vocabulary.h"
 
+#include <cctype>
+
 #include <boost/json/object.hpp>
 #include <boost/url/parse.hpp>
 
@@ -68,6 +70,18 @@ std::string TypeOf(const json::object& object) {
   return "";
 }
 
+std::vector<const json::object*> ObjectsOf(const json::value* value) {
+  std::vector<const json::object*> out;
+  if (!value) return out;
+  if (const json::array* a = value->if_array()) {
+    for (const json::value& entry : *a)
+      if (const json::object* o = entry.if_object()) out.push_back(o);
+  } else if (const json::object* o = value->if_object()) {
+    out.push_back(o);
+  }
+  return out;
+}
+
 std::string UrlOf(const json::value* value, std::string_view media_type) {
   if (!value) return "";
   std::string first;
@@ -98,7 +112,8 @@ std::string UrlOf(const json::value* value, std::string_view media_type) {
 }
 
 std::string HostOf(std::string_view url) {
-  auto parsed = boost::urls::parse_absolute_uri(url);
+  // parse_uri: an absolute URI that may carry a fragment (ids often do).
+  auto parsed = boost::urls::parse_uri(url);
   if (!parsed) return "";
   std::string scheme = AsciiLower(parsed->scheme());
   if (scheme != "http" && scheme != "https") return "";
@@ -113,7 +128,7 @@ std::string HostOf(std::string_view url) {
 }
 
 bool SameOrigin(std::string_view a, std::string_view b) {
-  auto pa = boost::urls::parse_absolute_uri(a), pb = boost::urls::parse_absolute_uri(b);
+  auto pa = boost::urls::parse_uri(a), pb = boost::urls::parse_uri(b);
   if (!pa || !pb) return false;
   return AsciiLower(pa->scheme()) == AsciiLower(pb->scheme()) && HostOf(a) == HostOf(b) && !HostOf(a).empty();
 }
@@ -122,7 +137,7 @@ bool IsHttpUrl(std::string_view url) {
   if (url.size() > 2048) return false;
   for (unsigned char c : url)
     if (c <= 0x20 || c >= 0x7f) return false;
-  auto parsed = boost::urls::parse_absolute_uri(url);
+  auto parsed = boost::urls::parse_uri(url);
   return parsed && !parsed->has_userinfo() && !HostOf(url).empty();
 }
 
@@ -188,9 +203,14 @@ std::string HtmlToText(std::string_view html, size_t max_chars) {
   };
   while (i < html.size()) {
     char c = html[i];
-    if (c == '<') {
+    // As HTML's tokenizer reads it: "<" starts a tag only before a letter,
+    // "/", "!" or "?"; otherwise it is text ("<3").
+    bool tag_start = c == '<' && i + 1 < html.size() &&
+                     (std::isalpha(static_cast<unsigned char>(html[i + 1])) || html[i + 1] == '/' ||
+                      html[i + 1] == '!' || html[i + 1] == '?');
+    if (tag_start) {
       size_t end = html.find('>', i);
-      if (end == std::string_view::npos) break;  // an unclosed tag: the rest is markup
+      if (end == std::string_view::npos) break;  // a tag left open: the rest is markup
       std::string tag = AsciiLower(html.substr(i + 1, std::min<size_t>(end - i - 1, 16)));
       auto is = [&](std::string_view name) {
         return tag.starts_with(name) && (tag.size() == name.size() || tag[name.size()] == ' ' ||

@@ -69,6 +69,8 @@ std::vector<std::string> IdsOf(const boost::json::value* value);
 std::string StringOf(const boost::json::object& object, std::string_view key);
 // The "type" of an object: a string, or the first string of an array.
 std::string TypeOf(const boost::json::object& object);
+// The objects of a value that is one object or an array of them.
+std::vector<const boost::json::object*> ObjectsOf(const boost::json::value* value);
 // A URL given as a string, a Link object ("href"), or an array of them:
 // the first one of `media_type` when given, else the first one.
 std::string UrlOf(const boost::json::value* value, std::string_view media_type = {});

@@ -1,5 +1,4 @@
 #include "service/accounts.h"
-#include "service/federation_events.h"
 
 #include <algorithm>
 #include <array>
@@ -7,6 +6,8 @@
 #include "core/text.h"
 #include "service/confusables.h"
 #include "service/crypto.h"
+#include "service/federation_events.h"
+#include "store/federation_store.h"
 
 namespace vantage::service {
 
@@ -258,6 +259,10 @@ Status ResetPassword(ServiceContext& ctx, const std::string& username, const std
   if (!revoked) return std::move(revoked).error();
   TellAccessRevoked(ctx);
   return Ok();
+}
+
+Status DeleteRemoteAccount(ServiceContext& ctx, int64_t account_id) {
+  return store::DeleteRemoteAccount(ctx.store.database(), account_id);
 }
 
 }  // namespace vantage::service

@@ -76,4 +76,8 @@ Status ChangePassword(ServiceContext& ctx, int64_t account_id, std::string_view 
 // For the admin CLI: sets a password and revokes every token and session.
 Status ResetPassword(ServiceContext& ctx, const std::string& username, const std::string& password);
 
+// A remote account its own server deleted: its follows, likes, boosts and
+// comments go with it (store/federation_store.h). NotFound for a local one.
+Status DeleteRemoteAccount(ServiceContext& ctx, int64_t account_id);
+
 }  // namespace vantage::service

@@ -2,6 +2,7 @@
 
 #include "core/id.h"
 #include "core/text.h"
+#include "service/federation_events.h"
 #include "service/organisations.h"
 #include "store/audit_store.h"
 
@@ -59,10 +60,15 @@ Result<store::Post> ApproveComment(ServiceContext& ctx, int64_t comment_id, cons
       return Error::Conflict("comment_changed",
                              "The comment was edited after you read it: read it again before approving it",
                              "edited_at");
+    // Shown from now on: a local writer's comment goes to its followers'
+    // servers only now (docs/federation.md).
+    if (comment.uri.empty()) VANTAGE_TRY(RecordFederated(ctx, conn, comment.account_id, kPostPublished, comment.id));
     return audit ? audit(conn, comment) : Ok();
   };
-  return ctx.store.statuses().SetCommentState(comment_id, moderator.account_id, store::CommentState::kHeld,
-                                              store::CommentState::kShown, as_reviewed);
+  auto approved = ctx.store.statuses().SetCommentState(comment_id, moderator.account_id, store::CommentState::kHeld,
+                                                       store::CommentState::kShown, as_reviewed);
+  if (approved) WakeFederation(ctx);
+  return approved;
 }
 
 Result<store::Post> HideComment(ServiceContext& ctx, int64_t comment_id, const CommentModerator& moderator) {

@@ -59,6 +59,7 @@ Result<store::DraftContent> CheckContent(const DraftInput& input) {
   content.sensitive = input.sensitive;
   content.visibility = input.visibility.value_or("public");
   content.language = input.language;
+  content.federate = input.federate.value_or(true);
   if (input.call_to_action && !(input.call_to_action->url.empty() && input.call_to_action->label.empty())) {
     auto link = CheckCallToAction(*input.call_to_action);
     if (!link) return std::move(link).error();
@@ -183,6 +184,7 @@ Result<Draft> EditDraft(ServiceContext& ctx, int64_t organisation_id, int64_t id
     if (current.state == DraftState::kPublished) return InvalidTransition(current, "edited");
     DraftChange change = Edited(current, actor);
     change.content = *content;
+    if (!input.federate) change.content->federate = current.content.federate;
     if (input.scheduled_at) change.scheduled_at = *input.scheduled_at;
     change.audit.push_back(ActorEntry(actor, "draft.edited"));
     return change;
@@ -320,6 +322,7 @@ Result<Draft> PublishDraft(ServiceContext& ctx, int64_t organisation_id, int64_t
   post.spoiler_text = draft.content.spoiler_text;
   post.language = draft.content.language;
   if (!draft.content.cta_url.empty()) post.call_to_action = CallToAction{draft.content.cta_url, draft.content.cta_label};
+  post.federate = draft.content.federate;
   post.draft_id = id;
   // No application: the staff member's client could identify them.
   post.in_transaction = [&](store::Connection& conn, const store::Post& written) -> Status {

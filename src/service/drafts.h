@@ -47,6 +47,8 @@ struct DraftInput {
   std::optional<CallToAction> call_to_action;
   // Absent: on create none, on edit unchanged; nullopt inside: cleared.
   std::optional<std::optional<int64_t>> scheduled_at;
+  // vantage_federate; absent: on create true, on edit unchanged.
+  std::optional<bool> federate;
 };
 
 // An ISO 8601 time (2026-11-28T10:00:00Z, fractions and offsets allowed) as

@@ -4,6 +4,7 @@
 
 #include "core/id.h"
 #include "service/statuses.h"
+#include "store/federation_store.h"
 #include "store/interaction_store.h"
 #include "store/notification_store.h"
 
@@ -82,6 +83,28 @@ Result<store::Post> UnfavouriteStatus(ServiceContext& ctx, int64_t id, int64_t v
   auto removed = ctx.store.interactions().Unfavourite(viewer_id, id);
   if (!removed) return std::move(removed).error();
   return VisibleStatus(ctx, id, viewer_id);
+}
+
+Result<store::Post> RecordBoost(ServiceContext& ctx, int64_t id, int64_t account_id, const std::string& uri) {
+  auto post = VisibleStatus(ctx, id, account_id);
+  if (!post) return std::move(post).error();
+  // Followers-only posts are not boosted (as on Mastodon).
+  if (post->visibility == store::Visibility::kPrivate)
+    return Error::Forbidden("Followers-only posts cannot be boosted", "not_allowed");
+  int64_t now = NowUnixMs();
+  std::optional<store::Notification> notification;
+  if (post->account_id != account_id)
+    notification = store::Notification{ctx.ids.Next(), post->account_id, account_id, store::NotificationType::kReblog,
+                                       id, now};
+  auto added = store::AddAnnounce(ctx.store.database(), ctx.ids.Next(), account_id, id, uri, now, notification);
+  if (!added) return std::move(added).error();
+  return Reload(ctx, id);
+}
+
+Result<store::Post> RemoveBoost(ServiceContext& ctx, int64_t id, int64_t account_id) {
+  auto removed = store::RemoveAnnounce(ctx.store.database(), account_id, id);
+  if (!removed) return std::move(removed).error();
+  return Reload(ctx, id);
 }
 
 Result<store::Post> BookmarkStatus(ServiceContext& ctx, int64_t id, int64_t viewer_id) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/error.h"
@@ -31,6 +32,11 @@ Result<store::Post> FavouriteStatus(ServiceContext& ctx, int64_t id, int64_t vie
 // Removes the favourite (idempotent). The mark goes even from a status the
 // viewer may no longer see, which still answers NotFound.
 Result<store::Post> UnfavouriteStatus(ServiceContext& ctx, int64_t id, int64_t viewer_id);
+// A remote account's boost (ActivityPub Announce, `uri` its id) of a
+// status it may see: counted in reblogs_count and notified to the author;
+// idempotent. Its Undo takes it back.
+Result<store::Post> RecordBoost(ServiceContext& ctx, int64_t id, int64_t account_id, const std::string& uri);
+Result<store::Post> RemoveBoost(ServiceContext& ctx, int64_t id, int64_t account_id);
 Result<store::Post> BookmarkStatus(ServiceContext& ctx, int64_t id, int64_t viewer_id);
 Result<store::Post> UnbookmarkStatus(ServiceContext& ctx, int64_t id, int64_t viewer_id);
 

@@ -12,8 +12,8 @@ namespace {
 
 // Mastodon's notification types that Vantage never writes: filtering on them
 // is valid and matches nothing.
-constexpr std::array<std::string_view, 9> kForeignTypes = {
-    "reblog", "status", "poll", "update", "admin.sign_up", "admin.report", "severed_relationships",
+constexpr std::array<std::string_view, 8> kForeignTypes = {
+    "status", "poll", "update", "admin.sign_up", "admin.report", "severed_relationships",
     "moderation_warning", "quote"};
 
 // The stored types a filter word stands for, as flags; nullopt when unknown.

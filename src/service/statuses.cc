@@ -195,6 +195,13 @@ Result<store::Post> VisibleStatus(ServiceContext& ctx, int64_t id, std::optional
 
 namespace {
 
+// Whether a status may have gone to other servers, so that its deletion
+// must follow it there: a local one that federates and was shown (a held
+// comment never went; a hidden one was shown before it was hidden).
+bool WentOut(const store::Post& post) {
+  return post.uri.empty() && post.federate && post.comment_state != store::CommentState::kHeld;
+}
+
 // What a deleted post's Delete needs once its row is gone: whom it went to.
 std::string DeletedPostDetail(const store::Post& post) {
   std::string detail = "{\"visibility\":" + JsonQuote(store::VisibilityName(post.visibility));
@@ -332,7 +339,7 @@ Result<store::Post> DeleteStatus(ServiceContext& ctx, int64_t id, int64_t author
   std::vector<std::string> keys;
   auto deleted = ctx.store.statuses().Delete(
       id, author_id, &keys, [&ctx](store::Connection& conn, const store::Post& post) -> Status {
-        if (!post.uri.empty()) return Ok();  // a remote status: its own server says it is gone
+        if (!WentOut(post)) return Ok();
         return RecordFederated(ctx, conn, post.account_id, kPostDeleted, post.id, DeletedPostDetail(post));
       });
   if (!deleted) return std::move(deleted).error();
@@ -459,7 +466,7 @@ Result<store::Post> UnpinStatus(ServiceContext& ctx, int64_t id, int64_t author_
 Result<store::Post> ArchiveStatus(ServiceContext& ctx, int64_t id, int64_t author_id) {
   auto archived = ctx.store.statuses().Archive(id, author_id, NowUnixMs());
   if (!archived) return archived;
-  if (archived->uri.empty())
+  if (WentOut(*archived))
     VANTAGE_TRY(RecordFederated(ctx, author_id, kPostDeleted, archived->id, DeletedPostDetail(*archived)));
   return archived;
 }

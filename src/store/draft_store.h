@@ -38,6 +38,8 @@ struct DraftContent {
   std::string language;  // empty: unknown
   std::string cta_url;   // both empty: no call-to-action link
   std::string cta_label;
+  // vantage_federate: false keeps the post on this server (docs/federation.md).
+  bool federate = true;
   // The organisation's own uploads, in carousel order. Written only when
   // each is ready, attached to no post and in no other draft: otherwise
   // Invalid "media_ids" (media_not_found, media_processing, media_failed,

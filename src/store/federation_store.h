@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "store/notification_store.h"
 #include "store/sql.h"
 #include "store/store.h"
 
@@ -151,6 +152,19 @@ Result<std::vector<CollectionItem>> FollowingPage(Database& db, int64_t account_
 // newest first, below `below` (0: from the newest); with `pinned`, only its
 // pinned ones.
 Result<std::vector<int64_t>> PublicPostIds(Database& db, int64_t account_id, int64_t below, int limit, bool pinned);
+
+// A remote account's Announce (boost) of a status: the row, the status's
+// reblogs_count and `notification` (when given), in one transaction. False
+// when the account had boosted it already.
+Result<bool> AddAnnounce(Database& db, int64_t id, int64_t account_id, int64_t status_id, const std::string& uri,
+                         int64_t now, const std::optional<Notification>& notification);
+// Its Undo: the row, the count and the notification go. Whether there was one.
+Result<bool> RemoveAnnounce(Database& db, int64_t account_id, int64_t status_id);
+
+// A remote account deleted by its server (Delete of the actor): its
+// follows, likes, boosts, comments (with the counters they moved) and the
+// account go, in one transaction. NotFound when it is no remote account.
+Status DeleteRemoteAccount(Database& db, int64_t account_id);
 
 // The status holding a remote ActivityPub id.
 Result<std::optional<int64_t>> FindStatusIdByUri(Database& db, const std::string& uri);

@@ -25,9 +25,10 @@
 
 namespace vantage::store {
 
-enum class NotificationType { kFollow, kFollowRequest, kFavourite, kMention, kReply };
-inline constexpr int kNotificationTypeCount = 5;
-// The stored name: "follow", "follow_request", "favourite", "mention", "reply".
+enum class NotificationType { kFollow, kFollowRequest, kFavourite, kMention, kReply, kReblog };
+inline constexpr int kNotificationTypeCount = 6;
+// The stored name: "follow", "follow_request", "favourite", "mention",
+// "reply", "reblog" (a remote account boosted the status).
 const char* NotificationTypeName(NotificationType type);
 std::optional<NotificationType> ParseNotificationType(std::string_view name);
 
@@ -47,7 +48,7 @@ Result<bool> InsertNotification(Connection& conn, const Notification& notificati
 
 struct NotificationFilter {
   // Types to include, indexed by NotificationType; all by default.
-  bool types[kNotificationTypeCount] = {true, true, true, true, true};
+  bool types[kNotificationTypeCount] = {true, true, true, true, true, true};
   std::optional<int64_t> from_account_id;  // only those from this account
 };
 

@@ -20,13 +20,13 @@ namespace {
   "d.id, d.organisation_id, d.author_id, d.state, d.text, d.spoiler_text, d.sensitive, d.visibility, "     \
   "d.language, d.cta_url, d.cta_label, d.scheduled_at, d.rejection_reason, d.rejected_by, d.publish_error, " \
   "d.status_id, d.published_at, d.version, d.created_at, d.updated_at, o.approvals_required, "          \
-  "d.content_version"
+  "d.content_version, d.federate"
 
 constexpr Statement kInsertDraft{
     "draft_insert",
     "INSERT INTO drafts (id, organisation_id, author_id, state, text, spoiler_text, sensitive, visibility, "
-    "language, cta_url, cta_label, scheduled_at, created_at, updated_at) "
-    "VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+    "language, cta_url, cta_label, scheduled_at, created_at, updated_at, federate) "
+    "VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
 constexpr Statement kSelectDraft{
     "draft_select",
     "SELECT " VANTAGE_DRAFT_COLUMNS " FROM drafts d JOIN organisations o ON o.account_id = d.organisation_id "
@@ -83,7 +83,7 @@ constexpr Statement kClearApprovals{"draft_clear_approvals", "DELETE FROM draft_
 constexpr Statement kUpdateContent{
     "draft_update_content",
     "UPDATE drafts SET text = ?, spoiler_text = ?, sensitive = ?, visibility = ?, language = ?, cta_url = ?, "
-    "cta_label = ? WHERE id = ?"};
+    "cta_label = ?, federate = ? WHERE id = ?"};
 constexpr Statement kUpdateState{
     "draft_update_state",
     "UPDATE drafts SET state = ?, scheduled_at = ?, rejection_reason = ?, rejected_by = ?, publish_error = ?, "
@@ -131,6 +131,7 @@ Result<Draft> DecodeDraft(const Row& row) {
   d.updated_at = row.Int(19);
   d.approvals_required = static_cast<int>(row.Int(20));
   d.content_version = row.Int(21);
+  d.content.federate = row.Bool(22);
   return d;
 }
 
@@ -187,7 +188,8 @@ Status WriteMedia(Connection& conn, int64_t draft_id, int64_t organisation_id, c
 
 Status WriteContent(Connection& conn, int64_t draft_id, const DraftContent& c) {
   auto updated = conn.Exec(kUpdateContent, {c.text, c.spoiler_text, int64_t{c.sensitive ? 1 : 0}, c.visibility,
-                                            c.language, c.cta_url, c.cta_label, draft_id});
+                                            c.language, c.cta_url, c.cta_label, int64_t{c.federate ? 1 : 0},
+                                            draft_id});
   if (!updated) return std::move(updated).error();
   return Ok();
 }
@@ -213,7 +215,8 @@ class SqlDraftStore final : public DraftStore {
       const DraftContent& c = d.content;
       auto inserted = conn.Exec(kInsertDraft, {d.id, d.organisation_id, Opt(d.author_id), c.text, c.spoiler_text,
                                                int64_t{c.sensitive ? 1 : 0}, c.visibility, c.language, c.cta_url,
-                                               c.cta_label, Opt(d.scheduled_at), d.created_at, d.updated_at});
+                                               c.cta_label, Opt(d.scheduled_at), d.created_at, d.updated_at,
+                                               int64_t{c.federate ? 1 : 0}});
       if (!inserted) return std::move(inserted).error();
       VANTAGE_TRY(WriteMedia(conn, d.id, d.organisation_id, c.media_ids));
       if (d.author_id) {

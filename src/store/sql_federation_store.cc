@@ -117,6 +117,42 @@ constexpr Statement kPublicPostIds{
     "SELECT id FROM statuses WHERE account_id = ? AND is_comment = 0 AND visibility = 'public' "
     "AND archived_at IS NULL AND federate = 1 AND id < ? AND (? = 0 OR pinned_at IS NOT NULL) "
     "ORDER BY id DESC LIMIT ?"};
+constexpr Statement kInsertAnnounce{
+    "federation_insert_announce",
+    "INSERT INTO announces (id, account_id, status_id, uri, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"};
+constexpr Statement kDeleteAnnounce{
+    "federation_delete_announce", "DELETE FROM announces WHERE account_id = ? AND status_id = ?"};
+constexpr Statement kAddReblogs{
+    "federation_add_reblogs", "UPDATE statuses SET reblogs_count = reblogs_count + ? WHERE id = ?"};
+constexpr Statement kDeleteReblogNotification{
+    "federation_delete_reblog_notification",
+    "DELETE FROM notifications WHERE from_account_id = ? AND status_id = ? AND type = 'reblog'"};
+// A remote account's deletion: every counter its rows moved comes back
+// first, each by the rows it really had (a comment counts on its parent
+// only while shown).
+constexpr Statement kDropFollowedCounts{
+    "federation_drop_followed_counts",
+    "UPDATE accounts SET followers_count = followers_count - 1 "
+    "WHERE id IN (SELECT target_account_id FROM follows WHERE account_id = ?)"};
+constexpr Statement kDropFollowingCounts{
+    "federation_drop_following_counts",
+    "UPDATE accounts SET following_count = following_count - 1 "
+    "WHERE id IN (SELECT account_id FROM follows WHERE target_account_id = ?)"};
+constexpr Statement kDropFavouriteCounts{
+    "federation_drop_favourite_counts",
+    "UPDATE statuses SET favourites_count = favourites_count - 1 "
+    "WHERE id IN (SELECT status_id FROM favourites WHERE account_id = ?)"};
+constexpr Statement kDropReblogCounts{
+    "federation_drop_reblog_counts",
+    "UPDATE statuses SET reblogs_count = reblogs_count - 1 "
+    "WHERE id IN (SELECT status_id FROM announces WHERE account_id = ?)"};
+constexpr Statement kDropReplyCounts{
+    "federation_drop_reply_counts",
+    "UPDATE statuses SET replies_count = replies_count - "
+    "(SELECT COUNT(*) FROM statuses c WHERE c.in_reply_to_id = statuses.id AND c.account_id = ? AND c.comment_state = 0) "
+    "WHERE id IN (SELECT in_reply_to_id FROM statuses WHERE account_id = ? AND in_reply_to_id IS NOT NULL)"};
+constexpr Statement kDeleteRemoteAccount{
+    "federation_delete_remote_account", "DELETE FROM accounts WHERE id = ? AND domain IS NOT NULL"};
 constexpr Statement kStatusIdByUri{"federation_status_id_by_uri", "SELECT id FROM statuses WHERE uri = ?"};
 constexpr Statement kCountInstance{
     "federation_count_instance",
@@ -449,6 +485,47 @@ Result<std::vector<int64_t>> PublicPostIds(Database& db, int64_t account_id, int
     return Ok();
   }));
   return out;
+}
+
+Result<bool> AddAnnounce(Database& db, int64_t id, int64_t account_id, int64_t status_id, const std::string& uri,
+                         int64_t now, const std::optional<Notification>& notification) {
+  bool added = false;
+  VANTAGE_TRY(db.Write([&](Connection& conn) -> Status {
+    auto inserted = conn.Exec(kInsertAnnounce, {id, account_id, status_id, uri, now});
+    if (!inserted) return std::move(inserted).error();
+    added = *inserted > 0;
+    if (!added) return Ok();
+    VANTAGE_TRY(conn.Exec(kAddReblogs, {int64_t{1}, status_id}));
+    if (notification) VANTAGE_TRY(InsertNotification(conn, *notification));
+    return Ok();
+  }));
+  return added;
+}
+
+Result<bool> RemoveAnnounce(Database& db, int64_t account_id, int64_t status_id) {
+  bool removed = false;
+  VANTAGE_TRY(db.Write([&](Connection& conn) -> Status {
+    auto deleted = conn.Exec(kDeleteAnnounce, {account_id, status_id});
+    if (!deleted) return std::move(deleted).error();
+    removed = *deleted > 0;
+    if (!removed) return Ok();
+    VANTAGE_TRY(conn.Exec(kAddReblogs, {int64_t{-1}, status_id}));
+    VANTAGE_TRY(conn.Exec(kDeleteReblogNotification, {account_id, status_id}));
+    return Ok();
+  }));
+  return removed;
+}
+
+Status DeleteRemoteAccount(Database& db, int64_t account_id) {
+  return db.Write([&](Connection& conn) -> Status {
+    for (const Statement* st : {&kDropFollowedCounts, &kDropFollowingCounts, &kDropFavouriteCounts, &kDropReblogCounts})
+      VANTAGE_TRY(conn.Exec(*st, {account_id}));
+    VANTAGE_TRY(conn.Exec(kDropReplyCounts, {account_id, account_id}));
+    auto deleted = conn.Exec(kDeleteRemoteAccount, {account_id});
+    if (!deleted) return std::move(deleted).error();
+    if (*deleted == 0) return Error::NotFound("no remote account " + std::to_string(account_id));
+    return Ok();
+  });
 }
 
 Result<std::optional<int64_t>> FindStatusIdByUri(Database& db, const std::string& uri) {

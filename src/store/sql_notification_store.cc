@@ -25,6 +25,8 @@ const char* NotificationTypeName(NotificationType type) {
       return "mention";
     case NotificationType::kReply:
       return "reply";
+    case NotificationType::kReblog:
+      return "reblog";
   }
   return "mention";
 }
@@ -35,6 +37,7 @@ std::optional<NotificationType> ParseNotificationType(std::string_view name) {
   if (name == "favourite") return NotificationType::kFavourite;
   if (name == "mention") return NotificationType::kMention;
   if (name == "reply") return NotificationType::kReply;
+  if (name == "reblog") return NotificationType::kReblog;
   return std::nullopt;
 }
 
@@ -67,7 +70,8 @@ constexpr Statement kInsertNotification{
   "SELECT " VANTAGE_NOTIFICATION_COLUMNS " FROM notifications n "                                          \
   "WHERE n.account_id = ? AND n.id < ? AND n.id > ? "                                                      \
   "AND ((n.type = 'follow' AND ? = 1) OR (n.type = 'follow_request' AND ? = 1) "                           \
-  "OR (n.type = 'favourite' AND ? = 1) OR (n.type = 'mention' AND ? = 1) OR (n.type = 'reply' AND ? = 1)) " \
+  "OR (n.type = 'favourite' AND ? = 1) OR (n.type = 'mention' AND ? = 1) OR (n.type = 'reply' AND ? = 1) "   \
+  "OR (n.type = 'reblog' AND ? = 1)) "                                                                     \
   "AND (CAST(? AS BIGINT) = 0 OR n.from_account_id = ?) AND " VANTAGE_NOTIFICATION_SHOWN " ORDER BY n.id " order " LIMIT ?"
 
 constexpr Statement kListDesc{"list_notifications_desc", VANTAGE_SELECT_NOTIFICATIONS("DESC")};
@@ -109,7 +113,8 @@ class SqlNotificationStore final : public NotificationStore {
       auto rows = conn.Query(page.from_above ? kListAsc : kListDesc,
                              {account_id, page.below, page.above, flag(NotificationType::kFollow),
                               flag(NotificationType::kFollowRequest), flag(NotificationType::kFavourite),
-                              flag(NotificationType::kMention), flag(NotificationType::kReply), from, from,
+                              flag(NotificationType::kMention), flag(NotificationType::kReply),
+                              flag(NotificationType::kReblog), from, from,
                               int64_t{page.limit}});
       if (!rows) return std::move(rows).error();
       for (const Row& row : *rows) {

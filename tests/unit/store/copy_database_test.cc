@@ -325,6 +325,12 @@ void Seed(Store& store, IdGenerator& ids) {
                               "created_at) VALUES (?, ?, 'https://social.example/inbox', 'social.example', 2, ?, ?)"};
     const Statement kHost{"seed_host",
                           "INSERT INTO federation_hosts (host, unavailable_since) VALUES ('gone.example', ?)"};
+    const Statement kAnnounce{"seed_announce",
+                              "INSERT INTO announces (id, account_id, status_id, uri, created_at) "
+                              "SELECT ?, ?, id, 'https://social.example/users/kite/statuses/9/activity', ? "
+                              "FROM statuses ORDER BY id LIMIT 1"};
+    const Statement kDomainAllow{"seed_domain_allow",
+                                 "INSERT INTO domain_allows (domain, created_at) VALUES ('friends.example', ?)"};
     const Statement kDomainBlock{"seed_domain_block",
                                  "INSERT INTO domain_blocks (domain, severity, reason, created_at) "
                                  "VALUES ('spam.example', 'suspend', 'spam', ?)"};
@@ -333,7 +339,8 @@ void Seed(Store& store, IdGenerator& ids) {
                         conn.Exec(kInstanceKey, {now}), conn.Exec(kOutbox, {ids.Next(), a, now}),
                         conn.Exec(kActivity, {activity, a, now}),
                         conn.Exec(kDelivery, {ids.Next(), activity, now, now}), conn.Exec(kHost, {now}),
-                        conn.Exec(kDomainBlock, {now})}) {
+                        conn.Exec(kDomainBlock, {now}), conn.Exec(kAnnounce, {ids.Next(), remote, now}),
+                        conn.Exec(kDomainAllow, {now})}) {
       if (!result) return std::move(result).error();
     }
     return Ok();

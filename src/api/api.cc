@@ -112,6 +112,15 @@ Result<std::optional<service::Principal>> OptionalPrincipal(ApiContext& ctx, con
   return std::optional<service::Principal>(std::move(*principal));
 }
 
+Result<service::Principal> AuthorizeAdmin(ApiContext& ctx, const http::Request& request, std::string_view scope,
+                                          std::string_view what) {
+  auto principal = Authorize(ctx, request, scope);
+  if (!principal) return std::move(principal).error();
+  if (principal->acting_staff || principal->account->role != store::Role::kAdmin)
+    return Error::Forbidden("Only instance admins " + std::string(what), "admin_required");
+  return principal;
+}
+
 Result<std::optional<store::Account>> OptionalViewer(ApiContext& ctx, const http::Request& request,
                                                      std::string_view scope) {
   auto principal = OptionalPrincipal(ctx, request, scope);
@@ -144,6 +153,7 @@ void RegisterRoutes(http::Router& router, ApiContext& ctx) {
   RegisterOrganisationRoutes(router, ctx);
   RegisterDraftRoutes(router, ctx);
   RegisterQaRoutes(router, ctx);
+  RegisterDomainRoutes(router, ctx);
 }
 
 }  // namespace vantage::api

@@ -90,6 +90,11 @@ Result<std::optional<store::Account>> OptionalViewer(ApiContext& ctx, const http
 Result<std::optional<service::Principal>> OptionalPrincipal(ApiContext& ctx, const http::Request& request,
                                                             std::string_view scope);
 
+// Authorize for an instance admin's route: Forbidden "admin_required"
+// ("Only instance admins <what>") for anyone else, and for staff acting as
+// an organisation, who act with its rights, never an admin's.
+Result<service::Principal> AuthorizeAdmin(ApiContext& ctx, const http::Request& request, std::string_view scope,
+                                          std::string_view what);
 // The staff member behind `principal` (acting as an organisation or not),
 // with the session they use, for RecordStaffSession.
 service::StaffVisit StaffVisitOf(const service::Principal& principal, const http::Request& request);
@@ -120,5 +125,6 @@ void RegisterTimelineRoutes(http::Router& router, ApiContext& ctx);     // timel
 void RegisterOrganisationRoutes(http::Router& router, ApiContext& ctx); // organisations.cc
 void RegisterDraftRoutes(http::Router& router, ApiContext& ctx);        // drafts.cc
 void RegisterQaRoutes(http::Router& router, ApiContext& ctx);           // qa.cc
+void RegisterDomainRoutes(http::Router& router, ApiContext& ctx);       // domains.cc
 
 }  // namespace vantage::api

@@ -80,14 +80,6 @@ Result<json::object> ReportJson(ApiContext& ctx, const store::Report& r, bool ad
   return out;
 }
 
-Result<service::Principal> AuthorizeAdmin(ApiContext& ctx, const Request& request, const std::string& scope) {
-  auto principal = Authorize(ctx, request, scope);
-  if (!principal) return std::move(principal).error();
-  // Staff acting as an organisation act with its rights, never an admin's.
-  if (principal->acting_staff || principal->account->role != store::Role::kAdmin)
-    return Error::Forbidden("Only instance admins handle reports", "admin_required");
-  return principal;
-}
 
 }  // namespace
 
@@ -121,7 +113,7 @@ void RegisterReportRoutes(http::Router& router, ApiContext& ctx) {
   }));
 
   router.Add("GET", "/api/vantage/v1/admin/reports", Wrap([&ctx](Request& request) -> Result<Response> {
-    auto principal = AuthorizeAdmin(ctx, request, "admin:read");
+    auto principal = AuthorizeAdmin(ctx, request, "admin:read", "handle reports");
     if (!principal) return std::move(principal).error();
     auto params = Params::From(request);
     if (!params) return std::move(params).error();
@@ -144,7 +136,7 @@ void RegisterReportRoutes(http::Router& router, ApiContext& ctx) {
   }));
 
   router.Add("GET", "/api/vantage/v1/admin/reports/:id", Wrap([&ctx](Request& request) -> Result<Response> {
-    auto principal = AuthorizeAdmin(ctx, request, "admin:read");
+    auto principal = AuthorizeAdmin(ctx, request, "admin:read", "handle reports");
     if (!principal) return std::move(principal).error();
     auto id = PathId(request);
     if (!id) return std::move(id).error();
@@ -159,7 +151,7 @@ void RegisterReportRoutes(http::Router& router, ApiContext& ctx) {
                                std::pair{"reopen", "open"}}) {
     router.Add("POST", std::string("/api/vantage/v1/admin/reports/:id/") + action,
                Wrap([&ctx, state = std::string(state)](Request& request) -> Result<Response> {
-                 auto principal = AuthorizeAdmin(ctx, request, "admin:write");
+                 auto principal = AuthorizeAdmin(ctx, request, "admin:write", "handle reports");
                  if (!principal) return std::move(principal).error();
                  auto id = PathId(request);
                  if (!id) return std::move(id).error();

@@ -11,6 +11,7 @@
 #include "core/id.h"
 #include "service/accounts.h"
 #include "service/crypto.h"
+#include "service/domains.h"
 #include "store/store.h"
 
 namespace vantage::cli {
@@ -31,6 +32,60 @@ int Fail(const std::string& message) {
   return 1;
 }
 
+// The domain commands: each change written to the audit log as the
+// command line's (no account).
+int Domains(const std::vector<std::string>& args, const char* usage) {
+  const std::string& command = args[0];
+  std::string severity, reason;
+  po::options_description extra("Domain");
+  extra.add_options()
+      ("severity", po::value(&severity), "suspend, silence or reject_media")
+      ("reason", po::value(&reason), "why (kept with the block, for admins)");
+  std::vector<std::string> positional;
+  auto parsed = ParseDataConfig({args.begin() + 1, args.end()}, &positional, &extra);
+  if (!parsed) return Fail(parsed.error().message);
+  if (parsed->help) {
+    std::cout << usage << "\n" << parsed->usage;
+    return 0;
+  }
+  bool lists = command == "domain-blocks" || command == "domain-allows";
+  if (lists ? !positional.empty() : positional.size() != 1)
+    return Fail(lists ? command + " takes no arguments" : command + " takes one domain: vantage admin " + command + " DOMAIN");
+  auto database = OpenDatabase(parsed->config);
+  if (!database) return Fail(database.error().message);
+  auto store = store::MakeSqlStore(*database);
+  service::ServiceContext ctx(*store, parsed->config.settings, kCliShard);
+  service::DomainAdmin admin;  // the command line
+  int code = 0;
+  if (command == "domain-block") {
+    if (severity.empty()) code = Fail("--severity is required: suspend, silence or reject_media");
+    else if (auto block = service::BlockDomain(ctx, admin, positional[0], severity, reason); !block)
+      code = Fail(block.error().message);
+    else std::printf("%s: %s\n", block->domain.c_str(), block->severity.c_str());
+  } else if (command == "domain-unblock") {
+    if (auto done = service::UnblockDomain(ctx, admin, positional[0]); !done) code = Fail(done.error().message);
+    else std::printf("%s is no longer blocked\n", positional[0].c_str());
+  } else if (command == "domain-blocks") {
+    auto blocks = service::DomainBlocks(ctx);
+    if (!blocks) code = Fail(blocks.error().message);
+    else for (const store::DomainBlock& b : *blocks) std::printf("%s %s %s\n", b.domain.c_str(), b.severity.c_str(), b.reason.c_str());
+  } else if (command == "domain-allow" || command == "domain-disallow") {
+    Status done = command == "domain-allow" ? service::AllowDomain(ctx, admin, positional[0])
+                                            : service::DisallowDomain(ctx, admin, positional[0]);
+    if (!done) code = Fail(done.error().message);
+    else std::printf("%s %s\n", positional[0].c_str(), command == "domain-allow" ? "allowed" : "no longer allowed");
+  } else if (command == "domain-allows") {
+    auto allowed = service::AllowedDomains(ctx);
+    if (!allowed) code = Fail(allowed.error().message);
+    else for (const std::string& d : *allowed) std::printf("%s\n", d.c_str());
+  } else {
+    std::cerr << usage;
+    code = 2;
+  }
+  (*database)->Close();
+  return code;
+}
+
 }  // namespace
 
 int Admin(const std::vector<std::string>& args) {
@@ -43,8 +98,15 @@ int Admin(const std::vector<std::string>& args) {
       "  set-role --username U --role R\n"
       "  verify NAME                                    (gives the account the verified badge)\n"
       "  unverify NAME                                  (takes the badge away)\n"
-      "  create-organisation --username U --owner O     (an organisation account and its first owner)\n";
+      "  create-organisation --username U --owner O     (an organisation account and its first owner)\n"
+      "  domain-block DOMAIN --severity suspend|silence|reject_media [--reason R]\n"
+      "                                                 (docs/federation.md; covers its subdomains)\n"
+      "  domain-unblock DOMAIN\n"
+      "  domain-blocks                                  (lists them)\n"
+      "  domain-allow DOMAIN | domain-disallow DOMAIN   (the allowlist of --federation allowlist)\n"
+      "  domain-allows                                  (lists it)\n";
   if (!args.empty() && args[0] == "create-organisation") return CreateOrganisation({args.begin() + 1, args.end()});
+  if (!args.empty() && args[0].starts_with("domain-")) return Domains(args, usage);
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::cout << usage;
     return args.empty() ? 2 : 0;

@@ -211,7 +211,11 @@ Result<int> Federation::ExpandOutbox(int limit) {
       std::sort(rendered.inboxes.begin(), rendered.inboxes.end());
       rendered.inboxes.erase(std::unique(rendered.inboxes.begin(), rendered.inboxes.end()), rendered.inboxes.end());
       for (std::string& inbox : rendered.inboxes) {
-        auto unavailable = store::HostUnavailable(db, HostOf(inbox));
+        std::string host = HostOf(inbox);
+        auto verdict = Judge(host);
+        if (!verdict) return std::move(verdict).error();
+        if (verdict->blocked) continue;  // suspended, or not on the allowlist
+        auto unavailable = store::HostUnavailable(db, host);
         if (!unavailable) return std::move(unavailable).error();
         if (*unavailable) continue;
         deliveries.push_back(store::NewDelivery{services_.ids.Next(), std::move(inbox)});
@@ -225,6 +229,10 @@ Result<int> Federation::ExpandOutbox(int limit) {
 }
 
 Status Federation::DeliverOne(const store::Delivery& d) {
+  // Blocked since it was queued: not sent.
+  auto verdict = Judge(d.host);
+  if (!verdict) return std::move(verdict).error();
+  if (verdict->blocked) return store::DropDelivery(services_.store.database(), d);
   int64_t signer = d.account_id.value_or(store::kInstanceActor);
   auto key = KeyOf(signer);
   if (!key) return std::move(key).error();

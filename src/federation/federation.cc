@@ -110,7 +110,15 @@ Result<std::string> Federation::PublicPemOf(int64_t account_id) {
   return key->PublicPem();
 }
 
+Result<service::DomainVerdict> Federation::Judge(std::string_view host) {
+  if (options_.mode == Mode::kOff) return service::DomainVerdict{true, false, false};
+  return service::JudgeDomain(services_, host, options_.mode == Mode::kAllowlist);
+}
+
 Result<json::object> Federation::FetchDocument(const std::string& url, bool require_own_id) {
+  auto verdict = Judge(HostOf(url));
+  if (!verdict) return std::move(verdict).error();
+  if (verdict->blocked) return Error::Forbidden("federation with " + HostOf(url) + " is blocked", "domain_blocked");
   auto key = KeyOf(store::kInstanceActor);
   if (!key) return std::move(key).error();
   OutboundRequest request;

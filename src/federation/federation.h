@@ -27,6 +27,7 @@
 #include "federation/vocabulary.h"
 #include "http/router.h"
 #include "service/context.h"
+#include "service/domains.h"
 #include "store/federation_store.h"
 
 namespace vantage::service {
@@ -111,6 +112,11 @@ class Federation {
   // Stores a fetched actor document (checked: id, key owner, host); the
   // account as stored.
   Result<store::Account> SaveActor(const boost::json::object& document, const std::string& fetched_from);
+
+  // What the domain policy says of a host (service/domains.h), with the
+  // --federation mode: blocked when suspended, when federation is off, or
+  // when not allowed under allowlist.
+  Result<service::DomainVerdict> Judge(std::string_view host);
 
   // Verifies an inbound request's signature and answers the signing actor.
   // Unauthorized (with the reason, for the log) when it cannot be verified.

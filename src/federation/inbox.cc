@@ -231,6 +231,10 @@ class Inbox {
     input.in_reply_to_id = std::to_string((*parent)->id);
     input.visibility = store::VisibilityName(*visibility);
     input.uri = StringOf(*note, "id");
+    // A silenced server's comments wait for the post's author.
+    auto verdict = f_.Judge(HostOf(signer_.uri));
+    if (!verdict) return std::move(verdict).error();
+    input.held_for_review = verdict->silenced;
     auto created = service::PublishStatus(f_.services(), actor_, input);
     if (!created) {
       // Delivered twice (to two inboxes, or again after a retry).

@@ -92,6 +92,17 @@ std::string QueryParam(std::string_view query, std::string_view key) {
   return "";
 }
 
+// The keyId of a request's Signature header ("" without one), for the
+// domain check before anything is fetched.
+std::string SignatureKeyId(const Request& request) {
+  std::string_view header = request.Header("signature");
+  size_t at = header.find("keyId=\"");
+  if (at == std::string_view::npos) return "";
+  at += 7;
+  size_t end = header.find('"', at);
+  return end == std::string_view::npos ? "" : std::string(header.substr(at, end - at));
+}
+
 class Routes {
  public:
   Routes(Federation& f, http::Handler web_page) : f_(f), web_page_(std::move(web_page)) {}
@@ -417,6 +428,15 @@ class Routes {
         IdOf(activity.contains("object") ? activity.at("object") : json::value()).value_or("") == actor) {
       auto known = store::FindRemoteActorByUri(f_.services().store.database(), actor);
       if (known && !*known) return Plain(202, "");
+    }
+    // A suspended server (or one not allowed) gets nothing in: not even the
+    // fetch of its key.
+    for (const std::string& host : {HostOf(actor), HostOf(WithoutFragment(SignatureKeyId(request)))}) {
+      if (host.empty()) continue;
+      auto verdict = f_.Judge(host);
+      if (!verdict) return FromError(verdict.error());
+      if (verdict->blocked)
+        return http::ErrorResponse(Error::Forbidden("This server does not federate with yours", "domain_blocked"));
     }
     auto signer = f_.VerifyRequest(Inbound(request));
     if (!signer) {

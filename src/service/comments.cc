@@ -97,7 +97,15 @@ Result<store::Post> UnpinComment(ServiceContext& ctx, int64_t comment_id, const 
 
 Result<store::Post> DeleteComment(ServiceContext& ctx, int64_t comment_id, const CommentModerator& moderator) {
   VANTAGE_TRY(AuthorizeModerator(ctx, moderator));
-  return ctx.store.statuses().DeleteComment(comment_id, moderator.account_id, Audit(moderator, "comment.deleted"));
+  store::InTransaction audit = Audit(moderator, "comment.deleted");
+  auto deleted = ctx.store.statuses().DeleteComment(
+      comment_id, moderator.account_id, [&](store::Connection& conn, const store::Post& comment) -> Status {
+        // Its writer's followers' servers are told, as when its writer deletes it.
+        VANTAGE_TRY(RecordStatusGone(ctx, conn, comment));
+        return audit ? audit(conn, comment) : Ok();
+      });
+  if (deleted) WakeFederation(ctx);
+  return deleted;
 }
 
 }  // namespace vantage::service

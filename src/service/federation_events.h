@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "service/context.h"
 #include "store/sql.h"
+#include "store/status_store.h"
 
 namespace vantage::service {
 
@@ -34,6 +35,13 @@ Status RecordFederated(ServiceContext& ctx, int64_t account_id, const char* kind
 // Tells the federation worker that the outbox has new entries (after the
 // commit of a transaction that called the first RecordFederated).
 void WakeFederation(ServiceContext& ctx);
+
+// After a status was deleted or archived: its Delete, when it may have gone
+// to other servers (a local status that federates and was shown: a held
+// comment never went; a hidden one was shown before). `conn`: in the
+// deletion's own transaction; without: after it committed.
+Status RecordStatusGone(ServiceContext& ctx, store::Connection& conn, const store::Post& post);
+Status RecordStatusGone(ServiceContext& ctx, const store::Post& post);
 
 // Follow answers to remote followers: after a local account accepted or
 // refused `follower_id`'s request (or accepted its follow at once), records

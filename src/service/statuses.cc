@@ -193,23 +193,6 @@ Result<store::Post> VisibleStatus(ServiceContext& ctx, int64_t id, std::optional
   return std::move(**found);
 }
 
-namespace {
-
-// Whether a status may have gone to other servers, so that its deletion
-// must follow it there: a local one that federates and was shown (a held
-// comment never went; a hidden one was shown before it was hidden).
-bool WentOut(const store::Post& post) {
-  return post.uri.empty() && post.federate && post.comment_state != store::CommentState::kHeld;
-}
-
-// What a deleted post's Delete needs once its row is gone: whom it went to.
-std::string DeletedPostDetail(const store::Post& post) {
-  std::string detail = "{\"visibility\":" + JsonQuote(store::VisibilityName(post.visibility));
-  if (post.in_reply_to_account_id) detail += ",\"in_reply_to_account_id\":" + std::to_string(*post.in_reply_to_account_id);
-  return detail + "}";
-}
-
-}  // namespace
 
 Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Account& author,
                                          const NewStatus& input) {
@@ -283,7 +266,8 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
     post.comment_state = *state;
     // A reply to a held or hidden comment (which only its writer sees) is
     // held too, or it would carry what was held past the review.
-    if (parent->comment_state != store::CommentState::kShown && author.id != thread_post->account_id)
+    if ((parent->comment_state != store::CommentState::kShown || input.held_for_review) &&
+        author.id != thread_post->account_id)
       post.comment_state = store::CommentState::kHeld;
     // A comment can be no more visible than what it answers.
     if (static_cast<int>(post.visibility) < static_cast<int>(parent->visibility))
@@ -338,10 +322,8 @@ Result<store::Post> DeleteStatus(ServiceContext& ctx, int64_t id, int64_t author
                                  const RemoveFiles& remove_files) {
   std::vector<std::string> keys;
   auto deleted = ctx.store.statuses().Delete(
-      id, author_id, &keys, [&ctx](store::Connection& conn, const store::Post& post) -> Status {
-        if (!WentOut(post)) return Ok();
-        return RecordFederated(ctx, conn, post.account_id, kPostDeleted, post.id, DeletedPostDetail(post));
-      });
+      id, author_id, &keys,
+      [&ctx](store::Connection& conn, const store::Post& post) { return RecordStatusGone(ctx, conn, post); });
   if (!deleted) return std::move(deleted).error();
   WakeFederation(ctx);
   if (!keys.empty() && remove_files) remove_files(keys);
@@ -466,8 +448,7 @@ Result<store::Post> UnpinStatus(ServiceContext& ctx, int64_t id, int64_t author_
 Result<store::Post> ArchiveStatus(ServiceContext& ctx, int64_t id, int64_t author_id) {
   auto archived = ctx.store.statuses().Archive(id, author_id, NowUnixMs());
   if (!archived) return archived;
-  if (WentOut(*archived))
-    VANTAGE_TRY(RecordFederated(ctx, author_id, kPostDeleted, archived->id, DeletedPostDetail(*archived)));
+  VANTAGE_TRY(RecordStatusGone(ctx, *archived));
   return archived;
 }
 

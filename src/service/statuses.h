@@ -56,6 +56,9 @@ struct NewStatus {
   std::string uri;
   // vantage_federate: false keeps a public post on this server only.
   bool federate = true;
+  // A comment from a silenced server (docs/federation.md): held for the
+  // post's author to review, whatever the post's policy.
+  bool held_for_review = false;
 };
 
 // What PublishStatus checks of a new post (not a comment) before touching

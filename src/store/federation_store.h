@@ -173,6 +173,25 @@ Result<std::optional<int64_t>> FindStatusIdByUri(Database& db, const std::string
 // ("" when none: a local follow).
 Result<std::string> FollowActivityId(Database& db, int64_t follower_id, int64_t target_id);
 
+// Domain blocks (docs/federation.md, "Control"). `severity`: "suspend"
+// (nothing in or out), "silence" (their comments held for review, their
+// media not fetched) or "reject_media".
+struct DomainBlock {
+  std::string domain;
+  std::string severity;
+  std::string reason;
+  int64_t created_at = 0;
+};
+Result<std::vector<DomainBlock>> ListDomainBlocks(Database& db);
+// Creates or changes the block; whether it was new.
+Result<bool> SaveDomainBlock(Database& db, const DomainBlock& block);
+// Whether there was one.
+Result<bool> RemoveDomainBlock(Database& db, const std::string& domain);
+// The domains an allowlisted instance federates with.
+Result<std::vector<std::string>> ListDomainAllows(Database& db);
+Result<bool> AddDomainAllow(Database& db, const std::string& domain, int64_t now);
+Result<bool> RemoveDomainAllow(Database& db, const std::string& domain);
+
 // Counts for NodeInfo: local accounts that may sign in (no organisations
 // counted twice) and local posts (not comments).
 struct InstanceCounts {

@@ -153,6 +153,20 @@ constexpr Statement kDropReplyCounts{
     "WHERE id IN (SELECT in_reply_to_id FROM statuses WHERE account_id = ? AND in_reply_to_id IS NOT NULL)"};
 constexpr Statement kDeleteRemoteAccount{
     "federation_delete_remote_account", "DELETE FROM accounts WHERE id = ? AND domain IS NOT NULL"};
+constexpr Statement kListDomainBlocks{
+    "federation_list_domain_blocks", "SELECT domain, severity, reason, created_at FROM domain_blocks ORDER BY domain"};
+constexpr Statement kSelectDomainBlock{
+    "federation_select_domain_block", "SELECT 1 FROM domain_blocks WHERE domain = ?"};
+constexpr Statement kUpsertDomainBlock{
+    "federation_upsert_domain_block",
+    "INSERT INTO domain_blocks (domain, severity, reason, created_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (domain) DO UPDATE SET severity = excluded.severity, reason = excluded.reason"};
+constexpr Statement kDeleteDomainBlock{"federation_delete_domain_block", "DELETE FROM domain_blocks WHERE domain = ?"};
+constexpr Statement kListDomainAllows{"federation_list_domain_allows", "SELECT domain FROM domain_allows ORDER BY domain"};
+constexpr Statement kInsertDomainAllow{
+    "federation_insert_domain_allow",
+    "INSERT INTO domain_allows (domain, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING"};
+constexpr Statement kDeleteDomainAllow{"federation_delete_domain_allow", "DELETE FROM domain_allows WHERE domain = ?"};
 constexpr Statement kStatusIdByUri{"federation_status_id_by_uri", "SELECT id FROM statuses WHERE uri = ?"};
 constexpr Statement kCountInstance{
     "federation_count_instance",
@@ -538,6 +552,69 @@ Result<std::optional<int64_t>> FindStatusIdByUri(Database& db, const std::string
     return Ok();
   }));
   return id;
+}
+
+Result<std::vector<DomainBlock>> ListDomainBlocks(Database& db) {
+  std::vector<DomainBlock> out;
+  VANTAGE_TRY(db.Read([&](Connection& conn) -> Status {
+    out.clear();
+    auto rows = conn.Query(kListDomainBlocks, {});
+    if (!rows) return std::move(rows).error();
+    for (const Row& r : *rows) out.push_back(DomainBlock{r.Text(0), r.Text(1), r.Text(2), r.Int(3)});
+    return Ok();
+  }));
+  return out;
+}
+
+Result<bool> SaveDomainBlock(Database& db, const DomainBlock& block) {
+  bool created = false;
+  VANTAGE_TRY(db.Write([&](Connection& conn) -> Status {
+    auto existing = conn.QueryOne(kSelectDomainBlock, {block.domain});
+    if (!existing) return std::move(existing).error();
+    created = !existing->has_value();
+    VANTAGE_TRY(conn.Exec(kUpsertDomainBlock, {block.domain, block.severity, block.reason, block.created_at}));
+    return Ok();
+  }));
+  return created;
+}
+
+namespace {
+
+Result<bool> ChangeOne(Database& db, const Statement& st, std::vector<Value> args) {
+  bool changed = false;
+  VANTAGE_TRY(db.Write([&](Connection& conn) -> Status {
+    auto n = conn.Exec(st, args);
+    if (!n) return std::move(n).error();
+    changed = *n > 0;
+    return Ok();
+  }));
+  return changed;
+}
+
+}  // namespace
+
+Result<bool> RemoveDomainBlock(Database& db, const std::string& domain) {
+  return ChangeOne(db, kDeleteDomainBlock, {domain});
+}
+
+Result<std::vector<std::string>> ListDomainAllows(Database& db) {
+  std::vector<std::string> out;
+  VANTAGE_TRY(db.Read([&](Connection& conn) -> Status {
+    out.clear();
+    auto rows = conn.Query(kListDomainAllows, {});
+    if (!rows) return std::move(rows).error();
+    for (const Row& r : *rows) out.push_back(r.Text(0));
+    return Ok();
+  }));
+  return out;
+}
+
+Result<bool> AddDomainAllow(Database& db, const std::string& domain, int64_t now) {
+  return ChangeOne(db, kInsertDomainAllow, {domain, now});
+}
+
+Result<bool> RemoveDomainAllow(Database& db, const std::string& domain) {
+  return ChangeOne(db, kDeleteDomainAllow, {domain});
 }
 
 Result<InstanceCounts> CountInstance(Database& db) {

@@ -513,6 +513,8 @@ function valuesFor(pattern, name) {
   if (pattern.startsWith('/api/vantage/v1/sessions/:id')) return scene.sessionIds;
   if (pattern.startsWith('/api/vantage/v1/qa/:id')) return scene.qaIds;
   if (pattern.startsWith('/api/vantage/v1/admin/reports/:id')) return scene.reportIds;
+  // Domains named by federation's policy: none of the organisation's.
+  if (pattern.startsWith('/api/v1/admin/domain_')) return ['social.example'];
   return null;
 }
 

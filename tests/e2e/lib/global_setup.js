@@ -4,6 +4,8 @@
 // The web app is the copy built into the binary; VANTAGE_WEB_DIR=/path/to/web
 // (read by `vantage serve` itself, like --web-dir) serves it from the folder
 // instead, to try changes to web/ without a rebuild.
+// --federation-allow-private lets it fetch the stand-in remote actors of
+// lib/remote_actor.js, which listen on loopback.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +18,7 @@ const bin = process.env.VANTAGE_BIN || path.join(root, 'build', 'vantage');
 export default async function globalSetup() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'vantage-e2e-'));
   const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--access-log', 'off',
-    '--registration-limit-ip', '0', '--sign-in-limit-ip', '0', '--sign-in-limit-account', '0'],
+    '--registration-limit-ip', '0', '--sign-in-limit-ip', '0', '--sign-in-limit-account', '0', '--federation-allow-private'],
   { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise((resolve, reject) => {

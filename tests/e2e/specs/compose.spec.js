@@ -3,7 +3,7 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test, expect, makeUser, makePost, uniqueName, signInAs, photoFile, expectAccessible, screenshot } from '../lib/fixtures.js';
+import { test, expect, api, makeUser, makePost, uniqueName, signInAs, photoFile, expectAccessible, screenshot } from '../lib/fixtures.js';
 
 test('sign up, post a 3-photo carousel with alt text; it shows in the feed and on the profile @desktop', async ({ page }, testInfo) => {
   // A tag already in use, for the caption's hints.
@@ -39,6 +39,9 @@ test('sign up, post a 3-photo carousel with alt text; it shows in the feed and o
   await expect(carousel.getByRole('img', { name: 'The lighthouse' })).toBeVisible();
   await expect(carousel.getByRole('img', { name: 'Boats at the quay' })).toHaveCount(1);
   await expect(page.locator('.caption a.hashtag')).toHaveText('#harbour');
+  // Shared beyond this server unless unticked.
+  const posted = await api('GET', `/api/v1/statuses/${/(\d+)$/.exec(page.url())[1]}`);
+  expect(posted.vantage_federate).toBe(true);
 
   await page.getByRole('link', { name: 'Home' }).click();
   await expect(page.locator('article.post').first()).toContainText('Summer at the');
@@ -69,6 +72,22 @@ test('a rejected upload shows the API\'s error', async ({ page }) => {
   await page.getByRole('button', { name: 'Remove photo 2' }).click();
   await page.getByRole('button', { name: 'Share' }).click();
   await expect(page).toHaveURL(new RegExp(`/@${user.username}/\\d+$`));
+});
+
+test('"Share beyond this server" unticked: the post is kept on this server', async ({ page }) => {
+  const user = await makeUser('homebody');
+  await signInAs(page, user);
+  await page.goto('/new');
+  const share = page.getByRole('checkbox', { name: 'Share beyond this server' });
+  await expect(share).toBeChecked();
+  await expect(page.getByText('A copy sent cannot be recalled')).toBeVisible();
+  await share.uncheck();
+  await page.locator('input[type=file]').setInputFiles([photoFile(9)]);
+  await page.getByLabel('Caption').fill('Only for the neighbourhood');
+  await page.getByRole('button', { name: 'Share', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/@${user.username}/\\d+$`));
+  const status = await api('GET', `/api/v1/statuses/${/(\d+)$/.exec(page.url())[1]}`, { token: user.token });
+  expect(status.vantage_federate).toBe(false);
 });
 
 // Presses Tab until `locator` has the focus (at most 60 times).

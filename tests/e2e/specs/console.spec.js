@@ -332,6 +332,36 @@ test('a refused reschedule leaves a scheduled draft at its time: a past time is 
   await expect(row.getByLabel('Release at')).toHaveValue(wallClock(original));
 });
 
+test('a draft kept on this server: unticked in its form, said on its page and in the queue, published unshared', async ({ page }) => {
+  const owner = await makeUser('keeper', { displayName: 'Kim Keeper' });
+  const approver = await makeUser('checker', { displayName: 'Cy Checker' });
+  const org = makeOrganisation(owner, { prefix: 'library', displayName: 'Town Library' });
+  await addStaff(org, owner, approver, ['approver']);
+  await signInAs(page, owner);
+  await page.goto(`/console/${org.id}/drafts/new`);
+  const share = page.getByRole('checkbox', { name: 'Share beyond this server' });
+  await expect(share).toBeChecked();
+  await page.locator('input[type=file]').setInputFiles([photoFile(41)]);
+  await page.getByLabel('Caption').fill('The reading room, for members');
+  await share.uncheck();
+  await page.getByRole('button', { name: 'Save and submit for approval' }).click();
+  await expect(page.locator('.draft-summary')).toContainText('Awaiting approval');
+  await expect(page.locator('.draft-summary')).toContainText('Stays on this server: other servers will not get a copy.');
+  await expect(share).not.toBeChecked();
+  const id = /\/drafts\/(\d+)$/.exec(page.url())[1];
+  const draft = await api('GET', drafts(org, `/${id}`), { token: owner.token });
+  expect(draft.vantage_federate).toBe(false);
+
+  await signInAs(page, approver);
+  await page.goto(`/console/${org.id}/queue`);
+  await expect(page.locator('.draft-row')).toContainText('Stays on this server');
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByText('Nothing waits for approval.')).toBeVisible();
+  const { version } = await api('GET', drafts(org, `/${id}`), { token: owner.token });
+  const { status_id: statusId } = await api('POST', drafts(org, `/${id}/publish`), { token: owner.token, json: { version } });
+  expect((await api('GET', `/api/v1/statuses/${statusId}`)).vantage_federate).toBe(false);
+});
+
 test('a draft changed while the approver reads it is not approved, rejected or published as it was: the page shows it as it is now', async ({ page }) => {
   const CHANGED = 'This draft changed while you were reading it. Here it is as it is now: read it again before you decide.';
   const owner = await makeUser('harbourmaster', { displayName: 'Hal Harbourmaster' });

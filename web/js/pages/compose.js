@@ -1,6 +1,7 @@
 // A new post: up to 20 photos in the order chosen, alt text for each, a
-// caption with hashtag hints, who may see it; then each photo goes up with
-// a progress bar, waits for processing, and the post is made.
+// caption with hashtag hints, who may see it, whether other servers get it;
+// then each photo goes up with a progress bar, waits for processing, and the
+// post is made.
 import { h } from '../dom.js';
 import { post } from '../api.js';
 import { navigate } from '../router.js';
@@ -8,7 +9,7 @@ import { requireSignIn } from '../session.js';
 import { errorLine, field } from '../ui/form.js';
 import { postPath } from '../ui/post_card.js';
 import { photoPicker } from '../ui/photo_picker.js';
-import { captionField, visibilityField } from '../ui/post_fields.js';
+import { captionField, federateField, visibilityField } from '../ui/post_fields.js';
 
 export default function (main) {
   document.title = 'New post · Vantage';
@@ -19,6 +20,7 @@ export default function (main) {
   const photos = photoPicker();
   const caption = captionField();
   const visibility = visibilityField();
+  const federate = federateField();
   // A recruitment link (vantage_cta): the API checks it and names what is wrong.
   const ctaLabel = h('input', { name: 'cta_label', maxlength: 30, placeholder: 'Apply now' });
   const ctaUrl = h('input', { type: 'url', name: 'cta_url', placeholder: 'https://' });
@@ -28,7 +30,7 @@ export default function (main) {
   const share = h('button.primary', { type: 'submit', text: 'Share' });
   const form = h('form.card.compose', {},
     h('h1', { text: 'New post' }),
-    photos.nodes, caption.nodes, visibility.node, cta,
+    photos.nodes, caption.nodes, visibility.node, federate.node, cta,
     error, share);
   main.append(form);
 
@@ -46,6 +48,7 @@ export default function (main) {
         status: caption.input.value,
         media_ids: ids,
         visibility: visibility.input.value,
+        vantage_federate: federate.input.checked,
         ...(ctaUrl.value.trim() || ctaLabel.value.trim()
           ? { vantage_cta: { url: ctaUrl.value.trim(), label: ctaLabel.value.trim() } } : {}),
       }, { headers: { 'Idempotency-Key': idempotencyKey } });

@@ -10,8 +10,8 @@ export default function (main) {
   if (!requireSignIn()) return;
   main.append(h('h1.page-title', { text: 'Follow requests' }));
   const row = (account) => {
-    const approve = h('button.primary', { type: 'button', text: 'Approve', 'aria-label': `Approve ${account.username}` });
-    const reject = h('button.secondary', { type: 'button', text: 'Reject', 'aria-label': `Reject ${account.username}` });
+    const approve = h('button.primary', { type: 'button', text: 'Approve', 'aria-label': `Approve ${account.acct}` });
+    const reject = h('button.secondary', { type: 'button', text: 'Reject', 'aria-label': `Reject ${account.acct}` });
     const el = accountRow(account, approve, reject);
     const answer = (verb, done) => async () => {
       approve.disabled = reject.disabled = true;

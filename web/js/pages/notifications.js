@@ -1,10 +1,10 @@
-// Notifications: follows, follow requests, likes, comments and mentions;
+// Notifications: follows, follow requests, likes, boosts, comments and mentions;
 // above them, the invitations to an organisation's staff waiting for an
 // answer (given on /invitations).
 import { h } from '../dom.js';
 import { get } from '../api.js';
 import { session, requireSignIn } from '../session.js';
-import { avatar, nameLink } from '../ui/account.js';
+import { avatarLink, nameLink } from '../ui/account.js';
 import { pagedList } from '../ui/paged.js';
 import { postPath } from '../ui/post_card.js';
 import { timeEl } from '../ui/time.js';
@@ -14,6 +14,7 @@ const WHAT = {
   follow: 'started following you.',
   follow_request: 'asked to follow you.',
   favourite: 'liked your post.',
+  reblog: 'boosted your post.',
   mention: 'commented:',
 };
 
@@ -30,14 +31,14 @@ function notification(n) {
   }
   if (n.type === 'follow_request') text.push(' ', h('a', { href: '/follow_requests', text: 'Review requests' }));
   return h('li.note', { dataset: { type: n.type } },
-    h('a', { href: `/@${n.account.username}`, tabindex: '-1', 'aria-hidden': 'true' }, avatar(n.account, 40, '')),
+    avatarLink(n.account, 40),
     h('p.note-text', {}, ...text, ' ', timeEl(n.created_at)),
-    n.type === 'favourite' ? thumb(n.status) : null);
+    n.type === 'favourite' || n.type === 'reblog' ? thumb(n.status) : null);
 }
 
 function invitation({ organisation: org, roles }) {
   return h('li.note', { dataset: { type: 'invitation' } },
-    h('a', { href: `/@${org.username}`, tabindex: '-1', 'aria-hidden': 'true' }, avatar(org, 40, '')),
+    avatarLink(org, 40),
     h('p.note-text', {}, nameLink(org), ` invited you to join its staff as ${roleList(roles)}. `,
       h('a', { href: '/invitations', text: 'Accept or decline' })));
 }

@@ -2,7 +2,7 @@
 import { h } from '../dom.js';
 import { get } from '../api.js';
 import { session, signedIn } from '../session.js';
-import { accountRow } from '../ui/account.js';
+import { accountRow, handleOf, isRemote } from '../ui/account.js';
 import { followButton } from '../ui/follow.js';
 import { pagedList } from '../ui/paged.js';
 import { renderNotFound } from './not_found.js';
@@ -19,7 +19,7 @@ export default async function (main, { name, id }) {
     } else {
       const account = await get(`/api/v1/accounts/lookup?acct=${encodeURIComponent(name)}`);
       path = `/api/v1/accounts/${account.id}/${kind}`;
-      title = kind === 'followers' ? `People following @${account.username}` : `People @${account.username} follows`;
+      title = kind === 'followers' ? `People following ${handleOf(account)}` : `People ${handleOf(account)} follows`;
     }
   } catch {
     renderNotFound(main);
@@ -29,7 +29,8 @@ export default async function (main, { name, id }) {
   main.append(h('h1.page-title', { text: title }));
   const row = (account) => {
     const mine = signedIn() && account.id === session.account.id;
-    return accountRow(account, mine || !signedIn() ? null : followButton(account, null));
+    // Following accounts on other servers comes later (docs/federation.md).
+    return accountRow(account, mine || !signedIn() || isRemote(account) ? null : followButton(account, null));
   };
   const list = pagedList(path, row, { container: h('ul.people'), empty: h('p', { text: 'Nobody yet.' }) });
   main.append(list.root);
@@ -43,7 +44,7 @@ export default async function (main, { name, id }) {
     for (const rel of rels) {
       const r = rows.find((x) => x.dataset.id === rel.id);
       const old = r && r.querySelector('.follow');
-      if (old) old.replaceWith(followButton({ id: rel.id, username: r.dataset.username }, rel));
+      if (old) old.replaceWith(followButton({ id: rel.id, acct: r.dataset.acct }, rel));
     }
   });
   return list.stop;

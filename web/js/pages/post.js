@@ -6,7 +6,7 @@ import { navigate } from '../router.js';
 import { session, signedIn, myOrganisations } from '../session.js';
 import { actAs } from '../ui/drafts.js';
 import { hasRole } from '../ui/console_nav.js';
-import { avatar, nameLink } from '../ui/account.js';
+import { avatarLink, handleOf, nameLink } from '../ui/account.js';
 import { postCard } from '../ui/post_card.js';
 import { timeEl } from '../ui/time.js';
 import { field, errorLine, submitting } from '../ui/form.js';
@@ -72,10 +72,10 @@ async function editCaption(status, card) {
 const POLICIES = { on: 'Everyone', followers: 'Followers', held: 'Everyone, after my review', off: 'Nobody' };
 
 function comment(reply, onReply, tools) {
-  const replyButton = onReply && signedIn() && h('button.link-button', { type: 'button', text: 'Reply', 'aria-label': `Reply to ${reply.account.username}`,
+  const replyButton = onReply && signedIn() && h('button.link-button', { type: 'button', text: 'Reply', 'aria-label': `Reply to ${reply.account.acct}`,
     onclick: () => onReply(reply) });
   return h('li.comment', { dataset: { id: reply.id } },
-    h('a', { href: `/@${reply.account.username}`, tabindex: '-1', 'aria-hidden': 'true' }, avatar(reply.account, 32, '')),
+    avatarLink(reply.account, 32),
     h('div.comment-body', {},
       h('div', {}, nameLink(reply.account), ' ', h('span.content', {}, richText(reply.content))),
       h('div.comment-meta', {}, timeEl(reply.created_at), reply.vantage_pinned_comment && h('span.state-tag', { text: 'Pinned' }),
@@ -115,8 +115,9 @@ export default async function (main, { id, query }) {
   const error = errorLine();
   const onReply = (reply) => {
     replyTo = reply;
-    replying.textContent = `Replying to @${reply.account.username}`;
-    if (!box.value.startsWith(`@${reply.account.username} `)) box.value = `@${reply.account.username} ${box.value}`;
+    const handle = handleOf(reply.account);
+    replying.textContent = `Replying to ${handle}`;
+    if (!box.value.startsWith(`${handle} `)) box.value = `${handle} ${box.value}`;
     box.focus();
   };
   const byId = new Map();

@@ -3,7 +3,7 @@
 import { h, richText } from '../dom.js';
 import { get } from '../api.js';
 import { session, signedIn } from '../session.js';
-import { avatar, badge } from '../ui/account.js';
+import { avatar, badge, handleOf, isRemote, profileLink } from '../ui/account.js';
 import { followButton } from '../ui/follow.js';
 import { reportButton } from '../ui/comment_report.js';
 import { gridTile, gridContainer } from '../ui/grid.js';
@@ -40,6 +40,13 @@ export default async function (main, { name }) {
     account = await get(`/api/v1/accounts/lookup?acct=${encodeURIComponent(name)}`);
   } catch {
     renderNotFound(main, `There is no account @${name} here.`);
+    return;
+  }
+  // An account of another server has its profile there.
+  if (isRemote(account)) {
+    document.title = `${handleOf(account)} · Vantage`;
+    main.append(h('section.empty', {}, h('h1', { text: account.display_name || account.username }),
+      h('p', { text: `${handleOf(account)} is on another server.` }), h('p', {}, h('a', { ...profileLink(account), text: 'See the profile there' }))));
     return;
   }
   document.title = `${account.display_name || account.username} (@${account.username}) · Vantage`;

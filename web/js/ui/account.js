@@ -27,17 +27,31 @@ export function badge(account) {
   return account.verified ? h('span.badge', { title: 'Verified' }, icon('check', 'Verified')) : null;
 }
 
-// "name ✓" linking to the profile; the handle under it when asked.
+// A remote account (acct "name@host") has no page here: its links go to its
+// profile on its own server, and its handle is always shown in full.
+export const isRemote = (account) => (account.acct || '').includes('@');
+export const handleOf = (account) => `@${account.acct || account.username}`;
+export function profileLink(account) {
+  if (!isRemote(account)) return { href: `/@${account.username}` };
+  return { href: /^https?:\/\//i.test(account.url || '') ? account.url : null, rel: 'nofollow noopener noreferrer', target: '_blank' };
+}
+
+// The picture linking to the profile, left out of the tab order (the name beside it links too).
+export const avatarLink = (account, size, cls = '') => h(`a${cls}`, { ...profileLink(account), tabindex: '-1', 'aria-hidden': 'true' }, avatar(account, size, ''));
+
+// "name ✓" linking to the profile (a remote one's with its handle); the handle under it when asked.
 export function nameLink(account, { handle = false } = {}) {
-  const link = h('a.name', { href: `/@${account.username}` },
-    h('span.display', { text: account.display_name || account.username }), badge(account));
+  const remote = isRemote(account) && !handle;
+  const link = h('a.name', { ...profileLink(account), class: remote ? 'remote' : null },
+    h('span.display', { text: account.display_name || account.username }), badge(account),
+    remote ? h('span.handle', { text: handleOf(account) }) : null);
   if (!handle) return link;
-  return h('span.names', {}, link, h('span.handle', { text: `@${account.acct || account.username}` }));
+  return h('span.names', {}, link, h('span.handle', { text: handleOf(account) }));
 }
 
 export function accountRow(account, ...actions) {
-  return h('li.account-row', { dataset: { id: account.id, username: account.username } },
-    h('a.account-row-avatar', { href: `/@${account.username}`, tabindex: '-1', 'aria-hidden': 'true' }, avatar(account, 44, '')),
+  return h('li.account-row', { dataset: { id: account.id, acct: account.acct || account.username } },
+    avatarLink(account, 44, '.account-row-avatar'),
     nameLink(account, { handle: true }),
     h('div.row-actions', {}, ...actions));
 }

@@ -36,6 +36,9 @@ export function thumbs(draft) {
       h('img', { src: m.preview_url || m.url, alt: m.description || `Photo ${idx + 1}, no alt text`, loading: 'lazy' }))));
 }
 
+// Said on a draft that other servers will not get (vantage_federate false).
+export const STAYS_HERE = 'Stays on this server: other servers will not get a copy.';
+
 // Said on a draft that changed while it was on the screen (409 draft_changed:
 // decisions name the version they were made on).
 export const CHANGED = 'This draft changed while you were reading it. Here it is as it is now: read it again before you decide.';

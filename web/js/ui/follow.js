@@ -8,11 +8,12 @@ import { signedIn } from '../session.js';
 export function followButton(account, relationship, onChange = () => {}) {
   const button = h('button', { type: 'button', class: 'follow' });
   let rel = relationship || { following: false, requested: false };
+  const who = account.acct || account.username;
   const render = () => {
     const state = rel.following ? 'Following' : rel.requested ? 'Requested' : (rel.followed_by ? 'Follow back' : 'Follow');
     button.textContent = state;
     button.className = `follow ${rel.following || rel.requested ? 'secondary' : 'primary'}`;
-    button.setAttribute('aria-label', rel.following ? `Unfollow ${account.username}` : rel.requested ? `Withdraw follow request to ${account.username}` : `Follow ${account.username}`);
+    button.setAttribute('aria-label', rel.following ? `Unfollow ${who}` : rel.requested ? `Withdraw follow request to ${who}` : `Follow ${who}`);
   };
   button.addEventListener('click', async () => {
     if (!signedIn()) {

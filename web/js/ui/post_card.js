@@ -4,11 +4,11 @@ import { h, icon, richText } from '../dom.js';
 import { get, post } from '../api.js';
 import { signedIn } from '../session.js';
 import { navigate } from '../router.js';
-import { avatar, nameLink } from './account.js';
+import { avatarLink, isRemote, nameLink } from './account.js';
 import { carousel } from './carousel.js';
 import { timeEl, count } from './time.js';
 
-export const postPath = (status) => `/@${status.account.username}/${status.id}`;
+export const postPath = (status) => (isRemote(status.account) ? `/p/${status.id}` : `/@${status.account.username}/${status.id}`);
 
 // The like button and the likes line, kept in step with the server's answer.
 export function likeControls(status, onChange = () => {}) {
@@ -91,7 +91,7 @@ export function postCard(status, { full = false, menu = null } = {}) {
   const { button, likes, like } = likeControls(status);
   const headingId = `post-${status.id}-author`;
   const header = h('header.post-head', {},
-    h('a', { href: `/@${status.account.username}`, tabindex: '-1', 'aria-hidden': 'true' }, avatar(status.account, 32, '')),
+    avatarLink(status.account, 32),
     h('div.post-who', { id: headingId }, nameLink(status.account)),
     status.pinned ? h('span.pinned', { title: 'Pinned' }, icon('pin', 'Pinned')) : null,
     menu);

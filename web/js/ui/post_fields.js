@@ -1,6 +1,6 @@
 // The caption (with hints for the hashtag being typed, completed from tags
-// already used here) and who may see a post: the fields of a new post and
-// of an organisation's draft.
+// already used here), who may see a post and whether other servers get it:
+// the fields of a new post and of an organisation's draft.
 import { h, clear } from '../dom.js';
 import { get } from '../api.js';
 import { field } from './form.js';
@@ -42,4 +42,12 @@ export function visibilityField(value = 'public') {
     h('option', { value: 'private', text: 'Followers only' }));
   select.value = value;
   return { input: select, node: field('Who can see this', select) };
+}
+
+// Whether the post goes to other servers too (vantage_federate), said plainly:
+// a copy sent cannot be taken back.
+export function federateField(checked = true) {
+  const box = h('input', { type: 'checkbox', name: 'vantage_federate', checked, 'aria-describedby': 'federate-hint' });
+  return { input: box, node: h('div.field', {}, h('label.check', {}, box, 'Share beyond this server'),
+    h('p.hint', { id: 'federate-hint', text: 'Other servers in the fediverse get a copy. A copy sent cannot be recalled: deleting the post only asks them to delete it too.' })) };
 }

@@ -22,7 +22,7 @@ const ACTIONS = {
 const names = new Map();
 function accountName(id) {
   if (!names.has(id)) {
-    names.set(id, get(`/api/v1/accounts/${encodeURIComponent(id)}`).then((a) => `@${a.username}`, () => `Account ${id}`));
+    names.set(id, get(`/api/v1/accounts/${encodeURIComponent(id)}`).then((a) => `@${a.acct}`, () => `Account ${id}`));
   }
   return names.get(id);
 }

@@ -1,21 +1,22 @@
 // /console/:org/drafts/new and /console/:org/drafts/:id: an organisation's
 // post in the making. Editors change it (photos, alt text, caption, who may
-// see it, a call-to-action link, a release time to ask for), submit it for
-// approval, withdraw or delete it; everyone on it sees its state, approvals
-// and a rejection's reason.
+// see it, whether other servers get it, a call-to-action link, a release time
+// to ask for), submit it for approval, withdraw or delete it; everyone on it
+// sees its state, approvals and a rejection's reason.
 import { h, toast } from '../../dom.js';
 import { get, post, put, del } from '../../api.js';
 import { navigate } from '../../router.js';
 import { consoleNav, consolePath, hasRole } from '../../ui/console_nav.js';
 import { field, errorLine, submitting } from '../../ui/form.js';
 import { photoPicker } from '../../ui/photo_picker.js';
-import { captionField, visibilityField } from '../../ui/post_fields.js';
-import { draftsPath, thumbs, stateTag, approvalsLine, localTime, toLocalInput, fromLocalInput, actAs } from '../../ui/drafts.js';
+import { captionField, federateField, visibilityField } from '../../ui/post_fields.js';
+import { draftsPath, thumbs, stateTag, approvalsLine, localTime, toLocalInput, fromLocalInput, actAs, STAYS_HERE } from '../../ui/drafts.js';
 
 const who = (a) => a.display_name || a.username;
 
 function summary(org, draft) {
   const lines = [h('p', {}, stateTag(draft), ` ${approvalsLine(draft)}`)];
+  if (draft.vantage_federate === false) lines.push(h('p', { text: STAYS_HERE }));
   if (draft.state === 'rejected' && draft.rejection_reason) {
     lines.push(h('p.notice', { role: 'note' }, h('strong', { text: `Rejected${draft.rejected_by ? ` by ${who(draft.rejected_by)}` : ''}: ` }),
       draft.rejection_reason));
@@ -59,6 +60,7 @@ export default async function (main, { org, id }) {
   if (draft) photos.adopt(draft.media_attachments);
   const caption = captionField(draft ? draft.status : '');
   const visibility = visibilityField(draft ? draft.visibility : 'public');
+  const federate = federateField(draft ? draft.vantage_federate !== false : true);
   const ctaUrl = h('input', { type: 'url', name: 'cta_url', placeholder: 'https://', value: draft && draft.vantage_cta ? draft.vantage_cta.url : '' });
   const ctaLabel = h('input', { type: 'text', name: 'cta_label', maxlength: 30, value: draft && draft.vantage_cta ? draft.vantage_cta.label : '' });
   // A release that failed leaves the draft submitted with its past time,
@@ -71,7 +73,7 @@ export default async function (main, { org, id }) {
   const canSubmit = !draft || draft.state === 'draft' || draft.state === 'rejected';
   const submit = canSubmit ? h('button.primary', { type: 'submit', value: 'submit', text: 'Save and submit for approval' }) : null;
   const form = h('form.card.compose', {},
-    photos.nodes, caption.nodes, visibility.node,
+    photos.nodes, caption.nodes, visibility.node, federate.node,
     h('fieldset.cta-fields', {}, h('legend', { text: 'Call-to-action link (optional)' }),
       field('Link', ctaUrl, 'An https address; its domain is shown beside the label.'), field('Label', ctaLabel)),
     field('Release at (optional)', releaseAt, passed ? 'The requested time has passed: choose a new one, or none. In your time zone.'
@@ -124,6 +126,7 @@ export default async function (main, { org, id }) {
         status: caption.input.value,
         media_ids: await photos.upload(),
         visibility: visibility.input.value,
+        vantage_federate: federate.input.checked,
         vantage_cta: ctaUrl.value.trim() || ctaLabel.value.trim() ? { url: ctaUrl.value.trim(), label: ctaLabel.value.trim() } : null,
         scheduled_at: releaseAt.value ? fromLocalInput(releaseAt.value) : null,
       };

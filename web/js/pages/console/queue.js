@@ -8,7 +8,7 @@ import { get, post } from '../../api.js';
 import { session } from '../../session.js';
 import { consoleNav } from '../../ui/console_nav.js';
 import { field, errorLine, submitting } from '../../ui/form.js';
-import { draftsPath, draftRow, thumbs, approvalsLine, toLocalInput, fromLocalInput, CHANGED } from '../../ui/drafts.js';
+import { draftsPath, draftRow, thumbs, approvalsLine, toLocalInput, fromLocalInput, CHANGED, STAYS_HERE } from '../../ui/drafts.js';
 
 // `notice`: why the row was reloaded, said on it.
 function item(org, draft, reload, notice = '') {
@@ -20,6 +20,7 @@ function item(org, draft, reload, notice = '') {
   const text = draft.status || '';
   const parts = [thumbs(draft), text.length > 120 || text.includes('\n') ? h('p.queue-caption', { text }) : null];
   if (draft.vantage_cta) parts.push(h('p.muted', { text: `Link: ${draft.vantage_cta.label} (${draft.vantage_cta.domain})` }));
+  if (draft.vantage_federate === false) parts.push(h('p.muted', { text: STAYS_HERE }));
   parts.push(h('p.muted', { text: approvalsLine(draft) }));
   const run = (button, work) => {
     button.onclick = () => submitting(button, error, async () => {

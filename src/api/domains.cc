@@ -1,0 +1,131 @@
+// /api/v1/admin/domain_blocks and /api/v1/admin/domain_allows (instance
+// admins, admin:read/admin:write), shaped as Mastodon's admin API: which
+// servers this one federates with (docs/federation.md, "Control"). A
+// block's and an allowance's id is its domain.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "api/api.h"
+#include "api/params.h"
+#include "core/text.h"
+#include "service/domains.h"
+
+namespace vantage::api {
+
+namespace json = boost::json;
+using http::Request;
+using http::Response;
+
+namespace {
+
+constexpr std::string_view kWhat = "manage federation";
+
+// Mastodon says suspend, silence or noop, with reject_media beside; a
+// silenced server's media are rejected too.
+json::object BlockJson(const store::DomainBlock& b) {
+  json::object o;
+  o["id"] = b.domain;
+  o["domain"] = b.domain;
+  o["created_at"] = FormatIsoTime(b.created_at);
+  o["severity"] = b.severity == "reject_media" ? "noop" : b.severity;
+  o["reject_media"] = b.severity != "suspend";
+  o["reject_reports"] = false;
+  o["private_comment"] = b.reason;
+  o["public_comment"] = nullptr;
+  o["obfuscate"] = false;
+  return o;
+}
+
+service::DomainAdmin AdminOf(const service::Principal& principal, const Request& request) {
+  return service::DomainAdmin{principal.account->id, request.remote_ip};
+}
+
+Result<Response> SaveBlock(ApiContext& ctx, Request& request, std::optional<std::string> domain) {
+  auto principal = AuthorizeAdmin(ctx, request, "admin:write", kWhat);
+  if (!principal) return std::move(principal).error();
+  auto params = Params::From(request);
+  if (!params) return std::move(params).error();
+  if (!domain) {
+    auto given = params->RequiredString("domain", 300);
+    if (!given) return std::move(given).error();
+    domain = std::move(*given);
+  }
+  auto severity = params->String("severity", 40);
+  if (!severity) return std::move(severity).error();
+  auto reject_media = params->Bool("reject_media");
+  if (!reject_media) return std::move(reject_media).error();
+  auto comment = params->String("private_comment", 1000);
+  if (!comment) return std::move(comment).error();
+  std::string level = severity->value_or("silence");
+  if (level == "noop") {
+    if (!reject_media->value_or(false))
+      return Error::Invalid("severity", "severity noop blocks nothing: give reject_media true, or silence or suspend");
+    level = "reject_media";
+  }
+  auto block = service::BlockDomain(ctx.services, AdminOf(*principal, request), *domain, level, comment->value_or(""));
+  if (!block) return std::move(block).error();
+  return Json(BlockJson(*block));
+}
+
+}  // namespace
+
+void RegisterDomainRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add("GET", "/api/v1/admin/domain_blocks", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = AuthorizeAdmin(ctx, request, "admin:read", kWhat);
+    if (!principal) return std::move(principal).error();
+    auto blocks = service::DomainBlocks(ctx.services);
+    if (!blocks) return std::move(blocks).error();
+    json::array out;
+    for (const store::DomainBlock& b : *blocks) out.push_back(BlockJson(b));
+    return Json(out);
+  }));
+  router.Add("GET", "/api/v1/admin/domain_blocks/:id", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = AuthorizeAdmin(ctx, request, "admin:read", kWhat);
+    if (!principal) return std::move(principal).error();
+    auto blocks = service::DomainBlocks(ctx.services);
+    if (!blocks) return std::move(blocks).error();
+    for (const store::DomainBlock& b : *blocks)
+      if (b.domain == AsciiLower(request.path_params[0])) return Json(BlockJson(b));
+    return Error::NotFound();
+  }));
+  router.Add("POST", "/api/v1/admin/domain_blocks",
+             Wrap([&ctx](Request& request) { return SaveBlock(ctx, request, std::nullopt); }));
+  router.Add("PUT", "/api/v1/admin/domain_blocks/:id",
+             Wrap([&ctx](Request& request) { return SaveBlock(ctx, request, request.path_params[0]); }));
+  router.Add("DELETE", "/api/v1/admin/domain_blocks/:id", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = AuthorizeAdmin(ctx, request, "admin:write", kWhat);
+    if (!principal) return std::move(principal).error();
+    VANTAGE_TRY(service::UnblockDomain(ctx.services, AdminOf(*principal, request), request.path_params[0]));
+    return Json(json::object{});
+  }));
+
+  router.Add("GET", "/api/v1/admin/domain_allows", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = AuthorizeAdmin(ctx, request, "admin:read", kWhat);
+    if (!principal) return std::move(principal).error();
+    auto allowed = service::AllowedDomains(ctx.services);
+    if (!allowed) return std::move(allowed).error();
+    json::array out;
+    for (const std::string& domain : *allowed) out.push_back(json::object{{"id", domain}, {"domain", domain}});
+    return Json(out);
+  }));
+  router.Add("POST", "/api/v1/admin/domain_allows", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = AuthorizeAdmin(ctx, request, "admin:write", kWhat);
+    if (!principal) return std::move(principal).error();
+    auto params = Params::From(request);
+    if (!params) return std::move(params).error();
+    auto domain = params->RequiredString("domain", 300);
+    if (!domain) return std::move(domain).error();
+    VANTAGE_TRY(service::AllowDomain(ctx.services, AdminOf(*principal, request), *domain));
+    auto name = service::NormaliseDomain(*domain);
+    if (!name) return std::move(name).error();
+    return Json(json::object{{"id", *name}, {"domain", *name}});
+  }));
+  router.Add("DELETE", "/api/v1/admin/domain_allows/:id", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = AuthorizeAdmin(ctx, request, "admin:write", kWhat);
+    if (!principal) return std::move(principal).error();
+    VANTAGE_TRY(service::DisallowDomain(ctx.services, AdminOf(*principal, request), request.path_params[0]));
+    return Json(json::object{});
+  }));
+}
+
+}  // namespace vantage::api

@@ -1,0 +1,122 @@
+#include "service/domains.h"
+
+#include <algorithm>
+
+#include "core/id.h"
+#include "core/text.h"
+#include "service/organisations.h"
+#include "store/audit_store.h"
+
+namespace vantage::service {
+
+namespace {
+
+// Whether `host` is `domain` or one of its subdomains.
+bool Covers(std::string_view domain, std::string_view host) {
+  if (host == domain) return true;
+  return host.size() > domain.size() && host.ends_with(domain) && host[host.size() - domain.size() - 1] == '.';
+}
+
+std::string WithoutPort(std::string_view host) {
+  if (!host.empty() && host.front() == '[') return std::string(host.substr(0, host.find(']') + 1));
+  return std::string(host.substr(0, host.find(':')));
+}
+
+Status Audit(ServiceContext& ctx, const DomainAdmin& admin, const std::string& action, const std::string& detail) {
+  store::AuditEntry entry;
+  entry.created_at = NowUnixMs();
+  entry.actor_id = admin.account_id;
+  entry.action = action;
+  entry.target_type = "domain";
+  entry.ip = admin.ip.empty() ? "" : AuditAddress(admin.ip);
+  entry.detail = detail;
+  auto appended = ctx.store.audit().Append(entry);
+  if (!appended) return std::move(appended).error();
+  return Ok();
+}
+
+}  // namespace
+
+Result<std::string> NormaliseDomain(std::string_view text) {
+  std::string domain = AsciiLower(Trim(text));
+  if (!domain.empty() && domain.back() == '.') domain.pop_back();
+  bool ok = !domain.empty() && domain.size() <= 253 && domain.front() != '.' && domain.front() != '-';
+  for (char c : domain)
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.');
+  ok = ok && domain.find("..") == std::string::npos;
+  if (!ok)
+    return Error::Invalid("domain", "domain must be a host name such as social.example (no scheme, port or path)");
+  return domain;
+}
+
+Result<store::DomainBlock> BlockDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain,
+                                       std::string_view severity, std::string_view reason) {
+  auto name = NormaliseDomain(domain);
+  if (!name) return std::move(name).error();
+  if (std::find(std::begin(kDomainSeverities), std::end(kDomainSeverities), severity) == std::end(kDomainSeverities))
+    return Error::Invalid("severity", "severity must be suspend, silence or reject_media");
+  if (Utf8Length(reason) > 1000) return Error::Invalid("reason", "reason must be at most 1000 characters", "too_long");
+  store::DomainBlock block{*name, std::string(severity), std::string(reason), NowUnixMs()};
+  auto created = store::SaveDomainBlock(ctx.store.database(), block);
+  if (!created) return std::move(created).error();
+  VANTAGE_TRY(Audit(ctx, admin, *created ? "domain.blocked" : "domain.block_changed",
+                    "{\"domain\":" + JsonQuote(block.domain) + ",\"severity\":" + JsonQuote(block.severity) + "}"));
+  return block;
+}
+
+Status UnblockDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain) {
+  auto name = NormaliseDomain(domain);
+  if (!name) return std::move(name).error();
+  auto removed = store::RemoveDomainBlock(ctx.store.database(), *name);
+  if (!removed) return std::move(removed).error();
+  if (!*removed) return Error::NotFound(*name + " is not blocked");
+  return Audit(ctx, admin, "domain.unblocked", "{\"domain\":" + JsonQuote(*name) + "}");
+}
+
+Result<std::vector<store::DomainBlock>> DomainBlocks(ServiceContext& ctx) {
+  return store::ListDomainBlocks(ctx.store.database());
+}
+
+Status AllowDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain) {
+  auto name = NormaliseDomain(domain);
+  if (!name) return std::move(name).error();
+  auto added = store::AddDomainAllow(ctx.store.database(), *name, NowUnixMs());
+  if (!added) return std::move(added).error();
+  if (!*added) return Ok();
+  return Audit(ctx, admin, "domain.allowed", "{\"domain\":" + JsonQuote(*name) + "}");
+}
+
+Status DisallowDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain) {
+  auto name = NormaliseDomain(domain);
+  if (!name) return std::move(name).error();
+  auto removed = store::RemoveDomainAllow(ctx.store.database(), *name);
+  if (!removed) return std::move(removed).error();
+  if (!*removed) return Error::NotFound(*name + " is not allowed");
+  return Audit(ctx, admin, "domain.disallowed", "{\"domain\":" + JsonQuote(*name) + "}");
+}
+
+Result<std::vector<std::string>> AllowedDomains(ServiceContext& ctx) {
+  return store::ListDomainAllows(ctx.store.database());
+}
+
+Result<DomainVerdict> JudgeDomain(ServiceContext& ctx, std::string_view host, bool allowlist) {
+  std::string name = AsciiLower(WithoutPort(host));
+  DomainVerdict verdict;
+  auto blocks = store::ListDomainBlocks(ctx.store.database());
+  if (!blocks) return std::move(blocks).error();
+  for (const store::DomainBlock& block : *blocks) {
+    if (!Covers(block.domain, name)) continue;
+    if (block.severity == "suspend") verdict.blocked = true;
+    if (block.severity == "silence") verdict.silenced = verdict.reject_media = true;
+    if (block.severity == "reject_media") verdict.reject_media = true;
+  }
+  if (allowlist && !verdict.blocked) {
+    auto allowed = store::ListDomainAllows(ctx.store.database());
+    if (!allowed) return std::move(allowed).error();
+    verdict.blocked = std::none_of(allowed->begin(), allowed->end(),
+                                   [&](const std::string& domain) { return Covers(domain, name); });
+  }
+  return verdict;
+}
+
+}  // namespace vantage::service

@@ -1,0 +1,54 @@
+// Which other servers this one federates with (docs/federation.md,
+// "Control"): domain blocks and, for an allowlisted instance, the allowed
+// domains. Changes are made by instance admins (the admin API or the
+// command line) and each is written to the audit log.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "service/context.h"
+#include "store/federation_store.h"
+
+namespace vantage::service {
+
+inline constexpr std::string_view kDomainSeverities[] = {"suspend", "silence", "reject_media"};
+
+// Who changes the policy: an admin's account, or the command line (none).
+struct DomainAdmin {
+  std::optional<int64_t> account_id;
+  std::string ip;  // "" from the command line
+};
+
+// A domain as written in a block: a host name, lower case, without a port,
+// a trailing dot or a scheme ("social.example"). Invalid "domain" otherwise.
+Result<std::string> NormaliseDomain(std::string_view text);
+
+// Blocks `domain` and its subdomains, or changes its block; Invalid
+// "severity" unless one of kDomainSeverities. Audited.
+Result<store::DomainBlock> BlockDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain,
+                                       std::string_view severity, std::string_view reason);
+// NotFound when it is not blocked. Audited.
+Status UnblockDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain);
+Result<std::vector<store::DomainBlock>> DomainBlocks(ServiceContext& ctx);
+
+Status AllowDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain);
+Status DisallowDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain);
+Result<std::vector<std::string>> AllowedDomains(ServiceContext& ctx);
+
+// What the policy says of a host ("social.example" or "social.example:8443";
+// the port is ignored): blocked (suspended, or not allowed while
+// `allowlist`), silenced, its media rejected. A block of a domain covers its
+// subdomains; so does an allowance.
+struct DomainVerdict {
+  bool blocked = false;
+  bool silenced = false;
+  bool reject_media = false;
+};
+Result<DomainVerdict> JudgeDomain(ServiceContext& ctx, std::string_view host, bool allowlist);
+
+}  // namespace vantage::service

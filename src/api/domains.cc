@@ -2,6 +2,8 @@
 // admins, admin:read/admin:write), shaped as Mastodon's admin API: which
 // servers this one federates with (docs/federation.md, "Control"). A
 // block's and an allowance's id is its domain.
+#include <algorithm>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -36,11 +38,16 @@ json::object BlockJson(const store::DomainBlock& b) {
   return o;
 }
 
+json::object AllowJson(const store::DomainAllow& allow) {
+  return json::object{{"id", allow.domain}, {"domain", allow.domain}, {"created_at", FormatIsoTime(allow.created_at)}};
+}
+
 service::DomainAdmin AdminOf(const service::Principal& principal, const Request& request) {
   return service::DomainAdmin{principal.account->id, request.remote_ip};
 }
 
 Result<Response> SaveBlock(ApiContext& ctx, Request& request, std::optional<std::string> domain) {
+  bool editing = domain.has_value();
   auto principal = AuthorizeAdmin(ctx, request, "admin:write", kWhat);
   if (!principal) return std::move(principal).error();
   auto params = Params::From(request);
@@ -56,13 +63,27 @@ Result<Response> SaveBlock(ApiContext& ctx, Request& request, std::optional<std:
   if (!reject_media) return std::move(reject_media).error();
   auto comment = params->String("private_comment", 1000);
   if (!comment) return std::move(comment).error();
-  std::string level = severity->value_or("silence");
+  if (*severity && **severity != "noop" &&
+      std::find(std::begin(service::kDomainSeverities), std::end(service::kDomainSeverities), **severity) ==
+          std::end(service::kDomainSeverities))
+    return Error::Invalid("severity", "severity must be suspend, silence or noop (with reject_media)");
+  // PUT changes what it gives, of a block that exists; POST makes one
+  // (silence unless told).
+  std::optional<store::DomainBlock> existing;
+  if (editing) {
+    auto found = service::FindDomainBlock(ctx.services, *domain);
+    if (!found) return std::move(found).error();
+    if (!*found) return Error::NotFound();
+    existing = std::move(*found);
+  }
+  std::string level = severity->value_or(existing ? existing->severity : "silence");
   if (level == "noop") {
     if (!reject_media->value_or(false))
       return Error::Invalid("severity", "severity noop blocks nothing: give reject_media true, or silence or suspend");
     level = "reject_media";
   }
-  auto block = service::BlockDomain(ctx.services, AdminOf(*principal, request), *domain, level, comment->value_or(""));
+  auto block = service::BlockDomain(ctx.services, AdminOf(*principal, request), *domain, level,
+                                    comment->value_or(existing ? existing->reason : ""));
   if (!block) return std::move(block).error();
   return Json(BlockJson(*block));
 }
@@ -105,7 +126,7 @@ void RegisterDomainRoutes(http::Router& router, ApiContext& ctx) {
     auto allowed = service::AllowedDomains(ctx.services);
     if (!allowed) return std::move(allowed).error();
     json::array out;
-    for (const std::string& domain : *allowed) out.push_back(json::object{{"id", domain}, {"domain", domain}});
+    for (const store::DomainAllow& allow : *allowed) out.push_back(AllowJson(allow));
     return Json(out);
   }));
   router.Add("POST", "/api/v1/admin/domain_allows", Wrap([&ctx](Request& request) -> Result<Response> {
@@ -115,10 +136,9 @@ void RegisterDomainRoutes(http::Router& router, ApiContext& ctx) {
     if (!params) return std::move(params).error();
     auto domain = params->RequiredString("domain", 300);
     if (!domain) return std::move(domain).error();
-    VANTAGE_TRY(service::AllowDomain(ctx.services, AdminOf(*principal, request), *domain));
-    auto name = service::NormaliseDomain(*domain);
-    if (!name) return std::move(name).error();
-    return Json(json::object{{"id", *name}, {"domain", *name}});
+    auto allow = service::AllowDomain(ctx.services, AdminOf(*principal, request), *domain);
+    if (!allow) return std::move(allow).error();
+    return Json(AllowJson(*allow));
   }));
   router.Add("DELETE", "/api/v1/admin/domain_allows/:id", Wrap([&ctx](Request& request) -> Result<Response> {
     auto principal = AuthorizeAdmin(ctx, request, "admin:write", kWhat);

@@ -70,14 +70,18 @@ int Domains(const std::vector<std::string>& args, const char* usage) {
     if (!blocks) code = Fail(blocks.error().message);
     else for (const store::DomainBlock& b : *blocks) std::printf("%s %s %s\n", b.domain.c_str(), b.severity.c_str(), b.reason.c_str());
   } else if (command == "domain-allow" || command == "domain-disallow") {
-    Status done = command == "domain-allow" ? service::AllowDomain(ctx, admin, positional[0])
-                                            : service::DisallowDomain(ctx, admin, positional[0]);
+    Status done = Ok();
+    if (command == "domain-allow") {
+      if (auto allowed = service::AllowDomain(ctx, admin, positional[0]); !allowed) done = std::move(allowed).error();
+    } else {
+      done = service::DisallowDomain(ctx, admin, positional[0]);
+    }
     if (!done) code = Fail(done.error().message);
     else std::printf("%s %s\n", positional[0].c_str(), command == "domain-allow" ? "allowed" : "no longer allowed");
   } else if (command == "domain-allows") {
     auto allowed = service::AllowedDomains(ctx);
     if (!allowed) code = Fail(allowed.error().message);
-    else for (const std::string& d : *allowed) std::printf("%s\n", d.c_str());
+    else for (const store::DomainAllow& a : *allowed) std::printf("%s\n", a.domain.c_str());
   } else {
     std::cerr << usage;
     code = 2;

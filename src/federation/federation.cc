@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <functional>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
@@ -9,6 +11,7 @@
 #include "core/id.h"
 #include "core/text.h"
 #include "federation/http_signature.h"
+#include "federation/message_signature.h"
 #include "service/profile_text.h"
 
 namespace vantage::federation {
@@ -251,6 +254,20 @@ Result<std::string> Federation::KeyOwner(const std::string& key_id) {
   return owner;
 }
 
+Result<RsaKey> Federation::RemoteKey(const std::string& public_pem) {
+  constexpr size_t kMaxRemoteKeys = 20000;
+  {
+    std::lock_guard lock(keys_mu_);
+    if (auto it = remote_keys_.find(public_pem); it != remote_keys_.end()) return it->second;
+  }
+  auto key = RsaKey::FromPublicPem(public_pem);
+  if (!key) return std::move(key).error();
+  std::lock_guard lock(keys_mu_);
+  if (remote_keys_.size() >= kMaxRemoteKeys) remote_keys_.clear();
+  remote_keys_.emplace(public_pem, *key);
+  return *key;
+}
+
 Result<store::RemoteActor> Federation::VerifyRequest(const InboundRequest& request) {
   HttpMessage message;
   message.method = request.method;
@@ -264,36 +281,53 @@ Result<store::RemoteActor> Federation::VerifyRequest(const InboundRequest& reque
   }
   auto header = message.Header("signature");
   if (!header) return Error::Unauthorized("no Signature header");
-  auto signature = ParseSignatureHeader(*header);
-  if (!signature) return std::move(signature).error();
-  VANTAGE_TRY(CheckSignedMessage(message, *signature, request.body, NowUnixMs() / 1000));
-  std::string actor_uri = WithoutFragment(signature->key_id);
-  if (!IsHttpUrl(actor_uri)) return Error::Unauthorized("the keyId is not a URL");
+  // RFC 9421 when Signature-Input is there, draft-cavage otherwise.
+  std::string key_id;
+  std::function<bool(const RsaKey&)> verified;
+  std::optional<SignatureHeader> cavage;
+  std::optional<MessageSignature> rfc9421;
+  std::string target_uri = services_.settings.base_url + request.path + (request.query.empty() ? "" : "?" + request.query);
+  if (auto input = message.Header("signature-input")) {
+    auto parsed = ParseMessageSignature(*input, *header);
+    if (!parsed) return std::move(parsed).error();
+    VANTAGE_TRY(CheckMessageSignature(message, *parsed, request.body, NowUnixMs() / 1000));
+    rfc9421 = std::move(*parsed);
+    key_id = rfc9421->key_id;
+    verified = [&](const RsaKey& key) { return VerifyMessageSignature(message, *rfc9421, target_uri, key); };
+  } else {
+    auto parsed = ParseSignatureHeader(*header);
+    if (!parsed) return std::move(parsed).error();
+    VANTAGE_TRY(CheckSignedMessage(message, *parsed, request.body, NowUnixMs() / 1000));
+    cavage = std::move(*parsed);
+    key_id = cavage->key_id;
+    verified = [&](const RsaKey& key) { return VerifyWithKey(message, *cavage, key); };
+  }
+  if (!IsHttpUrl(WithoutFragment(key_id))) return Error::Unauthorized("the keyId is not a URL");
 
   store::Database& db = services_.store.database();
-  auto known = store::FindRemoteActorByKeyId(db, signature->key_id);
+  auto known = store::FindRemoteActorByKeyId(db, key_id);
   if (!known) return std::move(known).error();
   std::optional<store::RemoteActor> actor = std::move(*known);
   bool fetched = false;
   if (!actor) {
-    auto owner = KeyOwner(signature->key_id);
+    auto owner = KeyOwner(key_id);
     if (!owner) return Error::Unauthorized("the signer's key could not be fetched: " + owner.error().message);
     auto resolved = ResolveActor(*owner, true);
     if (!resolved) return Error::Unauthorized("the signer's key could not be fetched: " + resolved.error().message);
-    if (resolved->key_id != signature->key_id) return Error::Unauthorized("the keyId is not its actor's key");
+    if (resolved->key_id != key_id) return Error::Unauthorized("the keyId is not its actor's key");
     actor = std::move(*resolved);
     fetched = true;
   }
   auto verify = [&](const store::RemoteActor& a) {
-    auto key = RsaKey::FromPublicPem(a.public_key_pem);
-    return key && VerifyWithKey(message, *signature, *key);
+    auto key = RemoteKey(a.public_key_pem);
+    return key && verified(*key);
   };
   if (verify(*actor)) return std::move(*actor);
   if (fetched) return Error::Unauthorized("the signature does not verify");
   // A cached key that fails: the actor may have a new one. Fetch once more.
   auto refreshed = ResolveActor(actor->uri, true);
   if (!refreshed) return Error::Unauthorized("the signature does not verify, and the key could not be refetched");
-  if (refreshed->key_id != signature->key_id || !verify(*refreshed))
+  if (refreshed->key_id != key_id || !verify(*refreshed))
     return Error::Unauthorized("the signature does not verify");
   return std::move(*refreshed);
 }

@@ -118,6 +118,9 @@ class Federation {
   // when not allowed under allowlist.
   Result<service::DomainVerdict> Judge(std::string_view host);
 
+  // A remote actor's public key, parsed once.
+  Result<RsaKey> RemoteKey(const std::string& public_pem);
+
   // Verifies an inbound request's signature and answers the signing actor.
   // Unauthorized (with the reason, for the log) when it cannot be verified.
   Result<store::RemoteActor> VerifyRequest(const InboundRequest& request);
@@ -141,6 +144,9 @@ class Federation {
 
   std::mutex keys_mu_;
   std::map<int64_t, RsaKey> keys_;
+  // Remote public keys once parsed, by their PEM text (parsing costs more
+  // than verifying); bounded, emptied when full.
+  std::map<std::string, RsaKey> remote_keys_;  // guarded by keys_mu_
 
   std::mutex mu_;
   std::condition_variable wake_;

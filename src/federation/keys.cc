@@ -152,4 +152,10 @@ std::string Sha256Base64(std::string_view bytes) {
   return Base64Encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
+std::string Sha512(std::string_view bytes) {
+  unsigned char digest[crypto_hash_sha512_BYTES];
+  crypto_hash_sha512(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+}
+
 }  // namespace vantage::federation

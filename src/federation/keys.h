@@ -68,5 +68,7 @@ std::string Base64Encode(std::string_view bytes);
 std::optional<std::string> Base64Decode(std::string_view text);
 // Base64 of the SHA-256 of `bytes` (a Digest header's SHA-256 value).
 std::string Sha256Base64(std::string_view bytes);
+// The SHA-512 of `bytes` (64 raw bytes), for Content-Digest.
+std::string Sha512(std::string_view bytes);
 
 }  // namespace vantage::federation

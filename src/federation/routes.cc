@@ -431,7 +431,10 @@ class Routes {
     }
     // A suspended server (or one not allowed) gets nothing in: not even the
     // fetch of its key.
-    for (const std::string& host : {HostOf(actor), HostOf(WithoutFragment(SignatureKeyId(request)))}) {
+    std::vector<std::string> hosts{HostOf(actor)};
+    if (std::string key_host = HostOf(WithoutFragment(SignatureKeyId(request))); key_host != hosts[0])
+      hosts.push_back(std::move(key_host));
+    for (const std::string& host : hosts) {
       if (host.empty()) continue;
       auto verdict = f_.Judge(host);
       if (!verdict) return FromError(verdict.error());

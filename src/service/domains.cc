@@ -57,11 +57,24 @@ Result<store::DomainBlock> BlockDomain(ServiceContext& ctx, const DomainAdmin& a
     return Error::Invalid("severity", "severity must be suspend, silence or reject_media");
   if (Utf8Length(reason) > 1000) return Error::Invalid("reason", "reason must be at most 1000 characters", "too_long");
   store::DomainBlock block{*name, std::string(severity), std::string(reason), NowUnixMs()};
+  auto existing = FindDomainBlock(ctx, *name);
+  if (!existing) return std::move(existing).error();
+  if (*existing) block.created_at = (*existing)->created_at;
   auto created = store::SaveDomainBlock(ctx.store.database(), block);
   if (!created) return std::move(created).error();
   VANTAGE_TRY(Audit(ctx, admin, *created ? "domain.blocked" : "domain.block_changed",
                     "{\"domain\":" + JsonQuote(block.domain) + ",\"severity\":" + JsonQuote(block.severity) + "}"));
   return block;
+}
+
+Result<std::optional<store::DomainBlock>> FindDomainBlock(ServiceContext& ctx, std::string_view domain) {
+  auto name = NormaliseDomain(domain);
+  if (!name) return std::optional<store::DomainBlock>();
+  auto blocks = store::ListDomainBlocks(ctx.store.database());
+  if (!blocks) return std::move(blocks).error();
+  for (store::DomainBlock& block : *blocks)
+    if (block.domain == *name) return std::optional<store::DomainBlock>(std::move(block));
+  return std::optional<store::DomainBlock>();
 }
 
 Status UnblockDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain) {
@@ -77,13 +90,17 @@ Result<std::vector<store::DomainBlock>> DomainBlocks(ServiceContext& ctx) {
   return store::ListDomainBlocks(ctx.store.database());
 }
 
-Status AllowDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain) {
+Result<store::DomainAllow> AllowDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain) {
   auto name = NormaliseDomain(domain);
   if (!name) return std::move(name).error();
   auto added = store::AddDomainAllow(ctx.store.database(), *name, NowUnixMs());
   if (!added) return std::move(added).error();
-  if (!*added) return Ok();
-  return Audit(ctx, admin, "domain.allowed", "{\"domain\":" + JsonQuote(*name) + "}");
+  if (*added) VANTAGE_TRY(Audit(ctx, admin, "domain.allowed", "{\"domain\":" + JsonQuote(*name) + "}"));
+  auto allowed = store::ListDomainAllows(ctx.store.database());
+  if (!allowed) return std::move(allowed).error();
+  for (store::DomainAllow& allow : *allowed)
+    if (allow.domain == *name) return std::move(allow);
+  return Error::Internal("an allowed domain vanished");
 }
 
 Status DisallowDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain) {
@@ -95,7 +112,7 @@ Status DisallowDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string
   return Audit(ctx, admin, "domain.disallowed", "{\"domain\":" + JsonQuote(*name) + "}");
 }
 
-Result<std::vector<std::string>> AllowedDomains(ServiceContext& ctx) {
+Result<std::vector<store::DomainAllow>> AllowedDomains(ServiceContext& ctx) {
   return store::ListDomainAllows(ctx.store.database());
 }
 
@@ -114,7 +131,7 @@ Result<DomainVerdict> JudgeDomain(ServiceContext& ctx, std::string_view host, bo
     auto allowed = store::ListDomainAllows(ctx.store.database());
     if (!allowed) return std::move(allowed).error();
     verdict.blocked = std::none_of(allowed->begin(), allowed->end(),
-                                   [&](const std::string& domain) { return Covers(domain, name); });
+                                   [&](const store::DomainAllow& allow) { return Covers(allow.domain, name); });
   }
   return verdict;
 }

@@ -29,16 +29,20 @@ struct DomainAdmin {
 Result<std::string> NormaliseDomain(std::string_view text);
 
 // Blocks `domain` and its subdomains, or changes its block; Invalid
-// "severity" unless one of kDomainSeverities. Audited.
+// "severity" unless one of kDomainSeverities. Audited. Answers the block as
+// stored (a changed block keeps its created_at).
 Result<store::DomainBlock> BlockDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain,
                                        std::string_view severity, std::string_view reason);
+// The block of exactly `domain`, if any.
+Result<std::optional<store::DomainBlock>> FindDomainBlock(ServiceContext& ctx, std::string_view domain);
 // NotFound when it is not blocked. Audited.
 Status UnblockDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain);
 Result<std::vector<store::DomainBlock>> DomainBlocks(ServiceContext& ctx);
 
-Status AllowDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain);
+// Answers the allowance as stored.
+Result<store::DomainAllow> AllowDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain);
 Status DisallowDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain);
-Result<std::vector<std::string>> AllowedDomains(ServiceContext& ctx);
+Result<std::vector<store::DomainAllow>> AllowedDomains(ServiceContext& ctx);
 
 // What the policy says of a host ("social.example" or "social.example:8443";
 // the port is ignored): blocked (suspended, or not allowed while

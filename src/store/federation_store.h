@@ -188,7 +188,11 @@ Result<bool> SaveDomainBlock(Database& db, const DomainBlock& block);
 // Whether there was one.
 Result<bool> RemoveDomainBlock(Database& db, const std::string& domain);
 // The domains an allowlisted instance federates with.
-Result<std::vector<std::string>> ListDomainAllows(Database& db);
+struct DomainAllow {
+  std::string domain;
+  int64_t created_at = 0;
+};
+Result<std::vector<DomainAllow>> ListDomainAllows(Database& db);
 Result<bool> AddDomainAllow(Database& db, const std::string& domain, int64_t now);
 Result<bool> RemoveDomainAllow(Database& db, const std::string& domain);
 

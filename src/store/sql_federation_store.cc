@@ -162,7 +162,8 @@ constexpr Statement kUpsertDomainBlock{
     "INSERT INTO domain_blocks (domain, severity, reason, created_at) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (domain) DO UPDATE SET severity = excluded.severity, reason = excluded.reason"};
 constexpr Statement kDeleteDomainBlock{"federation_delete_domain_block", "DELETE FROM domain_blocks WHERE domain = ?"};
-constexpr Statement kListDomainAllows{"federation_list_domain_allows", "SELECT domain FROM domain_allows ORDER BY domain"};
+constexpr Statement kListDomainAllows{
+    "federation_list_domain_allows", "SELECT domain, created_at FROM domain_allows ORDER BY domain"};
 constexpr Statement kInsertDomainAllow{
     "federation_insert_domain_allow",
     "INSERT INTO domain_allows (domain, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING"};
@@ -423,6 +424,10 @@ Result<bool> HostUnavailable(Database& db, const std::string& host) {
 }
 
 Status MarkHostAvailable(Database& db, const std::string& host) {
+  // Nearly always available already: a read, and a write only when not.
+  auto unavailable = HostUnavailable(db, host);
+  if (!unavailable) return std::move(unavailable).error();
+  if (!*unavailable) return Ok();
   return db.Write([&](Connection& conn) -> Status {
     VANTAGE_TRY(conn.Exec(kDeleteHost, {host}));
     return Ok();
@@ -597,13 +602,13 @@ Result<bool> RemoveDomainBlock(Database& db, const std::string& domain) {
   return ChangeOne(db, kDeleteDomainBlock, {domain});
 }
 
-Result<std::vector<std::string>> ListDomainAllows(Database& db) {
-  std::vector<std::string> out;
+Result<std::vector<DomainAllow>> ListDomainAllows(Database& db) {
+  std::vector<DomainAllow> out;
   VANTAGE_TRY(db.Read([&](Connection& conn) -> Status {
     out.clear();
     auto rows = conn.Query(kListDomainAllows, {});
     if (!rows) return std::move(rows).error();
-    for (const Row& r : *rows) out.push_back(r.Text(0));
+    for (const Row& r : *rows) out.push_back(DomainAllow{r.Text(0), r.Int(1)});
     return Ok();
   }));
   return out;

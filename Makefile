@@ -10,8 +10,10 @@ NODE_TEST = node --test --test-concurrency=1 $(API_TESTS)
 INTEROP = tests/interop
 NODE_INTEROP = node --test --test-concurrency=1 $(INTEROP)/
 # The federation suite: a real ActivityPub peer (Fedify) against the binary.
+# Its files start their own servers and peers on free ports: two run at once.
 FEDERATION = tests/federation
-NODE_FEDERATION = node --test --test-concurrency=1 $(FEDERATION)/
+FEDERATION_TESTS ?= $(FEDERATION)/
+NODE_FEDERATION = node --test --test-concurrency=2 $(FEDERATION_TESTS)
 # Whether a check runs the federation suite.
 WITH_FEDERATION ?= 1
 E2E = tests/e2e
@@ -27,6 +29,10 @@ WITH_INTEROP ?= 1
 # and bodies, keep-alive and timeouts, event streams and shutdown, past bugs).
 ASAN_API_TESTS = tests/api/bad-input.test.mjs tests/api/connections.test.mjs tests/api/qa-stream.test.mjs \
 	tests/api/regressions.test.mjs
+# ...and the federation files that feed it what other servers send: forged
+# and malformed signatures, the shapes real servers' activities take.
+ASAN_FEDERATION_TESTS = tests/federation/forgeries.test.mjs tests/federation/shapes.test.mjs \
+	tests/federation/rfc9421.test.mjs
 
 .PHONY: bootstrap build asan-build run test check unit-test api-test interop-deps interop-test federation-deps federation-test e2e-deps e2e-test e2e-run sanitize bench clean
 
@@ -98,7 +104,7 @@ check: interop-deps federation-deps
 test: build asan-build interop-deps federation-deps e2e-deps
 	scripts/with-postgres $(MAKE) --no-print-directory check BUILD=$(BUILD) WITH_E2E=1
 	scripts/with-postgres $(MAKE) --no-print-directory check BUILD=$(ASAN_BUILD) ENGINES=sqlite \
-	  API_TESTS="$(ASAN_API_TESTS)" WITH_INTEROP=0
+	  API_TESTS="$(ASAN_API_TESTS)" FEDERATION_TESTS="$(ASAN_FEDERATION_TESTS)" WITH_INTEROP=0
 
 unit-test: build
 	cd $(BUILD) && $(CURDIR)/scripts/with-postgres ctest --output-on-failure -j $(JOBS)

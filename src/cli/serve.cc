@@ -152,6 +152,7 @@ int Serve(const std::vector<std::string>& args) {
   api.media = &media_context;
   config.federation.version = api.version;
   federation::Federation federation(services, config.federation);
+  federation.SetMedia(&media_context);
   RegisterServerRoutes(router, api, federation, config.web_dir);
   if (auto swept = service::SweepMediaFiles(media_context, kSweepGrace); !swept) {
     spdlog::warn("media sweep: {}", swept.error().message);

@@ -283,6 +283,7 @@ void Federation::Stop() {
   }
   wake_.notify_all();
   if (outbox_thread_.joinable()) outbox_thread_.join();
+  if (avatar_thread_.joinable()) avatar_thread_.join();
   for (std::thread& t : delivery_threads_)
     if (t.joinable()) t.join();
   delivery_threads_.clear();

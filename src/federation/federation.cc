@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "federation/http_signature.h"
 #include "federation/message_signature.h"
+#include "service/avatars.h"
 #include "service/profile_text.h"
 
 namespace vantage::federation {
@@ -214,7 +215,15 @@ Result<store::Account> Federation::SaveActor(const json::object& document, const
   if (const json::value* icon = document.if_contains("icon"); icon && icon->is_object())
     row.avatar_url = UrlOf(icon->as_object().if_contains("url"));
   row.fetched_at = NowUnixMs();
-  return store::SaveRemoteActor(services_.store.database(), account, row);
+  auto before = store::FindRemoteActorByUri(services_.store.database(), id);
+  if (!before) return std::move(before).error();
+  auto saved = store::SaveRemoteActor(services_.store.database(), account, row);
+  if (!saved) return saved;
+  // A new or changed picture is fetched in the background; until then the
+  // account shows the default one.
+  if (!*before || (*before)->avatar_url != row.avatar_url || (saved->avatar_key.empty() && !row.avatar_url.empty()))
+    QueueAvatar(saved->id);
+  return saved;
 }
 
 Result<store::RemoteActor> Federation::ResolveActor(const std::string& uri, bool refresh) {
@@ -335,9 +344,67 @@ Result<store::RemoteActor> Federation::VerifyRequest(const InboundRequest& reque
 void Federation::Start() {
   if (outbox_thread_.joinable()) return;
   client_ = std::make_unique<HttpClient>(ClientOptions(services_.settings, options_));
+  HttpClientOptions media = ClientOptions(services_.settings, options_);
+  media.max_body_bytes = service::kMaxAvatarBytes;
+  media_client_ = std::make_unique<HttpClient>(media);
   services_.federation_wake = [this] { Wake(); };
   outbox_thread_ = std::thread([this] { OutboxLoop(); });
+  if (media_) avatar_thread_ = std::thread([this] { AvatarLoop(); });
   for (int i = 0; i < options_.delivery_threads; ++i) delivery_threads_.emplace_back([this] { DeliveryLoop(); });
+}
+
+void Federation::QueueAvatar(int64_t account_id) {
+  if (!media_) return;
+  {
+    std::lock_guard lock(mu_);
+    if (avatars_.size() >= 10000) return;  // a flood of new actors: the rest wait for their next update
+    avatars_.push_back(account_id);
+  }
+  wake_.notify_all();
+}
+
+void Federation::AvatarLoop() {
+  while (true) {
+    int64_t account_id;
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait(lock, [&] { return stopping_ || !avatars_.empty(); });
+      if (stopping_) return;
+      account_id = avatars_.front();
+      avatars_.pop_front();
+    }
+    if (Status fetched = FetchAvatar(account_id); !fetched)
+      spdlog::info("federation: the picture of account {} is not shown: {}", account_id, fetched.error().message);
+  }
+}
+
+Status Federation::FetchAvatar(int64_t account_id) {
+  if (!media_) return Ok();
+  store::Database& db = services_.store.database();
+  auto actor = store::FindRemoteActor(db, account_id);
+  if (!actor) return std::move(actor).error();
+  if (!*actor) return Ok();
+  if ((*actor)->avatar_url.empty()) {
+    auto removed = service::RemoveAvatar(*media_, account_id);
+    if (!removed) return std::move(removed).error();
+    return Ok();
+  }
+  for (const std::string& host : {HostOf((*actor)->uri), HostOf((*actor)->avatar_url)}) {
+    auto verdict = Judge(host);
+    if (!verdict) return std::move(verdict).error();
+    if (verdict->blocked || verdict->reject_media) return Error::Forbidden("media from " + host + " are rejected");
+  }
+  OutboundRequest request;
+  request.url = (*actor)->avatar_url;
+  request.headers = {{"accept", "image/jpeg, image/png, image/webp, image/*;q=0.8"}};
+  auto response = media_client_->Send(request);
+  if (!response) return std::move(response).error();
+  if (response->status != 200) return Error::Unavailable("the picture's server answered " + std::to_string(response->status));
+  auto processed = service::PrepareAvatar(*media_, response->body);
+  if (!processed) return std::move(processed).error();
+  auto set = service::SetAvatar(*media_, account_id, *processed);
+  if (!set) return std::move(set).error();
+  return Ok();
 }
 
 void Federation::Wake() {

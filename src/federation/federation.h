@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -83,6 +84,15 @@ class Federation {
   // New outbox entries (service::ServiceContext::federation_wake).
   void Wake();
 
+  // Where remote accounts' pictures go (the media pipeline and the blob
+  // store); none: they are not fetched. Set before Start.
+  void SetMedia(service::MediaContext* media) { media_ = media; }
+  // Fetches a remote account's picture (its actor's icon), runs it through
+  // the media pipeline like an upload and makes it the account's; an icon
+  // that fails the pipeline, or whose server's media are rejected, leaves
+  // the default picture. Blocks (call from a worker).
+  Status FetchAvatar(int64_t account_id);
+
   const Options& options() const { return options_; }
   service::ServiceContext& services() { return services_; }
   // From the base URL, which is known once the server listens.
@@ -135,12 +145,16 @@ class Federation {
 
  private:
   void OutboxLoop();
+  void AvatarLoop();
+  void QueueAvatar(int64_t account_id);
   void DeliveryLoop();
   Status DeliverOne(const store::Delivery& delivery);
 
   service::ServiceContext& services_;
   Options options_;
   std::unique_ptr<HttpClient> client_;  // made again by Start, which knows the base URL
+  std::unique_ptr<HttpClient> media_client_;  // the same, with room for pictures
+  service::MediaContext* media_ = nullptr;
 
   std::mutex keys_mu_;
   std::map<int64_t, RsaKey> keys_;
@@ -154,6 +168,8 @@ class Federation {
   uint64_t wakes_ = 0;              // outbox entries written
   uint64_t deliveries_queued_ = 0;  // deliveries queued by the outbox thread
   std::thread outbox_thread_;
+  std::thread avatar_thread_;
+  std::deque<int64_t> avatars_;  // accounts whose picture to fetch, guarded by mu_
   std::vector<std::thread> delivery_threads_;
   std::map<std::string, int> in_flight_;  // per host, guarded by mu_
   std::shared_ptr<void> routes_;          // the handlers' state (routes.cc)

@@ -100,6 +100,26 @@ describe('forgeries are refused', () => {
     assert.equal((await api(v.server, 'GET', `/api/v1/statuses/${post.id}`)).status, 200);
   });
 
+  test("an Update of someone else's comment changes nothing", async () => {
+    const noteIdOf = `${peer.actorId('alice')}/notes/own-comment`;
+    const create = { '@context': CONTEXT, id: `${noteIdOf}/activity`, type: 'Create', actor: peer.actorId('alice'), to: [PUBLIC],
+      object: { id: noteIdOf, type: 'Note', attributedTo: peer.actorId('alice'), inReplyTo: noteId, content: '<p>Mine</p>', to: [PUBLIC] } };
+    assert.equal((await peer.signedPost('alice', v.sharedInbox, create)).status, 202);
+    let comment;
+    await waitFor(async () => {
+      comment = assertOk(await api(v.server, 'GET', `/api/v1/statuses/${post.id}/context`)).descendants[0];
+      return Boolean(comment);
+    }, { timeoutMs: 10_000, message: 'the comment arrived' });
+    // bob rewrites it, as alice's and as his own: neither is believed.
+    for (const attributedTo of [peer.actorId('alice'), peer.actorId('bob')]) {
+      const update = { '@context': CONTEXT, id: `${peer.actorId('bob')}#updates/${attributedTo.length}`, type: 'Update', actor: peer.actorId('bob'), to: [PUBLIC],
+        object: { id: noteIdOf, type: 'Note', attributedTo, inReplyTo: noteId, content: '<p>Rewritten by bob</p>', to: [PUBLIC] } };
+      assert.equal((await peer.signedPost('bob', v.sharedInbox, update)).status, 202);
+    }
+    await sleep(300);
+    assert.match(assertOk(await api(v.server, 'GET', `/api/v1/statuses/${comment.id}`)).content, /Mine/);
+  });
+
   test('an Undo names its own activity: undoing another actor\'s Like is dropped', async () => {
     const undo = { '@context': CONTEXT, id: `${peer.actorId('bob')}#undo/forged`, type: 'Undo', actor: peer.actorId('bob'),
       object: { id: 'x', type: 'Like', actor: peer.actorId('alice'), object: noteId } };

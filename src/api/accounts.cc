@@ -87,6 +87,9 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
     if (!note) return std::move(note).error();
     auto locked = params->Bool("locked");
     if (!locked) return std::move(locked).error();
+    // Who follows it and whom it follows, hidden from other servers.
+    auto hide_collections = params->Bool("hide_collections");
+    if (!hide_collections) return std::move(hide_collections).error();
     // Generous bounds: the service names the real limits in its errors.
     auto fields = params->IndexedObjects("fields_attributes", {"name", "value"}, 16, 4 * service::kMaxProfileFieldChars);
     if (!fields) return std::move(fields).error();
@@ -108,6 +111,7 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx) {
     change.display_name = std::move(*display_name);
     change.note = std::move(*note);
     change.locked = *locked;
+    change.hide_collections = *hide_collections;
     if (*fields) {
       change.fields.emplace();
       for (auto& entry : **fields) change.fields->push_back({std::move(entry["name"]), std::move(entry["value"])});

@@ -64,6 +64,7 @@ json::object CredentialAccountJson(const service::Settings& settings, const stor
     fields.push_back(json::object{{"name", field.name}, {"value", field.value}, {"verified_at", nullptr}});
   source["fields"] = std::move(fields);
   source["follow_requests_count"] = follow_requests_count;
+  source["hide_collections"] = account.hide_collections.value_or(false);
   out["source"] = std::move(source);
   json::object role;
   role["name"] = store::RoleName(account.role);

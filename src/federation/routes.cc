@@ -322,7 +322,7 @@ class Routes {
     if (!organisation) return FromError(organisation.error());
     std::string id = followers ? f_.uris().Followers((*account)->username) : f_.uris().Following((*account)->username);
     int64_t total = followers ? (*account)->followers_count : (*account)->following_count;
-    bool hidden = organisation->has_value();
+    bool hidden = (*account)->hide_collections.value_or(organisation->has_value());
     std::string page = QueryParam(request.query, "page");
     if (page.empty() || hidden) return Document(Collection(id, total, hidden ? "" : id + "?page=1"));
     int64_t below = 0;

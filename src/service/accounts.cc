@@ -157,6 +157,7 @@ Result<store::Account> UpdateProfile(ServiceContext& ctx, int64_t account_id,
     patch.note = *change.note;
   }
   patch.locked = change.locked;
+  patch.hide_collections = change.hide_collections;
   if (change.fields) {
     std::vector<ProfileField> kept;
     for (size_t i = 0; i < change.fields->size(); ++i) {

@@ -56,6 +56,7 @@ struct ProfileChange {
   std::optional<std::string> display_name;  // <= 30 characters
   std::optional<std::string> note;          // <= 500 characters
   std::optional<bool> locked;
+  std::optional<bool> hide_collections;  // who follows it, and whom it follows, hidden from other servers
   // Replaces every field: at most kMaxProfileFields, name and value each at
   // most kMaxProfileFieldChars after trimming, a name for every value;
   // entries with both empty are dropped. Errors name

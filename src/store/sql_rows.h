@@ -17,8 +17,8 @@
   p "id, " p "username, " p "email, " p "display_name, " p "note, " p "password_hash, " p "role, " p         \
   "locked, " p "approved, " p "verified, " p "registration_reason, " p "created_at, " p "updated_at, " p     \
   "followers_count, " p "following_count, " p "statuses_count, " p "avatar_key, " p "avatar_small_key, " p  \
-  "fields, " p "domain, " p "url"
-inline constexpr size_t kAccountColumnCount = 21;
+  "fields, " p "domain, " p "url, " p "hide_collections"
+inline constexpr size_t kAccountColumnCount = 22;
 
 // The attachment columns DecodeMedia reads, prefixed likewise.
 #define VANTAGE_MEDIA_COLUMNS_OF(p)                                                                          \

@@ -62,6 +62,7 @@ Result<Account> DecodeAccount(const Row& row, size_t at) {
   a.fields_json = row.Text(at + 18);
   a.domain = row.Text(at + 19);
   a.url = row.Text(at + 20);
+  if (!row.IsNull(at + 21)) a.hide_collections = row.Bool(at + 21);
   return a;
 }
 
@@ -86,7 +87,7 @@ constexpr size_t kAppColumnCount = 8;
 constexpr Statement kInsertAccount{
     "insert_account",
     "INSERT INTO accounts (" VANTAGE_ACCOUNT_COLUMNS ") "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
 // Every local account has its actor key's row from the start, pending until
 // the key is made (store/federation_store.h).
 constexpr Statement kInsertPendingActorKey{
@@ -104,7 +105,8 @@ constexpr Statement kSelectAccountByEmail{
 constexpr Statement kUpdateAccountProfile{
     "update_account_profile",
     "UPDATE accounts SET display_name = COALESCE(?, display_name), note = COALESCE(?, note), "
-    "locked = COALESCE(?, locked), fields = COALESCE(?, fields), updated_at = ? WHERE id = ? "
+    "locked = COALESCE(?, locked), fields = COALESCE(?, fields), "
+    "hide_collections = COALESCE(?, hide_collections), updated_at = ? WHERE id = ? "
     "RETURNING " VANTAGE_ACCOUNT_COLUMNS};
 constexpr Statement kUpdateAccountAvatar{
     "update_account_avatar",
@@ -311,7 +313,8 @@ class SqlAccountStore final : public AccountStore {
            std::string(RoleName(a.role)), Bool(a.locked), Bool(a.approved), Bool(a.verified),
            a.registration_reason, a.created_at, a.updated_at, a.followers_count, a.following_count,
            a.statuses_count, KeyValue(a.avatar_key), KeyValue(a.avatar_small_key), a.fields_json,
-           a.domain.empty() ? Null() : Value(a.domain), a.url.empty() ? Null() : Value(a.url)}));
+           a.domain.empty() ? Null() : Value(a.domain), a.url.empty() ? Null() : Value(a.url),
+           a.hide_collections ? Value(Bool(*a.hide_collections)) : Null()}));
       if (a.domain.empty()) VANTAGE_TRY(conn.Exec(kInsertPendingActorKey, {a.id}));
       return Ok();
     });
@@ -367,7 +370,8 @@ class SqlAccountStore final : public AccountStore {
       auto row = conn.QueryOne(
           kUpdateAccountProfile,
           {Opt(patch.display_name), Opt(patch.note),
-           patch.locked ? Value(Bool(*patch.locked)) : Null(), Opt(patch.fields_json), now, id});
+           patch.locked ? Value(Bool(*patch.locked)) : Null(), Opt(patch.fields_json),
+           patch.hide_collections ? Value(Bool(*patch.hide_collections)) : Null(), now, id});
       if (!row) return std::move(row).error();
       if (!*row) return Error::NotFound();
       auto account = DecodeAccount(**row);

@@ -68,6 +68,9 @@ struct Account {
   // account's username is "name@domain".
   std::string domain;
   std::string url;
+  // Whether its follower and following lists are hidden from other servers
+  // (the counts stay); none: the default, hidden for organisations only.
+  std::optional<bool> hide_collections;
   bool local() const { return domain.empty(); }
 };
 
@@ -76,6 +79,7 @@ struct AccountPatch {
   std::optional<std::string> note;
   std::optional<bool> locked;
   std::optional<std::string> fields_json;
+  std::optional<bool> hide_collections;
 };
 
 class AccountStore {

@@ -126,6 +126,22 @@ describe('a Fedify peer and Vantage', () => {
     assert.deepEqual(page.orderedItems, [peer.actorId('alice')]);
   });
 
+  test('an account may hide its follower lists from other servers: the counts stay', async () => {
+    const form = (hide) => ({ token: vera.token, json: { hide_collections: hide } });
+    const me = assertOk(await api(v.server, 'PATCH', '/api/v1/accounts/update_credentials', form(true)));
+    assert.equal(me.source.hide_collections, true);
+    for (const which of ['followers', 'following']) {
+      const collection = await (await fetch(`${v.actorId(vera.username)}/${which}`, { headers: AP })).json();
+      assert.equal(collection.totalItems, which === 'followers' ? 1 : 0);
+      assert.equal(collection.first, undefined);
+      const page = await (await fetch(`${v.actorId(vera.username)}/${which}?page=1`, { headers: AP })).json();
+      assert.equal(page.orderedItems, undefined, `${which} lists nobody`);
+    }
+    assert.equal(assertOk(await api(v.server, 'PATCH', '/api/v1/accounts/update_credentials', form(false))).source.hide_collections, false);
+    const shown = await (await fetch(`${v.actorId(vera.username)}/followers?page=1`, { headers: AP })).json();
+    assert.deepEqual(shown.orderedItems, [peer.actorId('alice')]);
+  });
+
   let postId;
   let noteId;
   test('a three-photo post reaches the follower with its alt text, order, blurhash and focal points', async () => {

@@ -57,9 +57,10 @@ std::vector<NotificationType> Types(const std::vector<Notification>& list) {
 
 TEST_P(StoreConformanceTest, NotificationTypesRoundTripByName) {
   for (auto type : {NotificationType::kFollow, NotificationType::kFollowRequest, NotificationType::kFavourite,
-                    NotificationType::kMention, NotificationType::kReply})
+                    NotificationType::kMention, NotificationType::kReply, NotificationType::kReblog})
     EXPECT_EQ(ParseNotificationType(NotificationTypeName(type)), type);
-  EXPECT_FALSE(ParseNotificationType("reblog"));
+  EXPECT_EQ(NotificationTypeName(NotificationType::kReblog), std::string("reblog"));
+  EXPECT_FALSE(ParseNotificationType("status"));
 }
 
 TEST_P(StoreConformanceTest, NotificationsAreWrittenOncePerCause) {

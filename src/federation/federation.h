@@ -135,9 +135,9 @@ class Federation {
   // Unauthorized (with the reason, for the log) when it cannot be verified.
   Result<store::RemoteActor> VerifyRequest(const InboundRequest& request);
 
-  // Handles a verified activity from `signer` (inbox.cc).
-  Status Receive(const boost::json::object& activity, const store::RemoteActor& signer,
-                 std::optional<int64_t> inbox_owner);
+  // Handles a verified activity from `signer` (inbox.cc), whichever inbox
+  // it came to: what it is about says whom it concerns.
+  Status Receive(const boost::json::object& activity, const store::RemoteActor& signer);
 
   // Outbox entries into activities and deliveries (delivery.cc); the number
   // of entries handled.

@@ -346,8 +346,7 @@ class Inbox {
 
 }  // namespace
 
-Status Federation::Receive(const json::object& activity, const store::RemoteActor& signer,
-                           std::optional<int64_t> /*inbox_owner*/) {
+Status Federation::Receive(const json::object& activity, const store::RemoteActor& signer) {
   return Inbox(*this, signer).Handle(activity);
 }
 

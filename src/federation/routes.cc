@@ -409,12 +409,11 @@ class Routes {
   // cannot be verified is 401 with the reason in the log only.
   Response InboxRoute(Request& request) {
     if (f_.options().mode == Mode::kOff) return NotFound();
-    std::optional<int64_t> owner;
+    // A personal inbox must be an account's (404 otherwise, as Mastodon).
     if (!request.path_params.empty()) {
       auto account = LocalAccount(request.path_params[0]);
       if (!account) return FromError(account.error());
       if (!*account) return NotFound();
-      owner = (*account)->id;
     }
     boost::system::error_code ec;
     json::value parsed = json::parse(request.body, ec);
@@ -454,7 +453,7 @@ class Routes {
       return Unverified();
     }
     (void)store::MarkHostAvailable(f_.services().store.database(), HostOf(signer->uri));
-    Status received = f_.Receive(activity, *signer, owner);
+    Status received = f_.Receive(activity, *signer);
     if (!received) {
       spdlog::warn("federation: {} from {} failed: {}", TypeOf(activity), signer->uri, received.error().message);
       return FromError(received.error());

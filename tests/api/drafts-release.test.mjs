@@ -44,7 +44,7 @@ function sql(dataArgs, statement) {
     execFileSync('psql', [url, '-qXv', 'ON_ERROR_STOP=1', '-c', statement], { stdio: ['ignore', 'ignore', 'pipe'] });
   } else {
     const dir = dataArgs[dataArgs.indexOf('--data') + 1];
-    execFileSync('sqlite3', [path.join(dir, 'vantage.db'), statement], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(dir, 'vantage.db'), statement], { stdio: ['ignore', 'ignore', 'pipe'] });
   }
 }
 

@@ -36,7 +36,7 @@ function sql(statement) {
     const url = server.dataArgs[server.dataArgs.indexOf('--db') + 1];
     execFileSync('psql', [url, '-qXv', 'ON_ERROR_STOP=1', '-c', statement], { stdio: ['ignore', 'ignore', 'pipe'] });
   } else {
-    execFileSync('sqlite3', [path.join(server.dataDir, 'vantage.db'), statement], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(server.dataDir, 'vantage.db'), statement], { stdio: ['ignore', 'ignore', 'pipe'] });
   }
 }
 

@@ -557,7 +557,7 @@ describe('the command line and the audit log', () => {
       + "FROM audit_log WHERE target_type = 'domain' ORDER BY seq";
     const out = ENGINE === 'postgres'
       ? execFileSync('psql', [dbUrl, '-qXAt', '-v', 'ON_ERROR_STOP=1', '-c', q], { encoding: 'utf8' })
-      : execFileSync('sqlite3', [dbFile, q], { encoding: 'utf8' });
+      : execFileSync('sqlite3', ['-cmd', '.timeout 5000', dbFile, q], { encoding: 'utf8' });
     return out.split('\n').filter(Boolean).map((line) => {
       const [seq, actor, organisation, ip, action, ...detail] = line.split('|');
       return { seq: Number(seq), actor, organisation, ip, action, detail: JSON.parse(detail.join('|')) };

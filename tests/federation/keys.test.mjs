@@ -17,7 +17,7 @@ function sql(server, statement) {
     const url = server.dataArgs[server.dataArgs.indexOf('--db') + 1];
     execFileSync('psql', [url, '-qXc', statement]);
   } else {
-    execFileSync('sqlite3', [`${server.dataDir}/vantage.db`, statement]);
+    execFileSync('sqlite3', ['-cmd', '.timeout 5000', `${server.dataDir}/vantage.db`, statement]);
   }
 }
 

@@ -42,6 +42,11 @@ export function richText(html) {
   return out;
 }
 
+// The words of server HTML alone, for labels and short excerpts.
+export function plainText(html) {
+  return new DOMParser().parseFromString(`<body>${html || ''}</body>`, 'text/html').body.textContent.trim();
+}
+
 function copy(from, to) {
   for (const node of from.childNodes) {
     if (node.nodeType === Node.TEXT_NODE) {
@@ -85,6 +90,16 @@ function linkFor(href) {
     el.target = '_blank';
   }
   return el;
+}
+
+// Whether `url` (absolute or relative) is on this server. Pictures are only
+// ever loaded from here: a reader's browser never contacts another server.
+export function sameOrigin(url) {
+  try {
+    return new URL(url, location.href).origin === location.origin;
+  } catch {
+    return false;
+  }
 }
 
 let toastTimer = 0;

@@ -1,8 +1,9 @@
 // Accounts of other servers (docs/federation.md) as the app shows them: a
 // stand-in remote actor (lib/remote_actor.js) likes, comments on and boosts
 // local posts over ActivityPub. Wherever it appears it reads @name@host and
-// links to its profile on its own server, never to a local /@name page;
-// local accounts stay as they were.
+// links to its page here, /@name@host (never to a local /@name page, nor
+// out to its own server); local accounts stay as they were.
+// federation-following.spec.js follows one.
 import { test, expect, makeUser, makePost, api, signInAs, expectAccessible } from '../lib/fixtures.js';
 import { startRemoteActor, noteUri } from '../lib/remote_actor.js';
 
@@ -14,13 +15,13 @@ test.afterAll(async () => {
   await remote.close();
 });
 
-// A link to the remote actor's own profile page, as external links are made.
+// A link to the remote account's page here, an app link like any other.
 async function expectRemoteLink(link) {
-  await expect(link).toHaveAttribute('href', remote.url);
-  await expect(link).toHaveAttribute('rel', 'nofollow noopener noreferrer');
+  await expect(link).toHaveAttribute('href', `/@${remote.acct}`);
+  expect(await link.getAttribute('target')).toBeNull();
 }
 
-test('a remote account\'s comment and like show its full handle and link to its own server @desktop', async ({ page }) => {
+test('a remote account\'s comment and like show its full handle and link to its page here @desktop', async ({ page }) => {
   const author = await makeUser('harbour', { displayName: 'Harbour Lights' });
   const neighbour = await makeUser('neighbour', { displayName: 'Nina Next Door' });
   const post = await makePost(author, { caption: 'Dusk at the quay', alt: ['Boats at dusk'] });
@@ -47,8 +48,7 @@ test('a remote account\'s comment and like show its full handle and link to its 
   await expect(page.locator('.replying')).toHaveText(`Replying to @${remote.acct}`);
   await expectAccessible(page, 'post with a remote comment');
 
-  // The likers: the full handle and the remote profile, and no Follow button
-  // (following accounts of other servers comes later).
+  // The likers: the full handle, the remote profile, and a Follow button.
   await page.getByRole('link', { name: '1 like' }).click();
   await expect(page.getByRole('heading', { name: 'Likes' })).toBeVisible();
   const row = page.locator('.account-row');
@@ -56,7 +56,7 @@ test('a remote account\'s comment and like show its full handle and link to its 
   await expect(row.locator('.handle')).toHaveText(`@${remote.acct}`);
   await expectRemoteLink(row.locator('a.name'));
   await expectRemoteLink(row.locator('a.account-row-avatar'));
-  await expect(row.getByRole('button')).toHaveCount(0);
+  await expect(row.getByRole('button', { name: `Follow ${remote.acct}` })).toBeVisible();
 
   // The notifications of both.
   await page.goto('/notifications');
@@ -67,10 +67,17 @@ test('a remote account\'s comment and like show its full handle and link to its 
   }
   await expectAccessible(page, 'notifications from a remote account');
 
-  // Its page here is only a pointer to its own server.
-  await page.goto(`/@${remote.acct}`);
-  await expect(page.getByText(`@${remote.acct} is on another server.`)).toBeVisible();
-  await expectRemoteLink(page.getByRole('link', { name: 'See the profile there' }));
+  // Its page here, with a link to its profile on its own server.
+  await page.locator('.note[data-type=favourite] a.name', { hasText: 'Rosa Remote' }).first().click();
+  await expect(page).toHaveURL(new RegExp(`/@${remote.acct}$`));
+  await expect(page.getByRole('heading', { name: 'Rosa Remote' })).toBeVisible();
+  await expect(page.locator('.profile .handle')).toHaveText(`@${remote.acct}`);
+  const there = page.getByRole('link', { name: `View on ${new URL(remote.origin).host}` });
+  await expect(there).toHaveAttribute('href', remote.url);
+  await expect(there).toHaveAttribute('rel', 'nofollow noopener noreferrer');
+  await expect(there).toHaveAttribute('target', '_blank');
+  await expect(page.getByRole('button', { name: `Follow ${remote.acct}` })).toBeVisible();
+  await expectAccessible(page, 'a remote profile');
 });
 
 test('a boost by a remote account is a notification with the post\'s thumbnail', async ({ page }) => {

@@ -1,7 +1,7 @@
 // Notifications: follows, follow requests, likes, boosts, comments and mentions;
 // above them, the invitations to an organisation's staff waiting for an
 // answer (given on /invitations).
-import { h } from '../dom.js';
+import { h, plainText } from '../dom.js';
 import { get } from '../api.js';
 import { session, requireSignIn } from '../session.js';
 import { avatarLink, nameLink } from '../ui/account.js';
@@ -27,7 +27,7 @@ function thumb(status) {
 function notification(n) {
   const text = [nameLink(n.account), ' ', WHAT[n.type] || n.type];
   if (n.type === 'mention' && n.status) {
-    text.push(' ', h('a.comment-link', { href: `/p/${n.status.in_reply_to_id || n.status.id}`, text: n.status.content ? new DOMParser().parseFromString(n.status.content, 'text/html').body.textContent : 'View' }));
+    text.push(' ', h('a.comment-link', { href: `/p/${n.status.in_reply_to_id || n.status.id}`, text: plainText(n.status.content) || 'View' }));
   }
   if (n.type === 'follow_request') text.push(' ', h('a', { href: '/follow_requests', text: 'Review requests' }));
   return h('li.note', { dataset: { type: n.type } },

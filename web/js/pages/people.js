@@ -2,7 +2,7 @@
 import { h } from '../dom.js';
 import { get } from '../api.js';
 import { session, signedIn } from '../session.js';
-import { accountRow, handleOf, isRemote } from '../ui/account.js';
+import { accountRow, handleOf } from '../ui/account.js';
 import { followButton } from '../ui/follow.js';
 import { pagedList } from '../ui/paged.js';
 import { renderNotFound } from './not_found.js';
@@ -29,8 +29,7 @@ export default async function (main, { name, id }) {
   main.append(h('h1.page-title', { text: title }));
   const row = (account) => {
     const mine = signedIn() && account.id === session.account.id;
-    // Following accounts on other servers comes later (docs/federation.md).
-    return accountRow(account, mine || !signedIn() || isRemote(account) ? null : followButton(account, null));
+    return accountRow(account, mine || !signedIn() ? null : followButton(account, null));
   };
   const list = pagedList(path, row, { container: h('ul.people'), empty: h('p', { text: 'Nobody yet.' }) });
   main.append(list.root);

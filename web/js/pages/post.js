@@ -6,7 +6,7 @@ import { navigate } from '../router.js';
 import { session, signedIn, myOrganisations } from '../session.js';
 import { actAs } from '../ui/drafts.js';
 import { hasRole } from '../ui/console_nav.js';
-import { avatarLink, handleOf, nameLink } from '../ui/account.js';
+import { avatarLink, handleOf, hostOf, isRemote, nameLink } from '../ui/account.js';
 import { postCard } from '../ui/post_card.js';
 import { timeEl } from '../ui/time.js';
 import { field, errorLine, submitting } from '../ui/form.js';
@@ -105,6 +105,9 @@ export default async function (main, { id, query }) {
   const card = postCard(status, { full: true });
   card.querySelector('.post-head').append(mine ? ownerMenu(status, card) : signedIn() ? reportButton({ account_id: status.account.id, status_ids: [status.id] }) : '');
   if (status.vantage?.archived) card.prepend(h('p.notice', { text: 'Archived: only you can see this post.' }));
+  if (isRemote(status.account) && /^https?:\/\//i.test(status.url || '')) {
+    card.append(h('p.pad', {}, h('a', { href: status.url, rel: 'nofollow noopener noreferrer', target: '_blank', text: `View on ${hostOf(status.account)}` })));
+  }
   main.append(h('h1.visually-hidden', { text: `Post by ${who}` }), card);
 
   const comments = h('ul.comments', { 'aria-label': 'Comments' });

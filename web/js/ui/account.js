@@ -1,5 +1,5 @@
 // Small account pieces: avatar, name with verified badge.
-import { h, icon } from '../dom.js';
+import { h, icon, sameOrigin } from '../dom.js';
 
 const MISSING = '/avatars/original/missing.png';
 
@@ -7,7 +7,8 @@ const MISSING = '/avatars/original/missing.png';
 // Small sizes use the 96-pixel file, larger ones the 400-pixel one.
 export function avatar(account, size = 32, alt = null) {
   const label = alt === null ? `${account.display_name || account.username}'s profile picture` : alt;
-  if (account.avatar && !account.avatar.endsWith(MISSING)) {
+  // Pictures come from this server only (a remote one is fetched and served by it).
+  if (account.avatar && !account.avatar.endsWith(MISSING) && sameOrigin(account.avatar)) {
     const src = size <= 48 && account.vantage_avatar_small ? account.vantage_avatar_small : account.avatar;
     return h('img.avatar', { src, alt: label, width: size, height: size, loading: 'lazy' });
   }
@@ -27,14 +28,13 @@ export function badge(account) {
   return account.verified ? h('span.badge', { title: 'Verified' }, icon('check', 'Verified')) : null;
 }
 
-// A remote account (acct "name@host") has no page here: its links go to its
-// profile on its own server, and its handle is always shown in full.
+// A remote account (acct "name@host") has its page here at /@name@host,
+// like a local one; its handle is always shown in full.
 export const isRemote = (account) => (account.acct || '').includes('@');
 export const handleOf = (account) => `@${account.acct || account.username}`;
-export function profileLink(account) {
-  if (!isRemote(account)) return { href: `/@${account.username}` };
-  return { href: /^https?:\/\//i.test(account.url || '') ? account.url : null, rel: 'nofollow noopener noreferrer', target: '_blank' };
-}
+export const hostOf = (account) => (account.acct || '').split('@').pop();
+export const profilePath = (account) => `/@${account.acct || account.username}`;
+export const profileLink = (account) => ({ href: profilePath(account) });
 
 // The picture linking to the profile, left out of the tab order (the name beside it links too).
 export const avatarLink = (account, size, cls = '') => h(`a${cls}`, { ...profileLink(account), tabindex: '-1', 'aria-hidden': 'true' }, avatar(account, size, ''));

@@ -1,7 +1,7 @@
 // A post's photos: one, or a carousel that scrolls with the finger (CSS
 // scroll snapping), the arrows, the arrow keys, and shows dots. Each photo
 // sits on its blurhash until it has loaded.
-import { h, icon } from '../dom.js';
+import { h, icon, sameOrigin } from '../dom.js';
 import { blurhashCanvas } from './blurhash.js';
 
 // Instagram's frame: the first photo's shape, between 4:5 and 1.91:1.
@@ -11,16 +11,41 @@ function frameAspect(media) {
   return Math.min(1.91, Math.max(0.8, aspect));
 }
 
-function slide(media, index, total, author) {
-  const alt = media.description || `Photo ${index + 1} of ${total} by ${author}`;
+// What an attachment can show here: its photo; a link to the server it came
+// from, for a video or sound (Vantage shows photos only); or "Image
+// unavailable" for a photo this server could not fetch or that failed the
+// media pipeline. A picture is never loaded from another server.
+export function mediaKind(media) {
+  if (media.type && media.type !== 'image') return /^https?:\/\//i.test(media.remote_url || '') ? 'elsewhere' : 'unavailable';
+  if (!media.url || media.vantage?.state === 'failed' || !sameOrigin(media.url)) return 'unavailable';
+  return 'photo';
+}
+
+// The grey box in a photo's place: what it says, then the alt text.
+const placeholder = (media, ...body) => h('div.unavailable', {}, ...body,
+  media.description ? h('span.unavailable-alt', { text: media.description }) : null);
+export const unavailable = (media) => placeholder(media, h('strong', { text: 'Image unavailable' }));
+
+function slideBody(media, index, alt, frame) {
+  const kind = mediaKind(media);
+  if (kind === 'elsewhere') {
+    return [placeholder(media, h('a', { href: media.remote_url, rel: 'noopener noreferrer', target: '_blank', text: 'View on the original server' }))];
+  }
+  if (kind === 'unavailable') return [unavailable(media)];
   const img = h('img.photo', {
     alt, src: media.url, loading: index === 0 ? 'eager' : 'lazy', decoding: 'async', draggable: 'false',
   });
-  const canvas = blurhashCanvas(media.blurhash, frameAspect(media));
-  const frame = h('div.slide', { role: 'group', 'aria-roledescription': 'slide', 'aria-label': `${index + 1} of ${total}` }, canvas, img);
   const shown = () => frame.classList.add('loaded');
   if (img.complete && img.naturalWidth) shown();
   else img.addEventListener('load', shown, { once: true });
+  img.addEventListener('error', () => frame.replaceChildren(unavailable(media)), { once: true });
+  return [blurhashCanvas(media.blurhash, frameAspect(media)), img];
+}
+
+function slide(media, index, total, author) {
+  const alt = media.description || `Photo ${index + 1} of ${total} by ${author}`;
+  const frame = h('div.slide', { role: 'group', 'aria-roledescription': 'slide', 'aria-label': `${index + 1} of ${total}` });
+  frame.append(...slideBody(media, index, alt, frame));
   return frame;
 }
 

@@ -1,9 +1,12 @@
 // Follow, Following, Requested: one button that follows, unfollows, or
 // withdraws a request, showing the relationship the server answers.
-import { h } from '../dom.js';
-import { post } from '../api.js';
+import { h, toast } from '../dom.js';
+import { get, post } from '../api.js';
 import { navigate } from '../router.js';
 import { signedIn } from '../session.js';
+import { isRemote } from './account.js';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export function followButton(account, relationship, onChange = () => {}) {
   const button = h('button', { type: 'button', class: 'follow' });
@@ -25,11 +28,31 @@ export function followButton(account, relationship, onChange = () => {}) {
       const undo = rel.following || rel.requested;
       rel = await post(`/api/v1/accounts/${account.id}/${undo ? 'unfollow' : 'follow'}`, {});
       onChange(rel);
+      if (rel.requested && isRemote(account)) awaitAnswer();
+    } catch (e) {
+      toast(e.message);
     } finally {
       button.disabled = false;
       render();
     }
   });
+  // Another server accepts a follow on its own time (most at once): while the
+  // button is on the page, ask a few times whether Requested became Following.
+  const awaitAnswer = async () => {
+    const asked = rel;
+    for (const wait of [1000, 3000, 8000]) {
+      await sleep(wait);
+      if (!button.isConnected || rel !== asked) return;
+      const [now] = await get(`/api/v1/accounts/relationships?id[]=${account.id}`).catch(() => []);
+      if (rel !== asked || button.disabled || !now) return;
+      if (!now.requested) {
+        rel = now;
+        render();
+        onChange(rel);
+        return;
+      }
+    }
+  };
   render();
   return button;
 }

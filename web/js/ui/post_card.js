@@ -87,7 +87,21 @@ export function ctaLink(status) {
     h('span', { text: cta.label }), h('span.cta-domain', { text: ` · ${cta.domain}` }));
 }
 
-export function postCard(status, { full = false, menu = null } = {}) {
+// A post without photos (other servers' text posts; our own posts always
+// have one): its text in a card where the photos would be.
+function textCard(status) {
+  return h('div.text-card', {}, h('div.content', {}, richText(status.content)));
+}
+
+// A boost by someone followed (`reblog`) shows the boosted post, under a line
+// naming who shared it.
+export function postCard(status, options = {}) {
+  if (status.reblog) {
+    const card = postCard(status.reblog, options);
+    card.prepend(h('p.shared-by', {}, 'Shared by ', nameLink(status.account)));
+    return card;
+  }
+  const { full = false, menu = null } = options;
   const { button, likes, like } = likeControls(status);
   const headingId = `post-${status.id}-author`;
   const header = h('header.post-head', {},
@@ -97,13 +111,14 @@ export function postCard(status, { full = false, menu = null } = {}) {
     menu);
   const actions = h('div.actions', {}, button,
     h('a.icon-button', { href: `${postPath(status)}?comment=1`, 'aria-label': 'Comment' }, icon('comment')));
+  const photos = (status.media_attachments || []).length > 0;
   const card = h('article.post', { 'aria-labelledby': headingId, dataset: { id: status.id }, class: full ? 'full' : null },
     header,
-    carousel(status, { onDoubleTap: like }),
+    photos ? carousel(status, { onDoubleTap: like }) : textCard(status),
     ctaLink(status),
     actions,
     likes,
-    caption(status),
+    photos ? caption(status) : null,
     full ? null : firstComments(status),
     h('a.post-time', { href: postPath(status) }, timeEl(status.created_at)));
   return card;

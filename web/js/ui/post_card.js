@@ -112,7 +112,8 @@ export function postCard(status, options = {}) {
   const actions = h('div.actions', {}, button,
     h('a.icon-button', { href: `${postPath(status)}?comment=1`, 'aria-label': 'Comment' }, icon('comment')));
   const photos = (status.media_attachments || []).length > 0;
-  const card = h('article.post', { 'aria-labelledby': headingId, dataset: { id: status.id }, class: full ? 'full' : null },
+  const card = h('article.post', { 'aria-labelledby': headingId, dataset: { id: status.id },
+    class: [full && 'full', !photos && 'text-post'].filter(Boolean).join(' ') || null },
     header,
     photos ? carousel(status, { onDoubleTap: like }) : textCard(status),
     ctaLink(status),

@@ -12,7 +12,7 @@ import { gridContainer, gridTile } from '../ui/grid.js';
 
 export default function (main, { query }) {
   document.title = 'Search · Vantage';
-  const input = h('input', { type: 'search', name: 'q', 'aria-label': 'Search accounts and hashtags', placeholder: 'Search', value: query.get('q') || '', autocomplete: 'off' });
+  const input = h('input', { type: 'search', name: 'q', 'aria-label': 'Search accounts and hashtags', placeholder: 'Search', value: query.get('q') || '', autocomplete: 'off', enterkeyhint: 'search' });
   const state = h('p.search-state', { role: 'status' });
   const results = h('div.results', { 'aria-live': 'polite' });
   const form = h('form.pad', { role: 'search' }, input);

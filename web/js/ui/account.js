@@ -7,9 +7,9 @@ const MISSING = '/avatars/original/missing.png';
 // Small sizes use the 96-pixel file, larger ones the 400-pixel one.
 export function avatar(account, size = 32, alt = null) {
   const label = alt === null ? `${account.display_name || account.username}'s profile picture` : alt;
-  // Pictures come from this server only (a remote one is fetched and served by it).
-  if (account.avatar && !account.avatar.endsWith(MISSING) && sameOrigin(account.avatar)) {
-    const src = size <= 48 && account.vantage_avatar_small ? account.vantage_avatar_small : account.avatar;
+  const src = size <= 48 && account.vantage_avatar_small ? account.vantage_avatar_small : account.avatar;
+  // Pictures come from this server only (another server's is fetched and served by it).
+  if (account.avatar && !account.avatar.endsWith(MISSING) && sameOrigin(src)) {
     return h('img.avatar', { src, alt: label, width: size, height: size, loading: 'lazy' });
   }
   let hue = 0;

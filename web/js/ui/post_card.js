@@ -50,9 +50,16 @@ export function likeControls(status, onChange = () => {}) {
   return { button, likes, like: () => set(true) };
 }
 
+// A content warning (`spoiler_text`, as other servers' posts often carry)
+// keeps the words behind it until opened.
+function behindWarning(status, body) {
+  if (!status.spoiler_text) return body;
+  return h('details.warning', {}, h('summary', { text: status.spoiler_text }), body);
+}
+
 export function caption(status) {
   if (!status.content) return null;
-  return h('div.caption', {}, nameLink(status.account), ' ', h('span.content', {}, richText(status.content)));
+  return h('div.caption', {}, nameLink(status.account), ' ', behindWarning(status, h('span.content', {}, richText(status.content))));
 }
 
 export function commentLine(reply) {
@@ -90,7 +97,7 @@ export function ctaLink(status) {
 // A post without photos (other servers' text posts; our own posts always
 // have one): its text in a card where the photos would be.
 function textCard(status) {
-  return h('div.text-card', {}, h('div.content', {}, richText(status.content)));
+  return h('div.text-card', {}, behindWarning(status, h('div.content', {}, richText(status.content))));
 }
 
 // A boost by someone followed (`reblog`) shows the boosted post, under a line

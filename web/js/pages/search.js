@@ -32,7 +32,8 @@ export default function (main, { query }) {
       results.append(h('h2.pad', { text: 'Posts' }), grid);
     }
     const none = !found.accounts.length && !found.hashtags.length && !found.statuses.length;
-    if (none) results.append(h('p.empty', { text: `Nothing found for “${q}”.` }));
+    // A handle or link not looked up yet is not "nothing": it may be elsewhere.
+    if (none && (!host || resolved)) results.append(h('p.empty', { text: `Nothing found for “${q}”.` }));
     if (!host || resolved) return;
     results.append(signedIn()
       ? h('p.pad', {}, h('button.secondary', { type: 'button', text: `Search the fediverse for ${q}`, onclick: () => run(true) }))
@@ -60,6 +61,7 @@ export default function (main, { query }) {
     }
     if (mine !== asked) return;
     state.textContent = failure || '';
+    state.classList.toggle('failed', Boolean(failure));
     clear(results);
     if (!failure) show({ accounts: [], hashtags: [], statuses: [], ...found }, q, host, remote);
   };

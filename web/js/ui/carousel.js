@@ -24,7 +24,7 @@ export function mediaKind(media) {
 // The grey box in a photo's place: what it says, then the alt text.
 const placeholder = (media, ...body) => h('div.unavailable', {}, ...body,
   media.description ? h('span.unavailable-alt', { text: media.description }) : null);
-export const unavailable = (media) => placeholder(media, h('strong', { text: 'Image unavailable' }));
+const unavailable = (media) => placeholder(media, h('strong', { text: 'Image unavailable' }));
 
 function slideBody(media, index, alt, frame) {
   const kind = mediaKind(media);

@@ -80,18 +80,28 @@ Result<int64_t> MediaId(const Request& request) {
 json::object MediaAttachmentJson(const service::Settings& settings, const store::MediaAttachment& media,
                                  bool signed_urls) {
   bool ready = media.state == store::MediaState::kReady;
+  // A remote post's photo not fetched yet: this server's URL that fetches
+  // it. One that is no image (a video, audio): a link to the original.
+  bool remote_pending = media.remote() && media.state == store::MediaState::kProcessing;
+  bool elsewhere = media.remote() && media.state == store::MediaState::kFailed && media.error_code == store::kNotAnImage;
   const store::MediaFile* large = ready ? FindFile(media, "large", "jpeg") : nullptr;
   const store::MediaFile* small = ready ? FindFile(media, "small", "jpeg") : nullptr;
   json::object o;
   o["id"] = std::to_string(media.id);
-  o["type"] = "image";
+  o["type"] = elsewhere ? "unknown" : "image";
   o["url"] = large ? json::value(service::MediaFileUrl(settings, *large, signed_urls)) : json::value(nullptr);
   o["preview_url"] = small ? json::value(service::MediaFileUrl(settings, *small, signed_urls)) : json::value(nullptr);
-  o["remote_url"] = nullptr;
+  if (remote_pending) {
+    o["url"] = service::RemoteMediaUrl(settings, media.id, "large", signed_urls);
+    o["preview_url"] = service::RemoteMediaUrl(settings, media.id, "small", signed_urls);
+  }
+  // Never a remote photo's own URL (a client could load it, and tell its
+  // server who reads): only what is not shown here at all links there.
+  o["remote_url"] = elsewhere ? json::value(media.remote_url) : json::value(nullptr);
   o["preview_remote_url"] = nullptr;
   o["text_url"] = nullptr;
   o["description"] = media.description.empty() ? json::value(nullptr) : json::value(media.description);
-  o["blurhash"] = ready && !media.blurhash.empty() ? json::value(media.blurhash) : json::value(nullptr);
+  o["blurhash"] = (ready || remote_pending) && !media.blurhash.empty() ? json::value(media.blurhash) : json::value(nullptr);
 
   json::object meta;
   if (ready) {
@@ -189,6 +199,24 @@ void RegisterMediaRoutes(http::Router& router, ApiContext& ctx) {
     if (!media) return std::move(media).error();
     return Json(MediaAttachmentJson(ctx.services.settings, *media));
   }));
+
+  // A remote post's photo not fetched yet (or evicted): fetched now, then
+  // its file (docs/federation.md, "Following remote accounts"). Blocks on
+  // the remote server and the pipeline: the CPU pool.
+  router.Add("GET", "/media/remote/:id/:variant", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto id = ParseId(request.path_params[0]);
+    if (!id) return Error::NotFound();
+    const std::string& variant = request.path_params[1];
+    std::string name = "remote/" + request.path_params[0] + "/" + variant;
+    bool signed_url = service::ValidMediaSignature(ctx.services.settings, name, request.query, NowUnixMs() / 1000);
+    auto location = service::RemoteMediaLocation(*ctx.media, *id, variant, signed_url);
+    if (!location) return std::move(location).error();
+    Response response;
+    response.status = 302;
+    response.AddHeader("Location", *location);
+    response.AddHeader("Cache-Control", "private, no-cache");
+    return response;
+  }), http::Pool::kCpu);
 
   // The files. A plain URL serves a file that a public or unlisted post
   // shows; anything else needs the signed URL its viewers were given

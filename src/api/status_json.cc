@@ -176,8 +176,13 @@ std::shared_ptr<const Fixed> RenderFixed(const service::Settings& settings, cons
   Field(m, "spoiler_text", Text(s.spoiler_text));
   Field(m, "visibility", Text(store::VisibilityName(s.visibility)));
   Field(m, "language", s.language.empty() ? "null" : Text(s.language));
-  Field(m, "uri", Text(settings.base_url + "/users/" + username + "/statuses/" + id));
-  Field(m, "url", Text(settings.base_url + "/@" + username + "/" + id));
+  if (s.uri.empty()) {
+    Field(m, "uri", Text(settings.base_url + "/users/" + username + "/statuses/" + id));
+    Field(m, "url", Text(settings.base_url + "/@" + username + "/" + id));
+  } else {  // a remote status: its id, and its page on its own server
+    Field(m, "uri", Text(s.uri));
+    Field(m, "url", Text(s.url.empty() ? s.uri : s.url));
+  }
 
   Field(fixed->edited, "edited_at", s.edited_at ? Text(FormatIsoTime(*s.edited_at)) : "null");
   Field(fixed->content, "content", Text(s.content));

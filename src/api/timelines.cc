@@ -196,6 +196,9 @@ void RegisterTimelineRoutes(http::Router& router, ApiContext& ctx) {
     if (!offset) return std::move(offset).error();
     query.limit = *limit;
     query.offset = *offset;
+    auto resolve = params->Bool("resolve");
+    if (!resolve) return std::move(resolve).error();
+    query.resolve = resolve->value_or(false);
     auto viewer_id = ViewerId(*viewer);
     auto found = service::Search(ctx.services, viewer_id, query);
     if (!found) return std::move(found).error();

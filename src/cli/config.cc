@@ -1,5 +1,7 @@
 #include "cli/config.h"
 
+#include <unistd.h>
+
 #include <boost/program_options.hpp>
 
 #include <algorithm>
@@ -104,6 +106,7 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
     federation.add_options()
         ("federation", po::value(&federation_mode)->default_value(federation_mode), "off (nothing in or out), open, or allowlist")
         ("federation-allow-private", po::bool_switch(&c.federation.allow_private), "let outbound requests reach loopback and private addresses: for test peers only, never in production")
+        ("federation-ca-file", po::value(&c.federation.ca_file), "trust these certificate authorities (a PEM bundle) for other servers' TLS instead of the system's: for a private PKI, or test peers")
         ("federation-delivery-threads", po::value(&c.federation.delivery_threads)->default_value(c.federation.delivery_threads), "threads that deliver activities to other servers")
         ("federation-per-host", po::value(&c.federation.per_host)->default_value(c.federation.per_host), "deliveries in flight to one host at most");
     all.add(net).add(pools).add(instance).add(media).add(federation);
@@ -161,6 +164,8 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
   else return Error::Invalid("federation", "--federation must be off, open or allowlist");
   if (c.federation.delivery_threads < 1 || c.federation.delivery_threads > 256)
     return Error::Invalid("federation-delivery-threads", "--federation-delivery-threads must be 1 to 256");
+  if (!c.federation.ca_file.empty() && access(c.federation.ca_file.c_str(), R_OK) != 0)
+    return Error::Invalid("federation-ca-file", "--federation-ca-file cannot be read: " + c.federation.ca_file);
   if (c.federation.per_host < 1) return Error::Invalid("federation-per-host", "--federation-per-host must be at least 1");
   if (registrations == "open") c.settings.registrations = service::RegistrationMode::kOpen;
   else if (registrations == "approval") c.settings.registrations = service::RegistrationMode::kApproval;

@@ -27,6 +27,10 @@ Error Error::RateLimited(int retry_after_seconds) {
   return {ErrorKind::kRateLimited, "rate_limited", "Too many requests, try again later", {},
           retry_after_seconds < 1 ? 1 : retry_after_seconds};
 }
+Error Error::BadGateway(std::string message, std::string field, std::string code) {
+  return {ErrorKind::kBadGateway, std::move(code), std::move(message), std::move(field)};
+}
+
 Error Error::Unavailable(std::string message, int retry_after_seconds) {
   return {ErrorKind::kUnavailable, "unavailable", std::move(message), {},
           retry_after_seconds < 1 ? 1 : retry_after_seconds};

@@ -27,6 +27,7 @@ enum class ErrorKind {
   kUnsupported,     // unsupported media type
   kRateLimited,     // too many requests; retry_after is set
   kUnavailable,     // overloaded or a dependency is down; retry_after is set
+  kBadGateway,      // another server, asked on the client's behalf, did not answer usably
   kInternal,        // a bug or an unexpected failure
 };
 
@@ -46,6 +47,7 @@ struct Error {
   static Error TooLarge(std::string message, std::string field = {});
   static Error RateLimited(int retry_after_seconds);
   static Error Unavailable(std::string message, int retry_after_seconds = 1);
+  static Error BadGateway(std::string message, std::string field = {}, std::string code = "remote_unavailable");
   static Error Internal(std::string message);
 };
 

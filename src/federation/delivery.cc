@@ -57,6 +57,8 @@ class Renderer {
     if (e.kind == service::kFollowAccepted || e.kind == service::kFollowRejected)
       return FollowAnswer(e, e.kind == service::kFollowAccepted);
     if (e.kind == service::kProfileUpdated) return Profile(e);
+    if (e.kind == service::kFollowRequested || e.kind == service::kFollowUndone)
+      return FollowOfRemote(e, e.kind == service::kFollowUndone);
     return Rendered{};
   }
 
@@ -152,6 +154,23 @@ class Renderer {
                                                      StringOf(detail.as_object(), "follow"), (*follower)->uri, e.id);
     Rendered out;
     out.inboxes.push_back((*follower)->inbox);
+    out.activity = store::ActivityToDeliver{e.id, author_.id, json::serialize(activity)};
+    return out;
+  }
+
+  // Follow (or its Undo) of a remote account, to its own inbox.
+  Result<Rendered> FollowOfRemote(const store::OutboxEntry& e, bool undo) {
+    boost::system::error_code ec;
+    json::value detail = json::parse(e.detail, ec);
+    if (ec || !detail.is_object()) return Rendered{};
+    std::string follow_id = StringOf(detail.as_object(), "follow");
+    auto target = store::FindRemoteActor(f_.services().store.database(), e.object_id);
+    if (!target) return std::move(target).error();
+    if (!*target || follow_id.empty()) return Rendered{};
+    json::object activity = undo ? UndoFollowActivity(settings_, author_.username, follow_id, (*target)->uri)
+                                 : FollowActivity(settings_, author_.username, follow_id, (*target)->uri);
+    Rendered out;
+    out.inboxes.push_back((*target)->inbox);
     out.activity = store::ActivityToDeliver{e.id, author_.id, json::serialize(activity)};
     return out;
   }
@@ -284,6 +303,9 @@ void Federation::Stop() {
   wake_.notify_all();
   if (outbox_thread_.joinable()) outbox_thread_.join();
   if (avatar_thread_.joinable()) avatar_thread_.join();
+  for (std::thread& t : media_threads_)
+    if (t.joinable()) t.join();
+  media_threads_.clear();
   for (std::thread& t : delivery_threads_)
     if (t.joinable()) t.join();
   delivery_threads_.clear();

@@ -242,6 +242,31 @@ json::object FollowAnswer(const service::Settings& settings, const std::string& 
   return out;
 }
 
+json::object FollowActivity(const service::Settings& settings, const std::string& username,
+                            const std::string& follow_id, const std::string& target_actor) {
+  LocalUris uris = UrisOf(settings);
+  json::object out;
+  out["@context"] = Context();
+  out["id"] = follow_id;
+  out["type"] = "Follow";
+  out["actor"] = uris.Actor(username);
+  out["object"] = target_actor;
+  return out;
+}
+
+json::object UndoFollowActivity(const service::Settings& settings, const std::string& username,
+                                const std::string& follow_id, const std::string& target_actor) {
+  json::object follow = FollowActivity(settings, username, follow_id, target_actor);
+  follow.erase("@context");
+  json::object out;
+  out["@context"] = Context();
+  out["id"] = follow_id + "/undo";
+  out["type"] = "Undo";
+  out["actor"] = UrisOf(settings).Actor(username);
+  out["object"] = std::move(follow);
+  return out;
+}
+
 json::object UpdateActorActivity(const service::Settings& settings, const ActorView& actor, int64_t update_id) {
   LocalUris uris = UrisOf(settings);
   json::object document = ActorDocument(settings, actor);

@@ -54,6 +54,12 @@ boost::json::object DeleteActivity(const service::Settings& settings, const std:
 boost::json::object FollowAnswer(const service::Settings& settings, const std::string& username, bool accepted,
                                  const std::string& follow_id, const std::string& follower_actor,
                                  int64_t answer_id);
+// A local account's Follow of a remote actor (`follow_id`: this server's
+// id for it, kept with the request), and its Undo (the Follow embedded).
+boost::json::object FollowActivity(const service::Settings& settings, const std::string& username,
+                                   const std::string& follow_id, const std::string& target_actor);
+boost::json::object UndoFollowActivity(const service::Settings& settings, const std::string& username,
+                                       const std::string& follow_id, const std::string& target_actor);
 // Update of an actor (after a profile change).
 boost::json::object UpdateActorActivity(const service::Settings& settings, const ActorView& actor,
                                         int64_t update_id);

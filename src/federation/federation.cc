@@ -32,10 +32,15 @@ HttpClientOptions ClientOptions(const service::Settings& settings, const Options
   HttpClientOptions client;
   client.user_agent = "Vantage/" + options.version + " (+" + settings.base_url + "/)";
   client.allow_private = options.allow_private;
+  client.ca_file = options.ca_file;
   client.deadline_ms = 10'000;
   client.max_body_bytes = 1 << 20;
   return client;
 }
+
+// A remote post's photo is refused past this many bytes (the pixel limit
+// is the pipeline's, as for uploads).
+constexpr size_t kMaxRemoteMediaBytes = 16 * 1024 * 1024;
 
 // A remote name part: what preferredUsername may hold to become
 // "name@host" here.
@@ -215,6 +220,8 @@ Result<store::Account> Federation::SaveActor(const json::object& document, const
   if (const json::value* icon = document.if_contains("icon"); icon && icon->is_object())
     row.avatar_url = UrlOf(icon->as_object().if_contains("url"));
   row.fetched_at = NowUnixMs();
+  if (std::string outbox = StringOf(document, "outbox"); IsHttpUrl(outbox) && SameOrigin(outbox, id))
+    row.outbox_uri = outbox;
   auto before = store::FindRemoteActorByUri(services_.store.database(), id);
   if (!before) return std::move(before).error();
   auto saved = store::SaveRemoteActor(services_.store.database(), account, row);
@@ -347,9 +354,14 @@ void Federation::Start() {
   HttpClientOptions media = ClientOptions(services_.settings, options_);
   media.max_body_bytes = service::kMaxAvatarBytes;
   media_client_ = std::make_unique<HttpClient>(media);
+  media.max_body_bytes = kMaxRemoteMediaBytes;
+  remote_media_client_ = std::make_unique<HttpClient>(media);
   services_.federation_wake = [this] { Wake(); };
   outbox_thread_ = std::thread([this] { OutboxLoop(); });
-  if (media_) avatar_thread_ = std::thread([this] { AvatarLoop(); });
+  if (media_) {
+    avatar_thread_ = std::thread([this] { AvatarLoop(); });
+    for (int i = 0; i < options_.media_threads; ++i) media_threads_.emplace_back([this] { MediaLoop(); });
+  }
   for (int i = 0; i < options_.delivery_threads; ++i) delivery_threads_.emplace_back([this] { DeliveryLoop(); });
 }
 

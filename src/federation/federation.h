@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "http/router.h"
 #include "service/context.h"
 #include "service/domains.h"
+#include "service/fediverse.h"
 #include "store/federation_store.h"
 
 namespace vantage::service {
@@ -45,8 +47,15 @@ struct Options {
   // Lets the client reach loopback and private addresses: for test peers
   // only (--federation-allow-private).
   bool allow_private = false;
+  // The certificate authorities other servers' TLS is checked against, a
+  // PEM bundle (--federation-ca-file); empty: the system's.
+  std::string ca_file;
   int delivery_threads = 8;
   int per_host = 4;  // deliveries in flight to one host
+  // Remote posts' photos: fetched when the post arrives (eager), or when
+  // first shown (lazy) (--federation-media).
+  bool media_eager = true;
+  int media_threads = 2;
   std::string version = "0.1.0";
 };
 
@@ -59,12 +68,24 @@ struct InboundRequest {
   std::string body;
 };
 
+// A remote note's caption as plain text: the content warning goes to
+// spoiler_text, the HTML to text (rendered again as ours).
+struct RemoteNoteText {
+  std::string text;
+  std::string spoiler_text;
+  bool sensitive = false;
+};
+RemoteNoteText NoteText(const boost::json::object& note);
+// The visibility a remote note's addressing gives it here; nullopt for a
+// direct message (Vantage has none).
+std::optional<store::Visibility> RemoteVisibility(const boost::json::object& note, const store::RemoteActor& author);
+
 // Signs an outbound request as it will be sent (at each hop: the Host and
 // the path change with redirects): draft-cavage rsa-sha256 over
 // (request-target) host date, and digest content-type with a body.
 Status SignOutbound(OutboundRequest& request, const std::string& key_id, const RsaKey& key);
 
-class Federation {
+class Federation final : public service::Fediverse {
  public:
   Federation(service::ServiceContext& services, Options options);
   ~Federation();
@@ -143,17 +164,33 @@ class Federation {
   // of entries handled.
   Result<int> ExpandOutbox(int limit);
 
+  // Following the fediverse (following.cc; service/fediverse.h).
+  Result<store::Account> ResolveAccount(std::string_view acct) override;
+  Result<service::ResolvedObject> ResolveUrl(std::string_view url) override;
+  Status RefreshRemotePosts(int64_t account_id) override;
+  Result<store::MediaAttachment> FetchRemoteMedia(int64_t media_id) override;
+  // Keeps a remote post (a note of `author`'s, checked to come from its
+  // origin by the caller) with its photos, unless it is here already; with
+  // `followed_only`, only when a local account follows its author. The
+  // status's id, or nullopt when it is not kept (a direct message, nothing
+  // to show, a blocked server, nobody following).
+  Result<std::optional<int64_t>> KeepRemoteNote(const boost::json::object& note, const store::RemoteActor& author,
+                                                bool followed_only);
+
  private:
   void OutboxLoop();
   void AvatarLoop();
   void QueueAvatar(int64_t account_id);
   void DeliveryLoop();
+  void QueueMedia(int64_t media_id);
+  void MediaLoop();
   Status DeliverOne(const store::Delivery& delivery);
 
   service::ServiceContext& services_;
   Options options_;
   std::unique_ptr<HttpClient> client_;  // made again by Start, which knows the base URL
   std::unique_ptr<HttpClient> media_client_;  // the same, with room for pictures
+  std::unique_ptr<HttpClient> remote_media_client_;  // and for remote posts' photos
   service::MediaContext* media_ = nullptr;
 
   std::mutex keys_mu_;
@@ -171,6 +208,11 @@ class Federation {
   std::thread avatar_thread_;
   std::deque<int64_t> avatars_;  // accounts whose picture to fetch, guarded by mu_
   std::vector<std::thread> delivery_threads_;
+  std::deque<int64_t> media_queue_;  // remote photos to fetch (eager), guarded by mu_
+  std::vector<std::thread> media_threads_;
+  std::mutex fetching_mu_;
+  std::condition_variable fetching_done_;
+  std::set<int64_t> fetching_;  // remote photos being fetched here, guarded by fetching_mu_
   std::map<std::string, int> in_flight_;  // per host, guarded by mu_
   std::shared_ptr<void> routes_;          // the handlers' state (routes.cc)
 };

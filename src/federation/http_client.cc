@@ -274,6 +274,7 @@ Result<InboundResponse> HttpClient::Send(OutboundRequest request, const SignHop&
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
     curl_easy_setopt(c, CURLOPT_RESOLVE, resolve.get());
     curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, OpenSocket);
     curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &gate);

@@ -44,6 +44,9 @@ struct HttpClientOptions {
   int64_t deadline_ms = 10'000;     // the whole exchange, redirects included
   size_t max_body_bytes = 1 << 20;  // larger bodies are refused
   bool allow_private = false;       // tests only (--federation-allow-private)
+  // The certificate authorities TLS trusts (a PEM bundle), instead of the
+  // system's (--federation-ca-file); empty: the system's.
+  std::string ca_file;
 };
 
 struct OutboundRequest {

@@ -67,49 +67,6 @@ Status Dropped(const Error& error, std::string_view what) {
   return Ok();
 }
 
-// The visibility a remote note's addressing gives it here; nullopt for a
-// direct message (Vantage has none).
-std::optional<store::Visibility> VisibilityOf(const json::object& note, const store::RemoteActor& author) {
-  std::vector<std::string> to = IdsOf(note.if_contains("to")), cc = IdsOf(note.if_contains("cc"));
-  for (const std::string& id : to)
-    if (IsPublic(id)) return store::Visibility::kPublic;
-  for (const std::string& id : cc)
-    if (IsPublic(id)) return store::Visibility::kUnlisted;
-  auto to_followers = [&](const std::vector<std::string>& ids) {
-    for (const std::string& id : ids)
-      if (!author.followers_uri.empty() && id == author.followers_uri) return true;
-    return false;
-  };
-  if (to_followers(to) || to_followers(cc)) return store::Visibility::kPrivate;
-  return std::nullopt;
-}
-
-// The caption of a remote note as plain text: the content warning goes to
-// spoiler_text, the HTML to text (re-rendered as ours).
-struct RemoteText {
-  std::string text;
-  std::string spoiler_text;
-  bool sensitive = false;
-};
-RemoteText TextOf(const json::object& note) {
-  RemoteText out;
-  std::string html = StringOf(note, "content");
-  // A note may carry its text only per language (contentMap): the first.
-  if (html.empty()) {
-    if (const json::value* map = note.if_contains("contentMap"); map && map->is_object())
-      for (const auto& entry : map->as_object())
-        if (entry.value().is_string()) {
-          html = std::string(entry.value().as_string());
-          break;
-        }
-  }
-  out.text = HtmlToText(html, service::kMaxCaptionChars);
-  out.spoiler_text = HtmlToText(StringOf(note, "summary"), 500);
-  const json::value* sensitive = note.if_contains("sensitive");
-  out.sensitive = (sensitive && sensitive->is_bool() && sensitive->as_bool()) || !out.spoiler_text.empty();
-  return out;
-}
-
 class Inbox {
  public:
   Inbox(Federation& f, const store::RemoteActor& signer) : f_(f), signer_(signer) {}
@@ -132,6 +89,7 @@ class Inbox {
     if (type == "Block") return Block(object_id);
     if (type == "Announce") return Announce(StringOf(activity, "id"), object_id);
     if (type == "Flag") return Flag(activity);
+    if (type == "Accept" || type == "Reject") return FollowAnswered(*object, type == "Accept");
     spdlog::debug("federation: {} from {} not handled", type, signer_.uri);
     return Ok();
   }
@@ -212,17 +170,41 @@ class Inbox {
     return note;
   }
 
+  // The answer of a remote account's server to a local account's Follow:
+  // the Follow named by this server's id for it (embedded, or the id
+  // alone), which only the followed actor may answer.
+  Status FollowAnswered(const json::value& object, bool accepted) {
+    std::string follow_id = IdOf(object).value_or("");
+    if (follow_id.empty()) return Ok();
+    if (const json::object* follow = object.if_object()) {
+      std::string target = IdOf(follow->contains("object") ? follow->at("object") : json::value()).value_or("");
+      if (!target.empty() && target != signer_.uri) return Ok();  // a follow of someone else
+    }
+    auto local = store::LocalFollowerByActivity(f_.services().store.database(), actor_.id, follow_id);
+    if (!local) return std::move(local).error();
+    if (!*local) return Ok();
+    Status answered = service::RemoteFollowAnswered(f_.services(), **local, actor_.id, accepted);
+    if (!answered) return Dropped(answered.error(), accepted ? "Accept" : "Reject");
+    return Ok();
+  }
+
   Status Create(const json::value& object) {
     const json::object* note = OwnNote(object);
     if (!note) return Ok();
     std::vector<std::string> parents = IdsOf(note->if_contains("inReplyTo"));
-    if (parents.size() != 1) return Ok();  // a comment answers one of our posts; nothing else is kept yet
+    // A post of an account followed here is kept, with its photos.
+    if (parents.empty()) {
+      auto kept = f_.KeepRemoteNote(*note, signer_, /*followed_only=*/true);
+      if (!kept) return Dropped(kept.error(), "Create(Note)");
+      return Ok();
+    }
+    if (parents.size() != 1) return Ok();  // a comment answers one post here
     auto parent = StatusNamed(f_, parents[0]);
     if (!parent) return std::move(parent).error();
     if (!*parent) return Ok();
-    auto visibility = VisibilityOf(*note, signer_);
+    auto visibility = RemoteVisibility(*note, signer_);
     if (!visibility) return Ok();
-    RemoteText text = TextOf(*note);
+    RemoteNoteText text = NoteText(*note);
     if (text.text.empty()) return Ok();
     service::NewStatus input;
     input.text = text.text;
@@ -254,7 +236,7 @@ class Inbox {
       auto post = StatusNamed(f_, StringOf(*note, "id"));
       if (!post) return std::move(post).error();
       if (!*post || (*post)->account_id != actor_.id) return Ok();
-      RemoteText text = TextOf(*note);
+      RemoteNoteText text = NoteText(*note);
       if (text.text.empty()) return Ok();
       service::StatusEdit edit;
       edit.text = text.text;

@@ -20,6 +20,7 @@ int StatusFor(ErrorKind kind) {
     case ErrorKind::kUnsupported: return 415;
     case ErrorKind::kRateLimited: return 429;
     case ErrorKind::kUnavailable: return 503;
+    case ErrorKind::kBadGateway: return 502;
     case ErrorKind::kInternal: return 500;
   }
   return 500;

@@ -16,6 +16,7 @@ class EventNotifier;
 namespace vantage::service {
 
 class QaEventRenderer;  // service/qa.h
+class Fediverse;        // service/fediverse.h
 
 enum class RegistrationMode { kOpen, kApproval, kClosed };
 const char* RegistrationModeName(RegistrationMode mode);
@@ -60,6 +61,9 @@ struct ServiceContext {
   // Wakes the federation worker when the outbox has new entries
   // (service/federation_events.h); none: it finds them at its next poll.
   std::function<void()> federation_wake;
+  // Other servers, reached through federation (service/fediverse.h); none:
+  // federation is off, and nothing remote is resolved or fetched.
+  Fediverse* fediverse = nullptr;
 };
 
 // After a change that took someone's right to read away has committed (it

@@ -54,7 +54,11 @@ Status RecordFollowAnswer(ServiceContext& ctx, int64_t account_id, int64_t follo
                           const std::string& follow_activity_id) {
   if (follow_activity_id.empty()) return Ok();  // a local follower
   return RecordFederated(ctx, account_id, accepted ? kFollowAccepted : kFollowRejected, follower_id,
-                         "{\"follow\":" + JsonQuote(follow_activity_id) + "}");
+                         FollowDetail(follow_activity_id));
+}
+
+std::string FollowDetail(const std::string& follow_activity_id) {
+  return "{\"follow\":" + JsonQuote(follow_activity_id) + "}";
 }
 
 }  // namespace vantage::service

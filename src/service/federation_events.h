@@ -23,6 +23,11 @@ inline constexpr const char* kPostDeleted = "post.deleted";
 inline constexpr const char* kFollowAccepted = "follow.accepted";  // object: the follower; detail {"follow"}
 inline constexpr const char* kFollowRejected = "follow.rejected";  // object: the follower; detail {"follow"}
 inline constexpr const char* kProfileUpdated = "profile.updated";  // object: the account
+// A local account asked to follow a remote one, or stopped following it
+// (or withdrew the request). object: the remote account; detail {"follow"}:
+// the Follow activity's id.
+inline constexpr const char* kFollowRequested = "follow.requested";
+inline constexpr const char* kFollowUndone = "follow.undone";
 
 // Records the change inside its own transaction (`conn`), and wakes the
 // federation worker after the commit (RecordedFederated below).
@@ -49,5 +54,7 @@ Status RecordStatusGone(ServiceContext& ctx, const store::Post& post);
 // the remote Follow's id (read before a refusal deleted it).
 Status RecordFollowAnswer(ServiceContext& ctx, int64_t account_id, int64_t follower_id, bool accepted,
                           const std::string& follow_activity_id);
+// The detail of the follow entries: {"follow": id}.
+std::string FollowDetail(const std::string& follow_activity_id);
 
 }  // namespace vantage::service

@@ -9,6 +9,7 @@
 
 #include "core/id.h"
 #include "service/crypto.h"
+#include "service/fediverse.h"
 
 namespace vantage::service {
 
@@ -50,16 +51,73 @@ Result<media::FocusPoint> ParseFocus(std::string_view text) {
   return media::FocusPoint{*x, *y};
 }
 
-Result<store::MediaAttachment> UploadMedia(MediaContext& ctx, int64_t account_id,
-                                           const MediaUpload& upload) {
-  // The cheap checks first, so that junk never becomes a row.
-  auto type = media::Sniff(upload.bytes);
+namespace {
+
+// The cheap checks, so that junk never reaches the decoder: the type from
+// the bytes, the size from the header, the pixel limit.
+Status CheckImage(MediaContext& ctx, std::string_view bytes) {
+  auto type = media::Sniff(bytes);
   if (!type) return AboutFile(std::move(type).error());
-  auto size = media::ReadHeader(upload.bytes, *type);
+  auto size = media::ReadHeader(bytes, *type);
   if (!size) return AboutFile(std::move(size).error());
   if (auto limit = media::CheckPixelLimit(*size, ctx.settings.max_pixels); !limit)
     return AboutFile(std::move(limit).error());
+  return Ok();
+}
 
+Error MarkFailed(MediaContext& ctx, int64_t media_id, const Error& error) {
+  // Failed media is never served; the row records why.
+  std::string code = error.kind == ErrorKind::kInternal ? "processing_failed" : error.code;
+  if (auto marked = ctx.services.store.media().MarkFailed(media_id, code, NowUnixMs()); !marked)
+    spdlog::warn("media {}: cannot mark failed: {}", media_id, marked.error().message);
+  return error;
+}
+
+// Runs the pipeline over `bytes` for the processing attachment `media_id`,
+// stores the variants and marks it ready (failed, with the pipeline's code,
+// when it does not pass).
+Result<store::MediaAttachment> Process(MediaContext& ctx, int64_t media_id, std::string_view bytes,
+                                       const std::optional<media::FocusPoint>& focus) {
+  media::ProcessOptions options;
+  options.max_pixels = ctx.settings.max_pixels;
+  options.focus = focus;
+  auto processed = media::ProcessImage(bytes, options);
+  if (!processed) return MarkFailed(ctx, media_id, AboutFile(std::move(processed).error()));
+
+  std::vector<store::MediaFile> files;
+  // Files first, durably, then the row that references them; the shared lock
+  // keeps a concurrent deletion from removing a file this row is about to use.
+  auto writing = ctx.blobs.WriteLock();
+  for (const media::Variant& variant : processed->variants) {
+    for (std::string_view format : {"webp", "jpeg"}) {
+      const std::string& variant_bytes = format == "webp" ? variant.webp : variant.jpeg;
+      auto key = ctx.blobs.Put(variant_bytes, MediaExtension(format));
+      if (!key) {
+        (void)ctx.services.store.media().MarkFailed(media_id, "storage_failed", NowUnixMs());
+        return std::move(key).error();
+      }
+      files.push_back(store::MediaFile{variant.name, std::string(format), *key, variant.width,
+                                       variant.height, static_cast<int64_t>(variant_bytes.size())});
+    }
+  }
+  auto ready = ctx.services.store.media().MarkReady(media_id, files, processed->blurhash,
+                                                    processed->original_width,
+                                                    processed->original_height, NowUnixMs());
+  if (!ready) {
+    Error error = std::move(ready).error();
+    // Deleted while processing (or finished by another server): its files
+    // are orphans for the sweep, or shared with the other's.
+    if (error.code == "not_processing") return Error::NotFound();
+    return error;
+  }
+  return std::move(*ready);
+}
+
+}  // namespace
+
+Result<store::MediaAttachment> UploadMedia(MediaContext& ctx, int64_t account_id,
+                                           const MediaUpload& upload) {
+  VANTAGE_TRY(CheckImage(ctx, upload.bytes));
   store::MediaAttachment row;
   row.id = ctx.services.ids.Next();
   row.account_id = account_id;
@@ -71,47 +129,15 @@ Result<store::MediaAttachment> UploadMedia(MediaContext& ctx, int64_t account_id
   row.created_at = row.updated_at = NowUnixMs();
   auto created = ctx.services.store.media().Create(row);
   if (!created) return std::move(created).error();
+  return Process(ctx, row.id, upload.bytes, upload.focus);
+}
 
-  media::ProcessOptions options;
-  options.max_pixels = ctx.settings.max_pixels;
-  options.focus = upload.focus;
-  auto processed = media::ProcessImage(upload.bytes, options);
-  if (!processed) {
-    Error error = AboutFile(std::move(processed).error());
-    // Failed media is never served; the row records why, for GET, until the
-    // cleanup of unattached media removes it.
-    std::string code = error.kind == ErrorKind::kInternal ? "processing_failed" : error.code;
-    if (auto marked = ctx.services.store.media().MarkFailed(row.id, code, NowUnixMs()); !marked)
-      spdlog::warn("media {}: cannot mark failed: {}", row.id, marked.error().message);
-    return error;
-  }
-
-  std::vector<store::MediaFile> files;
-  // Files first, durably, then the row that references them; the shared lock
-  // keeps a concurrent deletion from removing a file this row is about to use.
-  auto writing = ctx.blobs.WriteLock();
-  for (const media::Variant& variant : processed->variants) {
-    for (std::string_view format : {"webp", "jpeg"}) {
-      const std::string& bytes = format == "webp" ? variant.webp : variant.jpeg;
-      auto key = ctx.blobs.Put(bytes, MediaExtension(format));
-      if (!key) {
-        (void)ctx.services.store.media().MarkFailed(row.id, "storage_failed", NowUnixMs());
-        return std::move(key).error();
-      }
-      files.push_back(store::MediaFile{variant.name, std::string(format), *key, variant.width,
-                                       variant.height, static_cast<int64_t>(bytes.size())});
-    }
-  }
-  auto ready = ctx.services.store.media().MarkReady(row.id, files, processed->blurhash,
-                                                    processed->original_width,
-                                                    processed->original_height, NowUnixMs());
-  if (!ready) {
-    Error error = std::move(ready).error();
-    // Deleted while processing: its files are orphans for the sweep.
-    if (error.code == "not_processing") return Error::NotFound();
-    return error;
-  }
-  return std::move(*ready);
+Result<store::MediaAttachment> ProcessRemoteMedia(MediaContext& ctx, const store::MediaAttachment& media,
+                                                  std::string_view bytes) {
+  if (Status checked = CheckImage(ctx, bytes); !checked) return MarkFailed(ctx, media.id, checked.error());
+  std::optional<media::FocusPoint> focus;
+  if (media.focus_x && media.focus_y) focus = media::FocusPoint{*media.focus_x / 1000.0, *media.focus_y / 1000.0};
+  return Process(ctx, media.id, bytes, focus);
 }
 
 Result<store::MediaAttachment> OwnMedia(MediaContext& ctx, int64_t account_id, int64_t media_id) {
@@ -199,6 +225,41 @@ std::string MediaFileUrl(const Settings& settings, const store::MediaFile& file,
     url += "?exp=" + std::to_string(expires) + "&sig=" + Signature(settings, name, expires);
   }
   return url;
+}
+
+std::string RemoteMediaUrl(const Settings& settings, int64_t media_id, std::string_view variant, bool signed_url) {
+  std::string name = "remote/" + std::to_string(media_id) + "/" + std::string(variant);
+  std::string url = settings.base_url + "/media/" + name;
+  if (signed_url) {
+    int64_t expires = (NowUnixMs() / 1000 / kDaySeconds + 2) * kDaySeconds;
+    url += "?exp=" + std::to_string(expires) + "&sig=" + Signature(settings, name, expires);
+  }
+  return url;
+}
+
+Result<std::string> RemoteMediaLocation(MediaContext& ctx, int64_t media_id, std::string_view variant,
+                                        bool signed_request) {
+  Error unavailable = Error::NotFound("image unavailable", "image_unavailable");
+  if (variant != "large" && variant != "small") return Error::NotFound();
+  auto found = ctx.services.store.media().FindById(media_id);
+  if (!found) return std::move(found).error();
+  if (!*found || !(*found)->remote() || !(*found)->status_id) return Error::NotFound();
+  auto post = ctx.services.store.statuses().FindById(*(*found)->status_id);
+  if (!post) return std::move(post).error();
+  if (!*post) return Error::NotFound();
+  bool is_public = (*post)->visibility != store::Visibility::kPrivate && !(*post)->archived_at;
+  if (!signed_request && !is_public) return Error::NotFound();
+  store::MediaAttachment media = std::move(**found);
+  if (media.state == store::MediaState::kProcessing) {
+    if (!ctx.services.fediverse) return unavailable;
+    auto fetched = ctx.services.fediverse->FetchRemoteMedia(media_id);
+    if (!fetched) return std::move(fetched).error();
+    media = std::move(*fetched);
+  }
+  if (media.state != store::MediaState::kReady) return unavailable;
+  for (const store::MediaFile& file : media.files)
+    if (file.variant == variant && file.format == "jpeg") return MediaFileUrl(ctx.services.settings, file, !is_public);
+  return unavailable;
 }
 
 bool ValidMediaSignature(const Settings& settings, std::string_view name, std::string_view query, int64_t now_s) {

@@ -56,6 +56,13 @@ struct MediaUpload {
 Result<store::MediaAttachment> UploadMedia(MediaContext& ctx, int64_t account_id,
                                            const MediaUpload& upload);
 
+// A remote post's photo (store::MediaAttachment::remote_url), fetched by
+// federation: the same checks and pipeline as an upload, into the
+// processing attachment `media`. What does not pass marks it failed with
+// the pipeline's code ("image unavailable"), and is never served.
+Result<store::MediaAttachment> ProcessRemoteMedia(MediaContext& ctx, const store::MediaAttachment& media,
+                                                  std::string_view bytes);
+
 // The attachment if it exists and belongs to `account_id`; kNotFound otherwise
 // (someone else's media is reported exactly like missing media).
 Result<store::MediaAttachment> OwnMedia(MediaContext& ctx, int64_t account_id, int64_t media_id);
@@ -90,5 +97,18 @@ std::string MediaFileUrl(const Settings& settings, const store::MediaFile& file,
 // Whether `query` (of a request for /media/`name`) carries a valid, unexpired
 // signature for that file. `now_s`: seconds since the Unix epoch.
 bool ValidMediaSignature(const Settings& settings, std::string_view name, std::string_view query, int64_t now_s);
+
+// A remote post's photo not fetched yet (or evicted from the cache): the
+// URL on this server that fetches it when first shown, signed like a file's
+// URL. `variant`: "large" or "small".
+std::string RemoteMediaUrl(const Settings& settings, int64_t media_id, std::string_view variant, bool signed_url);
+// Where that URL leads: the photo fetched and processed if it was not yet,
+// then the URL of its JPEG file of `variant` on this server. A photo that
+// cannot be shown (failed the pipeline, refused, gone) is NotFound
+// "image_unavailable"; a server that does not answer now is BadGateway.
+// Without `signed_request`, only the photos of public and unlisted posts
+// are found, as for plain file URLs.
+Result<std::string> RemoteMediaLocation(MediaContext& ctx, int64_t media_id, std::string_view variant,
+                                        bool signed_request);
 
 }  // namespace vantage::service

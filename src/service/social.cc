@@ -80,7 +80,20 @@ Result<store::Account> VisibleAccount(ServiceContext& ctx, int64_t id, std::opti
 }
 
 Result<store::Relation> FollowAccount(ServiceContext& ctx, int64_t me, int64_t target_id) {
-  return FollowFromRemote(ctx, me, target_id, "");
+  if (auto s = NotSelf(me, target_id, "follow"); !s) return std::move(s).error();
+  auto target = VisibleAccount(ctx, target_id, me);
+  if (!target) return std::move(target).error();
+  if (target->local()) return FollowFromRemote(ctx, me, target_id, "");
+  // A remote account: its server is asked with a Follow of this server's.
+  store::FollowWrite follow = NewFollow(ctx, me, target_id);
+  follow.uri = ctx.settings.base_url + "/follows/" + std::to_string(follow.row_id);
+  follow.on_request = [&ctx, &follow, me, target_id](store::Connection& conn) {
+    return RecordFederated(ctx, conn, me, kFollowRequested, target_id, FollowDetail(follow.uri));
+  };
+  auto followed = ctx.store.graph().Follow(follow);
+  if (!followed) return std::move(followed).error();
+  WakeFederation(ctx);
+  return ctx.store.graph().RelationBetween(me, target_id);
 }
 
 Result<store::Relation> FollowFromRemote(ServiceContext& ctx, int64_t me, int64_t target_id,
@@ -99,9 +112,30 @@ Result<store::Relation> UnfollowAccount(ServiceContext& ctx, int64_t me, int64_t
   if (auto s = NotSelf(me, target_id, "unfollow"); !s) return std::move(s).error();
   auto target = VisibleAccount(ctx, target_id, me);
   if (!target) return std::move(target).error();
+  // Of a remote account, its server is told which Follow is undone.
+  std::string follow_uri;
+  if (!target->local()) {
+    auto uri = store::FollowActivityId(ctx.store.database(), me, target_id);
+    if (!uri) return std::move(uri).error();
+    follow_uri = std::move(*uri);
+  }
   auto removed = ctx.store.graph().Unfollow(me, target_id);
   if (!removed) return std::move(removed).error();
+  if (*removed && !follow_uri.empty())
+    VANTAGE_TRY(RecordFederated(ctx, me, kFollowUndone, target_id, FollowDetail(follow_uri)));
   return ctx.store.graph().RelationBetween(me, target_id);
+}
+
+Status RemoteFollowAnswered(ServiceContext& ctx, int64_t local_id, int64_t remote_id, bool accepted) {
+  if (!accepted) {
+    auto removed = ctx.store.graph().Unfollow(local_id, remote_id);
+    if (!removed) return std::move(removed).error();
+    return Ok();
+  }
+  Status authorized = ctx.store.graph().AuthorizeRequest(NewFollow(ctx, local_id, remote_id));
+  // Accepted twice, or after the request was withdrawn: nothing to do.
+  if (!authorized && authorized.error().kind == ErrorKind::kNotFound) return Ok();
+  return authorized;
 }
 
 Result<store::Relation> AuthorizeFollowRequest(ServiceContext& ctx, int64_t me, int64_t requester_id) {

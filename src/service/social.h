@@ -36,12 +36,23 @@ Result<store::Relation> FollowAccount(ServiceContext& ctx, int64_t me, int64_t t
 // is made (service/federation_events.h).
 Result<store::Relation> FollowFromRemote(ServiceContext& ctx, int64_t me, int64_t target_id,
                                          const std::string& follow_activity_id);
-// Unfollows and withdraws a pending request; idempotent.
+// A remote account is always asked: the relation reads requested until its
+// server's Accept (RemoteFollowAnswered), and the Follow is recorded for
+// delivery in the request's own transaction.
+//
+// Unfollows and withdraws a pending request; idempotent. Of a remote
+// account, its server is told (Undo).
 Result<store::Relation> UnfollowAccount(ServiceContext& ctx, int64_t me, int64_t target_id);
 // Answers `requester_id`'s pending request to follow `me`; NotFound when
 // there is none.
 Result<store::Relation> AuthorizeFollowRequest(ServiceContext& ctx, int64_t me, int64_t requester_id);
 Result<store::Relation> RejectFollowRequest(ServiceContext& ctx, int64_t me, int64_t requester_id);
+
+// A remote account's server answered `local_id`'s request to follow it:
+// accepted, the request becomes a follow (its recent posts fill the home
+// timeline); refused, the request (or the follow, which a server may end)
+// goes. Nothing when there is neither.
+Status RemoteFollowAnswered(ServiceContext& ctx, int64_t local_id, int64_t remote_id, bool accepted);
 
 // Accepts every pending request to follow `me`, as Mastodon does when an
 // account is unlocked. Requests made meanwhile are the next call's.

@@ -212,6 +212,7 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
   post.application_id = input.application_id;
   post.draft_id = input.draft_id;
   post.uri = input.uri;
+  post.url = input.url;
   post.federate = input.federate;
 
   if (input.visibility) {
@@ -273,7 +274,7 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
     if (static_cast<int>(post.visibility) < static_cast<int>(parent->visibility))
       post.visibility = parent->visibility;
   } else {
-    if (post.media_ids.empty())
+    if (post.media_ids.empty() && input.uri.empty())
       return Error::Invalid("media_ids", "A post needs 1 to 20 photos in media_ids (upload them with POST /api/v2/media)",
                             "media_required");
     if (post.media_ids.size() > kMaxMediaPerPost)

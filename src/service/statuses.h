@@ -52,8 +52,12 @@ struct NewStatus {
   // The draft this post publishes: its photos may be attached (a draft's
   // photos are refused to any other post, media_in_draft).
   std::optional<int64_t> draft_id;
-  // A remote status (a comment from another server): its ActivityPub id.
+  // A remote status (from another server): its ActivityPub id, and its page
+  // there. A remote post needs no photo (remote people are not bound by
+  // this server's photo rule); its media are the remote media rows made
+  // for it (store::MediaAttachment::remote_url).
   std::string uri;
+  std::string url;
   // vantage_federate: false keeps a public post on this server only.
   bool federate = true;
   // A comment from a silenced server (docs/federation.md): held for the

@@ -1,13 +1,19 @@
 #include "service/timelines.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <unordered_set>
 
 #include "core/id.h"
+#include "service/fediverse.h"
 #include "service/policy.h"
+#include "service/social.h"
+#include "service/statuses.h"
 #include "service/status_text.h"
 
 namespace vantage::service {
@@ -129,6 +135,15 @@ Result<StatusPage> AccountStatuses(ServiceContext& ctx, std::optional<int64_t> v
   bool self = viewer_id && *viewer_id == account_id;
   if (!self && relation->blocked_by) return Error::NotFound();
   if (!self && relation->blocking) return StatusPage{};
+  // A remote account's recent posts are read from its server when a
+  // signed-in reader first opens its profile (and hourly after); a server
+  // that does not answer leaves what is known here.
+  if (!(*account)->local() && ctx.fediverse && viewer_id && page.below == std::numeric_limits<int64_t>::max() &&
+      page.above == 0) {
+    if (Status refreshed = ctx.fediverse->RefreshRemotePosts(account_id); !refreshed)
+      spdlog::info("the posts of {} were not read from its server: {}", (*account)->username,
+                   refreshed.error().message);
+  }
   store::AccountStatusesQuery query;
   query.account_id = account_id;
   query.viewer_id = viewer_id.value_or(0);
@@ -186,8 +201,75 @@ Result<store::TagHit> FindTag(ServiceContext& ctx, std::optional<int64_t> viewer
   return std::move(**tag);
 }
 
+namespace {
+
+// A URL or a remote user@host, found on its server (a signed-in search with
+// resolve=true) or among the accounts and posts known here.
+Result<bool> SearchRemote(ServiceContext& ctx, std::optional<int64_t> viewer_id, const SearchQuery& query,
+                          SearchResult& result) {
+  std::string q = query.q;
+  bool url = q.starts_with("https://") || q.starts_with("http://");
+  std::string name = q;
+  if (!name.empty() && name.front() == '@') name.erase(0, 1);
+  size_t at = name.find('@');
+  bool remote_name = !url && at != std::string::npos && at > 0 && name.substr(at + 1) != ctx.settings.domain &&
+                     name.find(' ') == std::string::npos;
+  if (!url && !remote_name) return false;
+  bool accounts = query.type == SearchType::kAll || query.type == SearchType::kAccounts;
+  bool statuses = query.type == SearchType::kAll || query.type == SearchType::kStatuses;
+  if (query.offset > 0) return true;  // one answer at most: nothing on later pages
+  auto add_account = [&](const store::Account& account) -> Status {
+    if (!accounts) return Ok();
+    auto visible = VisibleAccount(ctx, account.id, viewer_id);
+    if (!visible) return visible.error().kind == ErrorKind::kNotFound ? Ok() : Status(std::move(visible).error());
+    result.accounts.push_back(std::move(*visible));
+    return Ok();
+  };
+  bool resolve = query.resolve && viewer_id && ctx.fediverse;
+  if (remote_name) {
+    if (resolve) {
+      auto account = ctx.fediverse->ResolveAccount(name);
+      if (!account) {
+        if (account.error().kind == ErrorKind::kNotFound || account.error().kind == ErrorKind::kInvalid ||
+            account.error().kind == ErrorKind::kForbidden)
+          return true;  // nobody by that name, or a server not federated with: nothing found
+        return std::move(account).error();
+      }
+      VANTAGE_TRY(add_account(*account));
+      return true;
+    }
+    auto known = ctx.store.accounts().FindByUsername(name);
+    if (!known) return std::move(known).error();
+    if (*known && !(*known)->local()) VANTAGE_TRY(add_account(**known));
+    return true;
+  }
+  if (!resolve) return true;
+  auto found = ctx.fediverse->ResolveUrl(q);
+  if (!found) {
+    if (found.error().kind == ErrorKind::kNotFound || found.error().kind == ErrorKind::kInvalid ||
+        found.error().kind == ErrorKind::kForbidden)
+      return true;
+    return std::move(found).error();
+  }
+  if (found->account) VANTAGE_TRY(add_account(*found->account));
+  if (found->status_id && statuses) {
+    auto post = VisibleStatus(ctx, *found->status_id, viewer_id);
+    if (post) {
+      result.statuses.push_back(post->id);
+    } else if (post.error().kind != ErrorKind::kNotFound) {
+      return std::move(post).error();
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<SearchResult> Search(ServiceContext& ctx, std::optional<int64_t> viewer_id, const SearchQuery& query) {
   SearchResult result;
+  auto remote = SearchRemote(ctx, viewer_id, query, result);
+  if (!remote) return std::move(remote).error();
+  if (*remote) return result;
   std::string q = query.q;
   bool hashtag = !q.empty() && q.front() == '#';
   if (query.type == SearchType::kAll || query.type == SearchType::kAccounts) {

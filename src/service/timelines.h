@@ -83,6 +83,9 @@ struct SearchQuery {
   SearchType type = SearchType::kAll;
   int limit = 20;
   int offset = 0;
+  // Look a URL or a remote user@host up on its server (signed in only;
+  // service/fediverse.h); otherwise only what is known here is found.
+  bool resolve = false;
 };
 
 struct SearchResult {
@@ -99,8 +102,11 @@ inline constexpr int kMaxSearchOffset = 1000;
 // tell nobody else they exist.
 Result<store::TagHit> FindTag(ServiceContext& ctx, std::optional<int64_t> viewer_id, std::string_view name);
 
-// Accounts by username or display name prefix ("@name" and "name@ourdomain"
-// too), hashtags by name prefix (those the viewer may see a status of, as
+// A URL or a remote "user@host": the account or post it names (with
+// `resolve`, fetched from its server: BadGateway "remote_unavailable" when
+// that server does not answer; nothing found when it has no such thing).
+// Otherwise accounts by username or display name prefix ("@name" and
+// "name@ourdomain" too), hashtags by name prefix (those the viewer may see a status of, as
 // FindTag), and public posts carrying the hashtag when `q` is "#tag" (or,
 // with type statuses, a tag name).
 Result<SearchResult> Search(ServiceContext& ctx, std::optional<int64_t> viewer_id, const SearchQuery& query);

@@ -47,6 +47,9 @@ struct RemoteActor {
   std::string actor_type = "Person";
   std::string avatar_url;  // the remote icon's URL, empty: none
   int64_t fetched_at = 0;
+  std::string outbox_uri;  // its posts; empty: none given
+  // When the first page of its outbox was last read here (nullopt: never).
+  std::optional<int64_t> posts_fetched_at;
   // Where deliveries to it go: its host's shared inbox, else its own.
   const std::string& delivery_inbox() const { return shared_inbox.empty() ? inbox : shared_inbox; }
 };
@@ -165,6 +168,26 @@ Result<bool> RemoveAnnounce(Database& db, int64_t account_id, int64_t status_id)
 // follows, likes, boosts, comments (with the counters they moved) and the
 // account go, in one transaction. NotFound when it is no remote account.
 Status DeleteRemoteAccount(Database& db, int64_t account_id);
+
+// Following remote accounts (docs/federation.md, "Following remote
+// accounts").
+//
+// Whether a local account follows the remote account (or asked to): what
+// makes its posts worth keeping here.
+Result<bool> HasLocalFollower(Database& db, int64_t account_id);
+// The local account whose pending request to follow `target_id` is the
+// Follow activity `follow_uri`, or that follows it by that activity
+// already; nullopt when none.
+Result<std::optional<int64_t>> LocalFollowerByActivity(Database& db, int64_t target_id, const std::string& follow_uri);
+// The counts a remote account's server reports (its collections'
+// totalItems), shown as its own; nullopt leaves one as it is. The outbox's
+// first page read at `now`.
+struct ReportedCounts {
+  std::optional<int64_t> followers;
+  std::optional<int64_t> following;
+  std::optional<int64_t> statuses;
+};
+Status SetRemoteCounts(Database& db, int64_t account_id, const ReportedCounts& counts, int64_t now);
 
 // The status holding a remote ActivityPub id.
 Result<std::optional<int64_t>> FindStatusIdByUri(Database& db, const std::string& uri);

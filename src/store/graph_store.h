@@ -12,11 +12,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
-#include <vector>
 #include <vector>
 
 #include "core/error.h"
@@ -57,9 +57,13 @@ struct FollowWrite {
   // The followee's posts go to followers' inboxes until this many follow it;
   // then it is marked feed_pull (Settings::feed_pull_followers).
   int64_t feed_pull_followers = 0;
-  // A remote follower's Follow activity id (empty: a local follow); kept
-  // with the follow or request for the Accept or Reject that answers it.
+  // The Follow activity's id (empty: a local follow): a remote follower's,
+  // or this server's own when the target is remote; kept with the follow
+  // or request for the Accept or Reject that answers it.
   std::string uri;
+  // Runs in the transaction that writes a new request to a remote account
+  // (what asks its server); an error rolls the request back.
+  std::function<Status(Connection&)> on_request;
 };
 
 enum class FollowOutcome {

@@ -51,7 +51,16 @@ struct MediaAttachment {
   int64_t created_at = 0;
   int64_t updated_at = 0;
   std::vector<MediaFile> files;  // ordered by variant, then format
+  // A remote post's photo (docs/federation.md, "Following remote accounts"):
+  // where its original is, fetched by the server and never shown to
+  // readers. Processing with no files: not fetched yet (or evicted from the
+  // cache); failed with error_code kNotAnImage: a video or audio, shown as
+  // a link to the original.
+  std::string remote_url;
+  bool remote() const { return !remote_url.empty(); }
 };
+
+inline constexpr const char* kNotAnImage = "not_an_image";
 
 struct MediaPatch {
   std::optional<std::string> description;

@@ -28,7 +28,7 @@ constexpr Statement kSetPendingInstanceKey{
 
 #define VANTAGE_REMOTE_ACTOR_COLUMNS                                                                       \
   "account_id, uri, inbox, shared_inbox, followers_uri, key_id, public_key_pem, actor_type, avatar_url, " \
-  "fetched_at"
+  "fetched_at, outbox_uri, posts_fetched_at"
 constexpr Statement kSelectRemoteActor{
     "federation_select_remote_actor",
     "SELECT " VANTAGE_REMOTE_ACTOR_COLUMNS " FROM remote_actors WHERE account_id = ?"};
@@ -40,11 +40,11 @@ constexpr Statement kSelectRemoteActorByKeyId{
     "SELECT " VANTAGE_REMOTE_ACTOR_COLUMNS " FROM remote_actors WHERE key_id = ? ORDER BY fetched_at DESC LIMIT 1"};
 constexpr Statement kInsertRemoteActor{
     "federation_insert_remote_actor",
-    "INSERT INTO remote_actors (" VANTAGE_REMOTE_ACTOR_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+    "INSERT INTO remote_actors (" VANTAGE_REMOTE_ACTOR_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"};
 constexpr Statement kUpdateRemoteActor{
     "federation_update_remote_actor",
     "UPDATE remote_actors SET inbox = ?, shared_inbox = ?, followers_uri = ?, key_id = ?, public_key_pem = ?, "
-    "actor_type = ?, avatar_url = ?, fetched_at = ? WHERE account_id = ?"};
+    "actor_type = ?, avatar_url = ?, fetched_at = ?, outbox_uri = ? WHERE account_id = ?"};
 #undef VANTAGE_REMOTE_ACTOR_COLUMNS
 constexpr Statement kInsertRemoteAccount{
     "federation_insert_remote_account",
@@ -112,6 +112,22 @@ constexpr Statement kFollowActivityId{
     "federation_follow_activity_id",
     "SELECT uri FROM follows WHERE account_id = ? AND target_account_id = ? AND uri IS NOT NULL "
     "UNION ALL SELECT uri FROM follow_requests WHERE account_id = ? AND target_account_id = ? AND uri IS NOT NULL"};
+constexpr Statement kHasLocalFollower{
+    "federation_has_local_follower",
+    "SELECT 1 FROM follows f JOIN accounts a ON a.id = f.account_id WHERE f.target_account_id = ? "
+    "AND a.domain IS NULL UNION ALL SELECT 1 FROM follow_requests r JOIN accounts a ON a.id = r.account_id "
+    "WHERE r.target_account_id = ? AND a.domain IS NULL LIMIT 1"};
+constexpr Statement kLocalFollowerByActivity{
+    "federation_local_follower_by_activity",
+    "SELECT account_id FROM follow_requests WHERE target_account_id = ? AND uri = ? "
+    "UNION ALL SELECT account_id FROM follows WHERE target_account_id = ? AND uri = ? LIMIT 1"};
+constexpr Statement kSetRemoteCounts{
+    "federation_set_remote_counts",
+    "UPDATE accounts SET followers_count = COALESCE(?, followers_count), "
+    "following_count = COALESCE(?, following_count), statuses_count = COALESCE(?, statuses_count), "
+    "updated_at = ? WHERE id = ? AND domain IS NOT NULL"};
+constexpr Statement kMarkPostsFetched{
+    "federation_mark_posts_fetched", "UPDATE remote_actors SET posts_fetched_at = ? WHERE account_id = ?"};
 constexpr Statement kPublicPostIds{
     "federation_public_post_ids",
     "SELECT id FROM statuses WHERE account_id = ? AND is_comment = 0 AND visibility = 'public' "
@@ -186,6 +202,8 @@ RemoteActor DecodeRemoteActor(const Row& r) {
   a.actor_type = r.Text(7);
   a.avatar_url = r.Text(8);
   a.fetched_at = r.Int(9);
+  a.outbox_uri = r.Text(10);
+  a.posts_fetched_at = r.OptInt(11);
   return a;
 }
 
@@ -278,7 +296,7 @@ Result<Account> SaveRemoteActor(Database& db, const Account& account, const Remo
     if (*existing) {
       VANTAGE_TRY(conn.Exec(kUpdateRemoteActor, {actor.inbox, actor.shared_inbox, actor.followers_uri, actor.key_id,
                                                  actor.public_key_pem, actor.actor_type, actor.avatar_url,
-                                                 actor.fetched_at, id}));
+                                                 actor.fetched_at, actor.outbox_uri, id}));
       auto row = conn.QueryOne(kUpdateRemoteAccount, {account.display_name, account.note, int64_t{account.locked ? 1 : 0},
                                                       account.fields_json, TextOrNull(account.url),
                                                       account.updated_at, id});
@@ -303,7 +321,7 @@ Result<Account> SaveRemoteActor(Database& db, const Account& account, const Remo
     row.account_id = id;
     VANTAGE_TRY(conn.Exec(kInsertRemoteActor, {id, row.uri, row.inbox, row.shared_inbox, row.followers_uri,
                                                row.key_id, row.public_key_pem, row.actor_type, row.avatar_url,
-                                               row.fetched_at}));
+                                               row.fetched_at, row.outbox_uri}));
     auto read = conn.QueryOne(kSelectAccount, {id});
     if (!read) return std::move(read).error();
     if (!*read) return Error::Internal("remote account vanished");
@@ -491,6 +509,39 @@ Result<std::string> FollowActivityId(Database& db, int64_t follower_id, int64_t 
     return Ok();
   }));
   return uri;
+}
+
+Result<bool> HasLocalFollower(Database& db, int64_t account_id) {
+  bool found = false;
+  VANTAGE_TRY(db.Read([&](Connection& conn) -> Status {
+    auto row = conn.QueryOne(kHasLocalFollower, {account_id, account_id});
+    if (!row) return std::move(row).error();
+    found = row->has_value();
+    return Ok();
+  }));
+  return found;
+}
+
+Result<std::optional<int64_t>> LocalFollowerByActivity(Database& db, int64_t target_id, const std::string& follow_uri) {
+  std::optional<int64_t> found;
+  VANTAGE_TRY(db.Read([&](Connection& conn) -> Status {
+    auto row = conn.QueryOne(kLocalFollowerByActivity, {target_id, follow_uri, target_id, follow_uri});
+    if (!row) return std::move(row).error();
+    found.reset();
+    if (*row) found = (**row).Int(0);
+    return Ok();
+  }));
+  return found;
+}
+
+Status SetRemoteCounts(Database& db, int64_t account_id, const ReportedCounts& counts, int64_t now) {
+  auto opt = [](const std::optional<int64_t>& v) { return v ? Value(*v) : Null(); };
+  return db.Write([&](Connection& conn) -> Status {
+    VANTAGE_TRY(conn.Exec(kSetRemoteCounts, {opt(counts.followers), opt(counts.following), opt(counts.statuses), now,
+                                             account_id}));
+    VANTAGE_TRY(conn.Exec(kMarkPostsFetched, {now, account_id}));
+    return Ok();
+  });
 }
 
 Result<std::vector<int64_t>> PublicPostIds(Database& db, int64_t account_id, int64_t below, int limit, bool pinned) {

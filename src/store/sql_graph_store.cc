@@ -51,7 +51,8 @@ constexpr Statement kSelectRelations{
 // Takes the row lock (PostgreSQL) and reads what a follow needs to know.
 constexpr Statement kLockAccount{
     "lock_account_for_graph",
-    "UPDATE accounts SET locked = locked WHERE id = ? RETURNING locked, feed_pull, approved"};
+    "UPDATE accounts SET locked = locked WHERE id = ? RETURNING locked, feed_pull, approved, "
+    "CASE WHEN domain IS NULL THEN 0 ELSE 1 END"};
 constexpr Statement kSelectBlocksBetween{
     "select_blocks_between",
     "SELECT EXISTS (SELECT 1 FROM blocks WHERE account_id = ? AND target_account_id = ?), "
@@ -158,6 +159,7 @@ constexpr ListStatements kMutes{{"list_mutes", VANTAGE_MUTES VANTAGE_PAGE_DESC},
 struct Target {
   bool locked = false;
   bool feed_pull = false;
+  bool remote = false;  // on another server: followed once it accepts
 };
 
 // Locks both accounts, lower id first so that two writes on one pair cannot
@@ -168,7 +170,7 @@ Result<std::optional<Target>> LockPair(Connection& conn, int64_t account_id, int
   for (int64_t id : {std::min(account_id, target_id), std::max(account_id, target_id)}) {
     auto row = conn.QueryOne(kLockAccount, {id});
     if (!row) return std::move(row).error();
-    if (id == target_id && *row && (**row).Bool(2)) target = Target{(**row).Bool(0), (**row).Bool(1)};
+    if (id == target_id && *row && (**row).Bool(2)) target = Target{(**row).Bool(0), (**row).Bool(1), (**row).Bool(3)};
   }
   return target;
 }
@@ -190,8 +192,9 @@ Status CreateFollow(Connection& conn, const FollowWrite& w, const Target& target
   if (auto s = conn.Exec(kAddFollowing, {int64_t{1}, w.account_id}); !s) return std::move(s).error();
   if (auto s = conn.Exec(kAddFollowers, {int64_t{1}, w.target_account_id}); !s) return std::move(s).error();
   VANTAGE_TRY(RecordFollowerCount(conn, w.target_account_id, w.now));
-  if (auto s = Notify(conn, w.notification_id, w.target_account_id, w.account_id, "follow", w.now); !s)
-    return s;
+  if (!target.remote)
+    if (auto s = Notify(conn, w.notification_id, w.target_account_id, w.account_id, "follow", w.now); !s)
+      return s;
   if (!target.feed_pull) {
     if (auto s = conn.Exec(kBackfillHomeFeed, {w.account_id, w.target_account_id, w.account_id}); !s)
       return std::move(s).error();
@@ -298,7 +301,9 @@ class SqlGraphStore final : public GraphStore {
       if (*blocks && (**blocks).Bool(1)) return Error::NotFound();
       if (*blocks && (**blocks).Bool(0))
         return Error::Invalid("id", "You block this account: unblock it before following it", "blocking");
-      if ((*target)->locked) {
+      // A remote account is asked (its server answers with Accept or
+      // Reject), whether or not it is locked.
+      if ((*target)->locked || (*target)->remote) {
         auto follows = conn.QueryOne(kSelectFollowExists, {w.account_id, w.target_account_id});
         if (!follows) return std::move(follows).error();
         if (*follows) {
@@ -310,6 +315,7 @@ class SqlGraphStore final : public GraphStore {
                                                          w.uri.empty() ? Null() : Value(w.uri)});
         if (!inserted) return std::move(inserted).error();
         if (*inserted == 0) return Ok();
+        if ((*target)->remote) return w.on_request ? w.on_request(conn) : Ok();
         return Notify(conn, w.notification_id, w.target_account_id, w.account_id, "follow_request", w.now);
       }
       outcome = FollowOutcome::kFollowing;

@@ -55,6 +55,7 @@ Result<MediaAttachment> DecodeMedia(const Row& row) {
   m.position = static_cast<int>(row.Int(11));
   m.created_at = row.Int(12);
   m.updated_at = row.Int(13);
+  m.remote_url = row.Text(14);
   return m;
 }
 
@@ -66,7 +67,7 @@ namespace {
 constexpr Statement kInsertMedia{
     "insert_media",
     "INSERT INTO media_attachments (" VANTAGE_MEDIA_COLUMNS ") "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
 constexpr Statement kInsertMediaFile{
     "insert_media_file",
     "INSERT INTO media_files (media_id, " VANTAGE_MEDIA_FILE_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)"};
@@ -177,7 +178,8 @@ class SqlMediaStore final : public MediaStore {
           kInsertMedia, {m.id, m.account_id, std::string(MediaStateName(m.state)), m.error_code,
                          m.description, OptInt(m.focus_x), OptInt(m.focus_y), m.blurhash,
                          int64_t{m.original_width}, int64_t{m.original_height}, Opt(m.status_id),
-                         int64_t{m.position}, m.created_at, m.updated_at});
+                         int64_t{m.position}, m.created_at, m.updated_at,
+                         m.remote_url.empty() ? Null() : Value(m.remote_url)});
       if (!inserted) return std::move(inserted).error();
       return InsertFiles(conn, m.id, m.files);
     }));

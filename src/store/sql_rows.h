@@ -24,7 +24,7 @@ inline constexpr size_t kAccountColumnCount = 22;
 #define VANTAGE_MEDIA_COLUMNS_OF(p)                                                                          \
   p "id, " p "account_id, " p "state, " p "error_code, " p "description, " p "focus_x, " p "focus_y, " p     \
   "blurhash, " p "original_width, " p "original_height, " p "status_id, " p "position, " p "created_at, " p \
-  "updated_at"
+  "updated_at, " p "remote_url"
 
 namespace vantage::store {
 

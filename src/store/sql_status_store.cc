@@ -50,7 +50,7 @@ namespace {
   "s.archived_at, s.edited_at, s.idempotency_key, s.replies_count, s.favourites_count, "        \
   "s.reblogs_count, s.created_at, s.updated_at, a.name, a.website, s.is_comment, s.cta_url, "     \
   "s.cta_label, s.comments_policy, s.comment_state, s.comment_pinned_at, s.comment_post_id, s.uri, "       \
-  "s.federate"
+  "s.federate, s.url"
 
 constexpr Statement kSelectStatus{
     "select_status",
@@ -90,13 +90,14 @@ constexpr Statement kSelectStatusMediaBatch{
 constexpr Statement kSelectStatusMedia{
     "select_status_media",
     "SELECT id FROM media_attachments WHERE status_id = ? ORDER BY position, id"};
-// The media helper's rule in one statement: the poster's own, ready,
-// unattached media in no draft but the one being published (0: none); the
-// changed-row count says whether it held.
+// The media helper's rule in one statement: the poster's own, ready (or a
+// remote post's photo, fetched when it is shown), unattached media in no
+// draft but the one being published (0: none); the changed-row count says
+// whether it held.
 constexpr Statement kAttachStatusMedia{
     "attach_status_media",
     "UPDATE media_attachments SET status_id = ?, position = ?, updated_at = ? "
-    "WHERE id = ? AND account_id = ? AND status_id IS NULL AND state = 'ready' "
+    "WHERE id = ? AND account_id = ? AND status_id IS NULL AND (state = 'ready' OR remote_url IS NOT NULL) "
     "AND NOT EXISTS (SELECT 1 FROM draft_media d WHERE d.media_id = media_attachments.id AND d.draft_id <> ?)"};
 constexpr Statement kDiagnoseMedia{
     "diagnose_status_media",
@@ -121,7 +122,7 @@ constexpr Statement kInsertStatus{
     "visibility, sensitive, spoiler_text, language, application_id, pinned_at, archived_at, "
     "edited_at, idempotency_key, replies_count, favourites_count, reblogs_count, created_at, "
     "updated_at, is_comment, cta_url, cta_label, comments_policy, comment_state, comment_post_id, uri, "
-    "federate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+    "federate, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
 // Fan-out on write (docs/architecture.md, "Home timelines"): a new post goes
 // into its author's own inbox and, unless the author is feed_pull (pulled by
 // readers instead), into every follower's, in the post's own transaction.
@@ -274,6 +275,7 @@ Result<Post> DecodePost(const Row& row) {
   p.comment_post_id = row.OptInt(28);
   p.uri = row.Text(29);
   p.federate = row.Bool(30);
+  p.url = row.Text(31);
   return p;
 }
 
@@ -446,7 +448,7 @@ class SqlStatusStore final : public StatusStore {
            Opt(p.edited_at), TextOrNull(p.idempotency_key), p.created_at, p.updated_at,
            Bool(p.is_comment || p.in_reply_to_id.has_value()), p.cta_url, p.cta_label, p.comments_policy,
            static_cast<int64_t>(p.comment_state), Opt(p.comment_post_id), TextOrNull(p.uri),
-           Bool(p.federate)});
+           Bool(p.federate), TextOrNull(p.url)});
       if (!inserted) return std::move(inserted).error();
       VANTAGE_TRY(RequireChanged(conn.Exec(kBumpStatusesCount, {p.account_id})));
       VANTAGE_TRY(WriteTags(conn, p.id, p.tags, p.created_at));

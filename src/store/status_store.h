@@ -82,8 +82,10 @@ struct Post {
   // Of a comment: the post at the root of its thread (unset for comments
   // written before comment controls, whose post is their in_reply_to_id).
   std::optional<int64_t> comment_post_id;
-  // A remote status's ActivityPub id (empty: a local one).
+  // A remote status's ActivityPub id (empty: a local one), and its page on
+  // its own server (empty: the id).
   std::string uri;
+  std::string url;
   // Whether a local public post goes to other servers (vantage_federate).
   bool federate = true;
   int64_t replies_count = 0;

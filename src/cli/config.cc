@@ -53,7 +53,8 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
   Config& c = parsed.config;
   c.cpu_threads = std::max(1u, std::thread::hardware_concurrency());
   c.server.threads = c.cpu_threads;
-  std::string config_file, listen = "127.0.0.1:8080", registrations = "open", federation_mode = "open";
+  std::string config_file, listen = "127.0.0.1:8080", registrations = "open", federation_mode = "open",
+              federation_media = "eager";
   int read_timeout = 10, idle_timeout = 60, shutdown_timeout = 10, sse_heartbeat = 15;
 
   po::options_description all("Options");
@@ -108,7 +109,8 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
         ("federation-allow-private", po::bool_switch(&c.federation.allow_private), "let outbound requests reach loopback and private addresses: for test peers only, never in production")
         ("federation-ca-file", po::value(&c.federation.ca_file), "trust these certificate authorities (a PEM bundle) for other servers' TLS instead of the system's: for a private PKI, or test peers")
         ("federation-delivery-threads", po::value(&c.federation.delivery_threads)->default_value(c.federation.delivery_threads), "threads that deliver activities to other servers")
-        ("federation-per-host", po::value(&c.federation.per_host)->default_value(c.federation.per_host), "deliveries in flight to one host at most");
+        ("federation-per-host", po::value(&c.federation.per_host)->default_value(c.federation.per_host), "deliveries in flight to one host at most")
+        ("federation-media", po::value(&federation_media)->default_value(federation_media), "remote posts' photos: eager (fetched when the post arrives) or lazy (when first shown)");
     all.add(net).add(pools).add(instance).add(media).add(federation);
   }
 
@@ -167,6 +169,9 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
   if (!c.federation.ca_file.empty() && access(c.federation.ca_file.c_str(), R_OK) != 0)
     return Error::Invalid("federation-ca-file", "--federation-ca-file cannot be read: " + c.federation.ca_file);
   if (c.federation.per_host < 1) return Error::Invalid("federation-per-host", "--federation-per-host must be at least 1");
+  if (federation_media != "eager" && federation_media != "lazy")
+    return Error::Invalid("federation-media", "--federation-media must be eager or lazy");
+  c.federation.media_eager = federation_media == "eager";
   if (registrations == "open") c.settings.registrations = service::RegistrationMode::kOpen;
   else if (registrations == "approval") c.settings.registrations = service::RegistrationMode::kApproval;
   else if (registrations == "closed") c.settings.registrations = service::RegistrationMode::kClosed;

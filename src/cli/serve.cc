@@ -153,6 +153,7 @@ int Serve(const std::vector<std::string>& args) {
   config.federation.version = api.version;
   federation::Federation federation(services, config.federation);
   federation.SetMedia(&media_context);
+  if (config.federation.mode != federation::Mode::kOff) services.fediverse = &federation;
   RegisterServerRoutes(router, api, federation, config.web_dir);
   if (auto swept = service::SweepMediaFiles(media_context, kSweepGrace); !swept) {
     spdlog::warn("media sweep: {}", swept.error().message);

@@ -30,6 +30,9 @@
 //   ${actor}/notes/<uuid>, Follows at ${actor}/follows/<uuid>, Likes,
 //   Announces, Blocks, and every other activity at ${actor}/activities/<uuid>.
 //   A deleted note, and a deleted actor, answer 410.
+// - An outbox listing each actor's posts (Create with the note embedded,
+//   newest first, with totalItems), and files served as given
+//   (peer.serveFile(path, {type, body, status})): photos for attachments.
 // - Methods that send signed activities as one of its actors: follow,
 //   undoFollow, like, undoLike, undo, post, reply, updateNote, deleteNote,
 //   block, flag, announce, updateActor, deleteActor, accept, reject, send.
@@ -167,6 +170,7 @@ export async function startPeer(options = {}) {
   const errors = [];
   const sent = new Map(); // id -> {as, json, inboxes}
   const objects = new Map(); // id -> {json, cls, deleted}
+  const files = new Map(); // path -> {type, body, status}: served as they are (photos)
   let origin = null; // set once listening
   let ctx = null;
 
@@ -240,9 +244,17 @@ export async function startPeer(options = {}) {
     return { items: [...a.followers.values()] };
   });
 
-  // Empty outbox and following collections (real actors have them).
-  federation.setOutboxDispatcher('/users/{identifier}/outbox', async (_c, name) =>
-    (actors.get(name) && !actors.get(name).deleted ? { items: [] } : null));
+  // The outbox: Create activities of the actor's own posts (not replies),
+  // newest first, each with its note embedded, as Mastodon lists them.
+  const ownPosts = (name) => [...objects.values()]
+    .filter((o) => !o.deleted && o.json.type === 'Note' && o.json.attributedTo === actorId(name) && !o.json.inReplyTo)
+    .reverse();
+  federation.setOutboxDispatcher('/users/{identifier}/outbox', async (_c, name) => {
+    if (!actors.get(name) || actors.get(name).deleted) return null;
+    const items = await Promise.all(ownPosts(name).map((o) => Create.fromJsonLd(build.create(name, o.json), loaderOptions())));
+    return { items };
+  }).setCounter((_c, name) => (actors.get(name) && !actors.get(name).deleted ? ownPosts(name).length : null));
+  // An empty following collection (real actors have one).
   federation.setFollowingDispatcher('/users/{identifier}/following', async (_c, name) =>
     (actors.get(name) && !actors.get(name).deleted ? { items: [] } : null));
 
@@ -350,6 +362,13 @@ export async function startPeer(options = {}) {
     };
     requests.push(entry);
     const url = new URL(req.url, origin);
+    const file = req.method === 'GET' ? files.get(url.pathname) : null;
+    if (file) {
+      entry.status = file.status ?? 200;
+      res.writeHead(entry.status, { 'content-type': file.type, 'content-length': file.body.length });
+      res.end(file.body);
+      return;
+    }
     // Gone things answer 410, as Mastodon does.
     if (req.method === 'GET' || req.method === 'HEAD') {
       const actorMatch = /^\/users\/([^/]+)$/.exec(url.pathname);
@@ -643,6 +662,12 @@ export async function startPeer(options = {}) {
     // overrides, e.g. {date}, {alterBodyAfterSigning}).
     signedPost(name, url, body, opts = {}) { return signedPost(url, body, { ...peer.signer(name), ...opts }); },
     addActor,
+    // Serves `body` at `path` of the peer's origin (photos for notes'
+    // attachments); the file's URL.
+    serveFile(filePath, { type = 'image/jpeg', body, status = 200 }) {
+      files.set(filePath, { type, body, status });
+      return `${origin}${filePath}`;
+    },
     async rotateKey(name) { actorState(name).keys = await generateRsaKeyPair(modulusLength); return peer.keys(name); },
     actorState,
 

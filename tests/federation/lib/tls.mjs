@@ -21,7 +21,7 @@
 // only this process's fetch is affected.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -53,6 +53,16 @@ export function testCertificate() {
   certificate = { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile, dir };
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   return certificate;
+}
+
+// A PEM bundle of the system's certificate authorities and the test
+// certificate, for Vantage's --federation-ca-file (its client then reaches
+// peers behind the test TLS proxy, as it reaches real servers).
+export function caBundle() {
+  const c = testCertificate();
+  const file = path.join(c.dir, 'ca-bundle.pem');
+  writeFileSync(file, `${tls.rootCertificates.join('\n')}\n${c.cert}`);
+  return file;
 }
 
 const trusted = new Set();

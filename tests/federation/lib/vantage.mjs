@@ -2,8 +2,10 @@
 // (lib/tls.mjs), with --public-url https://127.0.0.1:<proxy port>, so its
 // actor ids, inboxes and WebFinger are https and a Fedify peer can find its
 // accounts by `acct:user@127.0.0.1:<proxy port>`. Vantage's own requests to
-// the peers go over plain http to 127.0.0.1, which --federation-allow-private
-// permits.
+// the peers go to 127.0.0.1, which --federation-allow-private permits, over
+// plain http or, to a peer behind the test TLS proxy (startPeer({https:
+// true}), which WebFinger lookups need), over https trusting the test
+// certificate (--federation-ca-file).
 //
 //   const v = await startFederatedVantage();
 //   v.server            the API tests' server object (server.url is plain http,
@@ -14,7 +16,7 @@
 //   await v.stop();
 
 import { startServer } from '../../api/lib/server.mjs';
-import { startTlsProxy, testCertificate, trustCertificate } from './tls.mjs';
+import { caBundle, startTlsProxy, testCertificate, trustCertificate } from './tls.mjs';
 
 export async function startFederatedVantage(flags = [], { allowPrivate = true, ...serverOptions } = {}) {
   testCertificate();
@@ -24,6 +26,7 @@ export async function startFederatedVantage(flags = [], { allowPrivate = true, .
   try {
     server = await startServer([
       '--public-url', proxy.origin,
+      '--federation-ca-file', caBundle(),
       ...(allowPrivate ? ['--federation-allow-private'] : []),
       ...flags,
     ], serverOptions);

@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startVantage } from './server.js';
 
 export { expect };
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -27,6 +28,30 @@ export const test = base.extend({
     expect(problems, 'no JavaScript errors and no dialogs').toEqual([]);
   },
 });
+
+// For the tests of one spec file that need a server started with other
+// flags than global setup's (e.g. `--federation-ca-file`, whose certificate
+// is made in the test's own process): starts one before them, points
+// baseURL, the helpers below and VANTAGE_E2E_DATA at it, and afterwards puts
+// the shared server back and stops this one. `flags` is an array, or a
+// function called in beforeAll that resolves to one.
+export function useOwnServer(flags = []) {
+  let server;
+  let saved;
+  test.beforeAll(async () => {
+    server = await startVantage(typeof flags === 'function' ? await flags() : flags);
+    saved = { url: process.env.VANTAGE_URL, data: process.env.VANTAGE_E2E_DATA };
+    process.env.VANTAGE_URL = server.url;
+    process.env.VANTAGE_E2E_DATA = server.dataDir;
+  });
+  test.afterAll(async () => {
+    if (saved) {
+      process.env.VANTAGE_URL = saved.url;
+      process.env.VANTAGE_E2E_DATA = saved.data;
+    }
+    await server?.stop();
+  });
+}
 
 let counter = 0;
 export function uniqueName(prefix = 'u') {

@@ -107,6 +107,7 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
     federation.add_options()
         ("federation", po::value(&federation_mode)->default_value(federation_mode), "off (nothing in or out), open, or allowlist")
         ("federation-allow-private", po::bool_switch(&c.federation.allow_private), "let outbound requests reach loopback and private addresses: for test peers only, never in production")
+        ("federation-authorized-fetch", po::bool_switch(&c.federation.authorized_fetch), "serve notes and collections only to signed requests, and refuse blocked servers even what is public (Mastodon's secure mode)")
         ("federation-ca-file", po::value(&c.federation.ca_file), "trust these certificate authorities (a PEM bundle) for other servers' TLS instead of the system's: for a private PKI, or test peers")
         ("federation-delivery-threads", po::value(&c.federation.delivery_threads)->default_value(c.federation.delivery_threads), "threads that deliver activities to other servers")
         ("federation-per-host", po::value(&c.federation.per_host)->default_value(c.federation.per_host), "deliveries in flight to one host at most")

@@ -50,6 +50,9 @@ struct Options {
   // The certificate authorities other servers' TLS is checked against, a
   // PEM bundle (--federation-ca-file); empty: the system's.
   std::string ca_file;
+  // Mastodon's secure mode (--federation-authorized-fetch): notes and
+  // collections only to signed requests of servers not blocked.
+  bool authorized_fetch = false;
   int delivery_threads = 8;
   int per_host = 4;  // deliveries in flight to one host
   // Remote posts' photos: fetched when the post arrives (eager), or when

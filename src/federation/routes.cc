@@ -118,10 +118,22 @@ class Routes {
     get("/nodeinfo/2.1", &Routes::NodeInfoRoute);
     get("/actor", &Routes::InstanceActorRoute);
     get("/users/:name", &Routes::ActorRoute);
-    get("/users/:name/outbox", &Routes::OutboxRoute);
-    get("/users/:name/followers", &Routes::FollowersRoute);
-    get("/users/:name/following", &Routes::FollowingRoute);
-    get("/users/:name/collections/featured", &Routes::FeaturedRoute);
+    // Under authorized fetch, collections only to verified signers (notes
+    // check their requester themselves; actors stay public: their keys are
+    // how signatures are checked at all).
+    auto signed_get = [&](const char* pattern, Response (Routes::*method)(Request&)) {
+      router.Add("GET", pattern, [this, method](Request& r) {
+        if (f_.options().authorized_fetch) {
+          auto requester = Requester(r);
+          if (!requester) return http::ErrorResponse(requester.error());
+        }
+        return Guard(r, method);
+      });
+    };
+    signed_get("/users/:name/outbox", &Routes::OutboxRoute);
+    signed_get("/users/:name/followers", &Routes::FollowersRoute);
+    signed_get("/users/:name/following", &Routes::FollowingRoute);
+    signed_get("/users/:name/collections/featured", &Routes::FeaturedRoute);
     get("/users/:name/statuses/:id", &Routes::NoteRoute);
     // The profile and post pages answer ActivityPub to those who ask for it
     // (after the API's /@:name.atom, which is registered first).
@@ -143,6 +155,37 @@ class Routes {
   }
 
   const service::Settings& settings() const { return f_.services().settings; }
+
+  // Who asks for a document: the verified signer of a signed GET, or
+  // nobody. Under authorized fetch (Mastodon's secure mode,
+  // --federation-authorized-fetch) a signature is required (401) and a
+  // blocked server's is refused (403 domain_blocked) even for what is public.
+  Result<std::optional<store::RemoteActor>> Requester(Request& request) {
+    bool secure = f_.options().authorized_fetch;
+    if (request.Header("signature").empty() && request.Header("signature-input").empty()) {
+      if (secure) return Error::Unauthorized("This server answers signed requests only", "signature_required");
+      return std::optional<store::RemoteActor>();
+    }
+    if (secure) {
+      if (std::string host = HostOf(WithoutFragment(SignatureKeyId(request))); !host.empty()) {
+        auto verdict = f_.Judge(host);
+        if (!verdict) return std::move(verdict).error();
+        if (verdict->blocked) return Error::Forbidden("This server does not federate with yours", "domain_blocked");
+      }
+    }
+    auto signer = f_.VerifyRequest(Inbound(request));
+    if (!signer) {
+      spdlog::info("federation: signed fetch from {} not verified: {}", request.remote_ip, signer.error().message);
+      if (secure) return Error::Unauthorized("The request's signature could not be verified", "invalid_signature");
+      return std::optional<store::RemoteActor>();
+    }
+    if (secure) {
+      auto verdict = f_.Judge(HostOf(signer->uri));
+      if (!verdict) return std::move(verdict).error();
+      if (verdict->blocked) return Error::Forbidden("This server does not federate with yours", "domain_blocked");
+    }
+    return std::optional<store::RemoteActor>(std::move(*signer));
+  }
 
   // A local account that may be shown to other servers (approved).
   Result<std::optional<store::Account>> LocalAccount(const std::string& username) {
@@ -261,12 +304,11 @@ class Routes {
     auto account = LocalAccount(username);
     if (!account) return FromError(account.error());
     if (!*account) return NotFound();
+    auto requester = Requester(request);
+    if (!requester) return http::ErrorResponse(requester.error());
     std::optional<int64_t> viewer;
-    auto post = service::VisibleStatus(f_.services(), *id, std::nullopt);
-    if (!post && post.error().kind == ErrorKind::kNotFound && !request.Header("signature").empty()) {
-      auto signer = f_.VerifyRequest(Inbound(request));
-      if (signer) post = service::VisibleStatus(f_.services(), *id, signer->account_id);
-    }
+    if (*requester) viewer = (*requester)->account_id;
+    auto post = service::VisibleStatus(f_.services(), *id, viewer);
     if (!post) return post.error().kind == ErrorKind::kNotFound ? NotFound() : FromError(post.error());
     if (post->account_id != (*account)->id || !post->uri.empty() || !post->federate) return NotFound();
     if (post->is_comment && post->comment_state != store::CommentState::kShown) return NotFound();

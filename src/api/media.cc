@@ -257,6 +257,7 @@ void RegisterMediaRoutes(http::Router& router, ApiContext& ctx) {
     auto bytes = ctx.media->blobs.Read(key, ext);
     if (!bytes) return std::move(bytes).error();
     response.body = std::move(*bytes);
+    service::NoteFileServed(*ctx.media, key);
     return response;
   }));
 }

@@ -55,6 +55,7 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
   c.server.threads = c.cpu_threads;
   std::string config_file, listen = "127.0.0.1:8080", registrations = "open", federation_mode = "open",
               federation_media = "eager";
+  double remote_cache_gb = 20;
   int read_timeout = 10, idle_timeout = 60, shutdown_timeout = 10, sse_heartbeat = 15;
 
   po::options_description all("Options");
@@ -111,7 +112,8 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
         ("federation-ca-file", po::value(&c.federation.ca_file), "trust these certificate authorities (a PEM bundle) for other servers' TLS instead of the system's: for a private PKI, or test peers")
         ("federation-delivery-threads", po::value(&c.federation.delivery_threads)->default_value(c.federation.delivery_threads), "threads that deliver activities to other servers")
         ("federation-per-host", po::value(&c.federation.per_host)->default_value(c.federation.per_host), "deliveries in flight to one host at most")
-        ("federation-media", po::value(&federation_media)->default_value(federation_media), "remote posts' photos: eager (fetched when the post arrives) or lazy (when first shown)");
+        ("federation-media", po::value(&federation_media)->default_value(federation_media), "remote posts' photos: eager (fetched when the post arrives) or lazy (when first shown)")
+        ("remote-media-cache-gb", po::value(&remote_cache_gb)->default_value(remote_cache_gb), "GB remote posts' photos may take; past it the least recently viewed are evicted (fetched again when shown) by the cleanup job");
     all.add(net).add(pools).add(instance).add(media).add(federation);
   }
 
@@ -173,6 +175,9 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
   if (federation_media != "eager" && federation_media != "lazy")
     return Error::Invalid("federation-media", "--federation-media must be eager or lazy");
   c.federation.media_eager = federation_media == "eager";
+  if (!(remote_cache_gb > 0) || remote_cache_gb > 1e6)
+    return Error::Invalid("remote-media-cache-gb", "--remote-media-cache-gb must be a positive number of GB");
+  c.media.remote_cache_bytes = static_cast<int64_t>(remote_cache_gb * 1024 * 1024 * 1024);
   if (registrations == "open") c.settings.registrations = service::RegistrationMode::kOpen;
   else if (registrations == "approval") c.settings.registrations = service::RegistrationMode::kApproval;
   else if (registrations == "closed") c.settings.registrations = service::RegistrationMode::kClosed;

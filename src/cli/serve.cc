@@ -219,12 +219,18 @@ int Serve(const std::vector<std::string>& args) {
         spdlog::info("scheduled release: {} published, {} failed, {} published elsewhere", round->published,
                      round->failed, round->skipped);
     });
-    // Unattached media past 24 hours, and OAuth codes nobody redeemed.
+    // Unattached media past 24 hours, the remote media cache over its
+    // budget, and OAuth codes nobody redeemed.
     PeriodicJob cleanup(db_pool, std::chrono::seconds(config.media_cleanup_interval_s),
                         [&media_context, &store, &config] {
                           auto deleted = service::DeleteUnattachedMedia(media_context, NowUnixMs());
                           if (!deleted) spdlog::warn("media cleanup: {}", deleted.error().message);
                           else if (*deleted) spdlog::info("media cleanup: deleted {} unattached", *deleted);
+                          auto trim = service::TrimRemoteMediaCache(media_context, NowUnixMs());
+                          if (!trim) spdlog::warn("remote media cache: {}", trim.error().message);
+                          else if (trim->evicted)
+                            spdlog::info("remote media cache: evicted {} photos, {} -> {} bytes", trim->evicted,
+                                         trim->bytes_before, trim->bytes_after);
                           auto codes = store->authorization_codes().DeleteExpired(NowUnixMs());
                           if (!codes) spdlog::warn("authorization code cleanup: {}", codes.error().message);
                           auto events = store::MakeSqlEventStore(store->database())

@@ -154,22 +154,72 @@ Result<store::MediaAttachment> UpdateMedia(MediaContext& ctx, int64_t account_id
   return ctx.services.store.media().Update(media_id, patch, NowUnixMs());
 }
 
-Result<bool> DeleteMedia(MediaContext& ctx, int64_t media_id) {
+namespace {
+
+constexpr size_t kMaxServedKeys = 100'000;
+constexpr int64_t kViewResolutionMs = 60'000;  // a photo's view time is kept to the minute
+
+// Removes the files of `keys` that no row references any more.
+void RemoveUnreferenced(MediaContext& ctx, const std::vector<std::string>& keys, const std::string& what) {
   auto deleting = ctx.blobs.TryDeleteLock(std::chrono::seconds(2));
+  if (!deleting.owns_lock()) {
+    spdlog::info("{}: uploads busy, files left for the sweep", what);
+    return;
+  }
+  auto unused = ctx.services.store.media().UnreferencedKeys(keys);
+  if (!unused) {
+    spdlog::warn("{}: {} (files left for the sweep)", what, unused.error().message);
+    return;
+  }
+  for (const std::string& key : *unused)
+    if (auto removed = ctx.blobs.Remove(key); !removed)
+      spdlog::warn("{}: {} (left for the sweep)", what, removed.error().message);
+}
+
+}  // namespace
+
+Result<bool> DeleteMedia(MediaContext& ctx, int64_t media_id) {
   auto keys = ctx.services.store.media().Delete(media_id);
   if (!keys) return std::move(keys).error();
   if (!*keys) return false;
-  if (!deleting.owns_lock()) {
-    spdlog::info("media {}: uploads busy, files left for the sweep", media_id);
-    return true;
-  }
-  auto unused = ctx.services.store.media().UnreferencedKeys(**keys);
-  if (!unused) return std::move(unused).error();
-  for (const std::string& key : *unused) {
-    if (auto removed = ctx.blobs.Remove(key); !removed)
-      spdlog::warn("media {}: {} (left for the sweep)", media_id, removed.error().message);
-  }
+  RemoveUnreferenced(ctx, **keys, "media " + std::to_string(media_id));
   return true;
+}
+
+void NoteFileServed(MediaContext& ctx, const std::string& key) {
+  std::lock_guard lock(ctx.served->mu);
+  if (ctx.served->keys.size() < kMaxServedKeys) ctx.served->keys.insert(key);
+}
+
+Result<CacheTrim> TrimRemoteMediaCache(MediaContext& ctx, int64_t now) {
+  store::MediaStore& media = ctx.services.store.media();
+  std::vector<std::string> served;
+  {
+    std::lock_guard lock(ctx.served->mu);
+    served.assign(ctx.served->keys.begin(), ctx.served->keys.end());
+    ctx.served->keys.clear();
+  }
+  VANTAGE_TRY(media.TouchRemoteMedia(served, now, now - kViewResolutionMs));
+  CacheTrim trim;
+  auto bytes = media.RemoteMediaBytes();
+  if (!bytes) return std::move(bytes).error();
+  trim.bytes_before = trim.bytes_after = *bytes;
+  while (trim.bytes_after > ctx.settings.remote_cache_bytes) {
+    auto oldest = media.LeastViewedRemoteMedia(100);
+    if (!oldest) return std::move(oldest).error();
+    int64_t before = trim.evicted;
+    for (int64_t id : *oldest) {
+      if (trim.bytes_after <= ctx.settings.remote_cache_bytes) break;
+      auto evicted = media.EvictRemoteMedia(id, now);
+      if (!evicted) return std::move(evicted).error();
+      if (!*evicted) continue;
+      trim.bytes_after -= (*evicted)->bytes;
+      ++trim.evicted;
+      RemoveUnreferenced(ctx, (*evicted)->keys, "remote media cache");
+    }
+    if (trim.evicted == before) break;  // nothing left to evict (or taken meanwhile)
+  }
+  return trim;
 }
 
 Result<int64_t> DeleteUnattachedMedia(MediaContext& ctx, int64_t now) {

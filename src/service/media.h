@@ -8,6 +8,9 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <mutex>
+#include <unordered_set>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,6 +31,16 @@ struct MediaSettings {
   uint64_t max_pixels = media::kDefaultMaxPixels;
   size_t max_upload_bytes = 30 * 1024 * 1024;  // the upload routes' body limit
   int64_t unattached_ttl_ms = kUnattachedMediaTtlMs;
+  // What remote posts' photos may take on disk (--remote-media-cache-gb);
+  // past it, the least recently viewed are evicted.
+  int64_t remote_cache_bytes = int64_t{20} << 30;
+};
+
+// Files served since the remote media cache last looked (for its
+// least-recently-used order); bounded.
+struct ServedFiles {
+  std::mutex mu;
+  std::unordered_set<std::string> keys;
 };
 
 // What the media use cases need besides the ServiceContext.
@@ -35,6 +48,7 @@ struct MediaContext {
   ServiceContext& services;
   media::BlobStore& blobs;
   MediaSettings settings;
+  std::shared_ptr<ServedFiles> served = std::make_shared<ServedFiles>();
 };
 
 // "x,y" with both in -1..1 (Mastodon's focal point). Invalid "focus" otherwise.
@@ -82,6 +96,21 @@ Result<int64_t> DeleteUnattachedMedia(MediaContext& ctx, int64_t now);
 // Removes files no media_files row references, and leftover temporary
 // files, older than `grace` (see BlobStore::Sweep).
 Result<media::SweepResult> SweepMediaFiles(MediaContext& ctx, std::chrono::seconds grace);
+
+// The remote media cache (docs/federation.md, "Following remote
+// accounts"). A file was served (its key, for the least-recently-used
+// order; cheap, kept in memory until the next trim).
+void NoteFileServed(MediaContext& ctx, const std::string& key);
+struct CacheTrim {
+  int64_t bytes_before = 0;
+  int64_t bytes_after = 0;
+  int64_t evicted = 0;  // photos
+};
+// Marks the photos of the files served since the last trim viewed, then
+// evicts the least recently viewed remote photos until their files take at
+// most settings.remote_cache_bytes: their files go (unless something else
+// uses them) and they are fetched again when next shown.
+Result<CacheTrim> TrimRemoteMediaCache(MediaContext& ctx, int64_t now);
 
 // "jpg" for "jpeg", "webp" for "webp": the file extension of a stored format.
 std::string_view MediaExtension(std::string_view format);

@@ -69,6 +69,11 @@ struct MediaPatch {
   std::optional<int> focus_y;
 };
 
+struct EvictedMedia {
+  std::vector<std::string> keys;
+  int64_t bytes = 0;
+};
+
 class MediaStore {
  public:
   virtual ~MediaStore() = default;
@@ -119,6 +124,18 @@ class MediaStore {
   // Whether a public or unlisted, unarchived status shows the file: then
   // anyone may fetch it by its plain URL. Other files need a signed URL.
   virtual Result<bool> FileIsPublic(const std::string& key) = 0;
+
+  // The remote media cache (docs/federation.md, "Following remote
+  // accounts"): the bytes remote photos' files take; up to `limit` ready
+  // remote photos, least recently viewed first; one evicted (back to
+  // processing without files: fetched again when shown), with the keys of
+  // the files it held and their bytes, or nullopt when it was no ready
+  // remote photo; and the remote photos holding `keys` marked viewed at
+  // `now` (those viewed since `older_than` are left as they are).
+  virtual Result<int64_t> RemoteMediaBytes() = 0;
+  virtual Result<std::vector<int64_t>> LeastViewedRemoteMedia(int limit) = 0;
+  virtual Result<std::optional<EvictedMedia>> EvictRemoteMedia(int64_t id, int64_t now) = 0;
+  virtual Status TouchRemoteMedia(const std::vector<std::string>& keys, int64_t now, int64_t older_than) = 0;
 
   // The secret stored under `name`; the first caller stores `fresh`, and
   // every later one (on any server) gets that same value.

@@ -80,7 +80,7 @@ constexpr Statement kSelectMediaFiles{
 constexpr Statement kMarkMediaReady{
     "mark_media_ready",
     "UPDATE media_attachments SET state = 'ready', blurhash = ?, original_width = ?, "
-    "original_height = ?, updated_at = ? WHERE id = ? AND state = 'processing'"};
+    "original_height = ?, updated_at = ?, viewed_at = ? WHERE id = ? AND state = 'processing'"};
 constexpr Statement kMarkMediaFailed{
     "mark_media_failed",
     "UPDATE media_attachments SET state = 'failed', error_code = ?, updated_at = ? "
@@ -118,6 +118,24 @@ constexpr Statement kFileIsPublic{
     "SELECT 1 FROM media_files f JOIN media_attachments m ON m.id = f.media_id "
     "JOIN statuses s ON s.id = m.status_id "
     "WHERE f.file_key = ? AND s.visibility IN ('public', 'unlisted') AND s.archived_at IS NULL LIMIT 1"};
+// The remote media cache (docs/federation.md, "Following remote accounts").
+constexpr Statement kRemoteMediaBytes{
+    "remote_media_bytes",
+    "SELECT COALESCE(SUM(f.size_bytes), 0) FROM media_files f JOIN media_attachments m ON m.id = f.media_id "
+    "WHERE m.remote_url IS NOT NULL"};
+constexpr Statement kLeastViewedRemoteMedia{
+    "least_viewed_remote_media",
+    "SELECT id FROM media_attachments WHERE remote_url IS NOT NULL AND viewed_at IS NOT NULL AND state = 'ready' "
+    "ORDER BY viewed_at, id LIMIT ?"};
+constexpr Statement kEvictRemoteMedia{
+    "evict_remote_media",
+    "UPDATE media_attachments SET state = 'processing', viewed_at = NULL, updated_at = ? "
+    "WHERE id = ? AND remote_url IS NOT NULL AND state = 'ready'"};
+constexpr Statement kDeleteMediaFiles{"delete_media_files", "DELETE FROM media_files WHERE media_id = ?"};
+constexpr Statement kTouchRemoteMedia{
+    "touch_remote_media",
+    "UPDATE media_attachments SET viewed_at = ? WHERE remote_url IS NOT NULL AND state = 'ready' "
+    "AND viewed_at < ? AND id IN (SELECT media_id FROM media_files WHERE file_key = ?)"};
 constexpr Statement kInsertSecret{"insert_instance_secret",
                                   "INSERT INTO instance_secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING"};
 constexpr Statement kSelectSecret{"select_instance_secret", "SELECT value FROM instance_secrets WHERE name = ?"};
@@ -203,7 +221,7 @@ class SqlMediaStore final : public MediaStore {
     std::optional<MediaAttachment> updated;
     VANTAGE_TRY(db_.Write([&](Connection& conn) -> Status {
       auto changed = conn.Exec(kMarkMediaReady, {blurhash, int64_t{original_width},
-                                                 int64_t{original_height}, now, id});
+                                                 int64_t{original_height}, now, now, id});
       if (!changed) return std::move(changed).error();
       if (*changed == 0) return ExplainUnchanged(conn, id);
       VANTAGE_TRY(InsertFiles(conn, id, files));
@@ -309,6 +327,60 @@ class SqlMediaStore final : public MediaStore {
       return Ok();
     }));
     return found;
+  }
+
+  Result<int64_t> RemoteMediaBytes() override {
+    int64_t bytes = 0;
+    VANTAGE_TRY(db_.Read([&](Connection& conn) -> Status {
+      auto row = conn.QueryOne(kRemoteMediaBytes, {});
+      if (!row) return std::move(row).error();
+      bytes = *row ? (**row).Int(0) : 0;
+      return Ok();
+    }));
+    return bytes;
+  }
+
+  Result<std::vector<int64_t>> LeastViewedRemoteMedia(int limit) override {
+    std::vector<int64_t> ids;
+    VANTAGE_TRY(db_.Read([&](Connection& conn) -> Status {
+      ids.clear();
+      auto rows = conn.Query(kLeastViewedRemoteMedia, {int64_t{limit}});
+      if (!rows) return std::move(rows).error();
+      for (const Row& row : *rows) ids.push_back(row.Int(0));
+      return Ok();
+    }));
+    return ids;
+  }
+
+  Result<std::optional<EvictedMedia>> EvictRemoteMedia(int64_t id, int64_t now) override {
+    std::optional<EvictedMedia> evicted;
+    VANTAGE_TRY(db_.Write([&](Connection& conn) -> Status {
+      evicted.reset();
+      auto changed = conn.Exec(kEvictRemoteMedia, {now, id});
+      if (!changed) return std::move(changed).error();
+      if (*changed == 0) return Ok();
+      auto files = conn.Query(kSelectMediaFiles, {id});
+      if (!files) return std::move(files).error();
+      VANTAGE_TRY(conn.Exec(kDeleteMediaFiles, {id}));
+      EvictedMedia out;
+      std::set<std::string> unique;
+      for (const Row& f : *files) {
+        unique.insert(f.Text(2));
+        out.bytes += f.Int(5);
+      }
+      out.keys.assign(unique.begin(), unique.end());
+      evicted = std::move(out);
+      return Ok();
+    }));
+    return evicted;
+  }
+
+  Status TouchRemoteMedia(const std::vector<std::string>& keys, int64_t now, int64_t older_than) override {
+    if (keys.empty()) return Ok();
+    return db_.Write([&](Connection& conn) -> Status {
+      for (const std::string& key : keys) VANTAGE_TRY(conn.Exec(kTouchRemoteMedia, {now, older_than, key}));
+      return Ok();
+    });
   }
 
   Result<std::string> SharedSecret(const std::string& name, const std::string& fresh) override {

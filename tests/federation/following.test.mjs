@@ -313,3 +313,46 @@ describe('remote photos fetched when first shown (--federation-media lazy)', () 
     assert.equal(peer.requests.filter((r) => r.path === '/media/lazy.jpg').length, 1);
   });
 });
+
+describe('the remote media cache (--remote-media-cache-gb)', () => {
+  let v;
+  let peer;
+  let vera;
+
+  before(async () => {
+    // A budget no photo fits in, trimmed every second: each is evicted once processed.
+    v = await startFederatedVantage(['--remote-media-cache-gb', '0.000001', '--media-cleanup-interval', '1']);
+    peer = await startPeer({ https: true, autoAccept: true, actors: ['tam'] });
+    vera = await registerUser(v.server, 'vera');
+  });
+
+  after(async () => {
+    await v?.stop();
+    await peer?.stop();
+  });
+
+  test('an evicted photo is removed from disk and fetched again when next shown', async () => {
+    const photo = peer.serveFile('/media/cached.jpg', { body: await jpegWithSecrets(400, 300) });
+    const tam = assertOk(await search(v, vera, `tam@${peer.host}`)).accounts[0];
+    assertOk(await api(v.server, 'POST', `/api/v1/accounts/${tam.id}/follow`, { token: vera.token }));
+    await waitFor(async () => (await relationship(v, vera, tam.id)).following, { timeoutMs: 15_000, message: 'the Accept' });
+    const note = await peer.post('tam', { content: '<p>Cached</p>', attachments: [{ url: photo }], deliverTo: v.actorId(vera.username) });
+    const fetches = () => peer.requests.filter((r) => r.path === '/media/cached.jpg').length;
+    // Processed (eager: it has its blurhash), then evicted by the next trim:
+    // the status points at the fetching URL again, the blurhash kept.
+    const evicted = await inHome(v, vera, note,
+      (s) => s.media_attachments[0].url.includes('/media/remote/') && s.media_attachments[0].blurhash, 15_000);
+    assert.equal(fetches(), 1);
+    const [media] = evicted.media_attachments;
+    assert.equal(media.vantage.state, 'processing');
+    assert.deepEqual(media.vantage.variants, []);
+    // Shown again: fetched again, processed, and served.
+    const res = await fetch(media.url, { redirect: 'manual' });
+    assert.equal(res.status, 302);
+    assert.equal(fetches(), 2);
+    const bytes = await fetchBytes(res.headers.get('location'));
+    assert.ok(bytes.length > 0);
+    // And evicted again by the next trim: the file it led to is gone.
+    await waitFor(async () => (await fetch(res.headers.get('location'))).status === 404, { timeoutMs: 15_000, message: 'the file removed' });
+  });
+});

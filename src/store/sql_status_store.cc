@@ -374,8 +374,11 @@ Status AttachMedia(Connection& conn, const Post& p) {
 }
 
 Status FanOut(Connection& conn, const Post& p) {
-  auto own = conn.Exec(kFanOutToAuthor, {p.account_id, p.id, p.account_id});
-  if (!own) return std::move(own).error();
+  // A remote author reads nothing here: only its local followers get it.
+  if (p.uri.empty()) {
+    auto own = conn.Exec(kFanOutToAuthor, {p.account_id, p.id, p.account_id});
+    if (!own) return std::move(own).error();
+  }
   auto followers = conn.Exec(kFanOutToFollowers, {p.id, p.account_id, p.account_id, p.account_id});
   if (!followers) return std::move(followers).error();
   return Ok();

@@ -115,7 +115,7 @@ api-test: build
 federation-test: build federation-deps
 	scripts/with-postgres sh -c 'VANTAGE_BIN=$(abspath $(BUILD))/vantage $(NODE_FEDERATION) && VANTAGE_TEST_ENGINE=postgres VANTAGE_BIN=$(abspath $(BUILD))/vantage $(NODE_FEDERATION)'
 
-interop-test: build interop-deps
+interop-test: build interop-deps federation-deps
 	scripts/with-postgres sh -c 'VANTAGE_BIN=$(abspath $(BUILD))/vantage $(NODE_INTEROP) && VANTAGE_TEST_ENGINE=postgres VANTAGE_BIN=$(abspath $(BUILD))/vantage $(NODE_INTEROP)'
 
 sanitize: asan-build

@@ -202,7 +202,7 @@ void RegisterMediaRoutes(http::Router& router, ApiContext& ctx) {
 
   // A remote post's photo not fetched yet (or evicted): fetched now, then
   // its file (docs/federation.md, "Following remote accounts"). Blocks on
-  // the remote server and the pipeline: the CPU pool.
+  // the remote server and the pipeline: the remote pool.
   router.Add("GET", "/media/remote/:id/:variant", Wrap([&ctx](Request& request) -> Result<Response> {
     auto id = ParseId(request.path_params[0]);
     if (!id) return Error::NotFound();
@@ -216,7 +216,7 @@ void RegisterMediaRoutes(http::Router& router, ApiContext& ctx) {
     response.AddHeader("Location", *location);
     response.AddHeader("Cache-Control", "private, no-cache");
     return response;
-  }), http::Pool::kCpu);
+  }), http::Pool::kRemote);
 
   // The files. A plain URL serves a file that a public or unlisted post
   // shows; anything else needs the signed URL its viewers were given

@@ -213,7 +213,7 @@ void RegisterTimelineRoutes(http::Router& router, ApiContext& ctx) {
     for (const store::TagHit& tag : found->hashtags) hashtags.push_back(TagJson(ctx.services.settings, tag.name));
     out["hashtags"] = std::move(hashtags);
     return Json(out);
-  }));
+  }), http::Pool::kRemote);  // resolve=true waits on other servers
 
   router.Add("GET", "/api/v1/tags/:name", Wrap([&ctx](Request& request) -> Result<Response> {
     auto viewer = OptionalViewer(ctx, request, "read:statuses");

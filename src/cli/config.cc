@@ -85,6 +85,8 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
         ("db-queue", po::value(&c.db_queue)->default_value(c.db_queue), "requests waiting for a database thread at most")
         ("cpu-threads", po::value(&c.cpu_threads)->default_value(c.cpu_threads), "threads for CPU-heavy work (password hashing); caps concurrent hashes")
         ("cpu-queue", po::value(&c.cpu_queue)->default_value(c.cpu_queue), "requests waiting for a CPU thread at most")
+        ("remote-threads", po::value(&c.remote_threads)->default_value(c.remote_threads), "threads for requests that wait on other servers (resolving remote accounts, remote photos shown before they were fetched)")
+        ("remote-queue", po::value(&c.remote_queue)->default_value(c.remote_queue), "requests waiting for such a thread at most")
         ("pool-wait-ms", po::value(&c.pool_wait_ms)->default_value(c.pool_wait_ms), "milliseconds a request may wait for a pool thread before 503");
     po::options_description instance("Instance");
     instance.add_options()
@@ -190,7 +192,7 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
   if (sse_heartbeat < 1 || sse_heartbeat > 3600)
     return Error::Invalid("sse-heartbeat-seconds", "--sse-heartbeat-seconds must be 1 to 3600");
   c.server.stream_heartbeat = std::chrono::seconds(sse_heartbeat);
-  if (c.server.threads < 1 || c.db_threads < 1 || c.cpu_threads < 1)
+  if (c.server.threads < 1 || c.db_threads < 1 || c.cpu_threads < 1 || c.remote_threads < 1)
     return Error::Invalid("threads", "thread counts must be at least 1");
   if (c.shard < 0 || c.shard >= kCliShard) return Error::Invalid("shard", "--shard must be 0 to 1022");
   if (c.pool_wait_ms < 1) return Error::Invalid("pool-wait-ms", "--pool-wait-ms must be at least 1");

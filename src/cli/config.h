@@ -35,6 +35,8 @@ struct Config {
   size_t db_queue = 1024;
   int cpu_threads = 2;
   size_t cpu_queue = 64;
+  int remote_threads = 32;  // requests waiting on other servers at once
+  size_t remote_queue = 256;
   int pool_wait_ms = 2000;
 
   std::string public_url;  // empty: derived from --listen

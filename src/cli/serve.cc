@@ -127,6 +127,10 @@ int Serve(const std::vector<std::string>& args) {
                            std::chrono::milliseconds(config.pool_wait_ms));
   http::WorkerPool cpu_pool("cpu", config.cpu_threads, config.cpu_queue,
                             std::chrono::milliseconds(config.pool_wait_ms));
+  // Requests that may wait on other servers (resolving, remote photos):
+  // their own threads, so that a slow server stalls none of the others.
+  http::WorkerPool remote_pool("remote", config.remote_threads, config.remote_queue,
+                               std::chrono::milliseconds(config.pool_wait_ms));
 
   // The server binds before the routes are built so the public URL can name
   // the port actually bound (--listen HOST:0).
@@ -164,7 +168,7 @@ int Serve(const std::vector<std::string>& args) {
   for (const auto& route : router.routes()) route_names.push_back(route->method + " " + route->pattern);
   route_names.push_back("unmatched");
   http::Metrics metrics(route_names, config.server.threads);
-  for (http::WorkerPool* pool : {&db_pool, &cpu_pool}) {
+  for (http::WorkerPool* pool : {&db_pool, &cpu_pool, &remote_pool}) {
     metrics.AddGauge({"vantage_pool_queue_depth", "Jobs waiting for a pool thread.",
                       "pool=\"" + pool->name() + "\"", [pool] { return double(pool->queue_depth()); }});
     metrics.AddGauge({"vantage_pool_busy_threads", "Pool threads running a job.",
@@ -176,7 +180,7 @@ int Serve(const std::vector<std::string>& args) {
   api.metrics = &metrics;
   api.metrics_token = config.metrics_token;
 
-  http::Server server(config.server, router, metrics, db_pool, cpu_pool);
+  http::Server server(config.server, router, metrics, db_pool, cpu_pool, remote_pool);
   metrics.AddGauge({"vantage_event_streams_open", "Event streams (Server-Sent Events) being written.", "",
                     [&server] { return double(server.open_streams()); }});
   auto port = server.Listen();
@@ -246,6 +250,7 @@ int Serve(const std::vector<std::string>& args) {
   // server (and the coroutine frames it owns) goes away.
   db_pool.Stop();
   cpu_pool.Stop();
+  remote_pool.Stop();
   (*database)->Close();
   spdlog::info("stopped cleanly");
   return 0;

@@ -186,6 +186,7 @@ class Federation final : public service::Fediverse {
   void QueueAvatar(int64_t account_id);
   void DeliveryLoop();
   void QueueMedia(int64_t media_id);
+  void NoteFailedFetch(int64_t media_id);
   void MediaLoop();
   Status DeliverOne(const store::Delivery& delivery);
 
@@ -216,6 +217,7 @@ class Federation final : public service::Fediverse {
   std::mutex fetching_mu_;
   std::condition_variable fetching_done_;
   std::set<int64_t> fetching_;  // remote photos being fetched here, guarded by fetching_mu_
+  std::map<int64_t, int64_t> failed_fetches_;  // when a photo's server last did not answer, guarded by fetching_mu_
   std::map<std::string, int> in_flight_;  // per host, guarded by mu_
   std::shared_ptr<void> routes_;          // the handlers' state (routes.cc)
 };

@@ -28,6 +28,7 @@ namespace {
 constexpr int64_t kPostsRefreshMs = 3600 * 1000;  // a remote profile's outbox, read again after an hour
 constexpr size_t kOutboxItems = 20;               // posts kept from its first page
 constexpr size_t kMediaQueueLimit = 10000;
+constexpr int64_t kRefetchAfterMs = 60'000;  // a photo whose server did not answer is not asked again sooner
 
 // What a note's attachment is: an image is fetched; anything else (video,
 // audio) is a link to the original.
@@ -41,6 +42,12 @@ bool IsImage(const json::object& attachment) {
 // A remote server that could not be reached, or answered what cannot be
 // read, as the reader is told it.
 Error AsBadGateway(Error error, std::string_view host) {
+  // An address this server never contacts (private, loopback): the reader
+  // is told so, not shown an empty search.
+  if (error.kind == ErrorKind::kForbidden && error.code == "address_not_allowed") {
+    spdlog::info("federation: {} is not contacted: {}", host, error.message);
+    return Error::BadGateway(std::string(host) + " cannot be reached from this server", "q");
+  }
   if (error.kind == ErrorKind::kUnavailable || error.kind == ErrorKind::kTimeout || error.kind == ErrorKind::kTooLarge ||
       error.kind == ErrorKind::kInvalid || error.kind == ErrorKind::kBadRequest) {
     spdlog::info("federation: {} did not answer usably: {}", host, error.message);
@@ -353,6 +360,12 @@ Result<std::optional<int64_t>> Federation::KeepRemoteNote(const json::object& no
   return std::optional<int64_t>(created->post.id);
 }
 
+void Federation::NoteFailedFetch(int64_t media_id) {
+  std::lock_guard lock(fetching_mu_);
+  if (failed_fetches_.size() >= kMediaQueueLimit) failed_fetches_.clear();
+  failed_fetches_[media_id] = NowUnixMs();
+}
+
 void Federation::QueueMedia(int64_t media_id) {
   if (!media_) return;
   {
@@ -382,10 +395,17 @@ Result<store::MediaAttachment> Federation::FetchRemoteMedia(int64_t media_id) {
   if (!media_) return Error::NotFound();
   // One fetch per photo at a time in this process: a second reader waits
   // for the first's result.
+  bool waited = false;
   {
     std::unique_lock lock(fetching_mu_);
+    waited = fetching_.contains(media_id);
     fetching_done_.wait(lock, [&] { return !fetching_.contains(media_id); });
     fetching_.insert(media_id);
+    // Its server did not answer a moment ago (or just now, to the fetch
+    // this one waited for): not asked again before a minute has passed.
+    if (auto failed = failed_fetches_.find(media_id);
+        failed != failed_fetches_.end() && NowUnixMs() - failed->second < kRefetchAfterMs)
+      waited = true;
   }
   struct Done {
     Federation* f;
@@ -404,6 +424,7 @@ Result<store::MediaAttachment> Federation::FetchRemoteMedia(int64_t media_id) {
   if (!*found) return Error::NotFound();
   store::MediaAttachment row = std::move(**found);
   if (!row.remote() || row.state != store::MediaState::kProcessing) return row;
+  if (waited) return Error::BadGateway("the photo's server did not answer", "media");
   auto fail = [&](const std::string& code) -> Result<store::MediaAttachment> {
     VANTAGE_TRY(services_.store.media().MarkFailed(media_id, code, NowUnixMs()));
     auto after = services_.store.media().FindById(media_id);
@@ -430,11 +451,14 @@ Result<store::MediaAttachment> Federation::FetchRemoteMedia(int64_t media_id) {
     if (response.error().kind == ErrorKind::kTooLarge) return fail("image_too_large");
     if (response.error().kind == ErrorKind::kForbidden || response.error().kind == ErrorKind::kInvalid)
       return fail("media_unreachable");
+    NoteFailedFetch(media_id);
     return Error::BadGateway("the photo's server did not answer: " + response.error().message, "media");
   }
   if (response->status == 404 || response->status == 410) return fail("media_gone");
-  if (response->status != 200)
+  if (response->status != 200) {
+    NoteFailedFetch(media_id);
     return Error::BadGateway("the photo's server answered " + std::to_string(response->status), "media");
+  }
   auto processed = service::ProcessRemoteMedia(*media_, row, response->body);
   if (!processed) {
     if (processed.error().kind == ErrorKind::kInternal) return std::move(processed).error();

@@ -18,7 +18,11 @@ namespace vantage::http {
 
 // Where a handler runs. Inline handlers run on the I/O thread and must not
 // block; the others run on a bounded worker pool.
-enum class Pool { kInline, kDatabase, kCpu };
+// Where a route's handler runs (docs/architecture.md, "Requests"): kRemote
+// is for handlers that may wait on other servers (resolving a remote
+// account, fetching a remote photo), so that a slow server holds none of
+// the threads local reads and uploads need.
+enum class Pool { kInline, kDatabase, kCpu, kRemote };
 
 using Handler = std::function<Response(Request&)>;
 

@@ -133,12 +133,13 @@ std::string_view HttpDate() {
 class Server::Impl {
  public:
   Impl(ServerOptions options, const Router& router, Metrics& metrics, WorkerPool& db_pool,
-       WorkerPool& cpu_pool)
+       WorkerPool& cpu_pool, WorkerPool& remote_pool)
       : options_(std::move(options)),
         router_(router),
         metrics_(metrics),
         db_pool_(db_pool),
         cpu_pool_(cpu_pool),
+        remote_pool_(remote_pool),
         access_log_(options_.access_log) {
     std::random_device rd;
     id_prefix_ = (static_cast<uint32_t>(rd()) & 0xffffff00u);
@@ -759,7 +760,7 @@ class Server::Impl {
               if (route.pool == Pool::kInline)
                 response = RunHandler(route, request);
               else
-                response = co_await Offload(route.pool == Pool::kCpu ? cpu_pool_ : db_pool_, route, request);
+                response = co_await Offload(PoolFor(route.pool), route, request);
             } else {
               close = true;
             }
@@ -837,8 +838,15 @@ class Server::Impl {
   ServerOptions options_;
   const Router& router_;
   Metrics& metrics_;
+  WorkerPool& PoolFor(Pool pool) {
+    if (pool == Pool::kCpu) return cpu_pool_;
+    if (pool == Pool::kRemote) return remote_pool_;
+    return db_pool_;
+  }
+
   WorkerPool& db_pool_;
   WorkerPool& cpu_pool_;
+  WorkerPool& remote_pool_;
   AccessLog access_log_;
   uint32_t id_prefix_ = 0;
   std::vector<std::unique_ptr<Worker>> workers_;
@@ -850,8 +858,8 @@ class Server::Impl {
 };
 
 Server::Server(ServerOptions options, const Router& router, Metrics& metrics, WorkerPool& db_pool,
-               WorkerPool& cpu_pool)
-    : impl_(std::make_unique<Impl>(std::move(options), router, metrics, db_pool, cpu_pool)) {}
+               WorkerPool& cpu_pool, WorkerPool& remote_pool)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics, db_pool, cpu_pool, remote_pool)) {}
 Server::~Server() = default;
 
 void BlockShutdownSignals() {

@@ -48,7 +48,7 @@ class Server {
  public:
   // The router, metrics and pools must outlive the server.
   Server(ServerOptions options, const Router& router, Metrics& metrics, WorkerPool& db_pool,
-         WorkerPool& cpu_pool);
+         WorkerPool& cpu_pool, WorkerPool& remote_pool);
   ~Server();
 
   // Binds every acceptor. Returns the bound port.

@@ -504,7 +504,10 @@ function valuesFor(pattern, name) {
   if (name === 'draft_id') return scene.draftIds;
   if (name === 'question_id') return scene.questionIds;
   if (name === 'account_id') return Object.values(staff).map((s) => s.id);
+  // Remote posts' photos fetched when shown: the organisation's own are no such thing.
+  if (name === 'variant' && pattern.startsWith('/media/remote/')) return ['large', 'small'];
   if (name !== 'id') return null;
+  if (pattern.startsWith('/media/remote/:id')) return scene.mediaIds;
   if (/^\/api\/v1\/(accounts|follow_requests)\/:id/.test(pattern)) return [org.id, pub.id];
   if (/statuses\/:id/.test(pattern)) return [...scene.statusIds];
   if (pattern.startsWith('/api/v1/notifications/:id')) return scene.notificationIds;

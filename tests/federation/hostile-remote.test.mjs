@@ -485,9 +485,7 @@ describe('a hostile remote server', () => {
     await waitFor(() => log.text.slice(mark).match(tooLong)?.length === 3, { timeoutMs: 2_000, message: 'the three failures logged' });
   });
 
-  test('many readers looking up a server that never answers do not hold up everyone else', {
-    todo: 'each lookup holds a database-pool thread (--db-threads, 8) for the client\'s whole 10 s deadline: with 10 at once, the last lookups and other readers\' requests on that pool wait the 10 s and then get 503 (--pool-wait-ms is checked only when a thread takes the job)',
-  }, async () => {
+  test('many readers looking up a server that never answers do not hold up everyone else', async () => {
     const lookups = Promise.all(Array.from({ length: 10 }, (_, i) => search(v, i % 2 ? vera : lena, `@wf-hang-${i}@${host}`)));
     const samples = await probeWhile(lookups, [
       ['home timeline', () => home(v, lena)],
@@ -602,7 +600,7 @@ describe('a hostile remote server', () => {
     assert.equal((await api(strict.server, 'GET', `/api/v1/accounts/lookup?acct=${encodeURIComponent(`good@${host}`)}`)).status, 404);
   });
 
-  test('...and the reader is told why, and the refusal is logged', { todo: 'the client\'s Forbidden "address_not_allowed" is answered 200 with nothing found (SearchRemote takes kForbidden for "a server not federated with"), and nothing is logged' }, async () => {
+  test('...and the reader is told why, and the refusal is logged', async () => {
     const mark = strictLog.text.length;
     const res = await search(strict, carol, `@good@127.0.0.1:${proxy.port}`);
     const problems = [];
@@ -680,7 +678,7 @@ describe('a hostile remote server', () => {
         const ms = Math.round(performance.now() - started);
         assert.ok(ms < 5_000, `the good photo was ready ${ms} ms after its post arrived`);
       }),
-      t.test('a reader viewing a photo whose server hangs gets a 502 within the deadline; the photo stays to be fetched', async () => {
+      t.test('a reader viewing a photo whose server just did not answer gets a 502 at once; the photo stays to be fetched', async () => {
         hangPost ??= assertOk(await home(v, vera)).find((s) => s.uri === photoNote);
         const m = hangPost.media_attachments[PHOTO_CASES.findIndex(([name]) => name === 'hang')];
         const asked = hostile.requests.filter((r) => r.pathname === '/photo/hang').length;
@@ -688,17 +686,17 @@ describe('a hostile remote server', () => {
         assert.equal(res.status, 502, describeRes(res));
         assert.equal(res.json.code, 'remote_unavailable');
         assert.match(res.json.error, /the photo's server did not answer/);
-        assert.ok(res.ms < DEADLINE_MS, describeRes(res));
-        assert.equal(hostile.requests.filter((r) => r.pathname === '/photo/hang').length, asked + 1, 'fetched once more');
+        // Its server did not answer the eager fetch a moment ago: not asked
+        // again within the minute, so the reader is answered at once.
+        assert.ok(res.ms < 2_000, describeRes(res));
+        assert.equal(hostile.requests.filter((r) => r.pathname === '/photo/hang').length, asked, 'not asked again within the minute');
         const again = assertOk(await api(v.server, 'GET', `/api/v1/statuses/${hangPost.id}`, { token: vera.token }));
         assert.equal(again.media_attachments.find((x) => x.id === m.id).vantage.state, 'processing');
       }),
     ]);
   });
 
-  test('a reader\'s browser loading a hanging photo (large and small at once) waits no longer than the deadline, and uploads meanwhile go through', {
-    todo: 'a view of a photo not fetched yet fetches it on the CPU pool (GET /media/remote/:id/:variant, Pool::kCpu): the two views hold both CPU threads for the deadline, so an upload waits and gets 503; and the second view waits for the first fetch (Federation::FetchRemoteMedia\'s fetching_ set), then, that one having failed, fetches again: about 2 × 10 s',
-  }, async () => {
+  test('a reader\'s browser loading a hanging photo (large and small at once) waits no longer than the deadline, and uploads meanwhile go through', async () => {
     const post = assertOk(await home(v, vera)).find((s) => s.uri === photoNote);
     const m = post.media_attachments[PHOTO_CASES.findIndex(([name]) => name === 'hang-view')];
     const upload = new FormData();

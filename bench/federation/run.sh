@@ -6,6 +6,7 @@
 #   bench/federation/run.sh                     # SQLite
 #   ENGINE=postgres bench/federation/run.sh     # PostgreSQL 15 via scripts/with-postgres
 #   FOLLOWERS=10000 HOSTS=1000 ACTORS=2000 POSTS=5 LIKES=10000 CONCURRENCY=48 PHASES="outbound inbound"
+#   PHASES=following AUTHORS=50 RATE=20 SECONDS=30 PHOTOS=2 PHOTO_SIZE=1600x1200
 #   KEY_FETCH=per-host  (each simulated host fetches the signer's key itself)
 #   VANTAGE_BIN=build/vantage VANTAGE_ARGS="--federation-delivery-threads 8 --federation-per-host 4"
 #   PROFILE=/tmp/fed.perf PERF_RECORD_ARGS="-F 499 --call-graph dwarf,16384"  (perf record of the
@@ -30,10 +31,18 @@
 #     pair (actor, post) once, all signed before the clock starts, go to
 #     /inbox on CONCURRENCY keep-alive connections; prints Likes/s, latency,
 #     non-202 answers and whether the posts' favourites_count adds up.
-#  6. Prints what the server logged at warn or error, and the machine's load.
+#  6. Following (following.mjs, issue 17; PHASES="following"): gallery
+#     follows the first AUTHORS signing actors (seeded); they send RATE
+#     Creates a second with PHOTOS photos each, served by a loopback photo
+#     server; prints the p50/p99 time from receipt until the post is in
+#     gallery's home timeline with its photos processed, and the server's CPU
+#     per remote photo against a local upload of the same image.
+#  7. Prints what the server logged at warn or error, and the machine's load.
 #
 # Targets (docs/benchmarks.md, "Federation"): every host has the post within
-# 10 s; >= 1,000 signed Likes verified and stored per second. Vantage, the
+# 10 s; >= 1,000 signed Likes verified and stored per second; followed
+# accounts' 2-photo posts at 20/s in the home timeline, photos processed,
+# within 3 s (p99, eager media). Vantage, the
 # receiver and the sender share the machine's cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -57,6 +66,7 @@ FEED_PULL_FOLLOWERS=${FEED_PULL_FOLLOWERS:-10000}
 KEY_CACHE=${KEY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vantage/bench-federation}
 VANTAGE_ARGS=${VANTAGE_ARGS:-}
 export HOSTS FOLLOWERS RECEIVER_BASE ACTORS ACTOR_HOSTS ACTOR_BASE POSTS LIKES CONCURRENCY KEY_FETCH=${KEY_FETCH:-shared}
+export AUTHORS=${AUTHORS:-50}
 
 # The receiver holds a listening socket per host, plus the connections.
 descriptors=$((HOSTS + CONCURRENCY + 1000))
@@ -96,13 +106,14 @@ for name in announcements gallery; do
     --password-stdin <<<"$password" >/dev/null
 done
 official_id=$(query "SELECT id FROM accounts WHERE username = 'announcements'")
+reader_id=$(query "SELECT id FROM accounts WHERE username = 'gallery'")
 
 mkdir -p "$KEY_CACHE"
 keys=$KEY_CACHE/rsa2048.jsonl
 node bench/federation/keys.mjs "$((ACTORS > 0 ? ACTORS : 1))" "$keys"
 
 seed_started=$(date +%s.%N)
-OFFICIAL_ID=$official_id KEYS_FILE=$keys FEED_PULL_FOLLOWERS=$FEED_PULL_FOLLOWERS \
+OFFICIAL_ID=$official_id READER_ID=$reader_id KEYS_FILE=$keys FEED_PULL_FOLLOWERS=$FEED_PULL_FOLLOWERS \
   node bench/federation/seed.mjs >"$work/seed.sql"
 run_sql <"$work/seed.sql"
 echo "bench: seeded $FOLLOWERS followers on $HOSTS hosts and $ACTORS signing actors in" \
@@ -132,6 +143,9 @@ for phase in $PHASES; do
       ;;
     inbound)
       node bench/federation/inbound.mjs "$url" "$pid" gallery "$password" "$keys" || status=1
+      ;;
+    following)
+      node bench/federation/following.mjs "$url" "$pid" gallery "$password" "$keys" || status=1
       ;;
     *) echo "bench: unknown phase $phase" >&2; exit 2 ;;
   esac

@@ -14,6 +14,8 @@
 //       KEYS_FILE), that follow nobody: the signers of the inbound Likes.
 //   FEED_PULL_FOLLOWERS  the server's --feed-pull-followers (official becomes
 //       feed_pull at that many followers, as a follow would have made it).
+//   READER_ID AUTHORS  the local account READER_ID follows the first AUTHORS
+//       actors (accepted): the authors of the following phase's posts.
 //
 // Remote accounts are what a fetched actor becomes (docs/federation.md,
 // "Remote accounts"): an accounts row with domain and url and an empty
@@ -33,6 +35,8 @@ const actors = Number(env('ACTORS'));
 const actorHosts = Number(env('ACTOR_HOSTS'));
 const actorBase = Number(env('ACTOR_BASE'));
 const feedPull = Number(env('FEED_PULL_FOLLOWERS', '10000'));
+const readerId = process.env.READER_ID ? BigInt(process.env.READER_ID) : null;
+const authors = readerId ? Math.min(Number(env('AUTHORS', '50')), actors) : 0;
 const keys = readFileSync(env('KEYS_FILE'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 if (keys.length < Math.max(1, actors)) throw new Error(`seed.mjs: ${actors} actors need as many keys; the file has ${keys.length}`);
 
@@ -67,6 +71,8 @@ for (let i = 0; i < followers; i++) {
 for (let i = 0; i < actors; i++) {
   remoteAccount(actorId(i), `liker${i}`, `127.0.0.1:${actorBase + (i % actorHosts)}`, keys[i].publicKeyPem, 0);
 }
+const authorFollows = [];
+for (let i = 0; i < authors; i++) authorFollows.push([BASE + 3_000_000_000n + BigInt(i), readerId, actorId(i), now]);
 
 out.push('BEGIN;');
 insert('accounts', 'id, username, domain, url, password_hash, created_at, updated_at, following_count', accounts);
@@ -74,5 +80,10 @@ insert('remote_actors', 'account_id, uri, inbox, shared_inbox, followers_uri, ke
 insert('follows', 'id, account_id, target_account_id, created_at', follows);
 out.push(`UPDATE accounts SET followers_count = followers_count + ${followers}, `
   + `feed_pull = CASE WHEN followers_count + ${followers} >= ${feedPull} THEN 1 ELSE feed_pull END WHERE id = ${officialId};`);
+if (authorFollows.length) {
+  insert('follows', 'id, account_id, target_account_id, created_at', authorFollows);
+  out.push(`UPDATE accounts SET following_count = following_count + ${authors} WHERE id = ${readerId};`);
+  out.push(`UPDATE accounts SET followers_count = 1 WHERE id >= ${actorId(0)} AND id < ${actorId(authors)};`);
+}
 out.push('COMMIT;');
 console.log(out.join('\n'));

@@ -365,29 +365,38 @@ void Federation::Start() {
   for (int i = 0; i < options_.delivery_threads; ++i) delivery_threads_.emplace_back([this] { DeliveryLoop(); });
 }
 
-void Federation::QueueAvatar(int64_t account_id) {
+void Federation::Enqueue(std::deque<int64_t>& queue, int64_t id, size_t limit) {
   if (!media_) return;
   {
     std::lock_guard lock(mu_);
-    if (avatars_.size() >= 10000) return;  // a flood of new actors: the rest wait for their next update
-    avatars_.push_back(account_id);
+    if (queue.size() >= limit) return;  // a flood: the rest wait (see the callers)
+    queue.push_back(id);
   }
   wake_.notify_all();
 }
 
-void Federation::AvatarLoop() {
+void Federation::WorkOn(std::deque<int64_t>& queue, const std::function<void(int64_t)>& work) {
   while (true) {
-    int64_t account_id;
+    int64_t id;
     {
       std::unique_lock lock(mu_);
-      wake_.wait(lock, [&] { return stopping_ || !avatars_.empty(); });
+      wake_.wait(lock, [&] { return stopping_ || !queue.empty(); });
       if (stopping_) return;
-      account_id = avatars_.front();
-      avatars_.pop_front();
+      id = queue.front();
+      queue.pop_front();
     }
+    work(id);
+  }
+}
+
+// A flood of new actors: pictures past 10,000 wait for their actor's next update.
+void Federation::QueueAvatar(int64_t account_id) { Enqueue(avatars_, account_id, 10000); }
+
+void Federation::AvatarLoop() {
+  WorkOn(avatars_, [this](int64_t account_id) {
     if (Status fetched = FetchAvatar(account_id); !fetched)
       spdlog::info("federation: the picture of account {} is not shown: {}", account_id, fetched.error().message);
-  }
+  });
 }
 
 Status Federation::FetchAvatar(int64_t account_id) {

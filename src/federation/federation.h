@@ -11,6 +11,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -182,6 +183,10 @@ class Federation final : public service::Fediverse {
 
  private:
   void OutboxLoop();
+  // Queues an id for a worker loop (dropped past `limit`), and the loop:
+  // `work` for each id until Stop.
+  void Enqueue(std::deque<int64_t>& queue, int64_t id, size_t limit);
+  void WorkOn(std::deque<int64_t>& queue, const std::function<void(int64_t)>& work);
   void AvatarLoop();
   void QueueAvatar(int64_t account_id);
   void DeliveryLoop();

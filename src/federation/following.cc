@@ -366,29 +366,14 @@ void Federation::NoteFailedFetch(int64_t media_id) {
   failed_fetches_[media_id] = NowUnixMs();
 }
 
-void Federation::QueueMedia(int64_t media_id) {
-  if (!media_) return;
-  {
-    std::lock_guard lock(mu_);
-    if (media_queue_.size() >= kMediaQueueLimit) return;  // a flood: the rest are fetched when shown
-    media_queue_.push_back(media_id);
-  }
-  wake_.notify_all();
-}
+// A flood: photos past the limit are fetched when shown.
+void Federation::QueueMedia(int64_t media_id) { Enqueue(media_queue_, media_id, kMediaQueueLimit); }
 
 void Federation::MediaLoop() {
-  while (true) {
-    int64_t media_id;
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait(lock, [&] { return stopping_ || !media_queue_.empty(); });
-      if (stopping_) return;
-      media_id = media_queue_.front();
-      media_queue_.pop_front();
-    }
+  WorkOn(media_queue_, [this](int64_t media_id) {
     if (auto fetched = FetchRemoteMedia(media_id); !fetched)
       spdlog::info("federation: remote photo {} not fetched now: {}", media_id, fetched.error().message);
-  }
+  });
 }
 
 Result<store::MediaAttachment> Federation::FetchRemoteMedia(int64_t media_id) {

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { api, assertOk, waitFor } from '../api/lib/server.mjs';
-import { registerUser } from '../api/lib/photos.mjs';
+import { registerUser, uploadPhoto } from '../api/lib/photos.mjs';
 import { startPeer } from './lib/peer.mjs';
 import { exif, jpegWithSecrets, SECRET_FIELDS } from './lib/secrets.mjs';
 import { startFederatedVantage } from './lib/vantage.mjs';
@@ -311,6 +311,19 @@ describe('remote photos fetched when first shown (--federation-media lazy)', () 
     // A second view does not fetch again.
     assert.equal((await fetch(media.url, { redirect: 'manual' })).status, 302);
     assert.equal(peer.requests.filter((r) => r.path === '/media/lazy.jpg').length, 1);
+  });
+
+  test('the fetching URL answers 404 for what is no remote photo, or no variant of one', async () => {
+    const remote = (await home(v, vera)).flatMap((s) => s.media_attachments).find((m) => m.vantage.state === 'ready');
+    const mediaId = await uploadPhoto(v.server, vera);
+    assert.ok(remote, 'the photo of the test before');
+    const paths = ['/media/remote/not-an-id/large', '/media/remote/1/large', `/media/remote/${mediaId}/large`,
+      `/media/remote/${remote.id}/huge`];
+    for (const path of paths) {
+      const res = await api(v.server, 'GET', path);
+      assert.equal(res.status, 404, path);
+      assert.equal(typeof res.json?.error, 'string', path);
+    }
   });
 });
 

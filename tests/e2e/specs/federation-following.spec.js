@@ -212,7 +212,6 @@ test('a remote text post is a text card; a video links to its server and a photo
 });
 
 test('a boost by a followed remote account shows the post once, shared by it', async ({ page }) => {
-  test.fixme(true, 'boosts of remote posts into home timelines: not built yet');
   const reader = await makeUser('boostee');
   const author = await makeUser('author', { displayName: 'Ada Author' });
   const caption = `Worth a boost ${uniqueName('b')}`;

@@ -7,7 +7,7 @@ import { session, signedIn, myOrganisations } from '../session.js';
 import { actAs } from '../ui/drafts.js';
 import { hasRole } from '../ui/console_nav.js';
 import { avatarLink, handleOf, hostOf, isRemote, nameLink } from '../ui/account.js';
-import { postCard } from '../ui/post_card.js';
+import { postCard, postPath } from '../ui/post_card.js';
 import { timeEl } from '../ui/time.js';
 import { field, errorLine, submitting } from '../ui/form.js';
 import { reportButton } from '../ui/comment_report.js';
@@ -89,6 +89,11 @@ export default async function (main, { id, query }) {
     status = await get(`/api/v1/statuses/${encodeURIComponent(id)}`);
   } catch {
     renderNotFound(main, 'This post is not here, or you may not see it.');
+    return;
+  }
+  // A boost's own id opens the boosted post.
+  if (status.reblog) {
+    navigate(postPath(status.reblog), { replace: true });
     return;
   }
   if (status.in_reply_to_id) {

@@ -227,6 +227,7 @@ test('a boost by a followed remote account shows the post once, shared by it', a
   await expect(shared.locator('a.name')).toHaveAttribute('href', `/@${handle()}`);
   await expect(card.locator('.post-head a.name')).toHaveAttribute('href', `/@${author.username}`);
   await expect(card.getByRole('img', { name: 'A red door' })).toBeVisible();
+  await expectAccessible(page, 'home feed with a boost');
 });
 
 test('a server that does not answer is said so, in search and at its account\'s address', async ({ page }) => {

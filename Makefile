@@ -84,7 +84,9 @@ run: build
 	$(BUILD)/vantage serve --listen 127.0.0.1:8080 --data $(DATA)
 
 # Every suite, on both storage engines: the unit and store tests (CTest), then
-# the API tests against the real binary on SQLite and on PostgreSQL. Needs the
+# the API tests against the real binary on SQLite and on PostgreSQL (the
+# federation suite, which mostly waits on its peers' answers and timeouts,
+# runs both engines at once, each printed whole when it ends). Needs the
 # throwaway PostgreSQL that scripts/with-postgres starts (and always stops).
 # Then real Mastodon client libraries (masto, megalodon) drive a scenario
 # against the binary, on both engines too.
@@ -93,7 +95,10 @@ check: interop-deps federation-deps
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	for engine in $(ENGINES); do VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=$$engine $(NODE_TEST) || exit 1; done
 	@if [ "$(WITH_INTEROP)" = 1 ]; then for engine in $(ENGINES); do VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=$$engine $(NODE_INTEROP) || exit 1; done; fi
-	@if [ "$(WITH_FEDERATION)" = 1 ]; then for engine in $(ENGINES); do VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=$$engine $(NODE_FEDERATION) || exit 1; done; fi
+	@if [ "$(WITH_FEDERATION)" = 1 ]; then pids=; for engine in $(ENGINES); do \
+	  ( VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=$$engine $(NODE_FEDERATION) > $(BUILD)/federation-$$engine.log 2>&1; \
+	    rc=$$?; cat $(BUILD)/federation-$$engine.log; exit $$rc ) & pids="$$pids $$!"; done; \
+	  rc=0; for pid in $$pids; do wait $$pid || rc=1; done; exit $$rc; fi
 	@if [ "$(WITH_E2E)" = 1 ]; then $(MAKE) --no-print-directory e2e-run BUILD=$(BUILD); fi
 
 # The Release build through every suite on both engines, then the sanitizer

@@ -1,14 +1,18 @@
 // /api/v1/admin/domain_blocks and /api/v1/admin/domain_allows (instance
 // admins, admin:read/admin:write), shaped as Mastodon's admin API: which
 // servers this one federates with (docs/federation.md, "Control"). A
-// block's and an allowance's id is its domain.
+// block's and an allowance's id is its domain. /api/v1/admin/held_statuses:
+// remote posts from silenced servers, for the moderators. And a user's own
+// /api/v1/domain_blocks, as Mastodon's.
 #include <algorithm>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include "api/api.h"
+#include "api/pagination.h"
 #include "api/params.h"
+#include "api/status_json.h"
 #include "core/text.h"
 #include "service/domains.h"
 
@@ -119,6 +123,62 @@ void RegisterDomainRoutes(http::Router& router, ApiContext& ctx) {
     VANTAGE_TRY(service::UnblockDomain(ctx.services, AdminOf(*principal, request), request.path_params[0]));
     return Json(json::object{});
   }));
+
+  // Held remote posts, as Status entities, newest first.
+  router.Add("GET", "/api/v1/admin/held_statuses", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = AuthorizeAdmin(ctx, request, "admin:read", kWhat);
+    if (!principal) return std::move(principal).error();
+    auto page = ParsePage(request, kDefaultLimit, kMaxLimit);
+    if (!page) return std::move(page).error();
+    auto ids = service::HeldRemotePosts(ctx.services, page->below, static_cast<int>(page->limit));
+    if (!ids) return std::move(ids).error();
+    auto body = StatusesJsonText(ctx, *ids, principal->account->id);
+    if (!body) return std::move(body).error();
+    Response response;
+    response.body = std::move(*body);
+    if (!ids->empty()) AddLinkHeader(ctx.services.settings.base_url, request, response, ids->front(), ids->back());
+    return response;
+  }));
+  for (const char* action : {"approve", "reject"}) {
+    bool approve = std::string_view(action) == "approve";
+    router.Add("POST", std::string("/api/v1/admin/held_statuses/:id/") + action,
+               Wrap([&ctx, approve](Request& request) -> Result<Response> {
+                 auto principal = AuthorizeAdmin(ctx, request, "admin:write", kWhat);
+                 if (!principal) return std::move(principal).error();
+                 auto id = PathId(request);
+                 if (!id) return std::move(id).error();
+                 service::DomainAdmin admin = AdminOf(*principal, request);
+                 VANTAGE_TRY(approve ? service::ApproveHeldPost(ctx.services, admin, *id)
+                                     : service::RejectHeldPost(ctx.services, admin, *id));
+                 return Json(json::object{});
+               }));
+  }
+
+  // A user's own: the domains, as strings (Mastodon).
+  router.Add("GET", "/api/v1/domain_blocks", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "read:blocks");
+    if (!principal) return std::move(principal).error();
+    auto blocks = service::AccountDomainBlocks(ctx.services, principal->account->id, service::kMaxAccountDomainBlocks);
+    if (!blocks) return std::move(blocks).error();
+    json::array out;
+    for (const std::string& domain : *blocks) out.emplace_back(domain);
+    return Json(out);
+  }));
+  for (const char* method : {"POST", "DELETE"}) {
+    bool block = std::string_view(method) == "POST";
+    router.Add(method, "/api/v1/domain_blocks", Wrap([&ctx, block](Request& request) -> Result<Response> {
+      auto principal = Authorize(ctx, request, "write:blocks");
+      if (!principal) return std::move(principal).error();
+      auto params = Params::From(request);
+      if (!params) return std::move(params).error();
+      auto domain = params->RequiredString("domain", 300);
+      if (!domain) return std::move(domain).error();
+      int64_t me = principal->account->id;
+      VANTAGE_TRY(block ? service::BlockDomainForAccount(ctx.services, me, *domain)
+                        : service::UnblockDomainForAccount(ctx.services, me, *domain));
+      return Json(json::object{});
+    }));
+  }
 
   router.Add("GET", "/api/v1/admin/domain_allows", Wrap([&ctx](Request& request) -> Result<Response> {
     auto principal = AuthorizeAdmin(ctx, request, "admin:read", kWhat);

@@ -100,6 +100,9 @@ void RegisterReportRoutes(http::Router& router, ApiContext& ctx) {
     if (!category) return std::move(category).error();
     auto question = params->String("vantage_question_id", 40);
     if (!question) return std::move(question).error();
+    auto forward = params->Bool("forward");
+    if (!forward) return std::move(forward).error();
+    input.forward = forward->value_or(false);
     input.account_id = account_id->value_or("");
     input.status_ids = std::move(*status_ids);
     input.comment = comment->value_or("");
@@ -109,6 +112,7 @@ void RegisterReportRoutes(http::Router& router, ApiContext& ctx) {
     if (!filed) return std::move(filed).error();
     auto body = ReportJson(ctx, filed->report, false);
     if (!body) return std::move(body).error();
+    (*body)["forwarded"] = filed->forwarded;
     return Json(*body);
   }));
 

@@ -70,7 +70,7 @@ struct Fixed {
   std::string middle;   // ,"sensitive":… through ,"url":…
   std::string edited;   // ,"edited_at":…
   std::string content;  // ,"content":…
-  std::string app;      // ,"reblog":null,"application":…
+  std::string app;      // ,"application":…
   std::string tail;     // ,"media_attachments":… through ,"poll":null
 };
 
@@ -187,7 +187,6 @@ std::shared_ptr<const Fixed> RenderFixed(const service::Settings& settings, cons
   Field(fixed->edited, "edited_at", s.edited_at ? Text(FormatIsoTime(*s.edited_at)) : "null");
   Field(fixed->content, "content", Text(s.content));
 
-  Field(fixed->app, "reblog", "null");
   if (s.application_id && !s.application_name.empty()) {
     json::object app;
     app["name"] = s.application_name;
@@ -234,9 +233,21 @@ std::shared_ptr<const Fixed> RenderFixed(const service::Settings& settings, cons
   return fixed;
 }
 
-// Renders the page's statuses for the viewer into `out` as a JSON array.
+// Where one status's JSON lies in a rendered page.
+struct Written {
+  int64_t id = 0;
+  size_t begin = 0;
+  size_t end = 0;
+};
+
+// Renders the page's statuses for the viewer into `out` as a JSON array,
+// noting where each went in `written` (when given). A boost carries the
+// status it boosts, rendered for the same viewer as a `boosted` page (no
+// boosts in it, and an archived post left out but for its author); a boost
+// whose status is not there is left out.
 Status WritePage(ApiContext& ctx, const std::vector<int64_t>& ids, std::optional<int64_t> viewer_id,
-                 const std::optional<std::string>& text_of_first, std::string& out) {
+                 const std::optional<std::string>& text_of_first, std::string& out,
+                 std::vector<Written>* written = nullptr, bool boosted_page = false) {
   out += '[';
   if (ids.empty()) {
     out += ']';
@@ -287,6 +298,18 @@ Status WritePage(ApiContext& ctx, const std::vector<int64_t>& ids, std::optional
   std::unordered_set<int64_t> visible_parents;
   for (const store::RenderPage::Parent& p : page->parents)
     if (service::CanSeeStatus(p.post, viewer_id, p.relation)) visible_parents.insert(p.post.id);
+  // The boosted statuses, rendered as a page of their own.
+  std::vector<int64_t> boosted_ids;
+  for (const store::Post& s : page->posts)
+    if (s.reblog_of_id && !boosted_page) boosted_ids.push_back(*s.reblog_of_id);
+  std::string boosted_out;
+  std::unordered_map<int64_t, std::string_view> boosted;
+  if (!boosted_ids.empty()) {
+    std::vector<Written> boosted_written;
+    VANTAGE_TRY(WritePage(ctx, boosted_ids, viewer_id, std::nullopt, boosted_out, &boosted_written, true));
+    for (const Written& w : boosted_written)
+      boosted.emplace(w.id, std::string_view(boosted_out).substr(w.begin, w.end - w.begin));
+  }
 
   bool first = true;
   for (size_t i = 0; i < page->posts.size(); ++i) {
@@ -300,10 +323,18 @@ Status WritePage(ApiContext& ctx, const std::vector<int64_t>& ids, std::optional
     } else {
       fixed = hits[s.id];
     }
+    std::string_view reblog = "null";
+    if (s.reblog_of_id) {
+      auto it = boosted.find(*s.reblog_of_id);
+      if (it == boosted.end()) continue;  // gone, or not for this viewer
+      reblog = it->second;
+    }
     bool own = viewer_id && *viewer_id == s.account_id;
+    if (boosted_page && s.archived_at && !own) continue;
     bool parent_visible = s.in_reply_to_id && visible_parents.count(*s.in_reply_to_id) > 0;
     if (!first) out += ',';
     first = false;
+    size_t begin = out.size();
     out += fixed->head;
     Field(out, "in_reply_to_id", parent_visible ? Text(std::to_string(*s.in_reply_to_id)) : "null");
     Field(out, "in_reply_to_account_id", parent_visible && s.in_reply_to_account_id
@@ -321,11 +352,13 @@ Status WritePage(ApiContext& ctx, const std::vector<int64_t>& ids, std::optional
     Field(out, "pinned", own && s.pinned_at ? "true" : "false");
     out += fixed->content;
     if (text_of_first && i == 0) Field(out, "text", Text(*text_of_first));
+    Field(out, "reblog", reblog);
     out += fixed->app;
     Field(out, "account", author->second->json);
     out += fixed->tail;
     if (own) Field(out, "vantage", s.archived_at ? "{\"archived\":true}" : "{\"archived\":false}");
     out += '}';
+    if (written) written->push_back(Written{s.id, begin, out.size()});
   }
   out += ']';
   return Ok();

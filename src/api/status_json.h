@@ -21,7 +21,9 @@ Result<boost::json::array> MediaJson(ApiContext& ctx, const std::vector<int64_t>
 // The Mastodon Status entity for `viewer_id`. Viewer-specific fields:
 // `favourited` and `bookmarked` are the viewer's own, `pinned` and
 // `vantage.archived` the author's; `muted` and `reblogged` are false (no
-// conversation mutes or reblogs). A reply names its parent only to viewers
+// conversation mutes, and local accounts do not boost). A remote account's
+// boost (docs/federation.md, "Boosts") carries the boosted status in
+// `reblog`. A reply names its parent only to viewers
 // the policy lets see the parent. `with_text` adds the caption as written
 // (the answer to a delete, for "delete and redraft"). NotFound when the
 // author is gone.

@@ -25,6 +25,7 @@
 #include "federation/federation.h"
 #include "service/federation_events.h"
 #include "store/organisation_store.h"
+#include "store/report_store.h"
 
 namespace vantage::federation {
 
@@ -59,6 +60,7 @@ class Renderer {
     if (e.kind == service::kProfileUpdated) return Profile(e);
     if (e.kind == service::kFollowRequested || e.kind == service::kFollowUndone)
       return FollowOfRemote(e, e.kind == service::kFollowUndone);
+    if (e.kind == service::kReportForwarded) return ForwardedReport(e);
     return Rendered{};
   }
 
@@ -172,6 +174,29 @@ class Renderer {
     Rendered out;
     out.inboxes.push_back((*target)->inbox);
     out.activity = store::ActivityToDeliver{e.id, author_.id, json::serialize(activity)};
+    return out;
+  }
+
+  // A report about a remote account, to its server's inbox, from the
+  // instance actor: its server learns what was reported, not by whom.
+  Result<Rendered> ForwardedReport(const store::OutboxEntry& e) {
+    store::Store& store = f_.services().store;
+    auto report = store::FindReport(store.database(), e.object_id);
+    if (!report) return std::move(report).error();
+    if (!*report) return Rendered{};
+    auto target = store::FindRemoteActor(store.database(), (*report)->target_account_id);
+    if (!target) return std::move(target).error();
+    if (!*target) return Rendered{};
+    std::vector<std::string> notes;
+    for (int64_t status_id : (*report)->status_ids) {
+      auto post = store.statuses().FindById(status_id);
+      if (!post) return std::move(post).error();
+      if (*post && !(*post)->uri.empty()) notes.push_back((*post)->uri);
+    }
+    json::object activity = FlagActivity(settings_, (*report)->id, (*target)->uri, notes, (*report)->comment);
+    Rendered out;
+    out.inboxes.push_back((*target)->delivery_inbox());
+    out.activity = store::ActivityToDeliver{e.id, std::nullopt, json::serialize(activity)};
     return out;
   }
 
@@ -303,6 +328,7 @@ void Federation::Stop() {
   wake_.notify_all();
   if (outbox_thread_.joinable()) outbox_thread_.join();
   if (avatar_thread_.joinable()) avatar_thread_.join();
+  if (boost_thread_.joinable()) boost_thread_.join();
   for (std::thread& t : media_threads_)
     if (t.joinable()) t.join();
   media_threads_.clear();

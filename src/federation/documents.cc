@@ -267,6 +267,21 @@ json::object UndoFollowActivity(const service::Settings& settings, const std::st
   return out;
 }
 
+json::object FlagActivity(const service::Settings& settings, int64_t report_id, const std::string& account_actor,
+                          const std::vector<std::string>& note_ids, const std::string& comment) {
+  LocalUris uris = UrisOf(settings);
+  json::array objects{json::value(account_actor)};
+  for (const std::string& id : note_ids) objects.emplace_back(id);
+  json::object out;
+  out["@context"] = Context();
+  out["id"] = uris.base + "/reports/" + std::to_string(report_id);
+  out["type"] = "Flag";
+  out["actor"] = uris.InstanceActor();
+  out["content"] = comment;
+  out["object"] = std::move(objects);
+  return out;
+}
+
 json::object UpdateActorActivity(const service::Settings& settings, const ActorView& actor, int64_t update_id) {
   LocalUris uris = UrisOf(settings);
   json::object document = ActorDocument(settings, actor);

@@ -61,6 +61,11 @@ boost::json::object FollowActivity(const service::Settings& settings, const std:
 boost::json::object UndoFollowActivity(const service::Settings& settings, const std::string& username,
                                        const std::string& follow_id, const std::string& target_actor);
 // Update of an actor (after a profile change).
+// A report forwarded to the reported account's server (Mastodon's
+// `forward`): a Flag from the instance actor naming the account and the
+// reported notes, with the reporter's comment and nothing of the reporter.
+boost::json::object FlagActivity(const service::Settings& settings, int64_t report_id, const std::string& account_actor,
+                                 const std::vector<std::string>& note_ids, const std::string& comment);
 boost::json::object UpdateActorActivity(const service::Settings& settings, const ActorView& actor,
                                         int64_t update_id);
 

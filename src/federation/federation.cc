@@ -362,11 +362,11 @@ void Federation::Start() {
     avatar_thread_ = std::thread([this] { AvatarLoop(); });
     for (int i = 0; i < options_.media_threads; ++i) media_threads_.emplace_back([this] { MediaLoop(); });
   }
+  boost_thread_ = std::thread([this] { BoostLoop(); });
   for (int i = 0; i < options_.delivery_threads; ++i) delivery_threads_.emplace_back([this] { DeliveryLoop(); });
 }
 
 void Federation::Enqueue(std::deque<int64_t>& queue, int64_t id, size_t limit) {
-  if (!media_) return;
   {
     std::lock_guard lock(mu_);
     if (queue.size() >= limit) return;  // a flood: the rest wait (see the callers)
@@ -390,7 +390,9 @@ void Federation::WorkOn(std::deque<int64_t>& queue, const std::function<void(int
 }
 
 // A flood of new actors: pictures past 10,000 wait for their actor's next update.
-void Federation::QueueAvatar(int64_t account_id) { Enqueue(avatars_, account_id, 10000); }
+void Federation::QueueAvatar(int64_t account_id) {
+  if (media_) Enqueue(avatars_, account_id, 10000);
+}
 
 void Federation::AvatarLoop() {
   WorkOn(avatars_, [this](int64_t account_id) {

@@ -180,6 +180,13 @@ class Federation final : public service::Fediverse {
   // to show, a blocked server, nobody following).
   Result<std::optional<int64_t>> KeepRemoteNote(const boost::json::object& note, const store::RemoteActor& author,
                                                 bool followed_only);
+  // The same for a note fetched from its own id `id`, by the author it names
+  // on the same server (resolved or fetched).
+  Result<std::optional<int64_t>> KeepFetchedNote(const boost::json::object& document, const std::string& id);
+  // A followed account's boost of a remote post not here yet (docs/
+  // federation.md, "Boosts"): the post is fetched and kept, then the boost
+  // shown, by a worker (the inbox answers at once).
+  void QueueBoosted(int64_t booster_id, const std::string& announce_id, const std::string& status_uri);
 
  private:
   void OutboxLoop();
@@ -188,6 +195,13 @@ class Federation final : public service::Fediverse {
   void Enqueue(std::deque<int64_t>& queue, int64_t id, size_t limit);
   void WorkOn(std::deque<int64_t>& queue, const std::function<void(int64_t)>& work);
   void AvatarLoop();
+  struct PendingBoost {
+    int64_t booster_id = 0;
+    std::string announce_id;
+    std::string status_uri;
+  };
+  void BoostLoop();
+  Status FetchBoosted(const PendingBoost& boost);
   void QueueAvatar(int64_t account_id);
   void DeliveryLoop();
   void QueueMedia(int64_t media_id);
@@ -216,6 +230,9 @@ class Federation final : public service::Fediverse {
   std::thread outbox_thread_;
   std::thread avatar_thread_;
   std::deque<int64_t> avatars_;  // accounts whose picture to fetch, guarded by mu_
+  std::thread boost_thread_;
+  std::deque<int64_t> boost_queue_;               // keys of pending_boosts_, guarded by mu_
+  std::map<int64_t, PendingBoost> pending_boosts_;  // guarded by mu_
   std::vector<std::thread> delivery_threads_;
   std::deque<int64_t> media_queue_;  // remote photos to fetch (eager), guarded by mu_
   std::vector<std::thread> media_threads_;

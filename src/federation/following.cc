@@ -16,6 +16,7 @@
 #include "core/id.h"
 #include "core/text.h"
 #include "federation/federation.h"
+#include "service/interactions.h"
 #include "service/media.h"
 #include "service/statuses.h"
 
@@ -29,6 +30,7 @@ constexpr int64_t kPostsRefreshMs = 3600 * 1000;  // a remote profile's outbox, 
 constexpr size_t kOutboxItems = 20;               // posts kept from its first page
 constexpr size_t kMediaQueueLimit = 10000;
 constexpr int64_t kRefetchAfterMs = 60'000;  // a photo whose server did not answer is not asked again sooner
+constexpr size_t kBoostQueueLimit = 10000;
 
 // What a note's attachment is: an image is fetched; anything else (video,
 // audio) is a link to the original.
@@ -186,15 +188,61 @@ Result<service::ResolvedObject> Federation::ResolveUrl(std::string_view text) {
     if (!account) return AsBadGateway(std::move(account).error(), host);
     return service::ResolvedObject{std::move(*account), std::nullopt};
   }
-  std::vector<std::string> authors = IdsOf(document->if_contains("attributedTo"));
-  if (authors.size() != 1 || !SameOrigin(authors[0], id))
-    return AsBadGateway(Error::Invalid("attributedTo", "the post names no author on its own server"), host);
-  auto author = ResolveActor(authors[0], false);
-  if (!author) return AsBadGateway(std::move(author).error(), host);
-  auto stored = KeepRemoteNote(*document, *author, /*followed_only=*/false);
-  if (!stored) return std::move(stored).error();
+  auto stored = KeepFetchedNote(*document, id);
+  if (!stored) return AsBadGateway(std::move(stored).error(), host);
   if (!*stored) return Error::NotFound("nothing that can be shown here at " + url);
   return service::ResolvedObject{std::nullopt, **stored};
+}
+
+Result<std::optional<int64_t>> Federation::KeepFetchedNote(const json::object& document, const std::string& id) {
+  std::vector<std::string> authors = IdsOf(document.if_contains("attributedTo"));
+  if (authors.size() != 1 || !SameOrigin(authors[0], id))
+    return Error::Invalid("attributedTo", "the post names no author on its own server");
+  auto author = ResolveActor(authors[0], false);
+  if (!author) return std::move(author).error();
+  return KeepRemoteNote(document, *author, /*followed_only=*/false);
+}
+
+void Federation::QueueBoosted(int64_t booster_id, const std::string& announce_id, const std::string& status_uri) {
+  int64_t key = services_.ids.Next();
+  {
+    std::lock_guard lock(mu_);
+    if (pending_boosts_.size() >= kBoostQueueLimit) return;  // a flood: those past the limit are not shown
+    pending_boosts_.emplace(key, PendingBoost{booster_id, announce_id, status_uri});
+  }
+  Enqueue(boost_queue_, key, kBoostQueueLimit);
+}
+
+void Federation::BoostLoop() {
+  WorkOn(boost_queue_, [this](int64_t key) {
+    PendingBoost boost;
+    {
+      std::lock_guard lock(mu_);
+      auto it = pending_boosts_.find(key);
+      if (it == pending_boosts_.end()) return;
+      boost = std::move(it->second);
+      pending_boosts_.erase(it);
+    }
+    if (Status shown = FetchBoosted(boost); !shown)
+      spdlog::info("federation: the boost {} is not shown: {}", boost.announce_id, shown.error().message);
+  });
+}
+
+// The boosted post, fetched from its own id (a post, not a comment) and
+// kept, then the boost.
+Status Federation::FetchBoosted(const PendingBoost& boost) {
+  auto verdict = Judge(HostOf(boost.status_uri));
+  if (!verdict) return std::move(verdict).error();
+  if (verdict->blocked) return Ok();
+  auto document = FetchDocument(boost.status_uri);
+  if (!document) return std::move(document).error();
+  if (!IdsOf(document->if_contains("inReplyTo")).empty()) return Ok();
+  auto stored = KeepFetchedNote(*document, boost.status_uri);
+  if (!stored) return std::move(stored).error();
+  if (!*stored) return Ok();
+  auto boosted = service::RecordBoost(services_, **stored, boost.booster_id, boost.announce_id);
+  if (!boosted) return std::move(boosted).error();
+  return Ok();
 }
 
 Status Federation::RefreshRemotePosts(int64_t account_id) {
@@ -304,6 +352,7 @@ Result<std::optional<int64_t>> Federation::KeepRemoteNote(const json::object& no
   input.sensitive = text.sensitive;
   input.visibility = store::VisibilityName(*visibility);
   input.uri = id;
+  input.held_for_review = verdict->silenced;
   std::string page = UrlOf(note.if_contains("url"), "text/html");
   if (IsHttpUrl(page) && SameOrigin(page, author.uri)) input.url = page;
 
@@ -367,7 +416,9 @@ void Federation::NoteFailedFetch(int64_t media_id) {
 }
 
 // A flood: photos past the limit are fetched when shown.
-void Federation::QueueMedia(int64_t media_id) { Enqueue(media_queue_, media_id, kMediaQueueLimit); }
+void Federation::QueueMedia(int64_t media_id) {
+  if (media_) Enqueue(media_queue_, media_id, kMediaQueueLimit);
+}
 
 void Federation::MediaLoop() {
   WorkOn(media_queue_, [this](int64_t media_id) {

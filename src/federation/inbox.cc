@@ -271,14 +271,23 @@ class Inbox {
     return Ok();
   }
 
-  // A boost of a local post (public or unlisted): counted and notified.
+  // A boost (public or unlisted posts): a local post's is counted and
+  // notified; any post's shows in the booster's local followers' home
+  // timelines. A remote post not here yet is fetched first, when the
+  // booster is followed here.
   Status Announce(const std::string& activity_id, const std::string& status_uri) {
     if (!IsHttpUrl(activity_id) || !SameOrigin(activity_id, signer_.uri)) return Ok();
     auto post = StatusNamed(f_, status_uri);
     if (!post) return std::move(post).error();
-    if (!*post || !(*post)->uri.empty()) return Ok();
-    auto boosted = service::RecordBoost(f_.services(), (*post)->id, actor_.id, activity_id);
-    if (!boosted) return Dropped(boosted.error(), "Announce");
+    if (*post) {
+      auto boosted = service::RecordBoost(f_.services(), (*post)->id, actor_.id, activity_id);
+      if (!boosted) return Dropped(boosted.error(), "Announce");
+      return Ok();
+    }
+    if (!IsHttpUrl(status_uri) || ParseLocalUri(f_.uris(), status_uri)) return Ok();
+    auto followed = store::HasLocalFollower(f_.services().store.database(), actor_.id);
+    if (!followed) return std::move(followed).error();
+    if (*followed) f_.QueueBoosted(actor_.id, activity_id, status_uri);
     return Ok();
   }
 

@@ -4,7 +4,12 @@
 
 #include "core/id.h"
 #include "core/text.h"
+#include <spdlog/spdlog.h>
+
+#include "service/accounts.h"
+#include "service/federation_events.h"
 #include "service/organisations.h"
+#include "service/statuses.h"
 #include "store/audit_store.h"
 
 namespace vantage::service {
@@ -35,6 +40,27 @@ Status Audit(ServiceContext& ctx, const DomainAdmin& admin, const std::string& a
   return Ok();
 }
 
+// A suspended domain's accounts and everything of theirs.
+Status RemoveDomainAccounts(ServiceContext& ctx, const std::string& domain) {
+  auto accounts = store::RemoteAccountsOfDomain(ctx.store.database(), domain);
+  if (!accounts) return std::move(accounts).error();
+  for (int64_t id : *accounts) {
+    Status deleted = DeleteRemoteAccount(ctx, id);
+    if (!deleted && deleted.error().kind != ErrorKind::kNotFound) return deleted;
+  }
+  if (!accounts->empty()) spdlog::info("domains: {} accounts of {} removed", accounts->size(), domain);
+  return Ok();
+}
+
+// A held remote post (NotFound otherwise).
+Result<store::Post> HeldPost(ServiceContext& ctx, int64_t id) {
+  auto post = ctx.store.statuses().FindById(id);
+  if (!post) return std::move(post).error();
+  if (!*post || (*post)->uri.empty() || (*post)->is_comment || (*post)->comment_state != store::CommentState::kHeld)
+    return Error::NotFound("no held remote post " + std::to_string(id));
+  return std::move(**post);
+}
+
 }  // namespace
 
 Result<std::string> NormaliseDomain(std::string_view text) {
@@ -62,6 +88,7 @@ Result<store::DomainBlock> BlockDomain(ServiceContext& ctx, const DomainAdmin& a
   if (*existing) block.created_at = (*existing)->created_at;
   auto created = store::SaveDomainBlock(ctx.store.database(), block);
   if (!created) return std::move(created).error();
+  if (block.severity == "suspend") VANTAGE_TRY(RemoveDomainAccounts(ctx, block.domain));
   VANTAGE_TRY(Audit(ctx, admin, *created ? "domain.blocked" : "domain.block_changed",
                     "{\"domain\":" + JsonQuote(block.domain) + ",\"severity\":" + JsonQuote(block.severity) + "}"));
   return block;
@@ -114,6 +141,57 @@ Status DisallowDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string
 
 Result<std::vector<store::DomainAllow>> AllowedDomains(ServiceContext& ctx) {
   return store::ListDomainAllows(ctx.store.database());
+}
+
+Result<std::vector<int64_t>> HeldRemotePosts(ServiceContext& ctx, int64_t below, int limit) {
+  return store::HeldRemotePosts(ctx.store.database(), below, limit);
+}
+
+Status ApproveHeldPost(ServiceContext& ctx, const DomainAdmin& admin, int64_t id) {
+  auto released = store::ReleaseHeldPost(ctx.store.database(), id, NowUnixMs());
+  if (!released) return std::move(released).error();
+  if (!*released) return Error::NotFound("no held remote post " + std::to_string(id));
+  return Audit(ctx, admin, "remote_post.approved", "{\"status_id\":\"" + std::to_string(id) + "\"}");
+}
+
+Status RejectHeldPost(ServiceContext& ctx, const DomainAdmin& admin, int64_t id) {
+  auto post = HeldPost(ctx, id);
+  if (!post) return std::move(post).error();
+  auto deleted = DeleteStatus(ctx, id, post->account_id, nullptr);
+  if (!deleted) return std::move(deleted).error();
+  return Audit(ctx, admin, "remote_post.rejected", "{\"status_id\":\"" + std::to_string(id) + "\"}");
+}
+
+Result<std::vector<std::string>> AccountDomainBlocks(ServiceContext& ctx, int64_t account_id, int limit) {
+  return store::ListAccountDomainBlocks(ctx.store.database(), account_id, limit);
+}
+
+Status BlockDomainForAccount(ServiceContext& ctx, int64_t account_id, std::string_view domain) {
+  auto name = NormaliseDomain(domain);
+  if (!name) return std::move(name).error();
+  if (*name == AsciiLower(WithoutPort(ctx.settings.domain)))
+    return Error::Invalid("domain", "domain names this server: block accounts one by one instead");
+  auto existing = store::ListAccountDomainBlocks(ctx.store.database(), account_id, kMaxAccountDomainBlocks);
+  if (!existing) return std::move(existing).error();
+  if (existing->size() >= static_cast<size_t>(kMaxAccountDomainBlocks) &&
+      std::find(existing->begin(), existing->end(), *name) == existing->end())
+    return Error::Invalid("domain", "at most 1000 domains can be blocked", "too_many");
+  bool added = false;
+  auto ended = store::AddAccountDomainBlock(ctx.store.database(), account_id, *name, NowUnixMs(), added);
+  if (!ended) return std::move(ended).error();
+  // Their servers learn that those follows ended.
+  for (const store::EndedFollow& follow : *ended)
+    if (!follow.follow_uri.empty())
+      VANTAGE_TRY(RecordFollowAnswer(ctx, account_id, follow.follower_id, false, follow.follow_uri));
+  return Ok();
+}
+
+Status UnblockDomainForAccount(ServiceContext& ctx, int64_t account_id, std::string_view domain) {
+  auto name = NormaliseDomain(domain);
+  if (!name) return std::move(name).error();
+  auto removed = store::RemoveAccountDomainBlock(ctx.store.database(), account_id, *name);
+  if (!removed) return std::move(removed).error();
+  return Ok();
 }
 
 Result<DomainVerdict> JudgeDomain(ServiceContext& ctx, std::string_view host, bool allowlist) {

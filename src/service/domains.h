@@ -33,6 +33,10 @@ Result<std::string> NormaliseDomain(std::string_view text);
 // stored (a changed block keeps its created_at).
 Result<store::DomainBlock> BlockDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain,
                                        std::string_view severity, std::string_view reason);
+// A suspension also removes the domain's accounts here and everything of
+// theirs (posts, comments, follows, likes, boosts), as if each had been
+// deleted by its server.
+//
 // The block of exactly `domain`, if any.
 Result<std::optional<store::DomainBlock>> FindDomainBlock(ServiceContext& ctx, std::string_view domain);
 // NotFound when it is not blocked. Audited.
@@ -43,6 +47,24 @@ Result<std::vector<store::DomainBlock>> DomainBlocks(ServiceContext& ctx);
 Result<store::DomainAllow> AllowDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain);
 Status DisallowDomain(ServiceContext& ctx, const DomainAdmin& admin, std::string_view domain);
 Result<std::vector<store::DomainAllow>> AllowedDomains(ServiceContext& ctx);
+
+// Remote posts from silenced servers wait for the instance's moderators:
+// listed newest first (ids below `below`, 0: from the newest), approved
+// (shown where they belong) or rejected (deleted). NotFound for an id that
+// is no held remote post. Audited.
+Result<std::vector<int64_t>> HeldRemotePosts(ServiceContext& ctx, int64_t below, int limit);
+Status ApproveHeldPost(ServiceContext& ctx, const DomainAdmin& admin, int64_t id);
+Status RejectHeldPost(ServiceContext& ctx, const DomainAdmin& admin, int64_t id);
+
+// A user's own domain blocks (Mastodon's /api/v1/domain_blocks): the
+// server's accounts' posts, boosts and notifications are not shown to the
+// user, and its accounts that followed the user (or asked to) no longer do
+// (their servers are sent a Reject). Invalid "domain" for a malformed name
+// or this server's own. Unblocking what is not blocked does nothing.
+inline constexpr int kMaxAccountDomainBlocks = 1000;
+Result<std::vector<std::string>> AccountDomainBlocks(ServiceContext& ctx, int64_t account_id, int limit);
+Status BlockDomainForAccount(ServiceContext& ctx, int64_t account_id, std::string_view domain);
+Status UnblockDomainForAccount(ServiceContext& ctx, int64_t account_id, std::string_view domain);
 
 // What the policy says of a host ("social.example" or "social.example:8443";
 // the port is ignored): blocked (suspended, or not allowed while

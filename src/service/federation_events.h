@@ -28,6 +28,9 @@ inline constexpr const char* kProfileUpdated = "profile.updated";  // object: th
 // the Follow activity's id.
 inline constexpr const char* kFollowRequested = "follow.requested";
 inline constexpr const char* kFollowUndone = "follow.undone";
+// A report about a remote account, to be forwarded to its server as the
+// instance's (the reporter asked: Mastodon's `forward`). object: the report.
+inline constexpr const char* kReportForwarded = "report.forwarded";
 
 // Records the change inside its own transaction (`conn`), and wakes the
 // federation worker after the commit (RecordedFederated below).

@@ -92,18 +92,34 @@ Result<store::Post> RecordBoost(ServiceContext& ctx, int64_t id, int64_t account
   if (post->visibility == store::Visibility::kPrivate)
     return Error::Forbidden("Followers-only posts cannot be boosted", "not_allowed");
   int64_t now = NowUnixMs();
-  std::optional<store::Notification> notification;
-  if (post->account_id != account_id)
-    notification = store::Notification{ctx.ids.Next(), post->account_id, account_id, store::NotificationType::kReblog,
-                                       id, now};
-  auto added = store::AddAnnounce(ctx.store.database(), ctx.ids.Next(), account_id, id, uri, now, notification);
-  if (!added) return std::move(added).error();
+  store::Database& db = ctx.store.database();
+  // A local post's boost is counted and notified.
+  if (post->uri.empty()) {
+    std::optional<store::Notification> notification;
+    if (post->account_id != account_id)
+      notification = store::Notification{ctx.ids.Next(), post->account_id, account_id,
+                                         store::NotificationType::kReblog, id, now};
+    auto added = store::AddAnnounce(db, ctx.ids.Next(), account_id, id, uri, now, notification);
+    if (!added) return std::move(added).error();
+  }
+  // Any post boosted by an account followed here shows in its followers'
+  // home timelines (comments stay in their threads).
+  if (!post->is_comment) {
+    auto followed = store::HasLocalFollower(db, account_id);
+    if (!followed) return std::move(followed).error();
+    if (*followed) {
+      auto shown = store::AddReblog(db, ctx.ids.Next(), account_id, id, uri, now);
+      if (!shown) return std::move(shown).error();
+    }
+  }
   return Reload(ctx, id);
 }
 
 Result<store::Post> RemoveBoost(ServiceContext& ctx, int64_t id, int64_t account_id) {
   auto removed = store::RemoveAnnounce(ctx.store.database(), account_id, id);
   if (!removed) return std::move(removed).error();
+  auto unshown = store::RemoveReblog(ctx.store.database(), account_id, id);
+  if (!unshown) return std::move(unshown).error();
   return Reload(ctx, id);
 }
 

@@ -33,8 +33,10 @@ Result<store::Post> FavouriteStatus(ServiceContext& ctx, int64_t id, int64_t vie
 // viewer may no longer see, which still answers NotFound.
 Result<store::Post> UnfavouriteStatus(ServiceContext& ctx, int64_t id, int64_t viewer_id);
 // A remote account's boost (ActivityPub Announce, `uri` its id) of a
-// status it may see: counted in reblogs_count and notified to the author;
-// idempotent. Its Undo takes it back.
+// public or unlisted status it may see: a local one's is counted in
+// reblogs_count and notified to the author; a post's is shown in the home
+// timelines of the booster's local followers, once (docs/federation.md,
+// "Boosts"). Idempotent. Its Undo takes it back.
 Result<store::Post> RecordBoost(ServiceContext& ctx, int64_t id, int64_t account_id, const std::string& uri);
 Result<store::Post> RemoveBoost(ServiceContext& ctx, int64_t id, int64_t account_id);
 Result<store::Post> BookmarkStatus(ServiceContext& ctx, int64_t id, int64_t viewer_id);

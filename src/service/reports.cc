@@ -4,6 +4,7 @@
 
 #include "core/id.h"
 #include "core/text.h"
+#include "service/federation_events.h"
 #include "service/policy.h"
 #include "service/qa.h"
 #include "service/rate_limiter.h"
@@ -130,7 +131,9 @@ Result<FiledReport> FileReport(ServiceContext& ctx, const store::Account& report
   report.created_at = report.updated_at = NowUnixMs();
   auto filed = store::FileReport(ctx.store.database(), report);
   if (!filed) return std::move(filed).error();
-  return FiledReport{std::move(filed->report), filed->existing};
+  bool forward = input.forward && !filed->existing && !(*account)->local();
+  if (forward) VANTAGE_TRY(RecordFederated(ctx, reporter.id, kReportForwarded, filed->report.id));
+  return FiledReport{std::move(filed->report), filed->existing, forward};
 }
 
 Result<std::vector<store::Report>> ListReports(ServiceContext& ctx, const std::string& state, int64_t below,

@@ -35,11 +35,16 @@ struct NewReport {
   // question names the reported account (its asker), so account_id and
   // status_ids are not given with it.
   std::string question_id;
+  // A report about a remote account: also sent to its server, as this
+  // server's instance actor's (docs/federation.md, "Moderation of remote
+  // content"); ignored for local accounts.
+  bool forward = false;
 };
 
 struct FiledReport {
   store::Report report;
   bool existing = false;
+  bool forwarded = false;  // queued for the reported account's server
 };
 
 // Invalid naming the field: "account_id" (missing_field; cannot_report_self;

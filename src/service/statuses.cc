@@ -274,6 +274,8 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
     if (static_cast<int>(post.visibility) < static_cast<int>(parent->visibility))
       post.visibility = parent->visibility;
   } else {
+    // A remote post from a silenced server waits for the moderators.
+    if (input.held_for_review && !input.uri.empty()) post.comment_state = store::CommentState::kHeld;
     if (post.media_ids.empty() && input.uri.empty())
       return Error::Invalid("media_ids", "A post needs 1 to 20 photos in media_ids (upload them with POST /api/v2/media)",
                             "media_required");

@@ -61,7 +61,8 @@ struct NewStatus {
   // vantage_federate: false keeps a public post on this server only.
   bool federate = true;
   // A comment from a silenced server (docs/federation.md): held for the
-  // post's author to review, whatever the post's policy.
+  // post's author to review, whatever the post's policy. A post from one:
+  // held for the instance's moderators (service/domains.h).
   bool held_for_review = false;
 };
 

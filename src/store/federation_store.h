@@ -164,6 +164,43 @@ Result<bool> AddAnnounce(Database& db, int64_t id, int64_t account_id, int64_t s
 // Its Undo: the row, the count and the notification go. Whether there was one.
 Result<bool> RemoveAnnounce(Database& db, int64_t account_id, int64_t status_id);
 
+// A remote account's boost shown in home timelines (docs/federation.md,
+// "Boosts"): a status of the booster's (`id`, uri: the Announce's id)
+// naming `status_id`, put in the home timelines of the booster's local
+// followers that do not have that status there already (as a post of an
+// account they follow, their own, or boosted by another), in one
+// transaction. False when the account had boosted it already.
+Result<bool> AddReblog(Database& db, int64_t id, int64_t account_id, int64_t status_id, const std::string& uri,
+                       int64_t now);
+// Its Undo: the boost goes from every home timeline. Whether there was one.
+Result<bool> RemoveReblog(Database& db, int64_t account_id, int64_t status_id);
+
+// Servers a user blocks (/api/v1/domain_blocks; docs/federation.md,
+// "Moderation of remote content"), newest first, at most `limit`.
+Result<std::vector<std::string>> ListAccountDomainBlocks(Database& db, int64_t account_id, int limit);
+// Adds the block (false when it was there); the accounts of that server
+// that followed `account_id` or asked to stop doing so, in the same
+// transaction (their counters with them). Answers those followers' ids
+// with their Follow activities' ids, for the Rejects their servers are sent.
+struct EndedFollow {
+  int64_t follower_id = 0;
+  std::string follow_uri;
+};
+Result<std::vector<EndedFollow>> AddAccountDomainBlock(Database& db, int64_t account_id, const std::string& domain,
+                                                       int64_t now, bool& added);
+// Whether there was one.
+Result<bool> RemoveAccountDomainBlock(Database& db, int64_t account_id, const std::string& domain);
+
+// Remote posts held for the moderators (from silenced servers), newest
+// first, below `below` (0: from the newest).
+Result<std::vector<int64_t>> HeldRemotePosts(Database& db, int64_t below, int limit);
+// Shows a held remote post; false when `id` is none.
+Result<bool> ReleaseHeldPost(Database& db, int64_t id, int64_t now);
+
+// The remote accounts of `domain` and its subdomains, whatever their port
+// (for a suspension).
+Result<std::vector<int64_t>> RemoteAccountsOfDomain(Database& db, const std::string& domain);
+
 // A remote account deleted by its server (Delete of the actor): its
 // follows, likes, boosts, comments (with the counters they moved) and the
 // account go, in one transaction. NotFound when it is no remote account.

@@ -143,6 +143,69 @@ constexpr Statement kAddReblogs{
 constexpr Statement kDeleteReblogNotification{
     "federation_delete_reblog_notification",
     "DELETE FROM notifications WHERE from_account_id = ? AND status_id = ? AND type = 'reblog'"};
+// Boosts shown in home timelines (AddReblog). Arguments of the fan-out: the
+// boost, the booster x2, then the boosted status x4.
+constexpr Statement kInsertReblog{
+    "federation_insert_reblog",
+    "INSERT INTO statuses (id, account_id, visibility, created_at, updated_at, uri, reblog_of_id, federate) "
+    "VALUES (?, ?, 'public', ?, ?, ?, ?, 0) ON CONFLICT DO NOTHING"};
+constexpr Statement kFanOutReblog{
+    "federation_fan_out_reblog",
+    "INSERT INTO home_feed (account_id, status_id, author_id) "
+    "SELECT f.account_id, ?, ? FROM follows f JOIN accounts r ON r.id = f.account_id AND r.domain IS NULL "
+    "WHERE f.target_account_id = ? "
+    "AND NOT EXISTS (SELECT 1 FROM home_feed h WHERE h.account_id = f.account_id AND h.status_id = ?) "
+    "AND NOT EXISTS (SELECT 1 FROM statuses o JOIN home_feed h ON h.status_id = o.id "
+    "WHERE o.reblog_of_id = ? AND h.account_id = f.account_id) "
+    "AND NOT EXISTS (SELECT 1 FROM statuses p JOIN follows g ON g.target_account_id = p.account_id "
+    "WHERE p.id = ? AND g.account_id = f.account_id) "
+    "AND NOT EXISTS (SELECT 1 FROM statuses p WHERE p.id = ? AND p.account_id = f.account_id)"};
+constexpr Statement kDeleteReblog{
+    "federation_delete_reblog", "DELETE FROM statuses WHERE reblog_of_id = ? AND account_id = ?"};
+
+// A remote host name matches a domain (four times the domain): the domain
+// itself or a subdomain, whatever the port.
+#define VANTAGE_DOMAIN_MATCHES(column)                                                            \
+  "(" column " = ? OR " column " LIKE ? || ':%' OR " column " LIKE '%.' || ? OR " column " LIKE '%.' || ? || ':%')"
+constexpr Statement kListAccountDomainBlocks{
+    "federation_list_account_domain_blocks",
+    "SELECT domain FROM account_domain_blocks WHERE account_id = ? ORDER BY created_at DESC, domain LIMIT ?"};
+constexpr Statement kInsertAccountDomainBlock{
+    "federation_insert_account_domain_block",
+    "INSERT INTO account_domain_blocks (account_id, domain, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"};
+constexpr Statement kDeleteAccountDomainBlock{
+    "federation_delete_account_domain_block",
+    "DELETE FROM account_domain_blocks WHERE account_id = ? AND domain = ?"};
+// The account's followers and follow requests from the domain: account x2, domain x4 x2.
+constexpr Statement kFollowersOfDomain{
+    "federation_followers_of_domain",
+    "SELECT f.account_id, COALESCE(f.uri, ''), 1 FROM follows f JOIN accounts a ON a.id = f.account_id "
+    "WHERE f.target_account_id = ? AND " VANTAGE_DOMAIN_MATCHES("a.domain") " "
+    "UNION ALL SELECT r.account_id, COALESCE(r.uri, ''), 0 FROM follow_requests r JOIN accounts a ON a.id = r.account_id "
+    "WHERE r.target_account_id = ? AND " VANTAGE_DOMAIN_MATCHES("a.domain")};
+constexpr Statement kDropFollowerCount{
+    "federation_drop_follower_count",
+    "UPDATE accounts SET followers_count = followers_count - 1 WHERE id = ? AND followers_count > 0"};
+constexpr Statement kDropFollowingCount{
+    "federation_drop_following_count",
+    "UPDATE accounts SET following_count = following_count - 1 WHERE id = ? AND following_count > 0"};
+constexpr Statement kDeleteFollow{
+    "federation_delete_follow", "DELETE FROM follows WHERE account_id = ? AND target_account_id = ?"};
+constexpr Statement kDeleteFollowRequest{
+    "federation_delete_follow_request", "DELETE FROM follow_requests WHERE account_id = ? AND target_account_id = ?"};
+constexpr Statement kHeldRemotePosts{
+    "federation_held_remote_posts",
+    "SELECT id FROM statuses WHERE comment_state = 1 AND is_comment = 0 AND uri IS NOT NULL AND id < ? "
+    "ORDER BY id DESC LIMIT ?"};
+constexpr Statement kReleaseHeldPost{
+    "federation_release_held_post",
+    "UPDATE statuses SET comment_state = 0, updated_at = ? "
+    "WHERE id = ? AND comment_state = 1 AND is_comment = 0 AND uri IS NOT NULL"};
+constexpr Statement kRemoteAccountsOfDomain{
+    "federation_remote_accounts_of_domain",
+    "SELECT id FROM accounts WHERE domain IS NOT NULL AND " VANTAGE_DOMAIN_MATCHES("domain")};
+#undef VANTAGE_DOMAIN_MATCHES
+
 // A remote account's deletion: every counter its rows moved comes back
 // first, each by the rows it really had (a comment counts on its parent
 // only while shown).
@@ -586,6 +649,113 @@ Result<bool> RemoveAnnounce(Database& db, int64_t account_id, int64_t status_id)
   return removed;
 }
 
+namespace {
+
+Result<bool> ChangeOne(Database& db, const Statement& st, std::vector<Value> args) {
+  bool changed = false;
+  VANTAGE_TRY(db.Write([&](Connection& conn) -> Status {
+    auto n = conn.Exec(st, args);
+    if (!n) return std::move(n).error();
+    changed = *n > 0;
+    return Ok();
+  }));
+  return changed;
+}
+
+}  // namespace
+
+Result<bool> AddReblog(Database& db, int64_t id, int64_t account_id, int64_t status_id, const std::string& uri,
+                       int64_t now) {
+  bool added = false;
+  VANTAGE_TRY(db.Write([&](Connection& conn) -> Status {
+    auto inserted = conn.Exec(kInsertReblog, {id, account_id, now, now, uri, status_id});
+    if (!inserted) return std::move(inserted).error();
+    added = *inserted > 0;
+    if (!added) return Ok();
+    VANTAGE_TRY(conn.Exec(kFanOutReblog, {id, account_id, account_id, status_id, status_id, status_id, status_id}));
+    return Ok();
+  }));
+  return added;
+}
+
+Result<bool> RemoveReblog(Database& db, int64_t account_id, int64_t status_id) {
+  return ChangeOne(db, kDeleteReblog, {status_id, account_id});
+}
+
+Result<std::vector<std::string>> ListAccountDomainBlocks(Database& db, int64_t account_id, int limit) {
+  std::vector<std::string> out;
+  VANTAGE_TRY(db.Read([&](Connection& conn) -> Status {
+    out.clear();
+    auto rows = conn.Query(kListAccountDomainBlocks, {account_id, int64_t{limit}});
+    if (!rows) return std::move(rows).error();
+    for (const Row& r : *rows) out.push_back(r.Text(0));
+    return Ok();
+  }));
+  return out;
+}
+
+Result<std::vector<EndedFollow>> AddAccountDomainBlock(Database& db, int64_t account_id, const std::string& domain,
+                                                       int64_t now, bool& added) {
+  std::vector<EndedFollow> ended;
+  VANTAGE_TRY(db.Write([&](Connection& conn) -> Status {
+    ended.clear();
+    auto inserted = conn.Exec(kInsertAccountDomainBlock, {account_id, domain, now});
+    if (!inserted) return std::move(inserted).error();
+    added = *inserted > 0;
+    auto rows = conn.Query(kFollowersOfDomain, {account_id, domain, domain, domain, domain, account_id, domain, domain,
+                                                domain, domain});
+    if (!rows) return std::move(rows).error();
+    for (const Row& r : *rows) {
+      int64_t follower = r.Int(0);
+      if (r.Int(2) == 1) {
+        auto deleted = conn.Exec(kDeleteFollow, {follower, account_id});
+        if (!deleted) return std::move(deleted).error();
+        if (*deleted > 0) {
+          VANTAGE_TRY(conn.Exec(kDropFollowerCount, {account_id}));
+          VANTAGE_TRY(conn.Exec(kDropFollowingCount, {follower}));
+        }
+      } else {
+        VANTAGE_TRY(conn.Exec(kDeleteFollowRequest, {follower, account_id}));
+      }
+      ended.push_back(EndedFollow{follower, r.Text(1)});
+    }
+    return Ok();
+  }));
+  return ended;
+}
+
+Result<bool> RemoveAccountDomainBlock(Database& db, int64_t account_id, const std::string& domain) {
+  return ChangeOne(db, kDeleteAccountDomainBlock, {account_id, domain});
+}
+
+Result<std::vector<int64_t>> HeldRemotePosts(Database& db, int64_t below, int limit) {
+  std::vector<int64_t> out;
+  VANTAGE_TRY(db.Read([&](Connection& conn) -> Status {
+    out.clear();
+    auto rows = conn.Query(kHeldRemotePosts, {below > 0 ? below : INT64_MAX, int64_t{limit}});
+    if (!rows) return std::move(rows).error();
+    for (const Row& r : *rows) out.push_back(r.Int(0));
+    return Ok();
+  }));
+  return out;
+}
+
+Result<bool> ReleaseHeldPost(Database& db, int64_t id, int64_t now) {
+  return ChangeOne(db, kReleaseHeldPost, {now, id});
+}
+
+Result<std::vector<int64_t>> RemoteAccountsOfDomain(Database& db, const std::string& domain) {
+  std::vector<int64_t> out;
+  VANTAGE_TRY(db.Read([&](Connection& conn) -> Status {
+    out.clear();
+    auto rows = conn.Query(kRemoteAccountsOfDomain, {domain, domain, domain, domain});
+    if (!rows) return std::move(rows).error();
+    for (const Row& r : *rows) out.push_back(r.Int(0));
+    return Ok();
+  }));
+  return out;
+}
+
 Status DeleteRemoteAccount(Database& db, int64_t account_id) {
   return db.Write([&](Connection& conn) -> Status {
     for (const Statement* st : {&kDropFollowedCounts, &kDropFollowingCounts, &kDropFavouriteCounts, &kDropReblogCounts})
@@ -634,20 +804,6 @@ Result<bool> SaveDomainBlock(Database& db, const DomainBlock& block) {
   return created;
 }
 
-namespace {
-
-Result<bool> ChangeOne(Database& db, const Statement& st, std::vector<Value> args) {
-  bool changed = false;
-  VANTAGE_TRY(db.Write([&](Connection& conn) -> Status {
-    auto n = conn.Exec(st, args);
-    if (!n) return std::move(n).error();
-    changed = *n > 0;
-    return Ok();
-  }));
-  return changed;
-}
-
-}  // namespace
 
 Result<bool> RemoveDomainBlock(Database& db, const std::string& domain) {
   return ChangeOne(db, kDeleteDomainBlock, {domain});

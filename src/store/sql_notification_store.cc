@@ -49,7 +49,8 @@ constexpr Statement kInsertNotification{
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"};
 
 // What the recipient (`n.account_id`) is shown: nothing from accounts they
-// block, that block them or that they mute with notifications, and nothing
+// block, that block them, that they mute with notifications or of a server
+// they block, and nothing
 // about a status they may not see (the policy of service/policy.h, for the
 // recipient).
 #define VANTAGE_NOTIFICATION_SHOWN                                                                           \
@@ -59,6 +60,7 @@ constexpr Statement kInsertNotification{
   "AND b.target_account_id = n.account_id) "                                                                \
   "AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = n.account_id "                                 \
   "AND m.target_account_id = n.from_account_id AND m.notifications = 1) "                                   \
+  "AND NOT " VANTAGE_DOMAIN_BLOCKED("n.account_id", "n.from_account_id") " "                                \
   "AND (n.status_id IS NULL OR EXISTS (SELECT 1 FROM statuses s WHERE s.id = n.status_id AND "               \
   VANTAGE_VISIBLE_TO("n.account_id") "))"
 

@@ -50,7 +50,7 @@ namespace {
   "s.archived_at, s.edited_at, s.idempotency_key, s.replies_count, s.favourites_count, "        \
   "s.reblogs_count, s.created_at, s.updated_at, a.name, a.website, s.is_comment, s.cta_url, "     \
   "s.cta_label, s.comments_policy, s.comment_state, s.comment_pinned_at, s.comment_post_id, s.uri, "       \
-  "s.federate, s.url"
+  "s.federate, s.url, s.reblog_of_id"
 
 constexpr Statement kSelectStatus{
     "select_status",
@@ -276,6 +276,7 @@ Result<Post> DecodePost(const Row& row) {
   p.uri = row.Text(29);
   p.federate = row.Bool(30);
   p.url = row.Text(31);
+  p.reblog_of_id = row.OptInt(32);
   return p;
 }
 

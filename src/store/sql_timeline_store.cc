@@ -33,7 +33,7 @@ constexpr Statement kStatusStateBatch{
     "render_status_state_batch",
     "SELECT s.id, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id, s.visibility, s.pinned_at, "
     "s.archived_at, s.replies_count, s.favourites_count, s.reblogs_count, s.updated_at, s.is_comment, "
-    "(SELECT MAX(m.updated_at) FROM media_attachments m WHERE m.status_id = s.id) "
+    "(SELECT MAX(m.updated_at) FROM media_attachments m WHERE m.status_id = s.id), s.reblog_of_id "
     "FROM statuses s WHERE s.id IN " VANTAGE_ID_BATCH};
 // The same for the page's authors, each read once however many of the
 // page's statuses they wrote; the whole rows only for those whose kept
@@ -83,13 +83,21 @@ constexpr Statement kParentsBatch{
 #define VANTAGE_HOME_INBOX                                                                      \
   "SELECT h.status_id FROM home_feed h JOIN statuses s ON s.id = h.status_id "                  \
   "WHERE h.account_id = ? AND h.status_id < ? AND h.status_id > ? "                             \
-  "AND s.is_comment = 0 AND s.archived_at IS NULL "                                             \
+  "AND s.is_comment = 0 AND s.archived_at IS NULL AND s.comment_state = 0 "                     \
   "AND (h.author_id = h.account_id OR EXISTS (SELECT 1 FROM follows f "                         \
   "WHERE f.account_id = h.account_id AND f.target_account_id = h.author_id)) "
+// Of the author, and of a boosted post's author: neither blocked either way,
+// muted nor of a server the viewer blocks.
 #define VANTAGE_HOME_FILTERS                                                                    \
   "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = h.account_id AND b.target_account_id = h.author_id) " \
   "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = h.author_id AND b.target_account_id = h.account_id) " \
-  "AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = h.account_id AND m.target_account_id = h.author_id) "
+  "AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = h.account_id AND m.target_account_id = h.author_id) " \
+  "AND NOT " VANTAGE_DOMAIN_BLOCKED("h.account_id", "h.author_id") " "                                                 \
+  "AND (s.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM statuses o WHERE o.id = s.reblog_of_id AND ("          \
+  "EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = h.account_id AND b.target_account_id = o.account_id) "      \
+  "OR EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = o.account_id AND b.target_account_id = h.account_id) "   \
+  "OR EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = h.account_id AND m.target_account_id = o.account_id) "    \
+  "OR " VANTAGE_DOMAIN_BLOCKED("h.account_id", "o.account_id") "))) "
 constexpr Statement kHomeInboxDesc{"timeline_home_inbox_desc",
                                    VANTAGE_HOME_INBOX VANTAGE_HOME_FILTERS "ORDER BY h.status_id DESC LIMIT ?"};
 constexpr Statement kHomeInboxAsc{"timeline_home_inbox_asc",
@@ -100,7 +108,8 @@ constexpr Statement kViewerHasFilters{
     "timeline_viewer_has_filters",
     "SELECT CASE WHEN EXISTS (SELECT 1 FROM blocks WHERE account_id = ?) "
     "OR EXISTS (SELECT 1 FROM blocks WHERE target_account_id = ?) "
-    "OR EXISTS (SELECT 1 FROM mutes WHERE account_id = ?) THEN 1 ELSE 0 END"};
+    "OR EXISTS (SELECT 1 FROM mutes WHERE account_id = ?) "
+    "OR EXISTS (SELECT 1 FROM account_domain_blocks WHERE account_id = ?) THEN 1 ELSE 0 END"};
 constexpr Statement kHomeInboxPlainDesc{"timeline_home_inbox_plain_desc",
                                         VANTAGE_HOME_INBOX "ORDER BY h.status_id DESC LIMIT ?"};
 constexpr Statement kHomeInboxPlainAsc{"timeline_home_inbox_plain_asc",
@@ -141,10 +150,12 @@ constexpr Statement kHomePulledAsc{"timeline_home_pulled_asc", VANTAGE_HOME_PULL
 // tags: all-tags batch, all-tags count, none-tags batch.
 #define VANTAGE_PUBLIC_FILTERS                                                                   \
   "AND s.is_comment = 0 AND s.visibility = 'public' AND s.archived_at IS NULL "                  \
+  "AND s.reblog_of_id IS NULL AND s.comment_state = 0 "                                          \
   "AND (? = 0 OR ("                                                                              \
   "NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = ? AND b.target_account_id = s.account_id) " \
   "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = s.account_id AND b.target_account_id = ?) " \
-  "AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = ? AND m.target_account_id = s.account_id))) " \
+  "AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = ? AND m.target_account_id = s.account_id) " \
+  "AND NOT " VANTAGE_DOMAIN_BLOCKED("?", "s.account_id") ")) "                                    \
   "AND (? = 0 OR EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)) "
 #define VANTAGE_TAG_FILTERS                                                                      \
   "AND (SELECT COUNT(*) FROM status_tags x WHERE x.status_id = s.id AND x.tag_id IN " VANTAGE_ID_BATCH \
@@ -184,7 +195,7 @@ constexpr Statement kTagAnyAsc{"timeline_tag_any_asc", VANTAGE_TAG_ANY "ORDER BY
 #define VANTAGE_ACCOUNT_FILTERS                                                                   \
   "AND (? = 1 OR s.visibility <> 'private' OR s.in_reply_to_account_id = ? "                      \
   "OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = ?)) "          \
-  "AND (? = 1 OR (s.archived_at IS NULL AND s.comment_state = 0)) "                               \
+  "AND (? = 1 OR (s.archived_at IS NULL AND s.comment_state = 0)) AND s.reblog_of_id IS NULL "    \
   "AND (? = 0 OR EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)) "         \
   "AND (? = 0 OR EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.tag_id = ?)) "
 // Posts and comments: (account_id, id).
@@ -269,6 +280,7 @@ Result<Post> DecodeState(const Row& row) {
   p.reblogs_count = row.Int(9);
   p.updated_at = row.Int(10);
   p.is_comment = row.Int(11) != 0;
+  p.reblog_of_id = row.OptInt(13);
   return p;
 }
 
@@ -334,7 +346,7 @@ class SqlTimelineStore final : public TimelineStore {
     int64_t limit = page.limit;
     Status status = db_.Read([&](Connection& conn) -> Status {
       ids.clear();
-      auto filters = conn.QueryOne(kViewerHasFilters, {viewer_id, viewer_id, viewer_id});
+      auto filters = conn.QueryOne(kViewerHasFilters, {viewer_id, viewer_id, viewer_id, viewer_id});
       if (!filters) return std::move(filters).error();
       bool filtered = *filters && (**filters).Int(0) != 0;
       // Once `limit` candidates are in hand, only posts beyond the last of
@@ -395,7 +407,7 @@ class SqlTimelineStore final : public TimelineStore {
     const Statement* st = nullptr;
     auto public_filters = [&] {
       // The flag is set in the read below.
-      args.insert(args.end(), {int64_t{1}, q.viewer_id, q.viewer_id, q.viewer_id, int64_t{q.only_media ? 1 : 0}});
+      args.insert(args.end(), {int64_t{1}, q.viewer_id, q.viewer_id, q.viewer_id, q.viewer_id, int64_t{q.only_media ? 1 : 0}});
     };
     auto tag_filters = [&] {
       AppendTagBatch(args, q.all_tags);
@@ -429,7 +441,7 @@ class SqlTimelineStore final : public TimelineStore {
     Status status = db_.Read([&](Connection& conn) -> Status {
       int64_t filtered = 0;
       if (q.viewer_id != 0) {
-        auto row = conn.QueryOne(kViewerHasFilters, {q.viewer_id, q.viewer_id, q.viewer_id});
+        auto row = conn.QueryOne(kViewerHasFilters, {q.viewer_id, q.viewer_id, q.viewer_id, q.viewer_id});
         if (!row) return std::move(row).error();
         filtered = *row ? (**row).Int(0) : 1;
       }

@@ -88,6 +88,10 @@ struct Post {
   std::string url;
   // Whether a local public post goes to other servers (vantage_federate).
   bool federate = true;
+  // A boost by a remote account (docs/federation.md, "Boosts"): the status
+  // boosted. The boost has no text or media of its own; uri is its
+  // Announce's id.
+  std::optional<int64_t> reblog_of_id;
   int64_t replies_count = 0;
   int64_t favourites_count = 0;
   int64_t reblogs_count = 0;

@@ -23,6 +23,13 @@
   " OR EXISTS (SELECT 1 FROM follows f WHERE f.account_id = " viewer " AND f.target_account_id = s.account_id) " \
   "OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = " viewer "))))"
 
+// Whether `author` is of a server `viewer` blocks (account_domain_blocks):
+// its domain is the blocked one or a subdomain, whatever its port.
+#define VANTAGE_DOMAIN_BLOCKED(viewer, author)                                                              \
+  "EXISTS (SELECT 1 FROM account_domain_blocks d JOIN accounts da ON da.id = " author " "                   \
+  "WHERE d.account_id = " viewer " AND da.domain IS NOT NULL AND (da.domain = d.domain "                    \
+  "OR da.domain LIKE d.domain || ':%' OR da.domain LIKE '%.' || d.domain OR da.domain LIKE '%.' || d.domain || ':%'))"
+
 namespace vantage::store {
 
 // How many times VANTAGE_VISIBLE_TO("?") binds the viewer.

@@ -334,13 +334,22 @@ void Seed(Store& store, IdGenerator& ids) {
     const Statement kDomainBlock{"seed_domain_block",
                                  "INSERT INTO domain_blocks (domain, severity, reason, created_at) "
                                  "VALUES ('spam.example', 'suspend', 'spam', ?)"};
+    const Statement kReblog{"seed_reblog",
+                            "INSERT INTO statuses (id, account_id, visibility, created_at, updated_at, uri, "
+                            "reblog_of_id, federate) SELECT ?, ?, 'public', ?, ?, "
+                            "'https://social.example/users/kite/statuses/10/activity', id, 0 "
+                            "FROM statuses ORDER BY id LIMIT 1"};
+    const Statement kAccountDomainBlock{"seed_account_domain_block",
+                                        "INSERT INTO account_domain_blocks (account_id, domain, created_at) "
+                                        "VALUES (?, 'rude.example', ?)"};
     for (auto result : {conn.Exec(kRemote, {remote, now, now}), conn.Exec(kActor, {remote, now}),
                         conn.Exec(kRemoteFollow, {ids.Next(), remote, a, now}), conn.Exec(kKey, {now, a}),
                         conn.Exec(kInstanceKey, {now}), conn.Exec(kOutbox, {ids.Next(), a, now}),
                         conn.Exec(kActivity, {activity, a, now}),
                         conn.Exec(kDelivery, {ids.Next(), activity, now, now}), conn.Exec(kHost, {now}),
                         conn.Exec(kDomainBlock, {now}), conn.Exec(kAnnounce, {ids.Next(), remote, now}),
-                        conn.Exec(kDomainAllow, {now})}) {
+                        conn.Exec(kDomainAllow, {now}), conn.Exec(kReblog, {ids.Next(), remote, now, now}),
+                        conn.Exec(kAccountDomainBlock, {a, now})}) {
       if (!result) return std::move(result).error();
     }
     return Ok();

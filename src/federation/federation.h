@@ -59,7 +59,10 @@ struct Options {
   // Remote posts' photos: fetched when the post arrives (eager), or when
   // first shown (lazy) (--federation-media).
   bool media_eager = true;
-  int media_threads = 2;
+  // Remote posts' photos fetched and processed at once; at most
+  // kMediaFetchesPerHost of the fetches are from one host, so a host that
+  // hangs holds up only its own photos.
+  int media_threads = 4;
   std::string version = "0.1.0";
 };
 
@@ -204,7 +207,10 @@ class Federation final : public service::Fediverse {
   Status FetchBoosted(const PendingBoost& boost);
   void QueueAvatar(int64_t account_id);
   void DeliveryLoop();
-  void QueueMedia(int64_t media_id);
+  void QueueMedia(int64_t media_id, std::string host);
+  // FetchRemoteMedia, calling `fetched` once the photo's server has
+  // answered (or failed to), before the photo is processed.
+  Result<store::MediaAttachment> FetchRemoteMediaThen(int64_t media_id, const std::function<void()>& fetched);
   void NoteFailedFetch(int64_t media_id);
   void MediaLoop();
   Status DeliverOne(const store::Delivery& delivery);
@@ -234,7 +240,12 @@ class Federation final : public service::Fediverse {
   std::deque<int64_t> boost_queue_;               // keys of pending_boosts_, guarded by mu_
   std::map<int64_t, PendingBoost> pending_boosts_;  // guarded by mu_
   std::vector<std::thread> delivery_threads_;
-  std::deque<int64_t> media_queue_;  // remote photos to fetch (eager), guarded by mu_
+  struct QueuedMedia {
+    int64_t id = 0;
+    std::string host;
+  };
+  std::deque<QueuedMedia> media_queue_;          // remote photos to fetch (eager), guarded by mu_
+  std::map<std::string, int> media_fetching_;    // the queue's fetches in flight per host, guarded by mu_
   std::vector<std::thread> media_threads_;
   std::mutex fetching_mu_;
   std::condition_variable fetching_done_;

@@ -31,6 +31,7 @@ constexpr size_t kOutboxItems = 20;               // posts kept from its first p
 constexpr size_t kMediaQueueLimit = 10000;
 constexpr int64_t kRefetchAfterMs = 60'000;  // a photo whose server did not answer is not asked again sooner
 constexpr size_t kBoostQueueLimit = 10000;
+constexpr int kMediaFetchesPerHost = 2;
 
 // What a note's attachment is: an image is fetched; anything else (video,
 // audio) is a link to the original.
@@ -359,6 +360,7 @@ Result<std::optional<int64_t>> Federation::KeepRemoteNote(const json::object& no
   // The photos: rows that say where each original is; fetched now (eager)
   // or when first shown (lazy). Videos and audio are links to the original.
   std::vector<int64_t> media_ids;
+  std::vector<std::string> media_urls;
   for (const json::object* attachment : ObjectsOf(note.if_contains("attachment"))) {
     if (media_ids.size() >= service::kMaxMediaPerPost) break;
     std::string url = UrlOf(attachment->if_contains("url"));
@@ -386,6 +388,7 @@ Result<std::optional<int64_t>> Federation::KeepRemoteNote(const json::object& no
     auto created = services_.store.media().Create(row);
     if (!created) return std::move(created).error();
     media_ids.push_back(row.id);
+    media_urls.push_back(url);
     input.media_ids.push_back(std::to_string(row.id));
   }
   if (Trim(input.text).empty() && media_ids.empty()) return std::optional<int64_t>();  // nothing to show
@@ -405,7 +408,7 @@ Result<std::optional<int64_t>> Federation::KeepRemoteNote(const json::object& no
     return std::move(created).error();
   }
   if (options_.media_eager)
-    for (int64_t media_id : media_ids) QueueMedia(media_id);
+    for (size_t i = 0; i < media_ids.size(); ++i) QueueMedia(media_ids[i], HostOf(media_urls[i]));
   return std::optional<int64_t>(created->post.id);
 }
 
@@ -416,18 +419,60 @@ void Federation::NoteFailedFetch(int64_t media_id) {
 }
 
 // A flood: photos past the limit are fetched when shown.
-void Federation::QueueMedia(int64_t media_id) {
-  if (media_) Enqueue(media_queue_, media_id, kMediaQueueLimit);
+void Federation::QueueMedia(int64_t media_id, std::string host) {
+  if (!media_) return;
+  {
+    std::lock_guard lock(mu_);
+    if (media_queue_.size() >= kMediaQueueLimit) return;
+    media_queue_.push_back(QueuedMedia{media_id, std::move(host)});
+  }
+  wake_.notify_all();
 }
 
+// Each worker takes the oldest photo whose host has fewer than
+// kMediaFetchesPerHost fetches in flight, and gives the host's slot back
+// once the photo's server has answered (processing it is no business of
+// the host's).
 void Federation::MediaLoop() {
-  WorkOn(media_queue_, [this](int64_t media_id) {
-    if (auto fetched = FetchRemoteMedia(media_id); !fetched)
-      spdlog::info("federation: remote photo {} not fetched now: {}", media_id, fetched.error().message);
-  });
+  while (true) {
+    QueuedMedia item;
+    {
+      std::unique_lock lock(mu_);
+      auto next = media_queue_.end();
+      wake_.wait(lock, [&] {
+        if (stopping_) return true;
+        next = std::find_if(media_queue_.begin(), media_queue_.end(), [&](const QueuedMedia& m) {
+          auto busy = media_fetching_.find(m.host);
+          return busy == media_fetching_.end() || busy->second < kMediaFetchesPerHost;
+        });
+        return next != media_queue_.end();
+      });
+      if (stopping_) return;
+      item = std::move(*next);
+      media_queue_.erase(next);
+      ++media_fetching_[item.host];
+    }
+    bool released = false;
+    auto release = [&] {
+      if (released) return;
+      released = true;
+      {
+        std::lock_guard lock(mu_);
+        if (--media_fetching_[item.host] <= 0) media_fetching_.erase(item.host);
+      }
+      wake_.notify_all();
+    };
+    auto fetched = FetchRemoteMediaThen(item.id, release);
+    release();
+    if (!fetched) spdlog::info("federation: remote photo {} not fetched now: {}", item.id, fetched.error().message);
+  }
 }
 
 Result<store::MediaAttachment> Federation::FetchRemoteMedia(int64_t media_id) {
+  return FetchRemoteMediaThen(media_id, [] {});
+}
+
+Result<store::MediaAttachment> Federation::FetchRemoteMediaThen(int64_t media_id, const std::function<void()>& fetched) {
   if (!media_) return Error::NotFound();
   // One fetch per photo at a time in this process: a second reader waits
   // for the first's result.
@@ -481,6 +526,7 @@ Result<store::MediaAttachment> Federation::FetchRemoteMedia(int64_t media_id) {
   request.url = row.remote_url;
   request.headers = {{"accept", "image/jpeg, image/png, image/webp, image/avif, image/heic, image/*;q=0.8"}};
   auto response = remote_media_client_->Send(request);
+  fetched();
   if (!response) {
     // Too large, or at an address never to be contacted: for good. A
     // server that does not answer now may later: it stays to be fetched.

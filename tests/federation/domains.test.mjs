@@ -192,10 +192,14 @@ describe('domain blocks on an open server', () => {
       assert.ok(!blocked.received.some((r) => r.objectId === noteId), 'the post was not delivered to it');
     });
 
-    test('unblocking (DELETE) restores delivery of the next post, and its activities are taken again', async () => {
+    test('unblocking (DELETE) takes activities again; its accounts were removed, so a new follow brings the next post', async () => {
+      // The suspension removed the server's accounts and their follows.
+      const followers = assertOk(await api(v.server, 'GET', `/api/v1/accounts/${vera.id}/followers`, { token: vera.token }));
+      assert.deepEqual(followers.map((a) => a.acct), [`alice@${control.host}`], 'mallory went with the suspension');
       assert.deepEqual(assertOk(await unblock('localhost')), {});
       assertError(await api(v.server, 'GET', `${BLOCKS}/localhost`, { token: admin.token }), 404);
       assert.deepEqual(assertOk(await api(v.server, 'GET', BLOCKS, { token: admin.token })), []);
+      await followFrom(v, blocked, 'mallory', vera.username);
       const post = await postPhoto(v.server, vera, { status: 'After the block' });
       const noteId = v.statusId(vera.username, post.id);
       await blocked.waitFor({ type: 'Create', objectId: noteId }, DELIVERY);

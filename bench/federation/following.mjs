@@ -15,11 +15,13 @@
 //
 // Each Create is signed when sent, as its author, and sent to the shared
 // inbox; its photos are distinct noise JPEGs (IMAGES of them, reused in
-// turn) served by a loopback server. A poller reads USERNAME's home
-// timeline every 200 ms and each post not ready yet by its id, and records
-// when the post first shows with every photo ready. Afterwards USERNAME
-// uploads the same images UPLOADS times, one at a time, and the server's
-// CPU per upload is compared with its CPU per remote photo.
+// turn) served by a loopback server. First USERNAME uploads the same images
+// UPLOADS times, one at a time, on the idle server: its CPU per upload is
+// compared with its CPU per remote photo (the server's CPU over the remote
+// phase, divided by the photos of the posts that became ready). A poller
+// reads USERNAME's home timeline every 200 ms, page by page down to the
+// oldest post still waiting, and records when each post first shows with
+// every photo ready.
 //
 // Prints `following: ...` lines and one `following_summary k=v ...` line.
 import crypto from 'node:crypto';
@@ -115,15 +117,34 @@ async function poll() {
   while (polling) {
     const started = nowMs();
     try {
-      for (const s of await call(base, 'GET', '/api/v1/timelines/home?limit=40', { token })) record(s);
-      const pending = [...sent.values()].filter((e) => e.statusId && !e.readyAt);
-      await Promise.all(pending.map(async (e) => record(await call(base, 'GET', `/api/v1/statuses/${e.statusId}`, { token }))));
+      // The home timeline, page by page, down to the oldest post still
+      // waiting for its photos (a few requests a round however long the
+      // backlog, so the reader's polling does not grow with it).
+      const waiting = [...sent.values()].filter((e) => e.statusId && !e.readyAt).map((e) => BigInt(e.statusId));
+      const oldest = waiting.length ? waiting.reduce((a, b) => (a < b ? a : b)) : null;
+      let maxId = '';
+      for (;;) {
+        const page = await call(base, 'GET', `/api/v1/timelines/home?limit=40${maxId ? `&max_id=${maxId}` : ''}`, { token });
+        for (const s of page) record(s);
+        if (page.length < 40 || oldest === null || BigInt(page[page.length - 1].id) <= oldest) break;
+        maxId = page[page.length - 1].id;
+      }
     } catch (err) {
       console.log(`following: poll failed: ${err.message}`);
     }
     await new Promise((r) => setTimeout(r, Math.max(0, 200 - (nowMs() - started))));
   }
 }
+
+// Local uploads of the same images, one at a time, for the CPU per photo:
+// first, while the server has nothing else to do.
+const uploadCpuBefore = cpuSeconds(pid);
+for (let i = 0; i < UPLOADS; i++) {
+  const form = new FormData();
+  form.append('file', new Blob([images[i % IMAGES]], { type: 'image/jpeg' }), 'photo.jpg');
+  await call(base, 'POST', '/api/v2/media', { token, body: form, ok: [200] });
+}
+const cpuUpload = (cpuSeconds(pid) - uploadCpuBefore) / UPLOADS;
 
 const cpuBefore = cpuSeconds(pid);
 const started = nowMs();
@@ -145,16 +166,9 @@ const elapsed = (nowMs() - started) / 1000;
 
 const latencies = [...sent.values()].filter((e) => e.readyAt).map((e) => e.readyAt - e.at).sort((x, y) => x - y);
 const missing = total - latencies.length;
-const remotePhotos = total * PHOTOS;
-
-// Local uploads of the same images, one at a time, for the CPU per photo.
-const uploadCpuBefore = cpuSeconds(pid);
-for (let i = 0; i < UPLOADS; i++) {
-  const form = new FormData();
-  form.append('file', new Blob([images[i % IMAGES]], { type: 'image/jpeg' }), 'photo.jpg');
-  await call(base, 'POST', '/api/v2/media', { token, body: form, ok: [200] });
-}
-const cpuUpload = (cpuSeconds(pid) - uploadCpuBefore) / UPLOADS;
+// The photos the server processed (those of posts not ready may be part
+// done: counting only the ready ones overstates the cost a little).
+const remotePhotos = Math.max(1, latencies.length * PHOTOS);
 const cpuPerRemote = cpuRemote / remotePhotos;
 
 console.log(`following: ${total} Creates with ${PHOTOS} ${W}x${H} photos from ${AUTHORS} accounts at ${RATE}/s in ${fmt(elapsed)} s; ${refused} refused; ${missing} not ready within 60 s of the last`);

@@ -33,7 +33,7 @@ json::object RelationshipJson(int64_t account_id, const store::Relation& r) {
   out["muting_notifications"] = r.muting && r.muting_notifications;
   out["requested"] = r.requested;
   out["requested_by"] = r.requested_by;
-  out["domain_blocking"] = false;
+  out["domain_blocking"] = r.domain_blocking;
   out["endorsed"] = false;
   out["note"] = "";
   return out;

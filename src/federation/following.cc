@@ -10,8 +10,14 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 
 #include "core/id.h"
 #include "core/text.h"
@@ -32,6 +38,7 @@ constexpr size_t kMediaQueueLimit = 10000;
 constexpr int64_t kRefetchAfterMs = 60'000;  // a photo whose server did not answer is not asked again sooner
 constexpr size_t kBoostQueueLimit = 10000;
 constexpr int kMediaFetchesPerHost = 2;
+constexpr int kMediaNice = 10;
 
 // What a note's attachment is: an image is fetched; anything else (video,
 // audio) is a link to the original.
@@ -434,6 +441,10 @@ void Federation::QueueMedia(int64_t media_id, std::string host) {
 // once the photo's server has answered (processing it is no business of
 // the host's).
 void Federation::MediaLoop() {
+  // Below the request threads: a burst of remote photos takes the cores
+  // the requests leave, never the requests' own (Linux: per thread).
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kMediaNice) != 0)
+    spdlog::debug("federation: the photo worker keeps its priority: {}", std::strerror(errno));
   while (true) {
     QueuedMedia item;
     {

@@ -157,7 +157,8 @@ Result<std::string> EncodeJpeg(const VImage& image) {
 Result<std::string> EncodeWebp(const VImage& image) {
   // strip is ignored by webpsave in 8.14; StripWebpMetadata does the work.
   std::string encoded =
-      TakeBlob(image.webpsave_buffer(VImage::option()->set("Q", kEncodeQuality)->set("strip", true)));
+      TakeBlob(image.webpsave_buffer(
+          VImage::option()->set("Q", kEncodeQuality)->set("effort", kWebpEffort)->set("strip", true)));
   auto webp = StripWebpMetadata(encoded);
   if (!webp) return std::move(webp).error();
   VANTAGE_TRY(VerifyNoMetadata(*webp, OutputFormat::kWebp));

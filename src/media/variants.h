@@ -28,5 +28,9 @@ inline constexpr std::array<VariantSpec, 3> kVariants = {{
 
 // Encoder quality for both formats, 1..100.
 inline constexpr int kEncodeQuality = 82;
+// libwebp's effort, 0..6 (libvips' default 4). WebP encoding was most of a
+// photo's processing time (docs/benchmarks.md, "Following remote
+// accounts"); effort 2 takes about half of it for files a few percent larger.
+inline constexpr int kWebpEffort = 2;
 
 }  // namespace vantage::media

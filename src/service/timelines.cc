@@ -88,10 +88,11 @@ Result<StatusPage> HomeTimeline(ServiceContext& ctx, int64_t viewer_id, const st
 
 Result<StatusPage> PublicTimeline(ServiceContext& ctx, std::optional<int64_t> viewer_id, const PublicFilter& filter,
                                   const store::PageQuery& page) {
-  if (filter.remote && !filter.local) return StatusPage{};
   store::PublicQuery query;
   query.viewer_id = viewer_id.value_or(0);
   query.only_media = filter.only_media;
+  query.local_only = filter.local;
+  query.remote_only = filter.remote && !filter.local;
   return Page(ctx.store.timelines().Public(query, page));
 }
 
@@ -103,12 +104,13 @@ Result<StatusPage> TagTimeline(ServiceContext& ctx, std::optional<int64_t> viewe
   if (!all) return std::move(all).error();
   auto none = TagIds(ctx, tags.none, "none");
   if (!none) return std::move(none).error();
-  if (filter.remote && !filter.local) return StatusPage{};
   auto main = TagIds(ctx, {name}, "hashtag");
   if (!main) return std::move(main).error();
   store::PublicQuery query;
   query.viewer_id = viewer_id.value_or(0);
   query.only_media = filter.only_media;
+  query.local_only = filter.local;
+  query.remote_only = filter.remote && !filter.local;
   query.any_tags = Known(*any);
   query.none_tags = Known(*none);
   query.all_tags = *all;

@@ -32,8 +32,8 @@ Result<StatusPage> HomeTimeline(ServiceContext& ctx, int64_t viewer_id, const st
 
 struct PublicFilter {
   bool only_media = false;
-  bool local = false;   // every account is local: no effect
-  bool remote = false;  // no federation yet: nothing
+  bool local = false;   // only this server's posts
+  bool remote = false;  // only other servers' posts (unless `local`)
 };
 
 // Public posts of everyone.

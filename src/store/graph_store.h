@@ -37,6 +37,8 @@ struct Relation {
   bool blocked_by = false;      // account blocks viewer
   bool muting = false;          // viewer mutes account
   bool muting_notifications = false;  // ... and its notifications
+  // Viewer blocks the account's server (/api/v1/domain_blocks).
+  bool domain_blocking = false;
 };
 
 // One entry of a relation list: the other account and the relation row's id

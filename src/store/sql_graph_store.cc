@@ -15,6 +15,7 @@
 #include "store/access_events.h"
 #include "store/id_batch.h"
 #include "store/insight_store.h"
+#include "store/visibility_sql.h"
 
 namespace vantage::store {
 
@@ -31,10 +32,12 @@ constexpr Statement kSelectRelation{
     "EXISTS (SELECT 1 FROM blocks WHERE account_id = ? AND target_account_id = ?), "
     "EXISTS (SELECT 1 FROM blocks WHERE account_id = ? AND target_account_id = ?), "
     "EXISTS (SELECT 1 FROM mutes WHERE account_id = ? AND target_account_id = ?), "
-    "COALESCE((SELECT notifications FROM mutes WHERE account_id = ? AND target_account_id = ?), 0)"};
+    "COALESCE((SELECT notifications FROM mutes WHERE account_id = ? AND target_account_id = ?), 0), "
+    VANTAGE_DOMAIN_BLOCKED("?", "?")};
 
-// kSelectRelation for a batch of accounts (the viewer fills the first eight
-// placeholders, then the batch of ids).
+// kSelectRelation for a batch of accounts (the viewer fills the first nine
+// placeholders, then the batch of ids), and whether the viewer blocks the
+// account's server.
 constexpr Statement kSelectRelations{
     "select_relations",
     "SELECT a.id, "
@@ -45,7 +48,8 @@ constexpr Statement kSelectRelations{
     "EXISTS (SELECT 1 FROM blocks x WHERE x.account_id = ? AND x.target_account_id = a.id), "
     "EXISTS (SELECT 1 FROM blocks x WHERE x.account_id = a.id AND x.target_account_id = ?), "
     "EXISTS (SELECT 1 FROM mutes x WHERE x.account_id = ? AND x.target_account_id = a.id), "
-    "COALESCE((SELECT x.notifications FROM mutes x WHERE x.account_id = ? AND x.target_account_id = a.id), 0) "
+    "COALESCE((SELECT x.notifications FROM mutes x WHERE x.account_id = ? AND x.target_account_id = a.id), 0), "
+    VANTAGE_DOMAIN_BLOCKED("?", "a.id") " "
     "FROM accounts a WHERE a.approved = 1 AND a.id IN " VANTAGE_ID_BATCH};
 
 // Takes the row lock (PostgreSQL) and reads what a follow needs to know.
@@ -237,7 +241,7 @@ class SqlGraphStore final : public GraphStore {
       auto row = conn.QueryOne(kSelectRelation, {viewer_id, account_id, account_id, viewer_id, viewer_id,
                                                  account_id, account_id, viewer_id, viewer_id, account_id,
                                                  account_id, viewer_id, viewer_id, account_id, viewer_id,
-                                                 account_id});
+                                                 account_id, viewer_id, account_id});
       if (!row) return std::move(row).error();
       if (!*row) return Ok();
       const Row& r = **row;
@@ -249,6 +253,7 @@ class SqlGraphStore final : public GraphStore {
       relation.blocked_by = r.Bool(5);
       relation.muting = r.Bool(6);
       relation.muting_notifications = r.Bool(7);
+      relation.domain_blocking = r.Bool(8);
       return Ok();
     });
     if (!status) return std::move(status).error();
@@ -262,7 +267,7 @@ class SqlGraphStore final : public GraphStore {
       out.clear();
       std::set<int64_t> seen;
       for (size_t begin = 0; begin < account_ids.size(); begin += kIdBatch) {
-        std::vector<Value> args(8, Value(viewer_id));
+        std::vector<Value> args(9, Value(viewer_id));
         AppendIdBatch(args, account_ids, begin);
         auto rows = conn.Query(kSelectRelations, args);
         if (!rows) return std::move(rows).error();
@@ -279,6 +284,7 @@ class SqlGraphStore final : public GraphStore {
             relation.blocked_by = r.Bool(6);
             relation.muting = r.Bool(7);
             relation.muting_notifications = r.Bool(8);
+            relation.domain_blocking = r.Bool(9);
           }
           out.emplace_back(r.Int(0), relation);
         }

@@ -146,7 +146,8 @@ constexpr Statement kHomePulledAsc{"timeline_home_pulled_asc", VANTAGE_HOME_PULL
 // --- public and tag -----------------------------------------------------------
 
 // Arguments: whether the viewer has blocks or mutes (0 spares the probes:
-// signed out, or kViewerHasFilters said none), viewer x3, only_media;
+// signed out, or kViewerHasFilters said none), viewer x4, only_media,
+// local only, remote only;
 // tags: all-tags batch, all-tags count, none-tags batch.
 #define VANTAGE_PUBLIC_FILTERS                                                                   \
   "AND s.is_comment = 0 AND s.visibility = 'public' AND s.archived_at IS NULL "                  \
@@ -156,7 +157,8 @@ constexpr Statement kHomePulledAsc{"timeline_home_pulled_asc", VANTAGE_HOME_PULL
   "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = s.account_id AND b.target_account_id = ?) " \
   "AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = ? AND m.target_account_id = s.account_id) " \
   "AND NOT " VANTAGE_DOMAIN_BLOCKED("?", "s.account_id") ")) "                                    \
-  "AND (? = 0 OR EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)) "
+  "AND (? = 0 OR EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)) "        \
+  "AND (? = 0 OR s.uri IS NULL) AND (? = 0 OR s.uri IS NOT NULL) "
 #define VANTAGE_TAG_FILTERS                                                                      \
   "AND (SELECT COUNT(*) FROM status_tags x WHERE x.status_id = s.id AND x.tag_id IN " VANTAGE_ID_BATCH \
   ") = ? "                                                                                        \
@@ -407,7 +409,8 @@ class SqlTimelineStore final : public TimelineStore {
     const Statement* st = nullptr;
     auto public_filters = [&] {
       // The flag is set in the read below.
-      args.insert(args.end(), {int64_t{1}, q.viewer_id, q.viewer_id, q.viewer_id, q.viewer_id, int64_t{q.only_media ? 1 : 0}});
+      args.insert(args.end(), {int64_t{1}, q.viewer_id, q.viewer_id, q.viewer_id, q.viewer_id, int64_t{q.only_media ? 1 : 0},
+                               int64_t{q.local_only ? 1 : 0}, int64_t{q.remote_only ? 1 : 0}});
     };
     auto tag_filters = [&] {
       AppendTagBatch(args, q.all_tags);

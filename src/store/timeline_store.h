@@ -86,6 +86,8 @@ struct AccountStatusesQuery {
 struct PublicQuery {
   int64_t viewer_id = 0;  // 0: signed out; else their blocks and mutes (both ways) are left out
   bool only_media = false;
+  bool local_only = false;   // only this server's statuses (`local`)
+  bool remote_only = false;  // only other servers' (`remote`)
   int64_t tag_id = 0;             // the tag timeline's tag (0: the public timeline)
   std::vector<int64_t> any_tags;  // also statuses carrying any of these (with tag_id)
   std::vector<int64_t> all_tags;  // only statuses carrying all of these too

@@ -258,6 +258,13 @@ describe("a user's own domain blocks (/api/v1/domain_blocks)", () => {
     await inHome(v, lena, boostId);
     await inHome(v, lena, v.statusId(kim.username, kimPost.id));
     assert.ok((await publicTimeline(v, lena)).some((s) => s.uri === noteId), "ona's post in the public timeline");
+    // local=true keeps this server's posts, remote=true the others'.
+    const uris = async (query) => assertOk(await api(v.server, 'GET', `/api/v1/timelines/public?limit=40&${query}`)).map((s) => s.uri);
+    const local = await uris('local=true');
+    const remote = await uris('remote=true');
+    assert.ok(!local.includes(noteId) && remote.includes(noteId), "ona's post is remote");
+    assert.ok(local.includes(v.statusId(kim.username, kimPost.id)) && !remote.includes(v.statusId(kim.username, kimPost.id)),
+      "kim's post is local");
     await waitFor(async () => (await notifications()).some((n) => n.account.acct === acct('ona')), { ...WAIT, message: "ona's follow notification" });
     assert.ok((await followers()).some((a) => a.id === ona.id), 'ona follows lena');
     assert.deepEqual(await blocks(), []);
@@ -267,6 +274,9 @@ describe("a user's own domain blocks (/api/v1/domain_blocks)", () => {
     const res = await api(v.server, 'POST', '/api/v1/domain_blocks', { token: lena.token, form: { domain: LOCALHOST } });
     assert.deepEqual(assertOk(res), {});
     assert.deepEqual(await blocks(), [LOCALHOST]);
+    const relationship = async () =>
+      assertOk(await api(v.server, 'GET', `/api/v1/accounts/relationships?id[]=${ona.id}`, { token: lena.token }))[0];
+    assert.equal((await relationship()).domain_blocking, true, 'the relationship says the domain is blocked');
 
     const timeline = await home(v, lena);
     assert.deepEqual(showing(timeline, noteId), [], "ona's post is not in lena's home timeline");
@@ -293,6 +303,8 @@ describe("a user's own domain blocks (/api/v1/domain_blocks)", () => {
     const res = await api(v.server, 'DELETE', `/api/v1/domain_blocks?domain=${LOCALHOST}`, { token: lena.token });
     assert.deepEqual(assertOk(res), {});
     assert.deepEqual(await blocks(), []);
+    const relationship = assertOk(await api(v.server, 'GET', `/api/v1/accounts/relationships?id[]=${ona.id}`, { token: lena.token }))[0];
+    assert.equal(relationship.domain_blocking, false);
     await inHome(v, lena, noteId);
     await inHome(v, lena, boostId);
     await inHome(v, lena, later);

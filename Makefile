@@ -83,22 +83,26 @@ asan-build: bootstrap
 run: build
 	$(BUILD)/vantage serve --listen 127.0.0.1:8080 --data $(DATA)
 
+# Runs the suite $(1) against the binary once per engine in $(ENGINES), the
+# engines at once (each run has its own servers, and mostly waits on them),
+# each engine's output printed whole when it ends (kept in
+# $(BUILD)/$(2)-ENGINE.log); fails when any engine's run fails.
+PER_ENGINE = pids=; for engine in $(ENGINES); do \
+  ( VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=$$engine $(1) > $(BUILD)/$(2)-$$engine.log 2>&1; \
+    rc=$$?; cat $(BUILD)/$(2)-$$engine.log; echo "$(2) on $$engine: exit $$rc"; exit $$rc ) & pids="$$pids $$!"; done; \
+  rc=0; for pid in $$pids; do wait $$pid || rc=1; done; exit $$rc
+
 # Every suite, on both storage engines: the unit and store tests (CTest), then
-# the API tests against the real binary on SQLite and on PostgreSQL (the
-# federation suite, which mostly waits on its peers' answers and timeouts,
-# runs both engines at once, each printed whole when it ends). Needs the
+# the API tests against the real binary on SQLite and on PostgreSQL. Needs the
 # throwaway PostgreSQL that scripts/with-postgres starts (and always stops).
 # Then real Mastodon client libraries (masto, megalodon) drive a scenario
 # against the binary, on both engines too.
 check: interop-deps federation-deps
 	@test -n "$$VANTAGE_TEST_POSTGRES_URL" || { echo "make check runs under scripts/with-postgres"; exit 2; }
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
-	for engine in $(ENGINES); do VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=$$engine $(NODE_TEST) || exit 1; done
-	@if [ "$(WITH_INTEROP)" = 1 ]; then for engine in $(ENGINES); do VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=$$engine $(NODE_INTEROP) || exit 1; done; fi
-	@if [ "$(WITH_FEDERATION)" = 1 ]; then pids=; for engine in $(ENGINES); do \
-	  ( VANTAGE_BIN=$(abspath $(BUILD))/vantage VANTAGE_TEST_ENGINE=$$engine $(NODE_FEDERATION) > $(BUILD)/federation-$$engine.log 2>&1; \
-	    rc=$$?; cat $(BUILD)/federation-$$engine.log; exit $$rc ) & pids="$$pids $$!"; done; \
-	  rc=0; for pid in $$pids; do wait $$pid || rc=1; done; exit $$rc; fi
+	@$(call PER_ENGINE,$(NODE_TEST),api)
+	@if [ "$(WITH_INTEROP)" = 1 ]; then $(call PER_ENGINE,$(NODE_INTEROP),interop); fi
+	@if [ "$(WITH_FEDERATION)" = 1 ]; then $(call PER_ENGINE,$(NODE_FEDERATION),federation); fi
 	@if [ "$(WITH_E2E)" = 1 ]; then $(MAKE) --no-print-directory e2e-run BUILD=$(BUILD); fi
 
 # The Release build through every suite on both engines, then the sanitizer

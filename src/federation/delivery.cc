@@ -61,6 +61,8 @@ class Renderer {
     if (e.kind == service::kFollowRequested || e.kind == service::kFollowUndone)
       return FollowOfRemote(e, e.kind == service::kFollowUndone);
     if (e.kind == service::kReportForwarded) return ForwardedReport(e);
+    if (e.kind == service::kAccountBlocked || e.kind == service::kAccountUnblocked)
+      return Block(e, e.kind == service::kAccountUnblocked);
     return Rendered{};
   }
 
@@ -174,6 +176,21 @@ class Renderer {
     Rendered out;
     out.inboxes.push_back((*target)->inbox);
     out.activity = store::ActivityToDeliver{e.id, author_.id, json::serialize(activity)};
+    return out;
+  }
+
+  // A Block of a remote account (its server ends the follows both ways and
+  // stops showing the blocker its posts), or its Undo, to its own inbox.
+  // Every Block of the pair has one id, which its Undo names.
+  Result<Rendered> Block(const store::OutboxEntry& e, bool undo) {
+    auto target = store::FindRemoteActor(f_.services().store.database(), e.object_id);
+    if (!target) return std::move(target).error();
+    if (!*target) return Rendered{};
+    std::string block_id = f_.uris().Activity(author_.username, "blocks", e.object_id);
+    Rendered out;
+    out.inboxes.push_back((*target)->inbox);
+    out.activity = store::ActivityToDeliver{
+        e.id, author_.id, json::serialize(BlockActivity(settings_, author_.username, block_id, (*target)->uri, undo))};
     return out;
   }
 

@@ -267,6 +267,23 @@ json::object UndoFollowActivity(const service::Settings& settings, const std::st
   return out;
 }
 
+json::object BlockActivity(const service::Settings& settings, const std::string& username,
+                           const std::string& block_id, const std::string& target_actor, bool undo) {
+  std::string actor = UrisOf(settings).Actor(username);
+  json::object block{{"id", block_id}, {"type", "Block"}, {"actor", actor}, {"object", target_actor}};
+  json::object out;
+  out["@context"] = Context();
+  if (!undo) {
+    for (auto& field : block) out[field.key()] = field.value();
+    return out;
+  }
+  out["id"] = block_id + "/undo";
+  out["type"] = "Undo";
+  out["actor"] = actor;
+  out["object"] = std::move(block);
+  return out;
+}
+
 json::object FlagActivity(const service::Settings& settings, int64_t report_id, const std::string& account_actor,
                           const std::vector<std::string>& note_ids, const std::string& comment) {
   LocalUris uris = UrisOf(settings);

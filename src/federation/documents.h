@@ -61,6 +61,10 @@ boost::json::object FollowActivity(const service::Settings& settings, const std:
 boost::json::object UndoFollowActivity(const service::Settings& settings, const std::string& username,
                                        const std::string& follow_id, const std::string& target_actor);
 // Update of an actor (after a profile change).
+// A local account's Block of a remote actor (`block_id` its id), or the
+// Undo of one (naming the Block by actor and object, as Mastodon reads it).
+boost::json::object BlockActivity(const service::Settings& settings, const std::string& username,
+                                  const std::string& block_id, const std::string& target_actor, bool undo);
 // A report forwarded to the reported account's server (Mastodon's
 // `forward`): a Flag from the instance actor naming the account and the
 // reported notes, with the reporter's comment and nothing of the reporter.

@@ -28,6 +28,10 @@ inline constexpr const char* kProfileUpdated = "profile.updated";  // object: th
 // the Follow activity's id.
 inline constexpr const char* kFollowRequested = "follow.requested";
 inline constexpr const char* kFollowUndone = "follow.undone";
+// A local account blocked a remote one, or unblocked it. object: the
+// remote account.
+inline constexpr const char* kAccountBlocked = "block.created";
+inline constexpr const char* kAccountUnblocked = "block.undone";
 // A report about a remote account, to be forwarded to its server as the
 // instance's (the reporter asked: Mastodon's `forward`). object: the report.
 inline constexpr const char* kReportForwarded = "report.forwarded";

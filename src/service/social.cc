@@ -173,11 +173,25 @@ Status AuthorizeAllFollowRequests(ServiceContext& ctx, int64_t me) {
   }
 }
 
+namespace {
+
+// A block of a remote account, or its end, goes to the account's server (as
+// Mastodon's does): the follows end there too.
+Status TellRemoteOfBlock(ServiceContext& ctx, int64_t me, int64_t target_id, const char* kind) {
+  auto target = ctx.store.accounts().FindById(target_id);
+  if (!target) return std::move(target).error();
+  if (!*target || (*target)->local()) return Ok();
+  return RecordFederated(ctx, me, kind, target_id);
+}
+
+}  // namespace
+
 Result<store::Relation> BlockAccount(ServiceContext& ctx, int64_t me, int64_t target_id) {
   if (auto s = NotSelf(me, target_id, "block"); !s) return std::move(s).error();
   if (auto s = ctx.store.graph().Block(me, target_id, ctx.ids.Next(), NowUnixMs()); !s)
     return std::move(s).error();
   TellAccessRevoked(ctx);
+  VANTAGE_TRY(TellRemoteOfBlock(ctx, me, target_id, kAccountBlocked));
   return ctx.store.graph().RelationBetween(me, target_id);
 }
 
@@ -185,6 +199,7 @@ Result<store::Relation> UnblockAccount(ServiceContext& ctx, int64_t me, int64_t 
   if (auto s = NotSelf(me, target_id, "unblock"); !s) return std::move(s).error();
   if (auto s = Exists(ctx, target_id); !s) return std::move(s).error();
   if (auto s = ctx.store.graph().Unblock(me, target_id); !s) return std::move(s).error();
+  VANTAGE_TRY(TellRemoteOfBlock(ctx, me, target_id, kAccountUnblocked));
   return ctx.store.graph().RelationBetween(me, target_id);
 }
 

@@ -249,9 +249,20 @@ describe('a Fedify peer and Vantage', () => {
 
     const bob = assertOk(await api(v.server, 'GET', `/api/v1/accounts/lookup?acct=${encodeURIComponent(`bob@${peer.host}`)}`, { token: lena.token }));
     assertOk(await api(v.server, 'POST', `/api/v1/accounts/${bob.id}/block`, { token: lena.token }));
+    // Bob's server is told, as Mastodon tells it: a Block from lena naming bob.
+    const blocked = await peer.waitFor({ type: 'Block', actor: v.actorId(lena.username) }, { timeout: 15_000 });
+    assert.equal(blocked.objectId, peer.actorId('bob'));
+    assert.ok(blocked.signature, 'the Block was signed');
     const after = assertOk(await api(v.server, 'POST', '/api/v1/statuses', {
       token: lena.token, json: { status: 'After the block', media_ids: [await uploadPhoto(v.server, lena)] },
     }));
     await peer.expectNothing({ type: 'Create', objectId: v.statusId(lena.username, after.id) }, { within: 3000 });
+    // Unblocking undoes that Block.
+    assertOk(await api(v.server, 'POST', `/api/v1/accounts/${bob.id}/unblock`, { token: lena.token }));
+    const undo = await peer.waitFor({ type: 'Undo', actor: v.actorId(lena.username) }, { timeout: 15_000 });
+    const undone = typeof undo.raw === 'string' ? JSON.parse(undo.raw) : undo.raw;
+    assert.equal(undone.object.type, 'Block');
+    assert.equal(undone.object.id, blocked.id);
+    assert.equal(undone.object.object, peer.actorId('bob'));
   });
 });

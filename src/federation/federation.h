@@ -81,8 +81,11 @@ struct RemoteNoteText {
   std::string text;
   std::string spoiler_text;
   bool sensitive = false;
+  // The local accounts its `Mention` tags name (lower-cased usernames):
+  // the only ones its text mentions here.
+  std::vector<std::string> mentionable;
 };
-RemoteNoteText NoteText(const boost::json::object& note);
+RemoteNoteText NoteText(const boost::json::object& note, const LocalUris& uris);
 // The visibility a remote note's addressing gives it here; nullopt for a
 // direct message (Vantage has none).
 std::optional<store::Visibility> RemoteVisibility(const boost::json::object& note, const store::RemoteActor& author);

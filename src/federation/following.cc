@@ -95,8 +95,13 @@ std::optional<store::Visibility> RemoteVisibility(const json::object& note, cons
   return std::nullopt;
 }
 
-RemoteNoteText NoteText(const json::object& note) {
+RemoteNoteText NoteText(const json::object& note, const LocalUris& uris) {
   RemoteNoteText out;
+  for (const json::object* tag : ObjectsOf(note.if_contains("tag"))) {
+    if (TypeOf(*tag) != "Mention") continue;
+    auto local = ParseLocalUri(uris, StringOf(*tag, "href"));
+    if (local && local->kind == LocalObject::Kind::kActor) out.mentionable.push_back(AsciiLower(local->username));
+  }
   std::string html = StringOf(note, "content");
   // A note may carry its text only per language (contentMap): the first.
   if (html.empty()) {
@@ -353,9 +358,10 @@ Result<std::optional<int64_t>> Federation::KeepRemoteNote(const json::object& no
   if (!verdict) return std::move(verdict).error();
   if (verdict->blocked) return std::optional<int64_t>();
 
-  RemoteNoteText text = NoteText(note);
+  RemoteNoteText text = NoteText(note, uris());
   service::NewStatus input;
   input.text = text.text;
+  input.mentionable = std::move(text.mentionable);
   input.spoiler_text = text.spoiler_text;
   input.sensitive = text.sensitive;
   input.visibility = store::VisibilityName(*visibility);

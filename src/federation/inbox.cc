@@ -204,10 +204,11 @@ class Inbox {
     if (!*parent) return Ok();
     auto visibility = RemoteVisibility(*note, signer_);
     if (!visibility) return Ok();
-    RemoteNoteText text = NoteText(*note);
+    RemoteNoteText text = NoteText(*note, f_.uris());
     if (text.text.empty()) return Ok();
     service::NewStatus input;
     input.text = text.text;
+    input.mentionable = std::move(text.mentionable);
     input.spoiler_text = text.spoiler_text;
     input.sensitive = text.sensitive;
     input.in_reply_to_id = std::to_string((*parent)->id);
@@ -236,10 +237,11 @@ class Inbox {
       auto post = StatusNamed(f_, StringOf(*note, "id"));
       if (!post) return std::move(post).error();
       if (!*post || (*post)->account_id != actor_.id) return Ok();
-      RemoteNoteText text = NoteText(*note);
+      RemoteNoteText text = NoteText(*note, f_.uris());
       if (text.text.empty()) return Ok();
       service::StatusEdit edit;
       edit.text = text.text;
+      edit.mentionable = std::move(text.mentionable);
       edit.spoiler_text = text.spoiler_text;
       edit.sensitive = text.sensitive;
       auto edited = service::EditStatus(f_.services(), (*post)->id, actor_, edit);

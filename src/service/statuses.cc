@@ -43,7 +43,8 @@ struct RenderedCaption {
   std::vector<int64_t> mention_account_ids;
 };
 
-Result<RenderedCaption> RenderCaption(ServiceContext& ctx, const std::string& text) {
+Result<RenderedCaption> RenderCaption(ServiceContext& ctx, const std::string& text,
+                                      const MentionableNames& mentionable) {
   CaptionEntities entities = ParseCaption(text);
   if (entities.tags.size() > kMaxTagsPerPost)
     return Error::Invalid("status", "A caption may have at most 30 hashtags", "too_many_tags");
@@ -58,6 +59,7 @@ Result<RenderedCaption> RenderCaption(ServiceContext& ctx, const std::string& te
     if (!mention.domain.empty() && !EqualsIgnoreCase(mention.domain, ctx.settings.domain)) continue;
     std::string lower = AsciiLower(mention.username);
     if (resolved.count(lower)) continue;
+    if (mentionable && std::find(mentionable->begin(), mentionable->end(), lower) == mentionable->end()) continue;
     auto account = ctx.store.accounts().FindByUsername(mention.username);
     if (!account) return std::move(account).error();
     if (!*account || !(*account)->approved) continue;
@@ -289,7 +291,7 @@ Result<store::CreatedPost> PublishStatus(ServiceContext& ctx, const store::Accou
   if (!policy) return std::move(policy).error();
   post.comments_policy = std::move(*policy);
 
-  auto rendered = RenderCaption(ctx, post.text);
+  auto rendered = RenderCaption(ctx, post.text, input.mentionable);
   if (!rendered) return std::move(rendered).error();
   post.content = std::move(rendered->content);
   post.tags = std::move(rendered->tags);
@@ -377,7 +379,7 @@ Result<store::Post> EditStatus(ServiceContext& ctx, int64_t id, const store::Acc
     if (change.comments_policy == post.comments_policy) return post;
     return ctx.store.statuses().SetCommentsPolicy(id, author.id, change.comments_policy, NowUnixMs());
   }
-  auto rendered = RenderCaption(ctx, change.text);
+  auto rendered = RenderCaption(ctx, change.text, edit.mentionable);
   if (!rendered) return std::move(rendered).error();
   change.content = std::move(rendered->content);
   change.tags = std::move(rendered->tags);

@@ -29,8 +29,15 @@ inline constexpr size_t kMaxMentionsPerPost = 20;
 
 // --- use cases ------------------------------------------------------------
 
+// Of a remote status (docs/federation.md): the local accounts (lower-cased
+// usernames) its note names as mentioned. Its text's "@name" mentions only
+// those: the "@bob" of a remote post is a remote bob, not this server's.
+// Unset: a local status, whose text says whom it mentions.
+using MentionableNames = std::optional<std::vector<std::string>>;
+
 struct NewStatus {
   std::string text;                      // <= kMaxCaptionChars, checked by the caller
+  MentionableNames mentionable;
   std::vector<std::string> media_ids;    // as sent
   std::optional<std::string> in_reply_to_id;
   std::optional<std::string> visibility;  // default public
@@ -105,6 +112,7 @@ struct MediaDescription {
 
 struct StatusEdit {
   std::optional<std::string> text;
+  MentionableNames mentionable;  // as NewStatus's
   std::optional<bool> sensitive;
   std::optional<std::string> spoiler_text;
   std::vector<MediaDescription> media_descriptions;  // alt text of attached media

@@ -215,6 +215,25 @@ describe('following remote accounts', () => {
     assert.equal(broken.vantage.error, 'unsupported_media_type');
   });
 
+  test("a remote post's @name is the account its note names: a remote one is no local namesake, a local one is mentioned", async () => {
+    // The note's "@<lena's name>" is rex on the peer (a Mention of the
+    // peer's actor, shown by a short name that is also a local account's),
+    // and its "@<vera's name>" names vera here.
+    const note = await peer.post('pia', {
+      content: `<p><span class="h-card"><a href="${peer.origin}/users/rex" class="u-url mention">@<span>${lena.username}</span></a></span> `
+        + `meet <span class="h-card"><a href="${v.actorId(vera.username)}" class="u-url mention">@<span>${vera.username}</span></a></span></p>`,
+      mentions: [{ href: `${peer.origin}/users/rex`, name: `@${lena.username}` }, { href: v.actorId(vera.username), name: `@${vera.username}` }],
+      deliverTo: v.actorId(vera.username),
+    });
+    const shown = await inHome(v, vera, note);
+    assert.deepEqual(shown.mentions.map((m) => m.acct), [vera.username], 'only the local account the note names');
+    assert.ok(!shown.content.includes(`/@${lena.username}"`), `no link to the local lena: ${shown.content}`);
+    const notifications = async (user) => assertOk(await api(v.server, 'GET', '/api/v1/notifications', { token: user.token }));
+    await waitFor(async () => (await notifications(vera)).some((n) => n.type === 'mention' && n.status?.uri === note),
+      { timeoutMs: 10_000, message: "vera's mention notification" });
+    assert.ok(!(await notifications(lena)).some((n) => n.status?.uri === note), 'the local lena is not notified');
+  });
+
   test('a post of an account nobody here follows is not kept', async () => {
     const note = await peer.post('rex', { content: '<p>Unsolicited</p>', deliverTo: v.actorId(vera.username) });
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -33,6 +33,7 @@
 
 #include "core/text.h"
 #include "http/access_log.h"
+#include "http/cors.h"
 #include "http/error_response.h"
 #include "http/metrics.h"
 #include "http/pool.h"
@@ -700,12 +701,17 @@ class Server::Impl {
 
           std::string_view method = head_only ? std::string_view("GET") : std::string_view(request.method);
           RouteMatch match;
+          bool cors = CorsApplies(request.path);
           if (request.path.empty() || request.path.front() != '/')
             match.route = nullptr;
-          else
+          else if (!(cors && method == "OPTIONS"))
             match = router_.Match(method, request.path);
 
-          if (!match.route) {
+          if (cors && method == "OPTIONS") {
+            unread_body = !parser.is_done();
+            close = close || unread_body;
+            response = CorsPreflight();
+          } else if (!match.route) {
             unread_body = !parser.is_done();
             close = close || unread_body;  // do not read an unwanted body
             if (match.method_mismatch)
@@ -765,6 +771,7 @@ class Server::Impl {
               close = true;
             }
           }
+          if (cors && method != "OPTIONS") AddCorsHeaders(response);
         }
 
         if (response.stream && !head_only && !stopping_.load()) {

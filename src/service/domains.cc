@@ -1,11 +1,11 @@
 #include "service/domains.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "core/id.h"
 #include "core/text.h"
-#include <spdlog/spdlog.h>
-
 #include "service/accounts.h"
 #include "service/federation_events.h"
 #include "service/organisations.h"
@@ -176,8 +176,7 @@ Status BlockDomainForAccount(ServiceContext& ctx, int64_t account_id, std::strin
   if (existing->size() >= static_cast<size_t>(kMaxAccountDomainBlocks) &&
       std::find(existing->begin(), existing->end(), *name) == existing->end())
     return Error::Invalid("domain", "at most 1000 domains can be blocked", "too_many");
-  bool added = false;
-  auto ended = store::AddAccountDomainBlock(ctx.store.database(), account_id, *name, NowUnixMs(), added);
+  auto ended = store::AddAccountDomainBlock(ctx.store.database(), account_id, *name, NowUnixMs());
   if (!ended) return std::move(ended).error();
   // Their servers learn that those follows ended.
   for (const store::EndedFollow& follow : *ended)

@@ -178,7 +178,7 @@ Result<bool> RemoveReblog(Database& db, int64_t account_id, int64_t status_id);
 // Servers a user blocks (/api/v1/domain_blocks; docs/federation.md,
 // "Moderation of remote content"), newest first, at most `limit`.
 Result<std::vector<std::string>> ListAccountDomainBlocks(Database& db, int64_t account_id, int limit);
-// Adds the block (false when it was there); the accounts of that server
+// Adds the block (nothing when it was there); the accounts of that server
 // that followed `account_id` or asked to stop doing so, in the same
 // transaction (their counters with them). Answers those followers' ids
 // with their Follow activities' ids, for the Rejects their servers are sent.
@@ -187,7 +187,7 @@ struct EndedFollow {
   std::string follow_uri;
 };
 Result<std::vector<EndedFollow>> AddAccountDomainBlock(Database& db, int64_t account_id, const std::string& domain,
-                                                       int64_t now, bool& added);
+                                                       int64_t now);
 // Whether there was one.
 Result<bool> RemoveAccountDomainBlock(Database& db, int64_t account_id, const std::string& domain);
 

@@ -695,13 +695,11 @@ Result<std::vector<std::string>> ListAccountDomainBlocks(Database& db, int64_t a
 }
 
 Result<std::vector<EndedFollow>> AddAccountDomainBlock(Database& db, int64_t account_id, const std::string& domain,
-                                                       int64_t now, bool& added) {
+                                                       int64_t now) {
   std::vector<EndedFollow> ended;
   VANTAGE_TRY(db.Write([&](Connection& conn) -> Status {
     ended.clear();
-    auto inserted = conn.Exec(kInsertAccountDomainBlock, {account_id, domain, now});
-    if (!inserted) return std::move(inserted).error();
-    added = *inserted > 0;
+    VANTAGE_TRY(conn.Exec(kInsertAccountDomainBlock, {account_id, domain, now}));
     auto rows = conn.Query(kFollowersOfDomain, {account_id, domain, domain, domain, domain, account_id, domain, domain,
                                                 domain, domain});
     if (!rows) return std::move(rows).error();

@@ -27,8 +27,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  ENGINE, adminCreateAccount, api, assertError, assertOk, createApp, passwordToken, runCli, sleep, strongPassword,
-  uniqueName, waitFor,
+  ADMIN_SCOPES, ENGINE, api, assertError, assertOk, createApp, makeAdmin, passwordToken, runCli, sleep, waitFor,
 } from '../api/lib/server.mjs';
 import { postPhoto, registerUser } from '../api/lib/photos.mjs';
 import { CONTEXT, startPeer } from './lib/peer.mjs';
@@ -39,19 +38,8 @@ const DELIVERY = { timeout: 15_000 };
 const WAIT = { timeoutMs: 10_000 };
 const BLOCKS = '/api/v1/admin/domain_blocks';
 const ALLOWS = '/api/v1/admin/domain_allows';
-const ADMIN_SCOPES = 'read write follow admin:read admin:write';
 // Small keys: these peers are about policy, not key sizes.
 const PEER = { modulusLength: 2048 };
-
-// An instance admin on `server`: {token, id, username}.
-async function makeAdmin(server) {
-  const credentials = { username: uniqueName('admin'), password: strongPassword() };
-  await adminCreateAccount(server, { ...credentials, role: 'admin' });
-  const app = await createApp(server, ADMIN_SCOPES);
-  const token = await passwordToken(server, app, credentials.username, credentials.password, ADMIN_SCOPES);
-  const me = assertOk(await api(server, 'GET', '/api/v1/accounts/verify_credentials', { token }));
-  return { token, id: me.id, username: credentials.username };
-}
 
 let likeCount = 0;
 const likeJson = (peer, as, object) => ({

@@ -27,7 +27,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  adminCreateAccount, api, assertError, assertOk, createApp, passwordToken, sleep, strongPassword, uniqueName, waitFor,
+  api, assertError, assertOk, createApp, makeAdmin, passwordToken, sleep, waitFor,
 } from '../api/lib/server.mjs';
 import { postPhoto, registerUser } from '../api/lib/photos.mjs';
 import { startPeer } from './lib/peer.mjs';
@@ -35,7 +35,6 @@ import { startFederatedVantage } from './lib/vantage.mjs';
 
 const DELIVERY = { timeout: 15_000 };
 const WAIT = { timeoutMs: 15_000 };
-const ADMIN_SCOPES = 'read write follow admin:read admin:write';
 // Small keys: these peers are about what is shown, not key sizes. Several
 // users a file: lift the per-address limits.
 const PEER = { https: true, autoAccept: true, modulusLength: 2048 };
@@ -46,16 +45,6 @@ const LOCALHOST = 'localhost';
 
 const asArray = (x) => (x == null ? [] : Array.isArray(x) ? x : [x]);
 const idOf = (x) => (typeof x === 'string' ? x : x?.id);
-
-// An instance admin on `server`: {token, id, username}.
-async function makeAdmin(server) {
-  const credentials = { username: uniqueName('admin'), password: strongPassword() };
-  await adminCreateAccount(server, { ...credentials, role: 'admin' });
-  const app = await createApp(server, ADMIN_SCOPES);
-  const token = await passwordToken(server, app, credentials.username, credentials.password, ADMIN_SCOPES);
-  const me = assertOk(await api(server, 'GET', '/api/v1/accounts/verify_credentials', { token }));
-  return { token, id: me.id, username: credentials.username };
-}
 
 async function search(v, user, q) {
   return assertOk(await api(v.server, 'GET', `/api/v2/search?q=${encodeURIComponent(q)}&resolve=true`, { token: user.token }));
@@ -258,16 +247,19 @@ describe("a user's own domain blocks (/api/v1/domain_blocks)", () => {
     await inHome(v, lena, boostId);
     await inHome(v, lena, v.statusId(kim.username, kimPost.id));
     assert.ok((await publicTimeline(v, lena)).some((s) => s.uri === noteId), "ona's post in the public timeline");
-    // local=true keeps this server's posts, remote=true the others'.
-    const uris = async (query) => assertOk(await api(v.server, 'GET', `/api/v1/timelines/public?limit=40&${query}`)).map((s) => s.uri);
-    const local = await uris('local=true');
-    const remote = await uris('remote=true');
-    assert.ok(!local.includes(noteId) && remote.includes(noteId), "ona's post is remote");
-    assert.ok(local.includes(v.statusId(kim.username, kimPost.id)) && !remote.includes(v.statusId(kim.username, kimPost.id)),
-      "kim's post is local");
     await waitFor(async () => (await notifications()).some((n) => n.account.acct === acct('ona')), { ...WAIT, message: "ona's follow notification" });
     assert.ok((await followers()).some((a) => a.id === ona.id), 'ona follows lena');
     assert.deepEqual(await blocks(), []);
+  });
+
+  test('the public timeline\'s remote=true lists remote posts (it listed nothing) and local=true only local ones', async () => {
+    const uris = async (query) => assertOk(await api(v.server, 'GET', `/api/v1/timelines/public?limit=40&${query}`)).map((s) => s.uri);
+    const kims = v.statusId(kim.username, kimPost.id);
+    const local = await uris('local=true');
+    const remote = await uris('remote=true');
+    assert.ok(remote.includes(noteId) && !local.includes(noteId), "ona's post is remote");
+    assert.ok(local.includes(kims) && !remote.includes(kims), "kim's post is local");
+    assert.deepEqual(await uris('local=true&remote=true'), local, 'local wins when both are asked');
   });
 
   test('blocking the domain (form) hides its posts, boosts and notifications, and ends its follows of the user', async () => {
@@ -409,6 +401,16 @@ describe("an admin's silence of a domain: its posts are held for moderators", ()
     assertError(await api(v.server, 'GET', `/api/v1/statuses/${list[0].id}`, { token: admin.token }), 404);
     assert.deepEqual(assertOk(await held()), []);
     assert.deepEqual(showing(await home(v, lena), second), []);
+
+    // What is no held remote post: 404, and nothing changes.
+    const act = (id, action) => api(v.server, 'POST', `/api/v1/admin/held_statuses/${id}/${action}`, { token: admin.token });
+    for (const action of ['approve', 'reject']) {
+      assertError(await act(list[1].id, action), 404);   // approved already: shown, not held
+      assertError(await act(list[0].id, action), 404);   // rejected: gone
+      assertError(await act('123456789', action), 404);  // never was
+      assertError(await act('not-an-id', action), 404);
+    }
+    assert.match((await inHome(v, lena, first)).content, /Held one/, 'the approved post is still shown');
   });
 });
 

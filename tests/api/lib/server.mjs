@@ -186,6 +186,18 @@ export async function adminCreateAccount(server, { username, email, password, ro
   return { username, email, password, ...r };
 }
 
+// An instance admin made through the command line, signed in with `scopes`
+// through the password grant: {token, id, username}.
+export const ADMIN_SCOPES = 'read write follow admin:read admin:write';
+export async function makeAdmin(server, scopes = ADMIN_SCOPES) {
+  const credentials = { username: uniqueName('admin'), password: strongPassword() };
+  await adminCreateAccount(server, { ...credentials, role: 'admin' });
+  const app = await createApp(server, scopes);
+  const token = await passwordToken(server, app, credentials.username, credentials.password, scopes);
+  const me = assertOk(await api(server, 'GET', '/api/v1/accounts/verify_credentials', { token }));
+  return { token, id: me.id, username: credentials.username };
+}
+
 export async function adminResetPassword(server, { username, password }) {
   const r = await runCli(['admin', 'reset-password', ...server.dataArgs, '--username', username,
     '--password-stdin'], { stdin: `${password}\n` });

@@ -141,6 +141,7 @@ void RegisterRoutes(http::Router& router, ApiContext& ctx) {
   RegisterOAuthRoutes(router, ctx);
   RegisterAccountRoutes(router, ctx);
   RegisterSessionRoutes(router, ctx);
+  RegisterSecondFactorRoutes(router, ctx);
   RegisterStatusRoutes(router, ctx);
   RegisterAtomFeedRoutes(router, ctx);
   RegisterInsightRoutes(router, ctx);

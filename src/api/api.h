@@ -105,6 +105,11 @@ Result<int64_t> PathId(const http::Request& request);
 // The client's address and agent, for throttles and the session list.
 std::string UserAgent(const http::Request& request);
 
+class Params;
+// A password sign-in's fields (sessions.cc): `username` and `password`, or
+// for the second step `sign_in_token` and `code`.
+Result<service::SignInAttempt> SignInAttemptFrom(const Params& params, const http::Request& request);
+
 // Rebuilds the instance entity now (blocking: call on a pool thread).
 void RefreshInstance(ApiContext& ctx);
 
@@ -113,6 +118,7 @@ void RegisterInstanceRoutes(http::Router& router, ApiContext& ctx);
 void RegisterOAuthRoutes(http::Router& router, ApiContext& ctx);
 void RegisterAccountRoutes(http::Router& router, ApiContext& ctx);
 void RegisterSessionRoutes(http::Router& router, ApiContext& ctx);
+void RegisterSecondFactorRoutes(http::Router& router, ApiContext& ctx);  // second_factors.cc
 void RegisterStatusRoutes(http::Router& router, ApiContext& ctx);
 void RegisterAtomFeedRoutes(http::Router& router, ApiContext& ctx);     // atom_feed.cc
 void RegisterInsightRoutes(http::Router& router, ApiContext& ctx);      // insights.cc

@@ -90,7 +90,7 @@ std::string Hidden(std::string_view name, std::string_view value) {
 Response AuthorizePage(const std::string& app_name, const service::AuthorizationRequest& req,
                        const std::string& scopes, const std::string& state,
                        const std::string& anti_forgery, const std::string& message, int status,
-                       bool secure) {
+                       bool secure, const std::string& sign_in_token = "") {
   std::string body =
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -105,12 +105,23 @@ Response AuthorizePage(const std::string& app_name, const service::Authorization
           Hidden("code_challenge", req.code_challenge) +
           Hidden("code_challenge_method", req.code_challenge_method) +
           Hidden("authenticity_token", anti_forgery);
-  body +=
-      "<p><label for=\"username\">Username or e-mail</label><br>"
-      "<input id=\"username\" name=\"username\" autocomplete=\"username\" required></p>\n"
-      "<p><label for=\"password\">Password</label><br>"
-      "<input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required></p>\n"
-      "<p><button type=\"submit\">Authorize</button></p>\n</form></main></body></html>\n";
+  if (sign_in_token.empty()) {
+    body +=
+        "<p><label for=\"username\">Username or e-mail</label><br>"
+        "<input id=\"username\" name=\"username\" autocomplete=\"username\" required></p>\n"
+        "<p><label for=\"password\">Password</label><br>"
+        "<input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required></p>\n"
+        "<p><button type=\"submit\">Authorize</button></p>\n</form></main></body></html>\n";
+  } else {
+    // The second step: the password was right, and the account has a
+    // second factor (docs/account-security.md).
+    body += Hidden("sign_in_token", sign_in_token);
+    body +=
+        "<p><label for=\"code\">Code from your authenticator app, or a recovery code</label><br>"
+        "<input id=\"code\" name=\"code\" autocomplete=\"one-time-code\" autocapitalize=\"none\" "
+        "spellcheck=\"false\" required autofocus></p>\n"
+        "<p><button type=\"submit\">Verify and authorize</button></p>\n</form></main></body></html>\n";
+  }
   Response response = Html(status, std::move(body));
   response.AddHeader("Set-Cookie", std::string(kAuthorizeCookie) + "=" + anti_forgery +
                                        "; Path=/oauth; HttpOnly; SameSite=Lax; Max-Age=3600" +
@@ -206,26 +217,32 @@ void RegisterOAuthRoutes(http::Router& router, ApiContext& ctx) {
     auto checked = service::CheckAuthorizationRequest(ctx.services, *req);
     if (!checked) return http::ErrorResponse(checked.error());
     auto state = params->String("state", 2000);
+    if (!state) return http::ErrorResponse(state.error());
     auto token = params->String("authenticity_token", 100);
-    auto username = params->String("username", 320);
-    auto password = params->String("password", 1024);
-    for (const Status& s : {state ? Ok() : Status(state.error()), token ? Ok() : Status(token.error()),
-                            username ? Ok() : Status(username.error()),
-                            password ? Ok() : Status(password.error())})
-      if (!s) return http::ErrorResponse(s.error());
+    if (!token) return http::ErrorResponse(token.error());
     std::string anti_forgery = token->value_or("");
     std::string_view cookie = request.Cookie(kAuthorizeCookie);
     if (anti_forgery.empty() || !service::ConstantTimeEquals(anti_forgery, cookie))
       return http::ErrorResponse(Error::Forbidden(
           "The sign-in form expired or was not sent from this site; reload it", "csrf_failed"));
-    auto account = service::CheckCredentials(ctx.services, username->value_or(""),
-                                             password->value_or(""), request.remote_ip);
-    if (!account) {
-      if (account.error().kind != ErrorKind::kUnauthorized) return http::ErrorResponse(account.error());
+    auto attempt = SignInAttemptFrom(*params, request);
+    if (!attempt) return http::ErrorResponse(attempt.error());
+    bool secure = ctx.services.settings.secure_cookies || request.secure;
+    auto step = service::CheckSignIn(ctx.services, *attempt);
+    if (!step) {
+      const Error& error = step.error();
+      // A wrong code asks again for the code, with the same token.
+      if (error.kind == ErrorKind::kUnauthorized && error.code == "invalid_code")
+        return AuthorizePage(checked->first.name, *req, checked->second, state->value_or(""),
+                             service::RandomToken(), error.message, 401, secure, attempt->sign_in_token);
+      if (error.kind != ErrorKind::kUnauthorized) return http::ErrorResponse(error);
       return AuthorizePage(checked->first.name, *req, checked->second, state->value_or(""),
-                           service::RandomToken(), account.error().message, 401,
-                           ctx.services.settings.secure_cookies || request.secure);
+                           service::RandomToken(), error.message, 401, secure);
     }
+    if (!step->account)
+      return AuthorizePage(checked->first.name, *req, checked->second, state->value_or(""),
+                           service::RandomToken(), "", 200, secure, step->sign_in_token);
+    const std::optional<store::Account>& account = step->account;
     if (!account->approved)
       return http::ErrorResponse(Error::Forbidden("Your login is currently pending approval", "pending_approval"));
     auto code = service::IssueAuthorizationCode(ctx.services, checked->first, account->id, *req,
@@ -285,8 +302,8 @@ void RegisterOAuthRoutes(http::Router& router, ApiContext& ctx) {
         auto password = params->String("password", 1024);
         if (!username) return std::move(username).error();
         if (!password) return std::move(password).error();
-        auto account = service::CheckCredentials(ctx.services, username->value_or(""),
-                                                 password->value_or(""), ip);
+        auto account = service::CheckPasswordGrant(ctx.services, username->value_or(""),
+                                                   password->value_or(""), ip);
         if (!account) {
           Error error = std::move(account).error();
           if (error.kind == ErrorKind::kUnauthorized) error.code = "invalid_grant", error.kind = ErrorKind::kBadRequest;

@@ -48,7 +48,40 @@ json::object SessionJson(ApiContext& ctx, const store::Account& account, const s
   return out;
 }
 
+// The 403 that asks for the second step of a sign-in, with the token to
+// carry to it.
+Response SecondFactorRequired(const std::string& sign_in_token) {
+  json::object body;
+  body["error"] = "Enter the code from your authenticator app, or a recovery code";
+  body["code"] = "second_factor_required";
+  body["sign_in_token"] = sign_in_token;
+  body["methods"] = json::array{"totp", "recovery_code"};
+  return Json(body, 403);
+}
+
 }  // namespace
+
+Result<service::SignInAttempt> SignInAttemptFrom(const Params& params, const Request& request) {
+  service::SignInAttempt attempt;
+  attempt.ip = request.remote_ip;
+  attempt.user_agent = UserAgent(request);
+  auto token = params.String("sign_in_token", 200);
+  if (!token) return std::move(token).error();
+  if (token->value_or("").empty()) {
+    auto username = params.RequiredString("username", 320);
+    if (!username) return std::move(username).error();
+    auto password = params.RequiredString("password", 1024);
+    if (!password) return std::move(password).error();
+    attempt.login = std::move(*username);
+    attempt.password = std::move(*password);
+    return attempt;
+  }
+  auto code = params.RequiredString("code", 100);
+  if (!code) return std::move(code).error();
+  attempt.sign_in_token = std::move(**token);
+  attempt.code = std::move(*code);
+  return attempt;
+}
 
 void RegisterSessionRoutes(http::Router& router, ApiContext& ctx) {
   using http::Pool;
@@ -57,14 +90,18 @@ void RegisterSessionRoutes(http::Router& router, ApiContext& ctx) {
     VANTAGE_TRY(CheckSameOrigin(request));
     auto params = Params::From(request);
     if (!params) return std::move(params).error();
-    auto username = params->RequiredString("username", 320);
-    if (!username) return std::move(username).error();
-    auto password = params->RequiredString("password", 1024);
-    if (!password) return std::move(password).error();
-    auto session = service::SignIn(ctx.services, *username, *password, request.remote_ip, UserAgent(request));
-    if (!session) return std::move(session).error();
-    Response response = Json(SessionJson(ctx, session->account, session->token));
-    response.AddHeader("Set-Cookie", SessionCookie(ctx, request, session->cookie_value, kSessionMaxAgeSeconds));
+    auto attempt = SignInAttemptFrom(*params, request);
+    if (!attempt) return std::move(attempt).error();
+    auto outcome = service::SignIn(ctx.services, *attempt);
+    if (!outcome) return std::move(outcome).error();
+    if (!outcome->session) {
+      Response response = SecondFactorRequired(outcome->sign_in_token);
+      response.AddHeader("Cache-Control", "no-store");
+      return response;
+    }
+    const service::WebSession& session = *outcome->session;
+    Response response = Json(SessionJson(ctx, session.account, session.token));
+    response.AddHeader("Set-Cookie", SessionCookie(ctx, request, session.cookie_value, kSessionMaxAgeSeconds));
     response.AddHeader("Cache-Control", "no-store");
     return response;
   }), Pool::kCpu);

@@ -94,6 +94,7 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
         ("registrations", po::value(&registrations)->default_value(registrations), "open, approval or closed")
         ("sign-in-limit-ip", po::value(&c.settings.sign_in_limit_ip)->default_value(c.settings.sign_in_limit_ip), "sign-in attempts per IP per 5 minutes (0: no limit)")
         ("sign-in-limit-account", po::value(&c.settings.sign_in_limit_account)->default_value(c.settings.sign_in_limit_account), "failed sign-ins per account from one source (an IP address, an IPv6 /64) per 5 minutes (0: no limit)")
+        ("second-factor-limit-account", po::value(&c.settings.second_factor_limit_account)->default_value(c.settings.second_factor_limit_account), "wrong second-factor codes per account per 5 minutes (0: no limit)")
         ("registration-limit-ip", po::value(&c.settings.registration_limit_ip)->default_value(c.settings.registration_limit_ip), "registrations per IP per hour (0: no limit)")
         ("question-limit-account", po::value(&c.settings.question_limit_account)->default_value(c.settings.question_limit_account), "Q&A questions per account per 10 minutes (0: no limit)")
         ("question-limit-ip", po::value(&c.settings.question_limit_ip)->default_value(c.settings.question_limit_ip), "Q&A questions per IP per 10 minutes (0: no limit)")

@@ -33,6 +33,7 @@
 #include "store/event_store.h"
 #include "store/copy_database.h"
 #include "store/sqlite/sqlite_database.h"
+#include "store/second_factor_store.h"
 #include "store/store.h"
 
 namespace vantage::cli {
@@ -224,7 +225,8 @@ int Serve(const std::vector<std::string>& args) {
                      round->failed, round->skipped);
     });
     // Unattached media past 24 hours, the remote media cache over its
-    // budget, and OAuth codes nobody redeemed.
+    // budget, OAuth codes nobody redeemed and second-factor sign-ins nobody
+    // finished.
     PeriodicJob cleanup(db_pool, std::chrono::seconds(config.media_cleanup_interval_s),
                         [&media_context, &store, &config] {
                           auto deleted = service::DeleteUnattachedMedia(media_context, NowUnixMs());
@@ -237,6 +239,8 @@ int Serve(const std::vector<std::string>& args) {
                                          trim->bytes_before, trim->bytes_after);
                           auto codes = store->authorization_codes().DeleteExpired(NowUnixMs());
                           if (!codes) spdlog::warn("authorization code cleanup: {}", codes.error().message);
+                          auto sign_ins = store::DeleteExpiredSignInChallenges(store->database(), NowUnixMs());
+                          if (!sign_ins) spdlog::warn("sign-in token cleanup: {}", sign_ins.error().message);
                           auto events = store::MakeSqlEventStore(store->database())
                                             ->Prune(NowUnixMs() - int64_t{config.event_retention_hours} * 3600 * 1000);
                           if (!events) spdlog::warn("event cleanup: {}", events.error().message);

@@ -7,6 +7,7 @@
 #include "service/confusables.h"
 #include "service/crypto.h"
 #include "service/federation_events.h"
+#include "service/second_factors.h"
 #include "store/federation_store.h"
 
 namespace vantage::service {
@@ -230,15 +231,7 @@ Status ChangePassword(ServiceContext& ctx, int64_t account_id, std::string_view 
   auto account = ctx.store.accounts().FindById(account_id);
   if (!account) return std::move(account).error();
   if (!*account) return Error::NotFound();
-  // Guessing the current password with a stolen session counts against the
-  // same per-account allowance as failed sign-ins.
-  std::string key = "id:" + std::to_string(account_id);
-  int64_t now = NowUnixMs();
-  if (int wait = ctx.sign_in_by_account.Check(key, now)) return Error::RateLimited(wait);
-  if (!VerifyPassword((*account)->password_hash, current)) {
-    ctx.sign_in_by_account.Hit(key, now);
-    return Error::Invalid("current_password", "current_password is incorrect");
-  }
+  VANTAGE_TRY(CheckPassword(ctx, **account, current, "current_password"));
   auto hash = HashPassword(next);
   if (!hash) return std::move(hash).error();
   VANTAGE_TRY(ctx.store.accounts().SetPasswordHash(account_id, *hash, NowUnixMs()));

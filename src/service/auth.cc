@@ -6,6 +6,7 @@
 #include "service/crypto.h"
 #include "service/organisations.h"
 #include "service/scopes.h"
+#include "service/second_factors.h"
 
 namespace vantage::service {
 
@@ -278,18 +279,62 @@ Result<Principal> Authenticate(ServiceContext& ctx, std::string_view secret, boo
   return principal;
 }
 
-Result<WebSession> SignIn(ServiceContext& ctx, std::string_view login, std::string_view password,
-                          const std::string& ip, const std::string& user_agent) {
+Result<store::Account> CheckPasswordGrant(ServiceContext& ctx, std::string_view login,
+                                          std::string_view password, const std::string& ip) {
   auto account = CheckCredentials(ctx, login, password, ip);
   if (!account) return std::move(account).error();
+  auto second = HasSecondFactor(ctx, account->id);
+  if (!second) return std::move(second).error();
+  if (*second)
+    return Error::Forbidden(
+        "This account uses a second factor: sign in through the authorization page (/oauth/authorize) "
+        "with grant_type=authorization_code",
+        "second_factor_required");
+  return account;
+}
+
+Result<SignInStep> CheckSignIn(ServiceContext& ctx, const SignInAttempt& attempt) {
+  SignInStep step;
+  if (!attempt.sign_in_token.empty()) {
+    auto account_id = CompleteSignIn(ctx, attempt.sign_in_token, attempt.code);
+    if (!account_id) return std::move(account_id).error();
+    auto account = ctx.store.accounts().FindById(*account_id);
+    if (!account) return std::move(account).error();
+    if (!*account) return Error::Unauthorized("The sign-in has expired; start again with the password", "sign_in_expired");
+    step.account = std::move(**account);
+    return step;
+  }
+  auto account = CheckCredentials(ctx, attempt.login, attempt.password, attempt.ip);
+  if (!account) return std::move(account).error();
+  auto second = HasSecondFactor(ctx, account->id);
+  if (!second) return std::move(second).error();
+  if (!*second) {
+    step.account = std::move(*account);
+    return step;
+  }
+  auto token = IssueSignInToken(ctx, account->id);
+  if (!token) return std::move(token).error();
+  step.sign_in_token = std::move(*token);
+  return step;
+}
+
+Result<SignInOutcome> SignIn(ServiceContext& ctx, const SignInAttempt& attempt) {
+  auto step = CheckSignIn(ctx, attempt);
+  if (!step) return std::move(step).error();
+  SignInOutcome outcome;
+  if (!step->account) {
+    outcome.sign_in_token = std::move(step->sign_in_token);
+    return outcome;
+  }
   WebSession session;
   session.cookie_value = RandomToken();
   auto token = StoreToken(ctx, session.cookie_value, store::TokenKind::kSession, std::nullopt,
-                          account->id, std::string(kSessionScopes), ip, user_agent);
+                          step->account->id, std::string(kSessionScopes), attempt.ip, attempt.user_agent);
   if (!token) return std::move(token).error();
   session.token = std::move(*token);
-  session.account = std::move(*account);
-  return session;
+  session.account = std::move(*step->account);
+  outcome.session = std::move(session);
+  return outcome;
 }
 
 Result<std::vector<store::Token>> ListSessions(ServiceContext& ctx, int64_t account_id) {

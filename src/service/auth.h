@@ -91,13 +91,40 @@ Status RevokeToken(ServiceContext& ctx, const store::App& app, const std::string
 // or revoked. Touches last_used_at at most once a minute.
 Result<Principal> Authenticate(ServiceContext& ctx, std::string_view secret, bool via_cookie);
 
+// The password grant: CheckCredentials, and Forbidden
+// "second_factor_required" for an account with a second factor, which must
+// sign in through the authorization page.
+Result<store::Account> CheckPasswordGrant(ServiceContext& ctx, std::string_view login,
+                                          std::string_view password, const std::string& ip);
+
+// A sign-in that takes a password (the web sign-in, the authorization page):
+// the password first, then, for an account with a second factor, a code with
+// the token the first step handed out (service/second_factors.h).
+struct SignInAttempt {
+  std::string login, password;      // the first step
+  std::string sign_in_token, code;  // the second step, when sign_in_token is set
+  std::string ip, user_agent;
+};
+// Who signed in, or (after the password of an account with a second factor)
+// the token to carry to the second step.
+struct SignInStep {
+  std::optional<store::Account> account;
+  std::string sign_in_token;
+};
+Result<SignInStep> CheckSignIn(ServiceContext& ctx, const SignInAttempt& attempt);
+
 struct WebSession {
   store::Token token;
   store::Account account;
   std::string cookie_value;  // plain, shown once
 };
-Result<WebSession> SignIn(ServiceContext& ctx, std::string_view login, std::string_view password,
-                          const std::string& ip, const std::string& user_agent);
+// A web session once CheckSignIn names the account; otherwise no session and
+// the token for the second step.
+struct SignInOutcome {
+  std::optional<WebSession> session;
+  std::string sign_in_token;
+};
+Result<SignInOutcome> SignIn(ServiceContext& ctx, const SignInAttempt& attempt);
 
 Result<std::vector<store::Token>> ListSessions(ServiceContext& ctx, int64_t account_id);
 // NotFound unless the token belongs to the account.

@@ -29,6 +29,7 @@ struct Settings {
   bool secure_cookies = false;  // when served over TLS
   int sign_in_limit_ip = 30;         // attempts per IP per 5 minutes
   int sign_in_limit_account = 10;    // failures per account per 5 minutes
+  int second_factor_limit_account = 5;  // wrong second-factor codes per account per 5 minutes
   int registration_limit_ip = 10;    // registrations per IP per hour
   int question_limit_account = 10;   // Q&A questions per account per 10 minutes
   int question_limit_ip = 30;        // Q&A questions per IP per 10 minutes
@@ -49,6 +50,7 @@ struct ServiceContext {
   IdGenerator ids;
   RateLimiter sign_in_by_ip;
   RateLimiter sign_in_by_account;
+  RateLimiter second_factor_failures;
   RateLimiter registrations_by_ip;
   RateLimiter questions_by_account;
   RateLimiter questions_by_ip;

@@ -1,0 +1,308 @@
+#include "service/second_factors.h"
+
+#include <liboath/oath.h>
+#include <qrencode.h>
+#include <sodium.h>
+
+#include <array>
+#include <ctime>
+#include <memory>
+#include <mutex>
+
+#include "core/id.h"
+#include "core/text.h"
+#include "service/crypto.h"
+#include "store/second_factor_store.h"
+
+namespace vantage::service {
+
+namespace {
+
+constexpr int kStepSeconds = 30;
+constexpr int kDigits = 6;
+constexpr size_t kSecretBytes = 20;  // 160 bits, as RFC 4226 recommends
+constexpr int64_t kSignInTokenLifetimeMs = 5 * 60 * 1000;
+// Crockford's base32 alphabet: no i, l, o or u to misread.
+constexpr std::string_view kRecoveryAlphabet = "0123456789abcdefghjkmnpqrstvwxyz";
+
+Error InvalidCode() {
+  return Error::Invalid("code", "code is not a valid authentication code", "invalid_code");
+}
+
+void InitOath() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (oath_init() != OATH_OK) throw std::runtime_error("liboath failed to initialise");
+  });
+}
+
+std::string Base32(std::string_view bytes) {
+  InitOath();
+  char* out = nullptr;
+  size_t out_len = 0;
+  if (oath_base32_encode(bytes.data(), bytes.size(), &out, &out_len) != OATH_OK)
+    throw std::runtime_error("oath_base32_encode failed");
+  std::string text(out, out_len);
+  free(out);
+  while (!text.empty() && text.back() == '=') text.pop_back();
+  return text;
+}
+
+std::optional<std::string> FromBase32(std::string_view text) {
+  InitOath();
+  char* out = nullptr;
+  size_t out_len = 0;
+  if (oath_base32_decode(text.data(), text.size(), &out, &out_len) != OATH_OK) return std::nullopt;
+  std::string bytes(out, out_len);
+  sodium_memzero(out, out_len);
+  free(out);
+  return bytes;
+}
+
+// The code for one 30-second step.
+std::string TotpAt(const std::string& key, int64_t step) {
+  std::array<char, kDigits + 1> otp{};
+  if (oath_totp_generate2(key.data(), key.size(), static_cast<time_t>(step * kStepSeconds), kStepSeconds, 0,
+                          kDigits, 0, otp.data()) != OATH_OK)
+    throw std::runtime_error("oath_totp_generate2 failed");
+  return std::string(otp.data(), kDigits);
+}
+
+// The newest of the current step and one either side whose code is `code`,
+// or 0. Every candidate is computed and compared in constant time, so the
+// time taken says nothing about which (if any) matched.
+int64_t MatchingStep(const std::string& secret, std::string_view code) {
+  auto key = FromBase32(secret);
+  if (!key) return 0;
+  int64_t now_step = NowUnixMs() / 1000 / kStepSeconds;
+  int64_t matched = 0;
+  for (int64_t step = now_step - 1; step <= now_step + 1; ++step) {
+    std::string expected = TotpAt(*key, step);
+    bool equal = ConstantTimeEquals(expected, code);
+    matched = equal ? step : matched;
+  }
+  sodium_memzero(key->data(), key->size());
+  return matched;
+}
+
+// What was typed, without spaces, dashes, or case: "123 456" is a TOTP code,
+// "ABCDE-12345" a recovery code.
+std::string NormalizeCode(std::string_view code) {
+  std::string out;
+  for (char c : code) {
+    if (c == ' ' || c == '-' || c == '\t') continue;
+    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  }
+  return out;
+}
+
+bool IsTotpShape(std::string_view code) {
+  if (code.size() != kDigits) return false;
+  for (char c : code)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+std::string RecoveryDigest(std::string_view normalized) {
+  return Sha256Hex("vantage-recovery-code:" + std::string(normalized));
+}
+
+struct RecoveryCodes {
+  std::vector<std::string> plain;
+  std::vector<std::string> digests;
+};
+
+RecoveryCodes MakeRecoveryCodes() {
+  RecoveryCodes codes;
+  for (int i = 0; i < kRecoveryCodeCount; ++i) {
+    std::string code;
+    for (int c = 0; c < 10; ++c) {
+      if (c == 5) code.push_back('-');
+      code.push_back(kRecoveryAlphabet[randombytes_uniform(kRecoveryAlphabet.size())]);
+    }
+    codes.digests.push_back(RecoveryDigest(NormalizeCode(code)));
+    codes.plain.push_back(std::move(code));
+  }
+  return codes;
+}
+
+// The QR code as SVG: one path of unit squares, a four-module quiet zone,
+// black on white whatever the page's colours.
+std::string QrSvg(const std::string& text) {
+  std::unique_ptr<QRcode, decltype(&QRcode_free)> qr(QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1),
+                                                     &QRcode_free);
+  if (!qr) throw std::runtime_error("QRcode_encodeString failed");
+  int width = qr->width;
+  int size = width + 8;
+  std::string path;
+  for (int y = 0; y < width; ++y) {
+    for (int x = 0; x < width;) {
+      if (!(qr->data[y * width + x] & 1)) {
+        ++x;
+        continue;
+      }
+      int run = 1;
+      while (x + run < width && (qr->data[y * width + x + run] & 1)) ++run;
+      path += "M" + std::to_string(x + 4) + " " + std::to_string(y + 4) + "h" + std::to_string(run) + "v1h-" +
+              std::to_string(run) + "z";
+      x += run;
+    }
+  }
+  std::string s = std::to_string(size);
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + s + " " + s +
+         "\" width=\"" + std::to_string(size * 5) + "\" height=\"" + std::to_string(size * 5) +
+         "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code for your authenticator app\">"
+         "<rect width=\"" + s + "\" height=\"" + s + "\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + path +
+         "\"/></svg>";
+}
+
+Error CountFailure(ServiceContext& ctx, int64_t account_id) {
+  ctx.second_factor_failures.Hit("id:" + std::to_string(account_id), NowUnixMs());
+  return InvalidCode();
+}
+
+}  // namespace
+
+Status CheckPassword(ServiceContext& ctx, const store::Account& account, std::string_view password,
+                     const std::string& field) {
+  // Guessing the password with a stolen session counts against the same
+  // per-account allowance as failed sign-ins.
+  std::string key = "id:" + std::to_string(account.id);
+  int64_t now = NowUnixMs();
+  if (int wait = ctx.sign_in_by_account.Check(key, now)) return Error::RateLimited(wait);
+  if (!VerifyPassword(account.password_hash, password)) {
+    ctx.sign_in_by_account.Hit(key, now);
+    return Error::Invalid(field, field + " is incorrect", "invalid_password");
+  }
+  return Ok();
+}
+
+Result<SecondFactorState> SecondFactorsOf(ServiceContext& ctx, int64_t account_id) {
+  SecondFactorState state;
+  auto totp = store::ReadTotp(ctx.store.database(), account_id);
+  if (!totp) return std::move(totp).error();
+  state.totp = *totp && (*totp)->enabled_at;
+  auto codes = store::CountRecoveryCodes(ctx.store.database(), account_id);
+  if (!codes) return std::move(codes).error();
+  state.recovery_codes_remaining = *codes;
+  return state;
+}
+
+Result<bool> HasSecondFactor(ServiceContext& ctx, int64_t account_id) {
+  auto state = SecondFactorsOf(ctx, account_id);
+  if (!state) return std::move(state).error();
+  return state->totp;
+}
+
+Result<TotpEnrolment> BeginTotp(ServiceContext& ctx, const store::Account& account, std::string_view password) {
+  VANTAGE_TRY(CheckPassword(ctx, account, password, "password"));
+  std::string key(kSecretBytes, '\0');
+  randombytes_buf(key.data(), key.size());
+  TotpEnrolment enrolment;
+  enrolment.secret = Base32(key);
+  sodium_memzero(key.data(), key.size());
+  VANTAGE_TRY(store::WritePendingTotp(ctx.store.database(), account.id, enrolment.secret, NowUnixMs()));
+  // The label says which account on which server; the issuer is the server,
+  // so that one app can hold accounts on several.
+  std::string issuer = ctx.settings.domain;
+  enrolment.otpauth_uri = "otpauth://totp/" + PercentEncode(issuer) + ":" +
+                          PercentEncode(account.username + "@" + ctx.settings.domain) +
+                          "?secret=" + enrolment.secret + "&issuer=" + PercentEncode(issuer) +
+                          "&algorithm=SHA1&digits=6&period=30";
+  enrolment.qr_svg = QrSvg(enrolment.otpauth_uri);
+  return enrolment;
+}
+
+Result<std::vector<std::string>> ConfirmTotp(ServiceContext& ctx, int64_t account_id, std::string_view code) {
+  std::string key = "id:" + std::to_string(account_id);
+  if (int wait = ctx.second_factor_failures.Check(key, NowUnixMs())) return Error::RateLimited(wait);
+  auto totp = store::ReadTotp(ctx.store.database(), account_id);
+  if (!totp) return std::move(totp).error();
+  if (!*totp) return Error::Conflict("no_second_factor", "Start enrolling before confirming a code");
+  if ((*totp)->enabled_at)
+    return Error::Conflict("second_factor_enabled", "Two-factor authentication is already on");
+  std::string normalized = NormalizeCode(code);
+  int64_t step = IsTotpShape(normalized) ? MatchingStep((*totp)->secret, normalized) : 0;
+  if (step == 0) return CountFailure(ctx, account_id);
+  RecoveryCodes codes = MakeRecoveryCodes();
+  auto enabled = store::EnableTotp(ctx.store.database(), account_id, step, codes.digests, NowUnixMs());
+  if (!enabled) return std::move(enabled).error();
+  if (!*enabled) return CountFailure(ctx, account_id);
+  return codes.plain;
+}
+
+Status VerifySecondFactor(ServiceContext& ctx, int64_t account_id, std::string_view code) {
+  std::string key = "id:" + std::to_string(account_id);
+  if (int wait = ctx.second_factor_failures.Check(key, NowUnixMs())) return Error::RateLimited(wait);
+  std::string normalized = NormalizeCode(code);
+  if (normalized.empty() || normalized.size() > 64) return CountFailure(ctx, account_id);
+  if (IsTotpShape(normalized)) {
+    auto totp = store::ReadTotp(ctx.store.database(), account_id);
+    if (!totp) return std::move(totp).error();
+    if (!*totp || !(*totp)->enabled_at) return CountFailure(ctx, account_id);
+    int64_t step = MatchingStep((*totp)->secret, normalized);
+    if (step == 0) return CountFailure(ctx, account_id);
+    auto spent = store::SpendTotpStep(ctx.store.database(), account_id, step);
+    if (!spent) return std::move(spent).error();
+    if (!*spent) return CountFailure(ctx, account_id);  // replayed
+    return Ok();
+  }
+  auto spent = store::SpendRecoveryCode(ctx.store.database(), account_id, RecoveryDigest(normalized));
+  if (!spent) return std::move(spent).error();
+  if (!*spent) return CountFailure(ctx, account_id);
+  return Ok();
+}
+
+Status DisableTotp(ServiceContext& ctx, const store::Account& account, std::string_view password,
+                   std::string_view code) {
+  auto has = HasSecondFactor(ctx, account.id);
+  if (!has) return std::move(has).error();
+  if (!*has) return Error::Conflict("no_second_factor", "Two-factor authentication is not on");
+  VANTAGE_TRY(CheckPassword(ctx, account, password, "password"));
+  VANTAGE_TRY(VerifySecondFactor(ctx, account.id, code));
+  return store::DeleteTotp(ctx.store.database(), account.id);
+}
+
+Result<std::vector<std::string>> RegenerateRecoveryCodes(ServiceContext& ctx, const store::Account& account,
+                                                         std::string_view password, std::string_view code) {
+  auto has = HasSecondFactor(ctx, account.id);
+  if (!has) return std::move(has).error();
+  if (!*has) return Error::Conflict("no_second_factor", "Two-factor authentication is not on");
+  VANTAGE_TRY(CheckPassword(ctx, account, password, "password"));
+  VANTAGE_TRY(VerifySecondFactor(ctx, account.id, code));
+  RecoveryCodes codes = MakeRecoveryCodes();
+  VANTAGE_TRY(store::ReplaceRecoveryCodes(ctx.store.database(), account.id, codes.digests));
+  return codes.plain;
+}
+
+Result<std::string> IssueSignInToken(ServiceContext& ctx, int64_t account_id) {
+  std::string token = RandomToken();
+  store::SignInChallenge challenge;
+  challenge.account_id = account_id;
+  challenge.expires_at = NowUnixMs() + kSignInTokenLifetimeMs;
+  VANTAGE_TRY(store::CreateSignInChallenge(ctx.store.database(), Sha256Hex(token), challenge));
+  return token;
+}
+
+Result<int64_t> CompleteSignIn(ServiceContext& ctx, std::string_view sign_in_token, std::string_view code) {
+  Error expired = Error::Unauthorized("The sign-in has expired; start again with the password", "sign_in_expired");
+  if (sign_in_token.empty() || sign_in_token.size() > 200) return expired;
+  std::string hash = Sha256Hex(sign_in_token);
+  auto challenge = store::ReadSignInChallenge(ctx.store.database(), hash, NowUnixMs());
+  if (!challenge) return std::move(challenge).error();
+  if (!*challenge) return expired;
+  int64_t account_id = (*challenge)->account_id;
+  Status verified = VerifySecondFactor(ctx, account_id, code);
+  if (!verified) {
+    Error error = std::move(verified).error();
+    if (error.code == "invalid_code") error.kind = ErrorKind::kUnauthorized;
+    return error;
+  }
+  // Two requests with one token and two good codes: one sign-in.
+  auto consumed = store::ConsumeSignInChallenge(ctx.store.database(), hash);
+  if (!consumed) return std::move(consumed).error();
+  if (!*consumed) return expired;
+  return account_id;
+}
+
+}  // namespace vantage::service

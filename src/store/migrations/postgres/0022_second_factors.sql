@@ -1,0 +1,30 @@
+-- Second factors (docs/account-security.md).
+
+-- An account's TOTP secret (base32), pending until confirmed with a code
+-- (enabled_at set). last_step is the newest 30-second step whose code was
+-- accepted: it and every earlier step are spent.
+CREATE TABLE totp_credentials (
+  account_id BIGINT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+  secret     TEXT   NOT NULL,
+  last_step  BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  enabled_at BIGINT
+);
+
+-- Single-use recovery codes, as SHA-256 digests; a used code is deleted.
+CREATE TABLE recovery_codes (
+  account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  code_hash  TEXT   NOT NULL,
+  PRIMARY KEY (account_id, code_hash)
+);
+
+-- A sign-in whose password was right and whose second factor is still to
+-- come: the digest of the token the client carries to the second step, and
+-- (for passkeys) the challenge it was given.
+CREATE TABLE sign_in_challenges (
+  token_hash TEXT   PRIMARY KEY,
+  account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  challenge  TEXT   NOT NULL DEFAULT '',
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX sign_in_challenges_expiry ON sign_in_challenges (expires_at);

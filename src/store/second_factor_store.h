@@ -1,0 +1,57 @@
+// An account's second factors as stored (service/second_factors.h decides
+// what they mean). The conventions of store.h hold here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "store/sql.h"
+
+namespace vantage::store {
+
+struct TotpRow {
+  std::string secret;  // base32
+  int64_t last_step = 0;
+  int64_t created_at = 0;
+  std::optional<int64_t> enabled_at;  // none while pending
+};
+
+Result<std::optional<TotpRow>> ReadTotp(Database& db, int64_t account_id);
+// Starts a pending enrolment with `secret`, replacing an earlier pending one.
+// Conflict "second_factor_enabled" when TOTP is already on.
+Status WritePendingTotp(Database& db, int64_t account_id, const std::string& secret, int64_t now);
+// Spends `step` (and every earlier one) if it is newer than the last spent
+// one; whether it was. Atomic: two requests with the same code cannot both
+// win.
+Result<bool> SpendTotpStep(Database& db, int64_t account_id, int64_t step);
+// Turns the pending secret on, spending `step`, and stores the recovery codes'
+// digests in place of any earlier ones, in one transaction. Whether it did
+// (false: no pending enrolment, or the step was spent).
+Result<bool> EnableTotp(Database& db, int64_t account_id, int64_t step,
+                        const std::vector<std::string>& recovery_code_hashes, int64_t now);
+// Removes TOTP and the recovery codes.
+Status DeleteTotp(Database& db, int64_t account_id);
+
+Result<int64_t> CountRecoveryCodes(Database& db, int64_t account_id);
+// Deletes the code with this digest; whether it was there (false: unknown or
+// used).
+Result<bool> SpendRecoveryCode(Database& db, int64_t account_id, const std::string& code_hash);
+Status ReplaceRecoveryCodes(Database& db, int64_t account_id, const std::vector<std::string>& code_hashes);
+
+struct SignInChallenge {
+  int64_t account_id = 0;
+  std::string challenge;
+  int64_t expires_at = 0;
+};
+Status CreateSignInChallenge(Database& db, const std::string& token_hash, const SignInChallenge& challenge);
+// None when unknown or expired at `now`.
+Result<std::optional<SignInChallenge>> ReadSignInChallenge(Database& db, const std::string& token_hash,
+                                                           int64_t now);
+// Deletes it; whether it was there, so that a token completes one sign-in.
+Result<bool> ConsumeSignInChallenge(Database& db, const std::string& token_hash);
+Result<int64_t> DeleteExpiredSignInChallenges(Database& db, int64_t now);
+
+}  // namespace vantage::store

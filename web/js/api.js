@@ -7,14 +7,26 @@ export function setCsrfToken(token) {
   csrfToken = token || '';
 }
 
-// An API error: `message` is the server's own sentence, meant for people.
+// An API error: `message` is the server's own sentence, meant for people;
+// `field` names the input it refuses, if any; `retryAfter` is a 429's wait in
+// seconds (null when the server gave none).
 export class ApiError extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter = null) {
     super((body && body.error) || `The server answered ${status}`);
     this.status = status;
     this.code = body && body.code;
     this.field = body && body.field;
+    this.body = body;
+    this.retryAfter = retryAfter;
   }
+}
+
+// Retry-After is seconds or an HTTP date.
+function retryAfterSeconds(header) {
+  if (!header) return null;
+  if (/^\d+$/.test(header.trim())) return Number(header);
+  const when = Date.parse(header);
+  return Number.isNaN(when) ? null : Math.max(0, Math.ceil((when - Date.now()) / 1000));
 }
 
 // Link: <URL>; rel="next", ... -> {next, prev} as same-origin paths.
@@ -56,7 +68,7 @@ export async function request(method, path, { json, form, bearer, signal, header
   }
   const res = await fetch(path, init);
   const data = parse(await res.text());
-  if (!res.ok) throw new ApiError(res.status, data);
+  if (!res.ok) throw new ApiError(res.status, data, retryAfterSeconds(res.headers.get('Retry-After')));
   return { data, link: parseLink(res.headers.get('Link')), status: res.status };
 }
 

@@ -46,8 +46,22 @@ export async function loadSession() {
   }
 }
 
+// Resolves to null once signed in. An account with a second factor answers
+// 403 second_factor_required instead: this resolves to {token, methods}, and
+// the code then goes to signInWithCode (docs/account-security.md).
 export async function signIn(username, password) {
-  adopt(await post('/auth/sign_in', { username, password }));
+  try {
+    adopt(await post('/auth/sign_in', { username, password }));
+    return null;
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.code !== 'second_factor_required' || !e.body?.sign_in_token) throw e;
+    return { token: e.body.sign_in_token, methods: e.body.methods || [] };
+  }
+}
+
+// The second step: a TOTP code or a recovery code, with the sign-in token.
+export async function signInWithCode(token, code) {
+  adopt(await post('/auth/sign_in', { sign_in_token: token, code }));
 }
 
 export async function signOut() {

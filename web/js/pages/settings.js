@@ -1,10 +1,11 @@
-// Settings: the profile, the password, hidden words, the sessions, and signing out.
+// Settings: the profile, the password, two-factor authentication, hidden
+// words, the sessions, and signing out.
 import { h, clear, toast } from '../dom.js';
 import { get, patch, post, put, del, request } from '../api.js';
 import { navigate } from '../router.js';
 import { session, signOut, loadSession, requireSignIn } from '../session.js';
 import { renderNav } from '../ui/nav.js';
-import { field, errorLine, submitting } from '../ui/form.js';
+import { field, errorLine, submitting, waitError } from '../ui/form.js';
 import { relativeTime } from '../ui/time.js';
 import { avatar } from '../ui/account.js';
 
@@ -102,6 +103,148 @@ function passwordForm() {
   return form;
 }
 
+// The server's QR code, an SVG document, as an image: inside an <img> it can
+// run nothing and load nothing. A viewBox is added when it has none, so that
+// it scales to the size drawn.
+function qrImage(svg) {
+  const doc = new DOMParser().parseFromString(svg || '', 'image/svg+xml');
+  const root = doc.documentElement;
+  if (root.localName !== 'svg' || doc.getElementsByTagName('parsererror').length) {
+    return h('p.muted', { text: 'The QR code cannot be shown here: type the key below into the app instead.' });
+  }
+  const size = (name) => /^\s*[\d.]+\s*(px)?\s*$/.test(root.getAttribute(name) || '') && parseFloat(root.getAttribute(name));
+  if (!root.hasAttribute('viewBox') && size('width') && size('height')) {
+    root.setAttribute('viewBox', `0 0 ${size('width')} ${size('height')}`);
+  }
+  const src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(new XMLSerializer().serializeToString(doc))}`;
+  return h('img.qr', { src, alt: 'QR code to scan with your authenticator app', width: 200, height: 200 });
+}
+
+// Two-factor authentication (docs/account-security.md): whether it is on;
+// turning it on (the password, then the QR code and key, then a code from
+// the app); the ten recovery codes, shown once; new recovery codes and
+// turning it off, each with the password and a code.
+function twoFactorCard() {
+  const base = '/api/vantage/v1/second_factors';
+  const title = h('h2', { id: 'two-factor-title', text: 'Two-factor authentication' });
+  const body = h('div', {}, h('p.muted', { text: 'Loading…' }));
+  const card = h('section.card.two-factor', { 'aria-labelledby': title.id }, title, body);
+  const show = (...nodes) => body.replaceChildren(...nodes);
+  const passwordInput = () => h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
+  const codeInput = (numeric) => h('input', {
+    name: 'code', autocomplete: 'one-time-code', inputmode: numeric ? 'numeric' : 'text', autocapitalize: 'none',
+    spellcheck: 'false', required: true, maxlength: 32,
+  });
+  const cancel = () => h('button.secondary', { type: 'button', text: 'Cancel', onclick: () => refresh(true) });
+  // A form's work: a 429 says how long to wait; the API's `field` puts its
+  // sentence under that input.
+  const handle = (form, error, inputs, work) => {
+    form.onsubmit = (e) => {
+      e.preventDefault();
+      submitting(form, error, () => work().catch((x) => { throw waitError(x); }), inputs);
+    };
+    return form;
+  };
+
+  const status = (state, focus) => {
+    if (!state.totp) {
+      const on = h('button.primary', { type: 'button', text: 'Turn on two-factor authentication', onclick: start });
+      show(h('p.two-factor-state', {}, h('strong', { text: 'Off. ' }),
+        'Add a code from an authenticator app on your phone to your password when you sign in, '
+        + 'so that a stolen password alone cannot open your account.'), on);
+      if (focus) on.focus();
+      return;
+    }
+    const left = state.recovery_codes_remaining;
+    const renew = h('button.secondary', { type: 'button', text: 'New recovery codes', onclick: () => confirmWith('renew') });
+    show(h('p.two-factor-state', {}, h('strong', { text: 'On. ' }),
+      'Signing in asks for a code from your authenticator app after your password.'),
+    h('p', { class: left > 2 ? 'muted' : 'danger',
+      text: left ? `${left} recovery ${left === 1 ? 'code' : 'codes'} left.${left > 2 ? '' : ' Make new ones before you run out.'}`
+        : 'No recovery codes left: make new ones.' }),
+    h('div.form-actions', {}, renew,
+      h('button.secondary', { type: 'button', text: 'Turn off', onclick: () => confirmWith('off') })));
+    if (focus) renew.focus();
+  };
+  const refresh = (focus = false) => get(base).then((state) => status(state, focus),
+    (e) => show(h('p.form-error', { role: 'alert', text: e.message })));
+
+  // 1. The password, which starts a pending enrolment.
+  function start() {
+    const password = passwordInput();
+    const error = errorLine();
+    show(handle(h('form', {},
+      h('p', { text: 'Type your password to begin.' }),
+      field('Password', password), error,
+      h('div.form-actions', {}, h('button.primary', { type: 'submit', text: 'Continue' }), cancel())),
+    error, { password }, async () => scan(await post(`${base}/totp`, { password: password.value }))));
+    password.focus();
+  }
+
+  // 2. The QR code and the key, then a code from the app confirms.
+  function scan(enrolment) {
+    const secret = h('input.secret', { readonly: true, value: enrolment.secret, autocomplete: 'off', spellcheck: 'false', autocapitalize: 'none' });
+    const code = codeInput(true);
+    const error = errorLine();
+    show(handle(h('form', {},
+      h('p', { text: 'Scan this QR code with your authenticator app.' }),
+      qrImage(enrolment.qr_svg),
+      field('Setup key', secret, 'Cannot scan? Type this key into the app instead.'),
+      field('Code from your authenticator app', code), error,
+      h('div.form-actions', {}, h('button.primary', { type: 'submit', text: 'Turn on' }), cancel())),
+    error, { code }, async () => {
+      const { recovery_codes: codes } = await post(`${base}/totp/confirm`, { code: code.value.replace(/\s+/g, '') });
+      recoveryCodes(codes, 'Two-factor authentication is on.');
+    }));
+    code.focus();
+  }
+
+  // 3. The recovery codes, shown this once.
+  function recoveryCodes(codes, lead) {
+    const file = URL.createObjectURL(new Blob([`Vantage recovery codes for @${session.account.username}\n\n${codes.join('\n')}\n`], { type: 'text/plain' }));
+    const heading = h('p.two-factor-state', { tabindex: -1 }, h('strong', { text: lead }));
+    show(heading,
+      h('p', { text: 'Keep these recovery codes somewhere safe, such as a password manager. '
+        + 'Each one works once, in place of a code from your app, if you lose your phone. They are not shown again.' }),
+      h('ol.recovery-codes', { 'aria-label': 'Recovery codes' }, codes.map((c) => h('li', { text: c }))),
+      h('div.form-actions', {},
+        h('a.button', { href: file, download: 'vantage-recovery-codes.txt', text: 'Download codes' }),
+        h('button.primary', { type: 'button', text: 'I have saved them', onclick: () => {
+          URL.revokeObjectURL(file);
+          refresh(true);
+        } })));
+    heading.focus();
+  }
+
+  // New recovery codes, or turning it off: the password and a code.
+  function confirmWith(kind) {
+    const password = passwordInput();
+    const code = codeInput(false);
+    const error = errorLine();
+    const renew = kind === 'renew';
+    show(handle(h('form', {},
+      h('p', { text: renew ? 'New recovery codes replace the old ones, which stop working.'
+        : 'Turning it off removes the authenticator app and your recovery codes: signing in will ask for your password only.' }),
+      field('Password', password),
+      field('Code from your authenticator app or a recovery code', code), error,
+      h('div.form-actions', {}, h('button.primary', { type: 'submit', text: renew ? 'Make new recovery codes' : 'Turn off two-factor authentication' }), cancel())),
+    error, { password, code }, async () => {
+      const json = { password: password.value, code: code.value.replace(/\s+/g, '') };
+      if (renew) {
+        recoveryCodes((await post(`${base}/recovery_codes`, json)).recovery_codes, 'New recovery codes. The old ones no longer work.');
+      } else {
+        await del(`${base}/totp`, { json });
+        toast('Two-factor authentication is off');
+        await refresh(true);
+      }
+    }));
+    password.focus();
+  }
+
+  refresh();
+  return card;
+}
+
 // Comments under your posts with one of these words are held for your review.
 function hiddenWords() {
   const url = '/api/vantage/v1/hidden_words';
@@ -156,6 +299,6 @@ export default async function (main) {
     navigate('/', { replace: true });
   } });
   main.append(h('div.narrow', {}, h('h1.page-title', { text: 'Settings' }),
-    avatarForm(), profileForm(), passwordForm(), hiddenWords(), sessionsCard(),
+    avatarForm(), profileForm(), passwordForm(), twoFactorCard(), hiddenWords(), sessionsCard(),
     h('section.card', {}, h('h2', { text: 'Account' }), h('p', { text: `Signed in as @${session.account.username}.` }), out)));
 }

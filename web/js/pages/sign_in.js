@@ -1,7 +1,10 @@
+// Sign-in: the password, then, for an account with a second factor, a code
+// from its authenticator app or one of its recovery codes
+// (docs/account-security.md).
 import { h } from '../dom.js';
 import { navigate } from '../router.js';
-import { signIn, signedIn } from '../session.js';
-import { field, errorLine, submitting } from '../ui/form.js';
+import { signIn, signInWithCode, signedIn } from '../session.js';
+import { field, errorLine, submitting, waitError } from '../ui/form.js';
 
 export default function (main) {
   if (signedIn()) {
@@ -19,11 +22,56 @@ export default function (main) {
     error,
     h('button.primary', { type: 'submit', text: 'Sign in' }),
     h('p.switch', {}, 'No account yet? ', h('a', { href: '/sign_up', text: 'Sign up' })));
+
+  // Back to the password (Back, or a sign-in token that expired), with
+  // `message` in its alert.
+  const passwordStep = (message = '') => {
+    password.value = '';
+    error.textContent = message;
+    main.replaceChildren(form);
+    password.focus();
+  };
+
+  const codeStep = (token) => {
+    const code = h('input', {
+      name: 'code', autocomplete: 'one-time-code', inputmode: 'text', autocapitalize: 'none',
+      spellcheck: 'false', required: true, maxlength: 32,
+    });
+    const codeError = errorLine();
+    const back = h('button.secondary', { type: 'button', text: 'Back', onclick: () => passwordStep() });
+    const step = h('form.card.auth', {},
+      h('h1', { text: 'Two-factor authentication' }),
+      h('p', { text: 'Open your authenticator app and type the 6-digit code it shows for Vantage. '
+        + 'Without your phone, type one of your recovery codes instead.' }),
+      field('Code from your authenticator app or a recovery code', code),
+      codeError,
+      h('button.primary', { type: 'submit', text: 'Verify' }),
+      h('p.switch', {}, back));
+    step.addEventListener('submit', (e) => {
+      e.preventDefault();
+      submitting(step, codeError, async () => {
+        try {
+          await signInWithCode(token, code.value.replace(/\s+/g, ''));
+        } catch (x) {
+          if (x.code === 'sign_in_expired') {
+            passwordStep(x.message);
+            return;
+          }
+          throw waitError(x);
+        }
+        navigate('/', { replace: true });
+      }, { code });
+    });
+    main.replaceChildren(step);
+    code.focus();
+  };
+
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     submitting(form, error, async () => {
-      await signIn(username.value.trim(), password.value);
-      navigate('/', { replace: true });
+      const second = await signIn(username.value.trim(), password.value);
+      if (second) codeStep(second.token);
+      else navigate('/', { replace: true });
     });
   });
   main.append(form);

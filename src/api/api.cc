@@ -96,7 +96,8 @@ Result<service::Principal> Authorize(ApiContext& ctx, const http::Request& reque
 service::StaffVisit StaffVisitOf(const service::Principal& principal, const http::Request& request) {
   const auto& staff = principal.acting_staff ? principal.acting_staff : principal.account;
   return service::StaffVisit{staff ? staff->id : 0, principal.token.id, principal.token.created_at,
-                             request.remote_ip};
+                             request.remote_ip,
+                             std::max(principal.token.created_at, principal.token.reauthenticated_at)};
 }
 
 Result<std::optional<service::Principal>> OptionalPrincipal(ApiContext& ctx, const http::Request& request,

@@ -96,7 +96,7 @@ Result<std::optional<service::Principal>> OptionalPrincipal(ApiContext& ctx, con
 Result<service::Principal> AuthorizeAdmin(ApiContext& ctx, const http::Request& request, std::string_view scope,
                                           std::string_view what);
 // The staff member behind `principal` (acting as an organisation or not),
-// with the session they use, for RecordStaffSession.
+// with the session they use, for AdmitStaffVisit.
 service::StaffVisit StaffVisitOf(const service::Principal& principal, const http::Request& request);
 
 // The request's first path parameter as an id; NotFound when it is not one.

@@ -116,8 +116,10 @@ struct StaffRequest {
   service::Actor actor;
 };
 
+// `recent`: the action needs a sign-in from the last 15 minutes
+// (service::RequireRecentSignIn).
 Result<StaffRequest> AuthorizeDraftRequest(ApiContext& ctx, Request& request, std::string_view scope,
-                                           service::StaffAction action) {
+                                           service::StaffAction action, bool recent = false) {
   auto principal = Authorize(ctx, request, scope);
   if (!principal) return std::move(principal).error();
   auto id = PathId(request);
@@ -126,7 +128,9 @@ Result<StaffRequest> AuthorizeDraftRequest(ApiContext& ctx, Request& request, st
   const store::Account& staff = principal->acting_staff ? *principal->acting_staff : *principal->account;
   auto allowed = service::AuthorizeStaff(ctx.services, *id, staff.id, action);
   if (!allowed) return std::move(allowed).error();
-  VANTAGE_TRY(service::RecordStaffSession(ctx.services, *id, StaffVisitOf(*principal, request)));
+  service::StaffVisit visit = StaffVisitOf(*principal, request);
+  VANTAGE_TRY(service::AdmitStaffVisit(ctx.services, *id, visit));
+  if (recent) VANTAGE_TRY(service::RequireRecentSignIn(ctx.services, *id, visit));
   return StaffRequest{*id, service::Actor{staff.id, request.remote_ip}};
 }
 
@@ -206,9 +210,10 @@ Result<int64_t> SeenVersion(const Params& params) {
 using Transition = Result<Draft> (*)(ApiContext&, const StaffRequest&, int64_t, const Params&);
 
 // POST /organisations/:id/drafts/:draft_id/<transition>.
-http::Handler TransitionRoute(ApiContext& ctx, service::StaffAction action, Transition transition) {
-  return Wrap([&ctx, action, transition](Request& request) -> Result<Response> {
-    auto staff = AuthorizeDraftRequest(ctx, request, "write:statuses", action);
+http::Handler TransitionRoute(ApiContext& ctx, service::StaffAction action, Transition transition,
+                              bool recent = false) {
+  return Wrap([&ctx, action, transition, recent](Request& request) -> Result<Response> {
+    auto staff = AuthorizeDraftRequest(ctx, request, "write:statuses", action, recent);
     if (!staff) return std::move(staff).error();
     auto id = DraftId(request);
     if (!id) return std::move(id).error();
@@ -216,6 +221,16 @@ http::Handler TransitionRoute(ApiContext& ctx, service::StaffAction action, Tran
     if (!params) return std::move(params).error();
     return DraftResponse(ctx, transition(ctx, *staff, *id, *params));
   });
+}
+
+Result<Response> SettingsResponse(ApiContext& ctx, int64_t organisation_id) {
+  auto organisation = ctx.services.store.organisations().Find(organisation_id);
+  if (!organisation) return std::move(organisation).error();
+  if (!*organisation) return Error::NotFound();
+  json::object out;
+  out["approvals_required"] = (*organisation)->approvals_required;
+  out["require_second_factor"] = (*organisation)->require_second_factor;
+  return Json(out);
 }
 
 }  // namespace
@@ -315,7 +330,7 @@ void RegisterDraftRoutes(http::Router& router, ApiContext& ctx) {
                                if (!at) return std::move(at).error();
                                return service::ApproveDraft(ctx.services, s.organisation_id, id, *version, *at,
                                                             s.actor);
-                             }));
+                             }, /*recent=*/true));
   router.Add("POST", base + "drafts/:draft_id/reject",
              TransitionRoute(ctx, service::StaffAction::kApprove,
                              [](ApiContext& ctx, const StaffRequest& s, int64_t id, const Params& params)
@@ -337,7 +352,7 @@ void RegisterDraftRoutes(http::Router& router, ApiContext& ctx) {
                                auto version = SeenVersion(params);
                                if (!version) return std::move(version).error();
                                return service::PublishDraft(ctx.services, s.organisation_id, id, s.actor, *version);
-                             }));
+                             }, /*recent=*/true));
   router.Add("POST", base + "drafts/:draft_id/schedule",
              TransitionRoute(ctx, service::StaffAction::kRelease,
                              [](ApiContext& ctx, const StaffRequest& s, int64_t id, const Params& params)
@@ -348,7 +363,7 @@ void RegisterDraftRoutes(http::Router& router, ApiContext& ctx) {
                                if (!at) return std::move(at).error();
                                return service::ScheduleDraft(ctx.services, s.organisation_id, id, *version, **at,
                                                              s.actor);
-                             }));
+                             }, /*recent=*/true));
   router.Add("POST", base + "drafts/:draft_id/unschedule",
              TransitionRoute(ctx, service::StaffAction::kRelease,
                              [](ApiContext& ctx, const StaffRequest& s, int64_t id, const Params& params)
@@ -366,30 +381,30 @@ void RegisterDraftRoutes(http::Router& router, ApiContext& ctx) {
   router.Add("GET", base + "settings", Wrap([&ctx](Request& request) -> Result<Response> {
     auto staff = AuthorizeDraftRequest(ctx, request, "read:statuses", service::StaffAction::kReadSettings);
     if (!staff) return std::move(staff).error();
-    auto organisation = ctx.services.store.organisations().Find(staff->organisation_id);
-    if (!organisation) return std::move(organisation).error();
-    if (!*organisation) return Error::NotFound();
-    json::object out;
-    out["approvals_required"] = (*organisation)->approvals_required;
-    return Json(out);
+    return SettingsResponse(ctx, staff->organisation_id);
   }));
 
   router.Add("PUT", base + "settings", Wrap([&ctx](Request& request) -> Result<Response> {
-    auto staff = AuthorizeDraftRequest(ctx, request, "write:statuses", service::StaffAction::kChangeSettings);
+    auto staff = AuthorizeDraftRequest(ctx, request, "write:statuses", service::StaffAction::kChangeSettings,
+                                       /*recent=*/true);
     if (!staff) return std::move(staff).error();
     auto params = Params::From(request);
     if (!params) return std::move(params).error();
     auto approvals = params->Integer("approvals_required");
     if (!approvals) return std::move(approvals).error();
-    if (!*approvals)
-      return Error::Invalid("approvals_required", "approvals_required is required (1-5)", "missing_field");
-    if (**approvals < 1 || **approvals > service::kMaxApprovalsRequired)
+    auto require = params->Bool("require_second_factor");
+    if (!require) return std::move(require).error();
+    if (!*approvals && !*require)
+      return Error::Invalid("approvals_required", "approvals_required (1-5) or require_second_factor is required",
+                            "missing_field");
+    if (*approvals && (**approvals < 1 || **approvals > service::kMaxApprovalsRequired))
       return Error::Invalid("approvals_required", "approvals_required must be 1 to 5");
-    VANTAGE_TRY(service::SetApprovalsRequired(ctx.services, staff->organisation_id, static_cast<int>(**approvals),
-                                              staff->actor));
-    json::object out;
-    out["approvals_required"] = **approvals;
-    return Json(out);
+    if (*approvals)
+      VANTAGE_TRY(service::SetApprovalsRequired(ctx.services, staff->organisation_id,
+                                                static_cast<int>(**approvals), staff->actor));
+    if (*require)
+      VANTAGE_TRY(service::SetRequireSecondFactor(ctx.services, staff->organisation_id, **require, staff->actor));
+    return SettingsResponse(ctx, staff->organisation_id);
   }));
 }
 

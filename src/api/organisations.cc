@@ -69,13 +69,16 @@ Result<Response> StaffMemberResponse(ApiContext& ctx, int64_t account_id, const 
 
 // The organisation of the path, for a staff member allowed `action`, whose
 // session is then recorded as acting for it.
+// `recent`: the action needs a sign-in from the last 15 minutes.
 Result<int64_t> StaffRoute(ApiContext& ctx, Request& request, const service::Principal& principal,
-                           service::StaffAction action) {
+                           service::StaffAction action, bool recent = false) {
   auto id = PathId(request);
   if (!id) return std::move(id).error();
   auto allowed = service::AuthorizeStaff(ctx.services, *id, principal.account->id, action);
   if (!allowed) return std::move(allowed).error();
-  VANTAGE_TRY(service::RecordStaffSession(ctx.services, *id, StaffVisitOf(principal, request)));
+  service::StaffVisit visit = StaffVisitOf(principal, request);
+  VANTAGE_TRY(service::AdmitStaffVisit(ctx.services, *id, visit));
+  if (recent) VANTAGE_TRY(service::RequireRecentSignIn(ctx.services, *id, visit));
   return *id;
 }
 
@@ -115,7 +118,7 @@ json::object AuditEntryJson(const store::AuditEntry& e) {
 Result<Response> ChangeStaff(ApiContext& ctx, Request& request, bool remove) {
   auto principal = Authorize(ctx, request, "write:accounts");
   if (!principal) return std::move(principal).error();
-  auto id = StaffRoute(ctx, request, *principal, service::StaffAction::kManageStaff);
+  auto id = StaffRoute(ctx, request, *principal, service::StaffAction::kManageStaff, /*recent=*/true);
   if (!id) return std::move(id).error();
   auto member_id = ParseId(request.path_params[1]);
   if (!member_id) return Error::NotFound("No such account", "account_not_found");
@@ -153,13 +156,17 @@ void RegisterOrganisationRoutes(http::Router& router, ApiContext& ctx) {
     if (!note) return std::move(note).error();
     auto owner = params->RequiredString("owner", 100);
     if (!owner) return std::move(owner).error();
-    service::NewOrganisation input{*username, display_name->value_or(""), note->value_or(""), *owner};
+    auto require = params->Bool("require_second_factor");
+    if (!require) return std::move(require).error();
+    service::NewOrganisation input{*username, display_name->value_or(""), note->value_or(""), *owner,
+                                   require->value_or(true)};
     auto created = service::CreateOrganisation(ctx.services, input,
                                                service::Actor{principal->account->id, request.remote_ip});
     if (!created) return std::move(created).error();
     json::object out;
     out["account"] = AccountJson(ctx.services.settings, created->account);
     out["approvals_required"] = created->organisation.approvals_required;
+    out["require_second_factor"] = created->organisation.require_second_factor;
     return Json(out);
   }));
 

@@ -208,7 +208,7 @@ Result<StaffRequest> AuthorizeSessionStaff(ApiContext& ctx, Request& request, st
     if (allowed.error().kind == ErrorKind::kNotFound) return Error::NotFound("No such Q&A session", "not_found");
     return std::move(allowed).error();
   }
-  VANTAGE_TRY(service::RecordStaffSession(ctx.services, session->organisation_id, StaffVisitOf(*principal, request)));
+  VANTAGE_TRY(service::AdmitStaffVisit(ctx.services, session->organisation_id, StaffVisitOf(*principal, request)));
   store::AccessGrant grant = GrantOf(*principal, session->organisation_id, 0);
   return StaffRequest{std::move(*session), service::Actor{staff.id, request.remote_ip}, grant};
 }
@@ -339,7 +339,7 @@ void RegisterQaRoutes(http::Router& router, ApiContext& ctx) {
     if (!organisation_id) return std::move(organisation_id).error();
     const store::Account& staff = principal->acting_staff ? *principal->acting_staff : *principal->account;
     VANTAGE_TRY(service::AuthorizeQaStaff(ctx.services, *organisation_id, staff.id, service::QaAction::kManage));
-    VANTAGE_TRY(service::RecordStaffSession(ctx.services, *organisation_id, StaffVisitOf(*principal, request)));
+    VANTAGE_TRY(service::AdmitStaffVisit(ctx.services, *organisation_id, StaffVisitOf(*principal, request)));
     auto params = Params::From(request);
     if (!params) return std::move(params).error();
     auto input = SessionInputFrom(*params);

@@ -99,6 +99,22 @@ void RegisterSecondFactorRoutes(http::Router& router, ApiContext& ctx) {
     return Json(json::object());
   }), Pool::kCpu);
 
+  // Proves again who holds this token or session, for the organisation
+  // actions that need a recent sign-in (docs/account-security.md).
+  router.Add("POST", "/api/vantage/v1/reauthenticate", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "");
+    if (!principal) return std::move(principal).error();
+    auto params = Params::From(request);
+    if (!params) return std::move(params).error();
+    auto password = params->String("password", 1024);
+    if (!password) return std::move(password).error();
+    auto code = params->String("code", 100);
+    if (!code) return std::move(code).error();
+    VANTAGE_TRY(service::Reauthenticate(ctx.services, Person(*principal), principal->token.id,
+                                        password->value_or(""), code->value_or("")));
+    return Json(json::object());
+  }), Pool::kCpu);
+
   router.Add("POST", "/api/vantage/v1/second_factors/recovery_codes", Wrap([&ctx](Request& request) -> Result<Response> {
     auto principal = Authorize(ctx, request, "write:accounts");
     if (!principal) return std::move(principal).error();

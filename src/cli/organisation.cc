@@ -17,16 +17,21 @@ namespace po = boost::program_options;
 
 int CreateOrganisation(const std::vector<std::string>& args) {
   const char* usage =
-      "Usage: vantage admin create-organisation --username U --owner O [--display-name D] [--note N]\n\n"
+      "Usage: vantage admin create-organisation --username U --owner O [--display-name D] [--note N]\n"
+      "                                         [--second-factor-optional]\n\n"
       "Creates an organisation account (nobody signs in to it: its staff act as it) with\n"
-      "the account O as its first owner.\n";
+      "the account O as its first owner. Its staff must use a second factor unless\n"
+      "--second-factor-optional is given (its owners can change that later).\n";
   std::string username, owner, display_name, note;
+  bool second_factor_optional = false;
   po::options_description extra("Organisation");
   extra.add_options()
       ("username", po::value(&username), "the organisation's username")
       ("owner", po::value(&owner), "the username of its first owner")
       ("display-name", po::value(&display_name), "its display name")
-      ("note", po::value(&note), "its bio");
+      ("note", po::value(&note), "its bio")
+      ("second-factor-optional", po::bool_switch(&second_factor_optional),
+       "its staff need not use a second factor");
   auto parsed = ParseDataConfig(args, nullptr, &extra);
   if (!parsed) {
     std::cerr << "vantage admin: " << parsed.error().message << "\n";
@@ -47,7 +52,7 @@ int CreateOrganisation(const std::vector<std::string>& args) {
   }
   auto store = store::MakeSqlStore(*database);
   service::ServiceContext ctx(*store, parsed->config.settings, kCliShard);
-  auto created = service::CreateOrganisation(ctx, {username, display_name, note, owner}, service::Actor{});
+  auto created = service::CreateOrganisation(ctx, {username, display_name, note, owner, !second_factor_optional}, service::Actor{});
   int code = 0;
   if (!created) {
     std::cerr << "vantage admin: " << created.error().message << "\n";

@@ -147,7 +147,7 @@ Result<store::Account> CheckCredentials(ServiceContext& ctx, std::string_view lo
     return invalid;
   }
   // A staff member's sign-in reaches an organisation's audit log only when
-  // the session first acts for it (RecordStaffSession).
+  // the session first acts for it (AdmitStaffVisit).
   return std::move(**account);
 }
 

@@ -8,6 +8,7 @@
 #include "core/id.h"
 #include "core/text.h"
 #include "service/accounts.h"
+#include "service/second_factors.h"
 
 namespace vantage::service {
 
@@ -87,7 +88,7 @@ Result<store::Account> ActAsOrganisation(ServiceContext& ctx, const StaffVisit& 
   auto organisation = ctx.store.accounts().FindById(organisation_id);
   if (!organisation) return std::move(organisation).error();
   if (!*organisation) return Error::NotFound();
-  VANTAGE_TRY(RecordStaffSession(ctx, organisation_id, visit));
+  VANTAGE_TRY(AdmitStaffVisit(ctx, organisation_id, visit));
   if (write) {
     store::AuditEntry entry = AuditBase(Actor{visit.account_id, visit.ip});
     entry.organisation_id = organisation_id;
@@ -131,7 +132,7 @@ Result<CreatedOrganisation> CreateOrganisation(ServiceContext& ctx, const NewOrg
   account.display_name = input.display_name;
   account.note = input.note;
   account.created_at = account.updated_at = NowUnixMs();
-  auto created = ctx.store.organisations().Create(account, (*owner)->id, AuditBase(actor));
+  auto created = ctx.store.organisations().Create(account, (*owner)->id, AuditBase(actor), input.require_second_factor);
   if (!created) return std::move(created).error();
   auto stored = ctx.store.accounts().FindById(account.id);
   if (!stored) return std::move(stored).error();
@@ -212,8 +213,33 @@ Status DeclineStaffInvitation(ServiceContext& ctx, int64_t organisation_id, int6
                                                     ActorEntry(Actor{invitee_id, ""}, "staff.invitation_declined"));
 }
 
-Status RecordStaffSession(ServiceContext& ctx, int64_t organisation_id, const StaffVisit& visit) {
+// Appends a refusal of the staff member's request to the organisation's log.
+static Status AuditRefusal(ServiceContext& ctx, int64_t organisation_id, const StaffVisit& visit, const char* action) {
+  store::AuditEntry entry = ActorEntry(Actor{visit.account_id, visit.ip}, action);
+  entry.organisation_id = organisation_id;
+  entry.target_type = "account";
+  entry.target_id = visit.account_id;
+  auto appended = ctx.store.audit().Append(entry);
+  if (!appended) return std::move(appended).error();
+  return Ok();
+}
+
+Status AdmitStaffVisit(ServiceContext& ctx, int64_t organisation_id, const StaffVisit& visit) {
   if (visit.token_id == 0) return Ok();
+  auto organisation = ctx.store.organisations().Find(organisation_id);
+  if (!organisation) return std::move(organisation).error();
+  if (!*organisation) return Error::NotFound();
+  if ((*organisation)->require_second_factor) {
+    auto has = HasSecondFactor(ctx, visit.account_id);
+    if (!has) return std::move(has).error();
+    if (!*has) {
+      VANTAGE_TRY(AuditRefusal(ctx, organisation_id, visit, "staff.second_factor_missing"));
+      return Error::Forbidden(
+          "This organisation requires its staff to use a second factor: turn on two-factor authentication "
+          "in your settings (/settings), then try again",
+          "second_factor_required");
+    }
+  }
   store::AuditEntry entry = ActorEntry(Actor{visit.account_id, visit.ip}, "staff.sign_in",
                                        "{\"signed_in_at\":" + JsonQuote(FormatIsoTime(visit.signed_in_at)) + "}");
   entry.target_type = "account";
@@ -221,6 +247,23 @@ Status RecordStaffSession(ServiceContext& ctx, int64_t organisation_id, const St
   auto recorded = ctx.store.organisations().RecordSession(organisation_id, visit.token_id, entry);
   if (!recorded) return std::move(recorded).error();
   return Ok();
+}
+
+
+Status RequireRecentSignIn(ServiceContext& ctx, int64_t organisation_id, const StaffVisit& visit) {
+  if (visit.token_id == 0) return Ok();
+  if (NowUnixMs() - visit.authenticated_at <= kRecentSignInMs) return Ok();
+  VANTAGE_TRY(AuditRefusal(ctx, organisation_id, visit, "staff.reauthentication_required"));
+  return Error::Forbidden(
+      "Confirm it is you: this action needs a sign-in, password or second-factor code from the last 15 minutes "
+      "(POST /api/vantage/v1/reauthenticate)",
+      "reauthentication_required");
+}
+
+Status SetRequireSecondFactor(ServiceContext& ctx, int64_t organisation_id, bool required, const Actor& actor) {
+  return ctx.store.organisations().SetRequireSecondFactor(
+      organisation_id, required,
+      ActorEntry(actor, "settings.changed", std::string("{\"require_second_factor\":") + (required ? "true" : "false") + "}"));
 }
 
 }  // namespace vantage::service

@@ -65,6 +65,9 @@ struct StaffVisit {
   int64_t token_id = 0;      // the token or web session
   int64_t signed_in_at = 0;  // when it was issued
   std::string ip;
+  // When the holder last proved who they are: the sign-in, or a later
+  // reauthentication (service/auth.h).
+  int64_t authenticated_at = 0;
 };
 
 struct NewOrganisation {
@@ -72,6 +75,7 @@ struct NewOrganisation {
   std::string display_name;
   std::string note;
   std::string owner;  // the first owner's username
+  bool require_second_factor = true;  // staff must use a second factor
 };
 
 struct CreatedOrganisation {
@@ -122,12 +126,28 @@ Result<std::vector<store::StaffRole>> AcceptStaffInvitation(ServiceContext& ctx,
                                                             const Actor& invitee);
 Status DeclineStaffInvitation(ServiceContext& ctx, int64_t organisation_id, int64_t invitee_id);
 
-// Records a staff member's session in the organisation's audit log
+// Admits a staff member's request to act for the organisation (a staff
+// route of it, or Vantage-Act-As), and records the session in its audit log
 // (staff.sign_in, with when the session began) the first time it acts for
 // the organisation: a staff route of it or Vantage-Act-As. Sign-ins are not
 // logged otherwise, so an organisation learns nothing of a member's
 // sessions that never act for it, nor of those that act for another.
-Status RecordStaffSession(ServiceContext& ctx, int64_t organisation_id, const StaffVisit& visit);
+//
+// Before that, a staff member without a second factor is refused with
+// Forbidden "second_factor_required" when the organisation requires one
+// (the refusal is audited as staff.second_factor_missing).
+Status AdmitStaffVisit(ServiceContext& ctx, int64_t organisation_id, const StaffVisit& visit);
+
+// The actions that could do most harm if a session were stolen (approving
+// and publishing drafts, changing roles and settings) need the staff
+// member to have signed in, or proved who they are again, within the last
+// 15 minutes: Forbidden "reauthentication_required" otherwise (audited as
+// staff.reauthentication_required).
+inline constexpr int64_t kRecentSignInMs = 15 * 60 * 1000;
+Status RequireRecentSignIn(ServiceContext& ctx, int64_t organisation_id, const StaffVisit& visit);
+
+// An owner turns the second-factor requirement on or off (settings.changed).
+Status SetRequireSecondFactor(ServiceContext& ctx, int64_t organisation_id, bool required, const Actor& actor);
 
 // A request made by `staff` as the organisation (the Vantage-Act-As header):
 // the organisation's account when the staff member's roles allow the
@@ -136,7 +156,7 @@ Status RecordStaffSession(ServiceContext& ctx, int64_t organisation_id, const St
 // the role. A write is recorded in the organisation's audit log before it
 // runs ("as_organisation", detail {"method", "path"}); when it cannot be
 // recorded it does not run. The visit's session is recorded
-// (RecordStaffSession) on reads and writes alike.
+// (AdmitStaffVisit) on reads and writes alike.
 Result<store::Account> ActAsOrganisation(ServiceContext& ctx, const StaffVisit& visit, int64_t organisation_id,
                                          bool write, const std::string& method, const std::string& path);
 

@@ -275,6 +275,20 @@ Result<std::vector<std::string>> RegenerateRecoveryCodes(ServiceContext& ctx, co
   return codes.plain;
 }
 
+Status Reauthenticate(ServiceContext& ctx, const store::Account& account, int64_t token_id,
+                      std::string_view password, std::string_view code) {
+  auto has = HasSecondFactor(ctx, account.id);
+  if (!has) return std::move(has).error();
+  if (*has) {
+    if (code.empty()) return Error::Invalid("code", "code is required: this account uses a second factor", "missing_field");
+    VANTAGE_TRY(VerifySecondFactor(ctx, account.id, code));
+  } else {
+    if (password.empty()) return Error::Invalid("password", "password is required", "missing_field");
+    VANTAGE_TRY(CheckPassword(ctx, account, password, "password"));
+  }
+  return ctx.store.tokens().MarkReauthenticated(token_id, NowUnixMs());
+}
+
 Result<std::string> IssueSignInToken(ServiceContext& ctx, int64_t account_id) {
   std::string token = RandomToken();
   store::SignInChallenge challenge;

@@ -54,6 +54,13 @@ Result<std::string> IssueSignInToken(ServiceContext& ctx, int64_t account_id);
 // Unauthorized "invalid_code" (field `code`) for a wrong code.
 Result<int64_t> CompleteSignIn(ServiceContext& ctx, std::string_view sign_in_token, std::string_view code);
 
+// The holder of token `token_id` proves again who they are, for the actions
+// that need a recent sign-in (service/organisations.h): a code (TOTP or
+// recovery) when the account has a second factor, its password otherwise.
+// Invalid naming the missing or wrong field.
+Status Reauthenticate(ServiceContext& ctx, const store::Account& account, int64_t token_id,
+                      std::string_view password, std::string_view code);
+
 // Checks the account's password under the per-account sign-in allowance.
 // Invalid "invalid_password" naming `field` when wrong.
 Status CheckPassword(ServiceContext& ctx, const store::Account& account, std::string_view password,

@@ -33,6 +33,7 @@ struct Organisation {
   int64_t account_id = 0;
   int approvals_required = 1;  // approvals a post needs besides its author's
   int64_t created_at = 0;
+  bool require_second_factor = true;  // staff must have a second factor to act for it
 };
 
 struct StaffMember {
@@ -56,7 +57,12 @@ class OrganisationStore {
   // with `audit` (its organisation and target set here) appended once for
   // the organisation and once for the owner's role. Invalid "username" taken
   // as AccountStore::Create; NotFound "reference_gone" when the owner is gone.
-  virtual Result<Organisation> Create(const Account& account, int64_t owner_id, const AuditEntry& audit) = 0;
+  // `require_second_factor`: whether its staff must use a second factor.
+  virtual Result<Organisation> Create(const Account& account, int64_t owner_id, const AuditEntry& audit,
+                                      bool require_second_factor) = 0;
+  Result<Organisation> Create(const Account& account, int64_t owner_id, const AuditEntry& audit) {
+    return Create(account, owner_id, audit, true);
+  }
   virtual Result<std::optional<Organisation>> Find(int64_t account_id) = 0;
   // The roles `account_id` holds in the organisation (empty: not staff).
   virtual Result<std::vector<StaffRole>> RolesOf(int64_t organisation_id, int64_t account_id) = 0;
@@ -98,6 +104,11 @@ class OrganisationStore {
   // the first time only, `audit` (a sign-in) is appended with it. Whether it
   // was the first time.
   virtual Result<bool> RecordSession(int64_t organisation_id, int64_t token_id, const AuditEntry& audit) = 0;
+
+  // Sets whether staff must use a second factor, appending `audit` (its
+  // organisation and target set here) in the same transaction. NotFound for
+  // no organisation.
+  virtual Status SetRequireSecondFactor(int64_t organisation_id, bool required, const AuditEntry& audit) = 0;
 };
 
 std::unique_ptr<OrganisationStore> MakeSqlOrganisationStore(Database& db);

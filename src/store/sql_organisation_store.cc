@@ -26,9 +26,14 @@ constexpr Statement kInsertOrganisationActorKey{
     "organisation_insert_actor_key", "INSERT INTO actor_keys (account_id) VALUES (?)"};
 constexpr Statement kInsertOrganisation{
     "organisation_insert",
-    "INSERT INTO organisations (account_id, approvals_required, created_at) VALUES (?, ?, ?)"};
+    "INSERT INTO organisations (account_id, approvals_required, created_at, require_second_factor) "
+    "VALUES (?, ?, ?, ?)"};
 constexpr Statement kSelectOrganisation{
-    "organisation_select", "SELECT account_id, approvals_required, created_at FROM organisations WHERE account_id = ?"};
+    "organisation_select",
+    "SELECT account_id, approvals_required, created_at, require_second_factor FROM organisations WHERE account_id = ?"};
+constexpr Statement kSetRequireSecondFactor{
+    "organisation_set_require_second_factor",
+    "UPDATE organisations SET require_second_factor = ? WHERE account_id = ?"};
 constexpr Statement kLockOrganisation{
     "organisation_lock",
     "UPDATE organisations SET approvals_required = approvals_required WHERE account_id = ? RETURNING account_id"};
@@ -137,9 +142,11 @@ class SqlOrganisationStore final : public OrganisationStore {
  public:
   explicit SqlOrganisationStore(Database& db) : db_(db) {}
 
-  Result<Organisation> Create(const Account& a, int64_t owner_id, const AuditEntry& audit) override {
+  using OrganisationStore::Create;
+  Result<Organisation> Create(const Account& a, int64_t owner_id, const AuditEntry& audit,
+                              bool require_second_factor) override {
     if (a.id <= 0) return Error::Internal("A new organisation needs an id from the IdGenerator");
-    Organisation org{a.id, 1, a.created_at};
+    Organisation org{a.id, 1, a.created_at, require_second_factor};
     Status status = db_.Write([&](Connection& conn) -> Status {
       auto account = conn.Exec(kInsertOrganisationAccount,
                                {a.id, a.username, a.display_name, a.note, a.created_at, a.updated_at});
@@ -150,7 +157,8 @@ class SqlOrganisationStore final : public OrganisationStore {
         return error;
       }
       VANTAGE_TRY(conn.Exec(kInsertOrganisationActorKey, {a.id}));
-      VANTAGE_TRY(conn.Exec(kInsertOrganisation, {a.id, int64_t{org.approvals_required}, a.created_at}));
+      VANTAGE_TRY(conn.Exec(kInsertOrganisation, {a.id, int64_t{org.approvals_required}, a.created_at,
+                                                       int64_t{org.require_second_factor ? 1 : 0}}));
       VANTAGE_TRY(conn.Exec(kInsertRole, {a.id, owner_id, std::string("owner"), a.created_at}));
       AuditEntry created = audit;
       created.organisation_id = a.id;
@@ -178,7 +186,7 @@ class SqlOrganisationStore final : public OrganisationStore {
       found.reset();
       auto row = conn.QueryOne(kSelectOrganisation, {account_id});
       if (!row) return std::move(row).error();
-      if (*row) found = Organisation{(*row)->Int(0), static_cast<int>((*row)->Int(1)), (*row)->Int(2)};
+      if (*row) found = Organisation{(*row)->Int(0), static_cast<int>((*row)->Int(1)), (*row)->Int(2), (*row)->Bool(3)};
       return Ok();
     }));
     return found;
@@ -357,6 +365,20 @@ class SqlOrganisationStore final : public OrganisationStore {
       return Ok();
     }));
     return first;
+  }
+
+  Status SetRequireSecondFactor(int64_t organisation_id, bool required, const AuditEntry& audit) override {
+    return db_.Write([&](Connection& conn) -> Status {
+      auto updated = conn.Exec(kSetRequireSecondFactor, {int64_t{required ? 1 : 0}, organisation_id});
+      if (!updated) return std::move(updated).error();
+      if (*updated == 0) return Error::NotFound();
+      AuditEntry entry = audit;
+      entry.organisation_id = organisation_id;
+      entry.target_type = "organisation";
+      entry.target_id = organisation_id;
+      VANTAGE_TRY(AppendAuditEntryOn(conn, std::move(entry)));
+      return Ok();
+    });
   }
 
  private:

@@ -79,9 +79,9 @@ namespace {
   "code_hash, app_id, account_id, redirect_uri, scopes, code_challenge, expires_at"
 #define VANTAGE_TOKEN_COLUMNS_OF(p)                                                                       \
   p "id, " p "token_hash, " p "kind, " p "app_id, " p "account_id, " p "scopes, " p "csrf_token, " p            \
-  "user_agent, " p "ip, " p "created_at, " p "last_used_at"
+  "user_agent, " p "ip, " p "created_at, " p "last_used_at, " p "reauthenticated_at"
 #define VANTAGE_TOKEN_COLUMNS VANTAGE_TOKEN_COLUMNS_OF("")
-constexpr size_t kTokenColumnCount = 11;
+constexpr size_t kTokenColumnCount = 12;
 constexpr size_t kAppColumnCount = 8;
 
 constexpr Statement kInsertAccount{
@@ -148,7 +148,7 @@ constexpr Statement kDeleteExpiredCodes{
 
 constexpr Statement kInsertToken{
     "insert_token",
-    "INSERT INTO tokens (" VANTAGE_TOKEN_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+    "INSERT INTO tokens (" VANTAGE_TOKEN_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
 constexpr Statement kSelectTokenByHash{
     "select_token_by_hash", "SELECT " VANTAGE_TOKEN_COLUMNS " FROM tokens WHERE token_hash = ?"};
 // What authenticating a request needs, in one statement: the token, its
@@ -169,6 +169,8 @@ constexpr Statement kDeleteTokensForAccount{
     "delete_tokens_for_account", "DELETE FROM tokens WHERE account_id = ? AND id <> ?"};
 // Only forward: concurrent requests touching the same token in any order
 // leave the latest time.
+constexpr Statement kReauthenticateToken{
+    "reauthenticate_token", "UPDATE tokens SET reauthenticated_at = ? WHERE id = ? AND reauthenticated_at < ?"};
 constexpr Statement kTouchToken{
     "touch_token", "UPDATE tokens SET last_used_at = ? WHERE id = ? AND last_used_at < ?"};
 
@@ -240,6 +242,7 @@ Result<Token> DecodeToken(const Row& row, size_t at) {
   token.ip = row.Text(at + 8);
   token.created_at = row.Int(at + 9);
   token.last_used_at = row.Int(at + 10);
+  token.reauthenticated_at = row.Int(at + 11);
   return token;
 }
 
@@ -526,7 +529,7 @@ class SqlTokenStore final : public TokenStore {
     auto inserted = WriteOne(db_, kInsertToken,
                              {t.id, t.token_hash, std::string(TokenKindName(t.kind)), Opt(t.app_id),
                               Opt(t.account_id), t.scopes, t.csrf_token, t.user_agent, t.ip,
-                              t.created_at, t.last_used_at});
+                              t.created_at, t.last_used_at, t.reauthenticated_at});
     if (!inserted) return std::move(inserted).error();
     return t;
   }
@@ -605,6 +608,12 @@ class SqlTokenStore final : public TokenStore {
 
   Status Touch(int64_t token_id, int64_t now) override {
     auto changed = WriteOne(db_, kTouchToken, {now, token_id, now});
+    if (!changed) return std::move(changed).error();
+    return Ok();
+  }
+
+  Status MarkReauthenticated(int64_t token_id, int64_t now) override {
+    auto changed = WriteOne(db_, kReauthenticateToken, {now, token_id, now});
     if (!changed) return std::move(changed).error();
     return Ok();
   }

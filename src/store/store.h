@@ -172,6 +172,7 @@ struct Token {
   std::string ip;
   int64_t created_at = 0;
   int64_t last_used_at = 0;
+  int64_t reauthenticated_at = 0;  // the holder's last proof again; 0: none since issue
 };
 
 // A token with the account and the app it belongs to (either may be gone, or
@@ -199,6 +200,8 @@ class TokenStore {
   virtual Result<int64_t> RevokeAllForAccount(int64_t account_id, int64_t keep_id) = 0;
   // Moves last_used_at forward to `now` (never back); Ok when the token is gone.
   virtual Status Touch(int64_t token_id, int64_t now) = 0;
+  // Moves reauthenticated_at forward to `now`; Ok when the token is gone.
+  virtual Status MarkReauthenticated(int64_t token_id, int64_t now) = 0;
 };
 
 // All stores of one database.

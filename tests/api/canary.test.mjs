@@ -299,7 +299,7 @@ before(async () => {
 
   // The organisation, with its owner, verified; then its staff.
   org = assertOk(await api(server, 'POST', '/api/vantage/v1/admin/organisations', {
-    token: adminToken, json: { username: uniqueName('harbour_police'), display_name: 'Harbour Police', owner: staff.owner.username },
+    token: adminToken, json: { username: uniqueName('harbour_police'), display_name: 'Harbour Police', owner: staff.owner.username, require_second_factor: false },
   })).account;
   const verified = await runCli(['admin', 'verify', ...server.dataArgs, org.username]);
   assert.equal(verified.code, 0, verified.stderr);

@@ -464,7 +464,7 @@ describe('as an organisation', () => {
     moderator = await registerUser(server, 'moderator');
     editor = await registerUser(server, 'editor');
     org = assertOk(await api(server, 'POST', '/api/vantage/v1/admin/organisations', {
-      token: adminToken, json: { username: uniqueName('org'), display_name: 'Police', owner: owner.username },
+      token: adminToken, json: { username: uniqueName('org'), display_name: 'Police', owner: owner.username, require_second_factor: false },
     })).account;
     await joinStaff(server, org.id, owner, moderator, ['moderator']);
     await joinStaff(server, org.id, owner, editor, ['editor']);

@@ -66,7 +66,7 @@ before(async () => {
   const adminToken = await passwordToken(server, app, admin.username, admin.password, 'read write follow admin:write');
   for (const name of ['owner', 'editor', 'editor2', 'approver']) staff[name] = await registerUser(server, name);
   org = assertOk(await api(server, 'POST', '/api/vantage/v1/admin/organisations', {
-    token: adminToken, json: { username: uniqueName('org'), display_name: 'Harbour Office', owner: staff.owner.username },
+    token: adminToken, json: { username: uniqueName('org'), display_name: 'Harbour Office', owner: staff.owner.username, require_second_factor: false },
   })).account;
   const roles = { editor: ['editor'], editor2: ['editor', 'approver'], approver: ['approver'] };
   for (const [name, list] of Object.entries(roles)) await joinStaff(server, org.id, staff.owner, staff[name], list);

@@ -53,7 +53,7 @@ async function organisation(server) {
   const owner = await registerUser(server, 'owner');
   const approver = await registerUser(server, 'approver');
   const username = uniqueName('org');
-  const r = await runCli(['admin', 'create-organisation', ...server.dataArgs, '--username', username, '--owner', owner.username]);
+  const r = await runCli(['admin', 'create-organisation', ...server.dataArgs, '--username', username, '--owner', owner.username, '--second-factor-optional']);
   assert.equal(r.code, 0, r.stderr);
   const org = assertOk(await api(server, 'GET', `/api/v1/accounts/lookup?acct=${username}`));
   await joinStaff(server, org.id, owner, approver, ['approver']);

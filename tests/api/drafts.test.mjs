@@ -80,7 +80,7 @@ before(async () => {
   outsider = await registerUser(server, 'outsider');
   follower = await registerUser(server, 'follower');
   const make = async () => assertOk(await api(server, 'POST', '/api/vantage/v1/admin/organisations', {
-    token: adminToken, json: { username: uniqueName('org'), display_name: 'Archive Service', owner: staff.owner.username },
+    token: adminToken, json: { username: uniqueName('org'), display_name: 'Archive Service', owner: staff.owner.username, require_second_factor: false },
   })).account;
   org = await make();
   otherOrg = await make();
@@ -297,9 +297,9 @@ describe('who approves', () => {
 
   test('with approvals_required 2, two different approvers are needed', async () => {
     assert.deepEqual(assertOk(await api(server, 'PUT', `${ORG()}/settings`,
-      { token: staff.owner.token, json: { approvals_required: 2 } })), { approvals_required: 2 });
+      { token: staff.owner.token, json: { approvals_required: 2 } })), { approvals_required: 2, require_second_factor: false });
     try {
-      assert.deepEqual(assertOk(await call('GET', `${ORG()}/settings`, staff.analyst)), { approvals_required: 2 });
+      assert.deepEqual(assertOk(await call('GET', `${ORG()}/settings`, staff.analyst)), { approvals_required: 2, require_second_factor: false });
       let draft = await submitted();
       assert.equal(draft.approvals_required, 2);
       draft = assertOk(await transition(draft, 'approve', staff.approver, { scheduled_at: inSeconds(3600) }));

@@ -148,7 +148,7 @@ async function setUp(srv) {
   asker = await registerUser(srv, 'asker');
   outsider = await registerUser(srv, 'outsider');
   org = assertOk(await api(srv, 'POST', '/api/vantage/v1/admin/organisations', {
-    token: adminToken, json: { username: uniqueName('org'), display_name: 'Harbour Police', owner: staff.owner.username },
+    token: adminToken, json: { username: uniqueName('org'), display_name: 'Harbour Police', owner: staff.owner.username, require_second_factor: false },
   })).account;
   for (const role of ['editor', 'moderator', 'analyst']) await joinStaff(srv, org.id, staff.owner, staff[role], [role]);
 }

@@ -102,7 +102,7 @@ before(async () => {
   assertOk(await api(server, 'PATCH', '/api/v1/accounts/update_credentials',
     { token: asker.token, json: { display_name: 'Curious Resident' } }));
   const make = async () => assertOk(await api(server, 'POST', '/api/vantage/v1/admin/organisations', {
-    token: adminToken, json: { username: uniqueName('org'), display_name: 'Harbour Police', owner: staff.owner.username },
+    token: adminToken, json: { username: uniqueName('org'), display_name: 'Harbour Police', owner: staff.owner.username, require_second_factor: false },
   })).account;
   org = await make();
   otherOrg = await make();
@@ -438,7 +438,7 @@ describe('rate limits', () => {
       const adminToken = await passwordToken(limited, app, admin.username, admin.password, 'read write follow admin:write');
       const owner = await registerUser(limited, 'owner');
       const account = assertOk(await api(limited, 'POST', '/api/vantage/v1/admin/organisations', {
-        token: adminToken, json: { username: uniqueName('org'), display_name: 'Limited', owner: owner.username },
+        token: adminToken, json: { username: uniqueName('org'), display_name: 'Limited', owner: owner.username, require_second_factor: false },
       })).account;
       const session = assertOk(await api(limited, 'POST', `/api/vantage/v1/organisations/${account.id}/qa`,
         { token: owner.token, json: { title: 'T', ends_at: inSeconds(3600) } }));

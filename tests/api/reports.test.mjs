@@ -122,7 +122,7 @@ describe('reporting a Q&A question', () => {
     const owner = await registerUser(server, 'qaowner');
     const asker = await registerUser(server, 'qaasker');
     const org = assertOk(await api(server, 'POST', '/api/vantage/v1/admin/organisations', {
-      token: admin.token, json: { username: uniqueName('org'), display_name: 'Harbour Police', owner: owner.username },
+      token: admin.token, json: { username: uniqueName('org'), display_name: 'Harbour Police', owner: owner.username, require_second_factor: false },
     })).account;
     const session = assertOk(await api(server, 'POST', `/api/vantage/v1/organisations/${org.id}/qa`, {
       token: owner.token, json: { title: 'Ask us', ends_at: new Date(Date.now() + 3600_000).toISOString() },

@@ -79,7 +79,7 @@ before(async () => {
     staff[name] = await registerUser(server, name);
   }
   org = assertOk(await api(server, 'POST', '/api/vantage/v1/admin/organisations', {
-    token: adminToken, json: { username: uniqueName('org'), display_name: 'Harbour Office', owner: staff.owner.username },
+    token: adminToken, json: { username: uniqueName('org'), display_name: 'Harbour Office', owner: staff.owner.username, require_second_factor: false },
   })).account;
   const roles = {
     editor: ['editor'], editor2: ['editor', 'approver'], approver: ['approver'], approver2: ['approver'],
@@ -531,7 +531,7 @@ describe('any organisation\'s owner can read any person\'s sign-in IP addresses'
     boss = await registerUser(server, 'boss');
     invitee = await registerUser(server, 'invitee');
     const make = async (name) => assertOk(await api(server, 'POST', '/api/vantage/v1/admin/organisations', {
-      token: adminToken, json: { username: uniqueName('club'), display_name: name, owner: boss.username },
+      token: adminToken, json: { username: uniqueName('club'), display_name: name, owner: boss.username, require_second_factor: false },
     })).account;
     club = await make('Rowing Club');
     club2 = await make('Chess Club');

@@ -279,7 +279,7 @@ describe('interactions with a Fedify peer, and what stays on Vantage', () => {
     before(async () => {
       for (const name of ['owner', 'editor', 'approver']) staff[name] = await registerUser(v.server, name);
       org = assertOk(await api(v.server, 'POST', '/api/vantage/v1/admin/organisations', {
-        token: admin.token, json: { username: uniqueName('org'), display_name: 'Harbour Authority', owner: staff.owner.username },
+        token: admin.token, json: { username: uniqueName('org'), display_name: 'Harbour Authority', owner: staff.owner.username, require_second_factor: false },
       })).account;
       await joinStaff(v.server, org.id, staff.owner, staff.editor, ['editor']);
       await joinStaff(v.server, org.id, staff.owner, staff.approver, ['approver']);

@@ -46,7 +46,7 @@ test('no staff marker in the rendered pages of an organisation, for a visitor or
   }
   const orgName = `harbour${Date.now().toString(36).slice(-6)}`;
   const created = execFileSync(BIN, ['admin', 'create-organisation', '--data', process.env.VANTAGE_E2E_DATA,
-    '--username', orgName, '--owner', owner.username, '--display-name', 'Harbour Police'], { encoding: 'utf8' });
+    '--username', orgName, '--owner', owner.username, '--display-name', 'Harbour Police', '--second-factor-optional'], { encoding: 'utf8' });
   const org = { username: orgName, id: /\(id (\d+)\)/.exec(created)[1] };
   await addStaff(org, owner, editor, ['editor']);
   await asStaff(owner, org, 'PATCH', '/api/v1/accounts/update_credentials', { note: 'The official account of the Harbour Police.' });

@@ -5,6 +5,7 @@
 #include "store/copy_database.h"
 #include "store/audit_store.h"
 #include "store/event_store.h"
+#include "store/second_factor_store.h"
 
 #include <gtest/gtest.h>
 
@@ -355,6 +356,12 @@ void Seed(Store& store, IdGenerator& ids) {
     return Ok();
   });
   ASSERT_TRUE(federation.ok()) << federation.error().message;
+
+  // Second factors, through their store, as the service writes them.
+  ASSERT_TRUE(WritePendingTotp(store.database(), a, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", now).ok());
+  auto enabled = EnableTotp(store.database(), a, 57000000, {"digest-one", "digest-two"}, now);
+  ASSERT_TRUE(enabled.ok() && *enabled);
+  ASSERT_TRUE(CreateSignInChallenge(store.database(), "challenge-digest", SignInChallenge{a, "", now + 60000}).ok());
 }
 
 std::string Key(const Row& row) {

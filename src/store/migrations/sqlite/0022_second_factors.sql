@@ -28,3 +28,14 @@ CREATE TABLE sign_in_challenges (
   expires_at BIGINT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX sign_in_challenges_expiry ON sign_in_challenges (expires_at);
+
+-- Organisations that require their staff to use a second factor. New
+-- organisations are created with it on; those that existed before it keep
+-- it off until an owner turns it on, so that no staff member is locked out
+-- by an upgrade.
+ALTER TABLE organisations ADD COLUMN require_second_factor BIGINT NOT NULL DEFAULT 0;
+
+-- When the holder of a token or session last proved again who they are
+-- (a password or a second factor), for the actions that need a recent
+-- sign-in; 0: only when it was issued (created_at).
+ALTER TABLE tokens ADD COLUMN reauthenticated_at BIGINT NOT NULL DEFAULT 0;

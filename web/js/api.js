@@ -57,8 +57,40 @@ function parse(text) {
   }
 }
 
+// The organisation a request acts for: its Vantage-Act-As, or the :id of an
+// organisation's staff routes (/api/vantage/v1/organisations/:id/...). null
+// for everything else (the viewer's own account, settings and invitations).
+function staffOf(path, headers) {
+  const actAs = headers && headers['Vantage-Act-As'];
+  if (actAs) return String(actAs);
+  const m = /^\/api\/vantage\/v1\/organisations\/(\d+)\//.exec(path);
+  return m ? m[1] : null;
+}
+
+// Who answers `403 second_factor_required` on a staff request (the
+// organisation requires a second factor and the viewer has none): the
+// console, which puts its panel in place of the page (ui/console_nav.js).
+// handler(error, orgId) returns a promise that never settles when it has
+// done so (the page stops where it was), or undefined to let the request
+// fail as usual.
+let secondFactorRequired = () => undefined;
+export function onSecondFactorRequired(handler) {
+  secondFactorRequired = handler;
+}
+
+async function refused(error, path, headers) {
+  const org = error.code === 'second_factor_required' && staffOf(path, headers);
+  if (org) await secondFactorRequired(error, org);
+  return error;
+}
+
 // Returns {data, link, status}; throws ApiError for any non-2xx answer.
-export async function request(method, path, { json, form, bearer, signal, headers } = {}) {
+// `403 reauthentication_required` (an organisation's action that needs a
+// recent sign-in) asks the person to confirm it is them
+// (ui/reauthenticate.js), then sends the request once more: the caller sees
+// only that second answer, or the refusal when they cancel.
+export async function request(method, path, options = {}) {
+  const { json, form, bearer, signal, headers, confirmed } = options;
   const init = { method, headers: { ...writeHeaders(method, bearer), ...headers }, credentials: 'same-origin', signal };
   if (form) {
     init.body = form;
@@ -66,9 +98,19 @@ export async function request(method, path, { json, form, bearer, signal, header
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(json);
   }
+  // Where focus is now, before the browser moves it off a button disabled
+  // while its request runs: the question gives it back there.
+  const focused = document.activeElement;
   const res = await fetch(path, init);
   const data = parse(await res.text());
-  if (!res.ok) throw new ApiError(res.status, data, retryAfterSeconds(res.headers.get('Retry-After')));
+  if (!res.ok) {
+    const error = new ApiError(res.status, data, retryAfterSeconds(res.headers.get('Retry-After')));
+    if (error.code === 'reauthentication_required' && !bearer && !confirmed) {
+      const { reauthenticate } = await import('./ui/reauthenticate.js');
+      return reauthenticate(error, () => request(method, path, { ...options, confirmed: true }), focused);
+    }
+    throw await refused(error, path, headers);
+  }
   return { data, link: parseLink(res.headers.get('Link')), status: res.status };
 }
 
@@ -94,7 +136,7 @@ export function uploadMedia(file, description, onProgress, headers = {}) {
     xhr.onload = () => {
       const body = parse(xhr.responseText);
       if (xhr.status >= 200 && xhr.status < 300) resolve(body);
-      else reject(new ApiError(xhr.status, body));
+      else refused(new ApiError(xhr.status, body), '/api/v2/media', headers).then(reject);
     };
     xhr.onerror = () => reject(new ApiError(0, { error: 'The upload could not reach the server' }));
     const form = new FormData();

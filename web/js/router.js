@@ -59,7 +59,14 @@ export async function render() {
   if (current !== token) return;  // navigated again meanwhile
   const params = { ...found.params, query: new URLSearchParams(location.search) };
   token.cleanup = await page.default(main, params);
-  window.scrollTo(0, 0);
+  // A link to a part of a page (/settings#two-factor) opens there.
+  const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (target) {
+    target.scrollIntoView();
+    if (target.hasAttribute('tabindex')) target.focus({ preventScroll: true });
+  } else {
+    window.scrollTo(0, 0);
+  }
 }
 
 // Same-origin links to app routes navigate in place.
@@ -71,7 +78,7 @@ export function interceptLinks() {
     const url = new URL(a.href, location.href);
     if (url.origin !== location.origin || !match(url.pathname)) return;
     e.preventDefault();
-    navigate(url.pathname + url.search);
+    navigate(url.pathname + url.search + url.hash);
   });
   window.addEventListener('popstate', render);
 }

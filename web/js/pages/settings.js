@@ -128,7 +128,9 @@ function twoFactorCard() {
   const base = '/api/vantage/v1/second_factors';
   const title = h('h2', { id: 'two-factor-title', text: 'Two-factor authentication' });
   const body = h('div', {}, h('p.muted', { text: 'Loading…' }));
-  const card = h('section.card.two-factor', { 'aria-labelledby': title.id }, title, body);
+  // /settings#two-factor opens here (the console's link, when an
+  // organisation requires its staff to use a second factor).
+  const card = h('section.card.two-factor', { id: 'two-factor', tabindex: -1, 'aria-labelledby': title.id }, title, body);
   const show = (...nodes) => body.replaceChildren(...nodes);
   const passwordInput = () => h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
   const codeInput = (numeric) => h('input', {

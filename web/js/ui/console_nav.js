@@ -1,6 +1,7 @@
 // The staff console's header (the organisation's picture and name) and its
 // tabs, each shown only to the roles that may use it (owners see them all).
 import { h } from '../dom.js';
+import { onSecondFactorRequired } from '../api.js';
 import { navigate } from '../router.js';
 import { myOrganisations, requireSignIn } from '../session.js';
 import { avatar } from './account.js';
@@ -54,6 +55,7 @@ export async function consoleNav(main, orgId, current) {
     navigate(consolePath(orgId, first), { replace: true });
     return null;
   }
+  drawn = { orgId, name };
   main.append(h('header.console-head', {},
     avatar(account, 44, ''),
     h('div.names', {}, h('strong', { text: name }), h('span.muted', { text: 'Staff console' }))),
@@ -65,3 +67,30 @@ export async function consoleNav(main, orgId, current) {
   }
   return membership;
 }
+
+// The organisation whose console is on the screen: {orgId, name}.
+let drawn = null;
+
+// A staff request refused with 403 second_factor_required
+// (docs/account-security.md): the organisation requires its staff to use a
+// second factor, and the viewer's account has none. On this organisation's console page,
+// a panel takes the page's place under the header and tabs, with the way to
+// turn it on; the page's own work stops there (its request never settles).
+// Anywhere else the request fails as usual, with the server's sentence.
+onSecondFactorRequired((error, orgId) => {
+  const main = document.getElementById('main');
+  const here = /^\/console\/([^/]+)/.exec(location.pathname);
+  if (!here || decodeURIComponent(here[1]) !== orgId || !drawn || drawn.orgId !== orgId) return undefined;
+  if (!main.querySelector('.second-factor-required')) {
+    for (const el of [...main.children]) if (!el.matches('.console-head, .console-nav')) el.remove();
+    const title = h('h1', { id: 'second-factor-required-title', tabindex: -1, text: 'Turn on two-factor authentication' });
+    main.append(h('section.card.second-factor-required', { 'aria-labelledby': title.id }, title,
+      h('p', { text: `${drawn.name} requires its staff to use two-factor authentication: a code from an authenticator app `
+        + 'on your phone as well as your password. Turn it on for your account to use the console.' }),
+      h('p.muted', { text: 'Your own account, your settings and your invitations work as before.' }),
+      h('p', {}, h('a.button.primary', { href: '/settings#two-factor', text: 'Turn it on in your settings' }))));
+    document.title = `Two-factor authentication required · ${drawn.name} · Vantage`;
+    title.focus();
+  }
+  return new Promise(() => {});
+});

@@ -15,6 +15,11 @@ const ACTIONS = {
   'staff.invitation_accepted': () => 'Invitation accepted',
   'staff.invitation_declined': () => 'Invitation declined',
   'staff.invitation_withdrawn': () => 'Invitation withdrawn',
+  'staff.second_factor_missing': () => 'Refused: no second factor',
+  'staff.reauthentication_required': () => 'Asked to confirm it is them',
+  'settings.changed': (d) => ('require_second_factor' in d
+    ? `Setting changed: staff ${d.require_second_factor ? 'must' : 'need not'} use a second factor`
+    : `Setting changed: ${d.approvals_required} approval${d.approvals_required === 1 ? '' : 's'} per draft`),
   as_organisation: (d) => `Acted as the organisation: ${d.method} ${d.path}`,
 };
 

@@ -1,8 +1,8 @@
 // /console/:org/staff (owners): the members and their roles, changed with
 // checkboxes; adding someone by username, which invites them (they join once
 // they accept, on /invitations); the invitations waiting, each withdrawn;
-// removing; how many approvals a draft needs. The organisation always keeps
-// an owner (409 last_owner).
+// removing; how many approvals a draft needs, and whether staff must use a
+// second factor. The organisation always keeps an owner (409 last_owner).
 import { h, clear, toast } from '../../dom.js';
 import { get, put, del } from '../../api.js';
 import { forgetOrganisations } from '../../session.js';
@@ -20,18 +20,34 @@ function roleBoxes(legend, roles) {
   return { set, read: () => boxes.filter((b) => b.checked).map((b) => b.value) };
 }
 
+// The organisation's settings: how many approvals a draft needs, and whether
+// staff must use a second factor (docs/account-security.md). Save sends what
+// changed (each change is audited); the approvals alone when nothing did.
 function settingsForm(base) {
   const n = h('input', { type: 'number', min: 1, max: 5, required: true, name: 'approvals_required' });
+  const secondFactor = h('input', { type: 'checkbox', name: 'require_second_factor', 'aria-describedby': 'require-second-factor-hint' });
   const error = errorLine();
-  const form = h('form.card', {}, h('h2', { text: 'Approvals' }),
+  let saved = null;
+  const show = (s) => {
+    saved = s;
+    n.value = s.approvals_required;
+    secondFactor.checked = Boolean(s.require_second_factor);
+  };
+  const form = h('form.card', {}, h('h2', { text: 'Settings' }),
     field('Approvals a draft needs', n, 'From 1 to 5 approvers besides its author.'),
+    h('label.check', {}, secondFactor, 'Staff must use a second factor'),
+    h('p.hint.check-hint', { id: 'require-second-factor-hint', text: 'Staff without two-factor authentication cannot use the console '
+      + 'or act for the organisation until they turn it on in their settings. Owners too.' }),
     error, h('button.primary', { type: 'submit', text: 'Save' }));
-  get(`${base}/settings`).then((s) => { n.value = s.approvals_required; }, (e) => { error.textContent = e.message; });
+  get(`${base}/settings`).then(show, (e) => { error.textContent = e.message; });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     submitting(form, error, async () => {
-      const s = await put(`${base}/settings`, { approvals_required: Number(n.value) });
-      n.value = s.approvals_required;
+      const body = {};
+      if (!saved || Number(n.value) !== saved.approvals_required) body.approvals_required = Number(n.value);
+      if (saved && secondFactor.checked !== Boolean(saved.require_second_factor)) body.require_second_factor = secondFactor.checked;
+      if (!Object.keys(body).length) body.approvals_required = Number(n.value);
+      show(await put(`${base}/settings`, body));
       toast('Saved');
     });
   });

@@ -1,0 +1,72 @@
+// "Confirm it is you" (docs/account-security.md, "Recent sign-in"): an
+// organisation's action refused with 403 reauthentication_required asks for a
+// code from the authenticator app or a recovery code (an account with a
+// second factor), or else the password, sends it to
+// POST /api/vantage/v1/reauthenticate, and then the request once more.
+// api.js's request() calls this for every such refusal, so pages do nothing.
+import { h } from '../dom.js';
+import { ApiError, get, post } from '../api.js';
+import { field, errorLine, submitting, waitError } from './form.js';
+
+// One question at a time: requests refused together wait for the same answer.
+let asking = null;
+
+// Resolves to true once the server has accepted the code or password, false
+// when the person cancels (Cancel, or Escape).
+async function ask() {
+  const { totp } = await get('/api/vantage/v1/second_factors');
+  const name = totp ? 'code' : 'password';
+  const input = totp
+    ? h('input', { name, autocomplete: 'one-time-code', inputmode: 'text', autocapitalize: 'none', spellcheck: 'false', required: true, maxlength: 32 })
+    : h('input', { name, type: 'password', autocomplete: 'current-password', required: true });
+  const error = errorLine();
+  const title = h('h2', { id: 'reauth-title', text: 'Confirm it is you' });
+  const lead = h('p', { id: 'reauth-lead', text: totp
+    ? 'This needs a recent sign-in. Type a code from your authenticator app, or one of your recovery codes.'
+    : 'This needs a recent sign-in. Type your password.' });
+  const cancel = h('button.secondary', { type: 'button', text: 'Cancel' });
+  const form = h('form', {}, title, lead,
+    field(totp ? 'Code from your authenticator app or a recovery code' : 'Password', input), error,
+    h('div.form-actions', {}, h('button.primary', { type: 'submit', text: 'Confirm' }), cancel));
+  const dialog = h('dialog.reauth', { 'aria-labelledby': title.id, 'aria-describedby': lead.id }, form);
+  document.body.append(dialog);
+  let confirmed = false;
+  const closed = new Promise((resolve) => dialog.addEventListener('close', () => {
+    dialog.remove();
+    resolve(confirmed);
+  }));
+  cancel.addEventListener('click', () => dialog.close());
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    // A wrong code or password (422 naming the field) shows under the input.
+    submitting(form, error, async () => {
+      const value = totp ? input.value.replace(/\s+/g, '') : input.value;
+      await post('/api/vantage/v1/reauthenticate', { [name]: value }).catch((x) => { throw waitError(x); });
+      confirmed = true;
+      dialog.close();
+    }, { [name]: input });
+  });
+  dialog.showModal();
+  input.focus();
+  return closed;
+}
+
+// Asks, then runs `retry` (the refused request, sent again) once confirmed;
+// throws a refusal saying so when the person cancels. Focus goes back to
+// `opener` (where it was when the request started) once the request is over,
+// when nothing else has it: a button disabled while it runs is enabled again
+// by then.
+export async function reauthenticate(refusal, retry, opener) {
+  try {
+    asking ??= ask().finally(() => { asking = null; });
+    if (!(await asking)) {
+      throw new ApiError(refusal.status, { ...refusal.body, error: 'Not done: this needs you to confirm it is you.' });
+    }
+    return await retry();
+  } finally {
+    setTimeout(() => {
+      const lost = !document.activeElement || document.activeElement === document.body;
+      if (lost && opener && opener.isConnected && opener.focus) opener.focus();
+    });
+  }
+}

@@ -610,6 +610,22 @@ describe('recent sign-in', () => {
     assert.equal(after - before, 5);
   });
 
+  test('wrong codes sent to reauthenticate count against the sign-in limit of five per account', async () => {
+    const limited = await registerWithTotp('limited');
+    for (let i = 0; i < 4; i += 1) {
+      assertError(await call(limited, 'POST', REAUTHENTICATE, { json: { code: wrongCode(limited.secret) } }),
+        422, 'invalid_code', 'code');
+    }
+    // The fifth at the web sign-in, the sixth back here.
+    const first = await api(server, 'POST', '/auth/sign_in', { json: { username: limited.username, password: limited.password } });
+    const { sign_in_token: signInToken } = assertError(first, 403, 'second_factor_required');
+    assertError(await api(server, 'POST', '/auth/sign_in', { json: { sign_in_token: signInToken, code: wrongCode(limited.secret) } }),
+      401, 'invalid_code');
+    const res = await call(limited, 'POST', REAUTHENTICATE, { json: { code: wrongCode(limited.secret) } });
+    assertError(res, 429);
+    assert.match(res.headers.get('retry-after') ?? '', /^\d+$/, 'Retry-After in seconds');
+  });
+
   test('a web session just signed in needs no reauthentication', async () => {
     const session = await webSignIn(approver);
     const draft = await submittedDraft(editor, org.id, 'High tide');

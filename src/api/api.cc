@@ -6,6 +6,7 @@
 #include "core/id.h"
 #include "http/error_response.h"
 #include "service/crypto.h"
+#include "service/mail.h"
 #include "service/organisations.h"
 #include "service/scopes.h"
 
@@ -75,6 +76,7 @@ Result<service::Principal> Authorize(ApiContext& ctx, const http::Request& reque
       return Error::Forbidden("This method requires an authenticated user", "user_required");
     if (!principal->account->approved)
       return Error::Forbidden("Your login is currently pending approval", "pending_approval");
+    VANTAGE_TRY(service::CheckEmailConfirmed(ctx.services, principal->account->id));
   }
   if (std::string_view act_as = request.Header("vantage-act-as"); !act_as.empty() && principal->account) {
     // Staff acting as an organisation (docs/organisations.md). Anything but
@@ -143,6 +145,7 @@ void RegisterRoutes(http::Router& router, ApiContext& ctx) {
   RegisterAccountRoutes(router, ctx);
   RegisterSessionRoutes(router, ctx);
   RegisterSecondFactorRoutes(router, ctx);
+  RegisterEmailRoutes(router, ctx);
   RegisterStatusRoutes(router, ctx);
   RegisterAtomFeedRoutes(router, ctx);
   RegisterInsightRoutes(router, ctx);

@@ -311,7 +311,8 @@ void RegisterOAuthRoutes(http::Router& router, ApiContext& ctx) {
         }
         account_id = account->id;
       }
-      issued = service::IssueToken(ctx.services, *app, account_id, *scopes, ip, agent);
+      issued = account_id ? service::IssueTokenForSignIn(ctx.services, *app, *account_id, *scopes, ip, agent)
+                          : service::IssueToken(ctx.services, *app, account_id, *scopes, ip, agent);
     } else {
       return Error::BadRequest("unsupported_grant_type",
                                "grant_type must be authorization_code, password or client_credentials",

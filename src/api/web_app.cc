@@ -183,7 +183,8 @@ bool IsAppRoute(std::string_view path) {
   if (parts.size() == 1)
     return first == "explore" || first == "notifications" || first == "settings" ||
            first == "sign_in" || first == "sign_up" || first == "new" || first == "search" ||
-           first == "follow_requests" || first == "invitations";
+           first == "follow_requests" || first == "invitations" || first == "forgot_password" ||
+           first == "reset_password" || first == "confirm_email";
   if (parts.size() == 2) return first == "p" || first == "tags" || first == "settings" || first == "qa";
   return false;
 }

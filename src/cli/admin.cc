@@ -12,6 +12,7 @@
 #include "service/accounts.h"
 #include "service/crypto.h"
 #include "service/domains.h"
+#include "store/mail_store.h"
 #include "store/store.h"
 
 namespace vantage::cli {
@@ -102,6 +103,7 @@ int Admin(const std::vector<std::string>& args) {
       "  set-role --username U --role R\n"
       "  verify NAME                                    (gives the account the verified badge)\n"
       "  unverify NAME                                  (takes the badge away)\n"
+      "  confirm-email NAME                             (confirms the account's address, as its link would)\n"
       "  create-organisation --username U --owner O     (an organisation account and its first owner)\n"
       "  domain-block DOMAIN --severity suspend|silence|reject_media [--reason R]\n"
       "                                                 (docs/federation.md; covers its subdomains)\n"
@@ -124,7 +126,7 @@ int Admin(const std::vector<std::string>& args) {
       ("email", po::value(&email), "e-mail address")
       ("role", po::value(&role), "admin, moderator or user")
       ("password-stdin", po::bool_switch(&password_stdin), "read the password from standard input");
-  bool by_name = command == "verify" || command == "unverify";
+  bool by_name = command == "verify" || command == "unverify" || command == "confirm-email";
   std::vector<std::string> positional;
   auto parsed = ParseDataConfig({args.begin() + 1, args.end()}, by_name ? &positional : nullptr, &extra);
   if (!parsed) return Fail(parsed.error().message);
@@ -173,7 +175,12 @@ int Admin(const std::vector<std::string>& args) {
     bool verify = command == "verify";
     if (!account) code = Fail(account.error().message);
     else if (!*account) code = Fail("no account named " + username);
-    else if (auto status = store->accounts().SetVerified((*account)->id, verify, NowUnixMs()); !status)
+    else if (command == "confirm-email") {
+      if (auto status = store::MarkEmailConfirmed(**database, (*account)->id); !status)
+        code = Fail(status.error().message);
+      else
+        std::printf("the e-mail address of %s is confirmed\n", (*account)->username.c_str());
+    } else if (auto status = store->accounts().SetVerified((*account)->id, verify, NowUnixMs()); !status)
       code = Fail(status.error().message);
     else if (verify)
       std::printf("%s is verified\n", (*account)->username.c_str());

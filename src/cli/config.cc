@@ -117,7 +117,14 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
         ("federation-per-host", po::value(&c.federation.per_host)->default_value(c.federation.per_host), "deliveries in flight to one host at most")
         ("federation-media", po::value(&federation_media)->default_value(federation_media), "remote posts' photos: eager (fetched when the post arrives) or lazy (when first shown)")
         ("remote-media-cache-gb", po::value(&remote_cache_gb)->default_value(remote_cache_gb), "GB remote posts' photos may take; past it the least recently viewed are evicted (fetched again when shown) by the cleanup job");
-    all.add(net).add(pools).add(instance).add(media).add(federation);
+    po::options_description mail("E-mail (docs/account-security.md)");
+    mail.add_options()
+        ("smtp-url", po::value(&c.smtp.url), "the SMTP server: smtp://[user:password@]host[:port] (STARTTLS when offered) or smtps://... (TLS); none: messages and their links go to the log")
+        ("smtp-from", po::value(&c.smtp.from), "the sender, as \"Name <address>\" or an address (default: notifications@ the instance's domain)")
+        ("smtp-require-tls", po::bool_switch(&c.smtp.require_tls), "refuse to send over smtp:// unless the server offers STARTTLS")
+        ("require-email-confirmation", po::bool_switch(&c.settings.require_email_confirmation), "accounts that sign up cannot sign in or use their tokens until they confirm their address")
+        ("password-reset-limit-ip", po::value(&c.settings.password_reset_limit_ip)->default_value(c.settings.password_reset_limit_ip), "password reset requests per IP per hour (0: no limit)");
+    all.add(net).add(pools).add(instance).add(media).add(federation).add(mail);
   }
 
   std::vector<std::string> rest;

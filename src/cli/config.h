@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "http/server.h"
 #include "federation/federation.h"
+#include "mail/sender.h"
 #include "service/context.h"
 #include "service/media.h"
 
@@ -49,6 +50,7 @@ struct Config {
   std::string web_dir;  // empty: the web app compiled into the binary
   std::string metrics_token;  // empty: /metrics for loopback clients only
   federation::Options federation;  // docs/federation.md
+  mail::SmtpConfig smtp;           // docs/account-security.md, E-mail
 
   bool UsesPostgres() const { return db.starts_with("postgres://") || db.starts_with("postgresql://"); }
   // The SQLite file, when the database is SQLite.

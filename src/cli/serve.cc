@@ -24,6 +24,7 @@
 #include "http/pool.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "mail/sender.h"
 #include "media/blob_store.h"
 #include "media/libvips.h"
 #include "service/crypto.h"
@@ -197,6 +198,15 @@ int Serve(const std::vector<std::string>& args) {
   services.settings.secure_cookies = services.settings.base_url.starts_with("https://");
   api::RefreshInstance(api);
   federation.Start();
+  mail::SmtpConfig smtp = config.smtp;
+  // The domain without a port, which no address or message id may have.
+  std::string mail_domain = services.settings.domain.substr(0, services.settings.domain.rfind(':'));
+  if (smtp.from.empty()) smtp.from = services.settings.title + " <notifications@" + mail_domain + ">";
+  mail::MailSender mail_sender(**database, smtp, mail_domain);
+  services.mail_wake = [&mail_sender] { mail_sender.Wake(); };
+  mail_sender.Start();
+  if (smtp.url.empty())
+    spdlog::info("mail: no SMTP server configured (--smtp-url): messages and their links go to this log");
 
   std::printf("vantage: listening on %s\n", url.c_str());
   std::printf("vantage: data in %s (registrations %s)\n", config.data_dir.c_str(),
@@ -249,6 +259,8 @@ int Serve(const std::vector<std::string>& args) {
   }
   // The bus wakes connections' writers: it stops before the server goes away.
   event_bus.Stop();
+  services.mail_wake = nullptr;
+  mail_sender.Stop();
   federation.Stop();
   // In-flight handlers may still hold requests: stop the pools before the
   // server (and the coroutine frames it owns) goes away.

@@ -7,6 +7,7 @@
 #include "service/confusables.h"
 #include "service/crypto.h"
 #include "service/federation_events.h"
+#include "service/mail.h"
 #include "service/second_factors.h"
 #include "store/federation_store.h"
 
@@ -124,8 +125,11 @@ Result<store::Account> RegisterAccount(ServiceContext& ctx, const Registration& 
   VANTAGE_TRY(CheckNotImpersonating(ctx, "username", input.username, 0));
   // Counted after validation so typos do not use up the allowance.
   if (int wait = ctx.registrations_by_ip.Hit(AddressKey(input.ip), NowUnixMs())) return Error::RateLimited(wait);
-  return InsertAccount(ctx, input.username, input.email, input.password, store::Role::kUser,
-                       !approval, input.reason);
+  auto account = InsertAccount(ctx, input.username, input.email, input.password, store::Role::kUser,
+                               !approval, input.reason);
+  if (!account) return std::move(account).error();
+  VANTAGE_TRY(SendEmailConfirmation(ctx, *account));
+  return account;
 }
 
 Result<store::Account> CreateAccount(ServiceContext& ctx, const std::string& username,

@@ -4,6 +4,7 @@
 
 #include "core/text.h"
 #include "service/crypto.h"
+#include "service/mail.h"
 #include "service/organisations.h"
 #include "service/scopes.h"
 #include "service/second_factors.h"
@@ -238,7 +239,20 @@ Result<IssuedToken> RedeemAuthorizationCode(ServiceContext& ctx, const store::Ap
     if (!ConstantTimeEquals(Sha256Base64Url(code_verifier), c.code_challenge))
       return InvalidGrant("code_verifier does not match the code_challenge");
   }
-  return IssueToken(ctx, app, c.account_id, c.scopes, ip, user_agent);
+  return IssueTokenForSignIn(ctx, app, c.account_id, c.scopes, ip, user_agent);
+}
+
+Result<IssuedToken> IssueTokenForSignIn(ServiceContext& ctx, const store::App& app, int64_t account_id,
+                                     const std::string& scopes, const std::string& ip,
+                                     const std::string& user_agent) {
+  auto known = KnownDevice(ctx, account_id, user_agent);
+  if (!known) return std::move(known).error();
+  auto issued = IssueToken(ctx, app, account_id, scopes, ip, user_agent);
+  if (!issued || *known) return issued;
+  auto account = ctx.store.accounts().FindById(account_id);
+  if (!account) return std::move(account).error();
+  if (*account) VANTAGE_TRY(NoticeNewDevice(ctx, **account, ip, user_agent));
+  return issued;
 }
 
 Status RevokeToken(ServiceContext& ctx, const store::App& app, const std::string& token) {
@@ -290,6 +304,7 @@ Result<store::Account> CheckPasswordGrant(ServiceContext& ctx, std::string_view 
         "This account uses a second factor: sign in through the authorization page (/oauth/authorize) "
         "with grant_type=authorization_code",
         "second_factor_required");
+  VANTAGE_TRY(CheckEmailConfirmed(ctx, account->id));
   return account;
 }
 
@@ -301,6 +316,7 @@ Result<SignInStep> CheckSignIn(ServiceContext& ctx, const SignInAttempt& attempt
     auto account = ctx.store.accounts().FindById(*account_id);
     if (!account) return std::move(account).error();
     if (!*account) return Error::Unauthorized("The sign-in has expired; start again with the password", "sign_in_expired");
+    VANTAGE_TRY(CheckEmailConfirmed(ctx, (*account)->id));
     step.account = std::move(**account);
     return step;
   }
@@ -309,6 +325,7 @@ Result<SignInStep> CheckSignIn(ServiceContext& ctx, const SignInAttempt& attempt
   auto second = HasSecondFactor(ctx, account->id);
   if (!second) return std::move(second).error();
   if (!*second) {
+    VANTAGE_TRY(CheckEmailConfirmed(ctx, account->id));
     step.account = std::move(*account);
     return step;
   }
@@ -326,6 +343,8 @@ Result<SignInOutcome> SignIn(ServiceContext& ctx, const SignInAttempt& attempt) 
     outcome.sign_in_token = std::move(step->sign_in_token);
     return outcome;
   }
+  auto known = KnownDevice(ctx, step->account->id, attempt.user_agent);
+  if (!known) return std::move(known).error();
   WebSession session;
   session.cookie_value = RandomToken();
   auto token = StoreToken(ctx, session.cookie_value, store::TokenKind::kSession, std::nullopt,
@@ -333,6 +352,7 @@ Result<SignInOutcome> SignIn(ServiceContext& ctx, const SignInAttempt& attempt) 
   if (!token) return std::move(token).error();
   session.token = std::move(*token);
   session.account = std::move(*step->account);
+  if (!*known) VANTAGE_TRY(NoticeNewDevice(ctx, session.account, attempt.ip, attempt.user_agent));
   outcome.session = std::move(session);
   return outcome;
 }

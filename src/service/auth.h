@@ -63,6 +63,13 @@ Result<IssuedToken> IssueToken(ServiceContext& ctx, const store::App& app,
                                std::optional<int64_t> account_id, const std::string& scopes,
                                const std::string& ip, const std::string& user_agent);
 
+// IssueToken for a sign-in of `account_id` (the authorization code and
+// password grants): the account holder is told of a sign-in from a device
+// (user agent) none of its sessions or tokens has used.
+Result<IssuedToken> IssueTokenForSignIn(ServiceContext& ctx, const store::App& app, int64_t account_id,
+                                     const std::string& scopes, const std::string& ip,
+                                     const std::string& user_agent);
+
 struct AuthorizationRequest {
   std::string client_id;
   std::string redirect_uri;

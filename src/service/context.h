@@ -30,6 +30,10 @@ struct Settings {
   int sign_in_limit_ip = 30;         // attempts per IP per 5 minutes
   int sign_in_limit_account = 10;    // failures per account per 5 minutes
   int second_factor_limit_account = 5;  // wrong second-factor codes per account per 5 minutes
+  int password_reset_limit_ip = 10;     // password reset requests per IP per hour
+  // Accounts that signed up cannot sign in or use their tokens until they
+  // follow the link sent to their address (service/mail.h).
+  bool require_email_confirmation = false;
   int registration_limit_ip = 10;    // registrations per IP per hour
   int question_limit_account = 10;   // Q&A questions per account per 10 minutes
   int question_limit_ip = 30;        // Q&A questions per IP per 10 minutes
@@ -51,6 +55,7 @@ struct ServiceContext {
   RateLimiter sign_in_by_ip;
   RateLimiter sign_in_by_account;
   RateLimiter second_factor_failures;
+  RateLimiter password_resets_by_ip;
   RateLimiter registrations_by_ip;
   RateLimiter questions_by_account;
   RateLimiter questions_by_ip;
@@ -63,6 +68,9 @@ struct ServiceContext {
   // Wakes the federation worker when the outbox has new entries
   // (service/federation_events.h); none: it finds them at its next poll.
   std::function<void()> federation_wake;
+  // Wakes the mail sender when a message is queued (mail/sender.h); none:
+  // it finds it at its next poll.
+  std::function<void()> mail_wake;
   // Other servers, reached through federation (service/fediverse.h); none:
   // federation is off, and nothing remote is resolved or fetched.
   Fediverse* fediverse = nullptr;

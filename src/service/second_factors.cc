@@ -12,6 +12,7 @@
 #include "core/id.h"
 #include "core/text.h"
 #include "service/crypto.h"
+#include "service/mail.h"
 #include "store/second_factor_store.h"
 
 namespace vantage::service {
@@ -228,6 +229,7 @@ Result<std::vector<std::string>> ConfirmTotp(ServiceContext& ctx, int64_t accoun
   auto enabled = store::EnableTotp(ctx.store.database(), account_id, step, codes.digests, NowUnixMs());
   if (!enabled) return std::move(enabled).error();
   if (!*enabled) return CountFailure(ctx, account_id);
+  VANTAGE_TRY(NoticeSecondFactorChange(ctx, account_id, "two-factor authentication was turned on"));
   return codes.plain;
 }
 
@@ -260,7 +262,8 @@ Status DisableTotp(ServiceContext& ctx, const store::Account& account, std::stri
   if (!*has) return Error::Conflict("no_second_factor", "Two-factor authentication is not on");
   VANTAGE_TRY(CheckPassword(ctx, account, password, "password"));
   VANTAGE_TRY(VerifySecondFactor(ctx, account.id, code));
-  return store::DeleteTotp(ctx.store.database(), account.id);
+  VANTAGE_TRY(store::DeleteTotp(ctx.store.database(), account.id));
+  return NoticeSecondFactorChange(ctx, account.id, "two-factor authentication was turned off");
 }
 
 Result<std::vector<std::string>> RegenerateRecoveryCodes(ServiceContext& ctx, const store::Account& account,
@@ -272,6 +275,8 @@ Result<std::vector<std::string>> RegenerateRecoveryCodes(ServiceContext& ctx, co
   VANTAGE_TRY(VerifySecondFactor(ctx, account.id, code));
   RecoveryCodes codes = MakeRecoveryCodes();
   VANTAGE_TRY(store::ReplaceRecoveryCodes(ctx.store.database(), account.id, codes.digests));
+  VANTAGE_TRY(NoticeSecondFactorChange(ctx, account.id,
+                                       "new recovery codes were made, and the old ones no longer work"));
   return codes.plain;
 }
 

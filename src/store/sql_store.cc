@@ -115,6 +115,8 @@ constexpr Statement kUpdateAccountAvatar{
 constexpr Statement kAvatarKeyInUse{
     "avatar_key_in_use",
     "SELECT 1 FROM accounts WHERE avatar_key = ? UNION ALL SELECT 1 FROM accounts WHERE avatar_small_key = ? LIMIT 1"};
+constexpr Statement kUpdateAccountEmail{
+    "update_account_email", "UPDATE accounts SET email = ?, updated_at = ? WHERE id = ?"};
 constexpr Statement kUpdateAccountPassword{
     "update_account_password", "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?"};
 constexpr Statement kUpdateAccountRole{
@@ -388,6 +390,10 @@ class SqlAccountStore final : public AccountStore {
 
   Status SetPasswordHash(int64_t id, const std::string& hash, int64_t now) override {
     return NotFoundUnlessChanged(WriteOne(db_, kUpdateAccountPassword, {hash, now, id}));
+  }
+
+  Status SetEmail(int64_t id, const std::string& email, int64_t now) override {
+    return NotFoundUnlessChanged(WriteOne(db_, kUpdateAccountEmail, {email, now, id}));
   }
 
   Status SetRole(int64_t id, Role role, int64_t now) override {

@@ -100,6 +100,8 @@ class AccountStore {
   // updated_at to `now`; returns the account as stored afterwards.
   virtual Result<Account> Update(int64_t id, const AccountPatch& patch, int64_t now) = 0;
   virtual Status SetPasswordHash(int64_t id, const std::string& hash, int64_t now) = 0;
+  // Conflict "unique_violation" when another account has the address.
+  virtual Status SetEmail(int64_t id, const std::string& email, int64_t now) = 0;
   virtual Status SetRole(int64_t id, Role role, int64_t now) = 0;
   virtual Status SetApproved(int64_t id, bool approved, int64_t now) = 0;
   virtual Status SetVerified(int64_t id, bool verified, int64_t now) = 0;

@@ -190,9 +190,9 @@ Result<SecondFactorState> SecondFactorsOf(ServiceContext& ctx, int64_t account_i
 }
 
 Result<bool> HasSecondFactor(ServiceContext& ctx, int64_t account_id) {
-  auto state = SecondFactorsOf(ctx, account_id);
-  if (!state) return std::move(state).error();
-  return state->totp;
+  auto totp = store::ReadTotp(ctx.store.database(), account_id);
+  if (!totp) return std::move(totp).error();
+  return *totp && (*totp)->enabled_at.has_value();
 }
 
 Result<TotpEnrolment> BeginTotp(ServiceContext& ctx, const store::Account& account, std::string_view password) {

@@ -146,6 +146,7 @@ void RegisterRoutes(http::Router& router, ApiContext& ctx) {
   RegisterSessionRoutes(router, ctx);
   RegisterSecondFactorRoutes(router, ctx);
   RegisterEmailRoutes(router, ctx);
+  RegisterDataRightsRoutes(router, ctx);
   RegisterStatusRoutes(router, ctx);
   RegisterAtomFeedRoutes(router, ctx);
   RegisterInsightRoutes(router, ctx);

@@ -120,6 +120,7 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& ctx);
 void RegisterSessionRoutes(http::Router& router, ApiContext& ctx);
 void RegisterSecondFactorRoutes(http::Router& router, ApiContext& ctx);  // second_factors.cc
 void RegisterEmailRoutes(http::Router& router, ApiContext& ctx);         // email.cc
+void RegisterDataRightsRoutes(http::Router& router, ApiContext& ctx);    // data_rights.cc
 void RegisterStatusRoutes(http::Router& router, ApiContext& ctx);
 void RegisterAtomFeedRoutes(http::Router& router, ApiContext& ctx);     // atom_feed.cc
 void RegisterInsightRoutes(http::Router& router, ApiContext& ctx);      // insights.cc

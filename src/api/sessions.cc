@@ -154,6 +154,19 @@ void RegisterSessionRoutes(http::Router& router, ApiContext& ctx) {
     return Json(out);
   }));
 
+  // Sign out everywhere else: every other session and token of the account.
+  router.Add("DELETE", "/api/vantage/v1/sessions", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "write:accounts");
+    if (!principal) return std::move(principal).error();
+    if (principal->acting_staff)
+      return Error::Forbidden("Sign out as yourself, not as an organisation", "not_allowed");
+    auto ended = service::SignOutEverywhereElse(ctx.services, principal->account->id, principal->token.id);
+    if (!ended) return std::move(ended).error();
+    json::object out;
+    out["ended"] = *ended;
+    return Json(out);
+  }));
+
   router.Add("DELETE", "/api/vantage/v1/sessions/:id", Wrap([&ctx](Request& request) -> Result<Response> {
     auto principal = Authorize(ctx, request, "write:accounts");
     if (!principal) return std::move(principal).error();

@@ -377,6 +377,13 @@ Status RevokeSession(ServiceContext& ctx, int64_t account_id, int64_t token_id) 
   return SignOut(ctx, token_id);
 }
 
+Result<int64_t> SignOutEverywhereElse(ServiceContext& ctx, int64_t account_id, int64_t keep_token_id) {
+  auto revoked = ctx.store.tokens().RevokeAllForAccount(account_id, keep_token_id);
+  if (!revoked) return std::move(revoked).error();
+  TellAccessRevoked(ctx);
+  return *revoked;
+}
+
 Status SignOut(ServiceContext& ctx, int64_t token_id) {
   auto revoked = ctx.store.tokens().Revoke(token_id);
   if (!revoked) return std::move(revoked).error();

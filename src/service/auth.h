@@ -138,5 +138,8 @@ Result<std::vector<store::Token>> ListSessions(ServiceContext& ctx, int64_t acco
 Status RevokeSession(ServiceContext& ctx, int64_t account_id, int64_t token_id);
 // Ends the session (or token) `token_id`, and the live streams it opened.
 Status SignOut(ServiceContext& ctx, int64_t token_id);
+// "Sign out everywhere": ends every session and token of the account but
+// `keep_token_id` (the one asking); how many ended.
+Result<int64_t> SignOutEverywhereElse(ServiceContext& ctx, int64_t account_id, int64_t keep_token_id);
 
 }  // namespace vantage::service

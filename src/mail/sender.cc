@@ -51,6 +51,16 @@ std::string EncodedWord(const std::string& text) {
   return "=?UTF-8?B?" + Base64(text) + "?=";
 }
 
+// "Name <address>" with a name that is not plain ASCII as an encoded word;
+// header fields are ASCII (RFC 5322) unless the server agreed to more.
+std::string FromHeader(const std::string& from) {
+  size_t open = from.rfind('<');
+  if (open == std::string::npos || IsAscii(from)) return from;
+  std::string name = from.substr(0, open);
+  while (!name.empty() && name.back() == ' ') name.pop_back();
+  return EncodedWord(name) + " " + from.substr(open);
+}
+
 std::string RfcDate(int64_t now_ms) {
   std::time_t t = static_cast<std::time_t>(now_ms / 1000);
   std::tm tm{};
@@ -97,7 +107,7 @@ Result<std::string> BuildMessage(const SmtpConfig& config, const store::Outgoing
     if (!SafeHeaderValue(*value)) return Error::Invalid("mail", "a header value holds a control character");
   std::string boundary = "vantage-" + std::to_string(mail.id) + "-alternative";
   std::string m;
-  m += "From: " + config.from + "\r\n";
+  m += "From: " + FromHeader(config.from) + "\r\n";
   m += "To: " + mail.recipient + "\r\n";
   m += "Subject: " + EncodedWord(mail.subject) + "\r\n";
   m += "Date: " + RfcDate(now_ms) + "\r\n";

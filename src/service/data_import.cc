@@ -1,5 +1,8 @@
 #include "service/data_import.h"
 
+#include <algorithm>
+#include <set>
+
 #include "core/text.h"
 #include "service/fediverse.h"
 #include "service/social.h"
@@ -30,15 +33,27 @@ std::string Address(std::string field) {
   return field;
 }
 
+// Whether a failed resolve means nobody is there (rather than a server
+// that did not answer).
+bool Missing(const Error& error) {
+  return error.kind == ErrorKind::kNotFound || error.kind == ErrorKind::kInvalid ||
+         error.kind == ErrorKind::kForbidden;
+}
+
 }  // namespace
 
 Result<ImportReport> ImportFollowing(ServiceContext& ctx, int64_t me, std::string_view csv) {
   if (csv.size() > kMaxImportBytes)
     return Error::Invalid("data", "data must be at most 256 KB", "too_long");
-  if (!IsValidUtf8(csv)) return Error::Invalid("data", "data must be UTF-8 text (following_accounts.csv)");
+  if (!IsValidUtf8(csv) || std::any_of(csv.begin(), csv.end(), [](char c) {
+        return (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f;
+      }))
+    return Error::Invalid("data", "data must be UTF-8 text (following_accounts.csv)");
+  // A spreadsheet's byte-order mark.
+  if (csv.starts_with("\xEF\xBB\xBF")) csv.remove_prefix(3);
   std::vector<std::string> addresses;
   size_t start = 0;
-  bool first = true;
+  bool first = true, lines = false;
   while (start < csv.size()) {
     size_t end = csv.find('\n', start);
     if (end == std::string_view::npos) end = csv.size();
@@ -46,6 +61,7 @@ Result<ImportReport> ImportFollowing(ServiceContext& ctx, int64_t me, std::strin
     start = end + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (Trim(line).empty()) continue;
+    lines = true;
     std::string field = FirstField(line);
     bool header = first && EqualsIgnoreCase(field, "Account address");
     first = false;
@@ -54,10 +70,14 @@ Result<ImportReport> ImportFollowing(ServiceContext& ctx, int64_t me, std::strin
     if (addresses.size() > kMaxImportRows)
       return Error::Invalid("data", "data must list at most 1000 accounts", "too_long");
   }
-  if (addresses.empty()) return Error::Invalid("data", "data lists no accounts", "missing_field");
+  // A header alone is the export of someone who followed nobody: nothing to do.
+  if (!lines) return Error::Invalid("data", "data lists no accounts", "missing_field");
 
   ImportReport report;
-  std::string own_suffix = "@" + AsciiLower(ctx.settings.domain);
+  // A server that did not answer is not asked again for the rest of the list.
+  std::set<std::string> silent_hosts;
+  std::string own_suffix = "@";
+  own_suffix += AsciiLower(ctx.settings.domain);  // not "@" + ...: a false -Wrestrict from GCC 12
   for (const std::string& field : addresses) {
     std::string address = Address(field);
     if (address.empty()) {
@@ -76,13 +96,16 @@ Result<ImportReport> ImportFollowing(ServiceContext& ctx, int64_t me, std::strin
       if (!found) return std::move(found).error();
       if (*found && (*found)->local()) target = std::move(**found);
     } else if (ctx.fediverse) {
+      std::string host = lower.substr(lower.find('@') + 1);
+      if (silent_hosts.count(host)) {
+        report.problems.push_back({address, "unavailable"});
+        continue;
+      }
       target = ctx.fediverse->ResolveAccount(address);
+      if (!target && !Missing(target.error())) silent_hosts.insert(host);
     }
     if (!target) {
-      const Error& error = target.error();
-      bool missing = error.kind == ErrorKind::kNotFound || error.kind == ErrorKind::kInvalid ||
-                     error.kind == ErrorKind::kForbidden;
-      report.problems.push_back({address, missing ? "not_found" : "unavailable"});
+      report.problems.push_back({address, Missing(target.error()) ? "not_found" : "unavailable"});
       continue;
     }
     if (target->id == me) {

@@ -7,6 +7,10 @@ import { renderNav } from './ui/nav.js';
 route('/', () => import('./pages/home.js'));
 route('/sign_in', () => import('./pages/sign_in.js'));
 route('/sign_up', () => import('./pages/sign_up.js'));
+// The pages e-mails link to, and asking for a new password.
+route('/forgot_password', () => import('./pages/forgot_password.js'));
+route('/reset_password', () => import('./pages/reset_password.js'));
+route('/confirm_email', () => import('./pages/confirm_email.js'));
 route('/settings', () => import('./pages/settings.js'));
 route('/new', () => import('./pages/compose.js'));
 route('/explore', () => import('./pages/explore.js'));

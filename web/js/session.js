@@ -73,6 +73,9 @@ export async function signOut() {
 
 // Registration is the Mastodon one: an app, an app token, then the account.
 // The token it returns is dropped; the browser signs in with a cookie.
+// Resolves to null once signed in; when the server wants the address
+// confirmed first (403 email_unconfirmed), to {token}: the account's token,
+// kept only for sending the link again (docs/account-security.md).
 export async function signUp({ username, email, password, reason }) {
   const app = await post('/api/v1/apps', {
     client_name: 'Vantage web',
@@ -85,7 +88,13 @@ export async function signUp({ username, email, password, reason }) {
     client_secret: app.client_secret,
     scope: 'read write follow',
   });
-  await post('/api/v1/accounts', { username, email, password, agreement: true, locale: 'en', reason },
+  const account = await post('/api/v1/accounts', { username, email, password, agreement: true, locale: 'en', reason },
     { bearer: token.access_token });
-  await signIn(username, password);
+  try {
+    await signIn(username, password);
+    return null;
+  } catch (e) {
+    if (e.code !== 'email_unconfirmed') throw e;
+    return { token: account.access_token };
+  }
 }

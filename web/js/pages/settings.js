@@ -1,5 +1,5 @@
-// Settings: the profile, the password, two-factor authentication, hidden
-// words, the sessions, and signing out.
+// Settings: the profile, the password, the e-mail address, two-factor
+// authentication, hidden words, the sessions, and signing out.
 import { h, clear, toast } from '../dom.js';
 import { get, patch, post, put, del, request } from '../api.js';
 import { navigate } from '../router.js';
@@ -101,6 +101,37 @@ function passwordForm() {
     toast('Password changed');
   });
   return form;
+}
+
+// The e-mail address (docs/account-security.md, "E-mail"): a new one, with
+// the password, gets a link; the address changes once it is followed. This
+// page is always the person's own (it never acts as an organisation, which
+// has no address). The credential account shows the current address when it
+// carries one (`source.email`, or `email`).
+function emailCard() {
+  const title = h('h2', { id: 'email-title', text: 'E-mail address' });
+  const current = session.account.source?.email || session.account.email;
+  const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true, autocapitalize: 'none', spellcheck: 'false' });
+  const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
+  const pending = h('p.email-pending', { role: 'status' });
+  const error = errorLine();
+  const form = h('form', {},
+    field('New e-mail address', email, 'We send a link there; the address changes once you follow it.'),
+    field('Password', password), error, h('button.primary', { type: 'submit', text: 'Change address' }));
+  form.onsubmit = (e) => {
+    e.preventDefault();
+    submitting(form, error, async () => {
+      const address = email.value.trim();
+      pending.textContent = '';
+      await post('/api/vantage/v1/email', { email: address, password: password.value });
+      email.value = password.value = '';
+      pending.textContent = `Follow the link we sent to ${address} to finish the change.`;
+    }, { email, password });
+  };
+  return h('section.card.email-section', { id: 'email', tabindex: -1, 'aria-labelledby': title.id }, title,
+    h('p', {}, current ? ['Your address is ', h('strong', { text: current }), '. '] : null,
+      'Password reset links and notices about your account go to your address.'),
+    form, pending);
 }
 
 // The server's QR code, an SVG document, as an image: inside an <img> it can
@@ -301,6 +332,6 @@ export default async function (main) {
     navigate('/', { replace: true });
   } });
   main.append(h('div.narrow', {}, h('h1.page-title', { text: 'Settings' }),
-    avatarForm(), profileForm(), passwordForm(), twoFactorCard(), hiddenWords(), sessionsCard(),
+    avatarForm(), profileForm(), passwordForm(), emailCard(), twoFactorCard(), hiddenWords(), sessionsCard(),
     h('section.card', {}, h('h2', { text: 'Account' }), h('p', { text: `Signed in as @${session.account.username}.` }), out)));
 }

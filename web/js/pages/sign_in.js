@@ -1,10 +1,17 @@
 // Sign-in: the password, then, for an account with a second factor, a code
 // from its authenticator app or one of its recovery codes
-// (docs/account-security.md).
+// (docs/account-security.md). An account whose address is not confirmed yet
+// (with --require-email-confirmation) is told to follow the link first.
 import { h } from '../dom.js';
 import { navigate } from '../router.js';
 import { signIn, signInWithCode, signedIn } from '../session.js';
 import { field, errorLine, submitting, waitError } from '../ui/form.js';
+
+// The web sign-in hands out no token for an unconfirmed account, and sending
+// the link again needs one (POST /api/v1/emails/confirmations): the page can
+// only point to the message.
+const unconfirmed = (e) => (e?.code === 'email_unconfirmed'
+  ? new Error('Confirm your e-mail address first: follow the link we sent you.') : e);
 
 export default function (main) {
   if (signedIn()) {
@@ -21,6 +28,7 @@ export default function (main) {
     field('Password', password),
     error,
     h('button.primary', { type: 'submit', text: 'Sign in' }),
+    h('p.switch', {}, h('a', { href: '/forgot_password', text: 'Forgot your password?' })),
     h('p.switch', {}, 'No account yet? ', h('a', { href: '/sign_up', text: 'Sign up' })));
 
   // Back to the password (Back, or a sign-in token that expired), with
@@ -57,7 +65,7 @@ export default function (main) {
             passwordStep(x.message);
             return;
           }
-          throw waitError(x);
+          throw unconfirmed(waitError(x));
         }
         navigate('/', { replace: true });
       }, { code });
@@ -69,7 +77,7 @@ export default function (main) {
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     submitting(form, error, async () => {
-      const second = await signIn(username.value.trim(), password.value);
+      const second = await signIn(username.value.trim(), password.value).catch((x) => { throw unconfirmed(x); });
       if (second) codeStep(second.token);
       else navigate('/', { replace: true });
     });

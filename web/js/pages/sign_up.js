@@ -1,8 +1,27 @@
 import { h } from '../dom.js';
-import { get } from '../api.js';
+import { get, post } from '../api.js';
 import { navigate } from '../router.js';
 import { signUp, signedIn } from '../session.js';
 import { field, errorLine, submitting } from '../ui/form.js';
+import { card } from '../ui/email_link.js';
+
+// With --require-email-confirmation the new account signs in only once its
+// address is confirmed: the page says where the link went, and can send it
+// again with the token registration returned (the only time the app has one).
+function checkEmail(main, address, token) {
+  const sent = h('p', { role: 'status' });
+  const error = errorLine();
+  const again = h('button.secondary', { type: 'button', text: 'Send the link again' });
+  again.onclick = () => submitting(again, error, async () => {
+    sent.textContent = '';
+    await post('/api/v1/emails/confirmations', {}, { bearer: token });
+    sent.textContent = `Sent again to ${address}.`;
+  });
+  card(main, 'Confirm your e-mail address', [
+    h('p', { text: `We sent a link to ${address}. Follow it to confirm your address, then sign in.` }),
+    again, sent, error,
+    h('p.switch', {}, h('a', { href: '/sign_in', text: 'Sign in' }))]);
+}
 
 export default async function (main) {
   if (signedIn()) {
@@ -35,9 +54,11 @@ export default async function (main) {
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     submitting(form, error, async () => {
-      await signUp({ username: username.value.trim(), email: email.value.trim(), password: password.value,
+      const address = email.value.trim();
+      const unconfirmed = await signUp({ username: username.value.trim(), email: address, password: password.value,
         reason: approval ? reason.value : undefined });
-      navigate('/', { replace: true });
+      if (unconfirmed) checkEmail(main, address, unconfirmed.token);
+      else navigate('/', { replace: true });
     });
   });
   main.append(form);

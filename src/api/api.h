@@ -109,6 +109,9 @@ class Params;
 // A password sign-in's fields (sessions.cc): `username` and `password`, or
 // for the second step `sign_in_token` and `code`.
 Result<service::SignInAttempt> SignInAttemptFrom(const Params& params, const http::Request& request);
+// A passkey's assertion sent as `credential` ({id, client_data_json,
+// authenticator_data, signature}, base64url); none when not sent.
+Result<std::optional<service::PasskeyAssertion>> PasskeyAssertionFrom(const Params& params);
 
 // Rebuilds the instance entity now (blocking: call on a pool thread).
 void RefreshInstance(ApiContext& ctx);

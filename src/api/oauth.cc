@@ -2,6 +2,7 @@
 // code flow (with PKCE and out-of-band codes), password and client-credential
 // grants, revocation.
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "api/api.h"
 #include "api/params.h"
@@ -76,7 +77,8 @@ Response Html(int status, std::string body) {
   response.content_type = "text/html; charset=utf-8";
   response.body = std::move(body);
   response.AddHeader("Content-Security-Policy",
-                     "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+                     "default-src 'none'; style-src 'self'; script-src 'self'; frame-ancestors 'none'; "
+                     "base-uri 'none'; form-action 'self'");
   response.AddHeader("Cache-Control", "no-store");
   response.AddHeader("Referrer-Policy", "no-referrer");
   response.AddHeader("X-Frame-Options", "DENY");
@@ -87,10 +89,43 @@ std::string Hidden(std::string_view name, std::string_view value) {
   return "<input type=\"hidden\" name=\"" + std::string(name) + "\" value=\"" + HtmlEscape(value) + "\">\n";
 }
 
+// The authorize page's passkey button: asks the browser for an assertion
+// with the options the page carries, and sends it in the form.
+constexpr std::string_view kPasskeyScript = R"js('use strict';
+const button = document.getElementById('passkey');
+const bytes = (text) => Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+const text = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)))
+  .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+if (button && window.PublicKeyCredential) {
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    const options = JSON.parse(button.dataset.options);
+    const form = button.form;
+    try {
+      const credential = await navigator.credentials.get({ publicKey: {
+        challenge: bytes(options.challenge), rpId: options.rpId, timeout: options.timeout,
+        userVerification: options.userVerification,
+        allowCredentials: options.allowCredentials.map((c) => ({ type: c.type, id: bytes(c.id) })),
+      } });
+      const r = credential.response;
+      form.elements['credential[id]'].value = text(credential.rawId);
+      form.elements['credential[client_data_json]'].value = text(r.clientDataJSON);
+      form.elements['credential[authenticator_data]'].value = text(r.authenticatorData);
+      form.elements['credential[signature]'].value = text(r.signature);
+      form.elements.code.required = false;
+      form.submit();
+    } catch (error) {
+      document.getElementById('passkey-error').textContent = 'The passkey was not used: ' + error.message;
+    }
+  });
+}
+)js";
+
 Response AuthorizePage(const std::string& app_name, const service::AuthorizationRequest& req,
                        const std::string& scopes, const std::string& state,
                        const std::string& anti_forgery, const std::string& message, int status,
-                       bool secure, const std::string& sign_in_token = "") {
+                       bool secure, const service::SignInChallenge* challenge = nullptr) {
+  const std::string sign_in_token = challenge ? challenge->token : "";
   std::string body =
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -120,7 +155,22 @@ Response AuthorizePage(const std::string& app_name, const service::Authorization
         "<p><label for=\"code\">Code from your authenticator app, or a recovery code</label><br>"
         "<input id=\"code\" name=\"code\" autocomplete=\"one-time-code\" autocapitalize=\"none\" "
         "spellcheck=\"false\" required autofocus></p>\n"
-        "<p><button type=\"submit\">Verify and authorize</button></p>\n</form></main></body></html>\n";
+        "<p><button type=\"submit\">Verify and authorize</button></p>\n";
+    if (!challenge->webauthn_challenge.empty()) {
+      json::array allow;
+      for (const std::string& id : challenge->allow_credentials)
+        allow.push_back(json::object{{"type", "public-key"}, {"id", id}});
+      json::object options{{"challenge", challenge->webauthn_challenge}, {"rpId", challenge->rp_id},
+                           {"allowCredentials", std::move(allow)}, {"userVerification", "preferred"},
+                           {"timeout", 300000}};
+      for (const char* field : {"id", "client_data_json", "authenticator_data", "signature"})
+        body += Hidden(std::string("credential[") + field + "]", "");
+      body += "<p><button type=\"button\" id=\"passkey\" hidden data-options=\"" +
+              HtmlEscape(json::serialize(options)) + "\">Use a passkey instead</button></p>\n"
+              "<p id=\"passkey-error\" role=\"alert\"></p>\n"
+              "<script src=\"/oauth/passkey.js\"></script>\n";
+    }
+    body += "</form></main></body></html>\n";
   }
   Response response = Html(status, std::move(body));
   response.AddHeader("Set-Cookie", std::string(kAuthorizeCookie) + "=" + anti_forgery +
@@ -231,17 +281,19 @@ void RegisterOAuthRoutes(http::Router& router, ApiContext& ctx) {
     auto step = service::CheckSignIn(ctx.services, *attempt);
     if (!step) {
       const Error& error = step.error();
-      // A wrong code asks again for the code, with the same token.
-      if (error.kind == ErrorKind::kUnauthorized && error.code == "invalid_code")
+      // A wrong code (or passkey) asks again, with the same token.
+      service::SignInChallenge retry;
+      retry.token = attempt->sign_in_token;
+      if (error.kind == ErrorKind::kUnauthorized && (error.code == "invalid_code" || error.code == "invalid_credential"))
         return AuthorizePage(checked->first.name, *req, checked->second, state->value_or(""),
-                             service::RandomToken(), error.message, 401, secure, attempt->sign_in_token);
+                             service::RandomToken(), error.message, 401, secure, &retry);
       if (error.kind != ErrorKind::kUnauthorized) return http::ErrorResponse(error);
       return AuthorizePage(checked->first.name, *req, checked->second, state->value_or(""),
                            service::RandomToken(), error.message, 401, secure);
     }
     if (!step->account)
       return AuthorizePage(checked->first.name, *req, checked->second, state->value_or(""),
-                           service::RandomToken(), "", 200, secure, step->sign_in_token);
+                           service::RandomToken(), "", 200, secure, &step->challenge);
     const std::optional<store::Account>& account = step->account;
     if (!account->approved)
       return http::ErrorResponse(Error::Forbidden("Your login is currently pending approval", "pending_approval"));
@@ -266,6 +318,15 @@ void RegisterOAuthRoutes(http::Router& router, ApiContext& ctx) {
     response.AddHeader("Cache-Control", "no-store");
     return response;
   }, Pool::kCpu);
+
+  router.Add("GET", "/oauth/passkey.js", [](Request&) -> Response {
+    Response response;
+    response.content_type = "text/javascript; charset=utf-8";
+    response.body = std::string(kPasskeyScript);
+    response.AddHeader("Cache-Control", "no-cache");
+    response.AddHeader("X-Content-Type-Options", "nosniff");
+    return response;
+  });
 
   router.Add("POST", "/oauth/token", WrapOAuth([&ctx](Request& request) -> Result<Response> {
     auto params = Params::From(request);

@@ -6,7 +6,9 @@
 
 #include "api/api.h"
 #include "api/params.h"
+#include "core/text.h"
 #include "service/second_factors.h"
+#include "service/webauthn.h"
 
 namespace vantage::api {
 
@@ -28,6 +30,15 @@ Response RecoveryCodesJson(const std::vector<std::string>& codes) {
   Response response = Json(out);
   response.AddHeader("Cache-Control", "no-store");
   return response;
+}
+
+json::object PasskeyJson(const store::Passkey& passkey) {
+  json::object out;
+  out["id"] = std::to_string(passkey.id);
+  out["name"] = passkey.name;
+  out["created_at"] = FormatIsoTime(passkey.created_at);
+  out["last_used_at"] = passkey.last_used_at ? json::value(FormatIsoTime(*passkey.last_used_at)) : json::value(nullptr);
+  return out;
 }
 
 struct PasswordAndCode {
@@ -55,8 +66,102 @@ void RegisterSecondFactorRoutes(http::Router& router, ApiContext& ctx) {
     json::object out;
     out["totp"] = state->totp;
     out["recovery_codes_remaining"] = state->recovery_codes_remaining;
+    json::array passkeys;
+    for (const store::Passkey& passkey : state->passkeys) passkeys.push_back(PasskeyJson(passkey));
+    out["passkeys"] = std::move(passkeys);
     return Json(out);
   }));
+
+  // PublicKeyCredentialCreationOptions for navigator.credentials.create,
+  // binary fields in base64url.
+  router.Add("POST", "/api/vantage/v1/second_factors/webauthn/options",
+             Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "write:accounts");
+    if (!principal) return std::move(principal).error();
+    auto params = Params::From(request);
+    if (!params) return std::move(params).error();
+    auto password = params->RequiredString("password", 1024);
+    if (!password) return std::move(password).error();
+    auto options = service::BeginPasskeyRegistration(ctx.services, Person(*principal), *password);
+    if (!options) return std::move(options).error();
+    json::array algorithms;
+    for (int alg : {service::webauthn::kEs256, service::webauthn::kEdDsa, service::webauthn::kRs256})
+      algorithms.push_back(json::object{{"type", "public-key"}, {"alg", alg}});
+    json::array exclude;
+    for (const std::string& id : options->exclude_credentials)
+      exclude.push_back(json::object{{"type", "public-key"}, {"id", id}});
+    json::object public_key{
+        {"challenge", options->challenge},
+        {"rp", json::object{{"id", options->rp_id}, {"name", options->rp_name}}},
+        {"user", json::object{{"id", options->user_id}, {"name", options->user_name},
+                              {"displayName", options->user_name}}},
+        {"pubKeyCredParams", std::move(algorithms)},
+        {"timeout", 300000},
+        {"attestation", "none"},
+        {"authenticatorSelection", json::object{{"residentKey", "discouraged"}, {"userVerification", "preferred"}}},
+        {"excludeCredentials", std::move(exclude)}};
+    Response response = Json(json::object{{"publicKey", std::move(public_key)}});
+    response.AddHeader("Cache-Control", "no-store");
+    return response;
+  }), Pool::kCpu);
+
+  router.Add("POST", "/api/vantage/v1/second_factors/webauthn", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "write:accounts");
+    if (!principal) return std::move(principal).error();
+    auto params = Params::From(request);
+    if (!params) return std::move(params).error();
+    auto name = params->RequiredString("name", 200);
+    if (!name) return std::move(name).error();
+    auto credential = params->Object("credential", {"client_data_json", "attestation_object"}, 20000);
+    if (!credential) return std::move(credential).error();
+    if (!*credential) return Error::Invalid("credential", "credential is required", "missing_field");
+    std::string fields[2];
+    const char* keys[2] = {"client_data_json", "attestation_object"};
+    for (int i = 0; i < 2; ++i) {
+      auto found = (*credential)->find(keys[i]);
+      auto decoded = found == (*credential)->end() ? std::nullopt : service::webauthn::FromBase64Url(found->second);
+      if (!decoded || decoded->empty())
+        return Error::Invalid("credential", std::string("credential.") + keys[i] + " must be base64url");
+      fields[i] = std::move(*decoded);
+    }
+    auto registered =
+        service::FinishPasskeyRegistration(ctx.services, Person(*principal).id, *name, fields[0], fields[1]);
+    if (!registered) return std::move(registered).error();
+    json::object out;
+    out["passkey"] = PasskeyJson(registered->passkey);
+    json::array codes;
+    for (const std::string& code : registered->recovery_codes) codes.emplace_back(code);
+    out["recovery_codes"] = std::move(codes);
+    Response response = Json(out);
+    response.AddHeader("Cache-Control", "no-store");
+    return response;
+  }));
+
+  router.Add("PATCH", "/api/vantage/v1/second_factors/webauthn/:id", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "write:accounts");
+    if (!principal) return std::move(principal).error();
+    auto id = PathId(request);
+    if (!id) return std::move(id).error();
+    auto params = Params::From(request);
+    if (!params) return std::move(params).error();
+    auto name = params->RequiredString("name", 200);
+    if (!name) return std::move(name).error();
+    VANTAGE_TRY(service::RenamePasskey(ctx.services, Person(*principal).id, *id, *name));
+    return Json(json::object());
+  }));
+
+  router.Add("DELETE", "/api/vantage/v1/second_factors/webauthn/:id", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "write:accounts");
+    if (!principal) return std::move(principal).error();
+    auto id = PathId(request);
+    if (!id) return std::move(id).error();
+    auto params = Params::From(request);
+    if (!params) return std::move(params).error();
+    auto password = params->RequiredString("password", 1024);
+    if (!password) return std::move(password).error();
+    VANTAGE_TRY(service::RemovePasskey(ctx.services, Person(*principal), *id, *password));
+    return Json(json::object());
+  }), Pool::kCpu);
 
   router.Add("POST", "/api/vantage/v1/second_factors/totp", Wrap([&ctx](Request& request) -> Result<Response> {
     auto principal = Authorize(ctx, request, "write:accounts");

@@ -7,6 +7,7 @@
 #include "core/id.h"
 #include "core/text.h"
 #include "service/accounts.h"
+#include "service/webauthn.h"
 
 namespace vantage::api {
 
@@ -50,16 +51,48 @@ json::object SessionJson(ApiContext& ctx, const store::Account& account, const s
 
 // The 403 that asks for the second step of a sign-in, with the token to
 // carry to it.
-Response SecondFactorRequired(const std::string& sign_in_token) {
+Response SecondFactorRequired(const service::SignInChallenge& challenge) {
   json::object body;
-  body["error"] = "Enter the code from your authenticator app, or a recovery code";
+  body["error"] = "Confirm it is you with your second factor: a passkey, a code from your authenticator app, or a "
+                  "recovery code";
   body["code"] = "second_factor_required";
-  body["sign_in_token"] = sign_in_token;
-  body["methods"] = json::array{"totp", "recovery_code"};
+  body["sign_in_token"] = challenge.token;
+  json::array methods;
+  for (const std::string& method : challenge.methods) methods.emplace_back(method);
+  body["methods"] = std::move(methods);
+  if (!challenge.webauthn_challenge.empty()) {
+    // PublicKeyCredentialRequestOptions, binary fields in base64url.
+    json::array allow;
+    for (const std::string& id : challenge.allow_credentials)
+      allow.push_back(json::object{{"type", "public-key"}, {"id", id}});
+    body["webauthn"] = json::object{{"challenge", challenge.webauthn_challenge},
+                                    {"rpId", challenge.rp_id},
+                                    {"allowCredentials", std::move(allow)},
+                                    {"userVerification", "preferred"},
+                                    {"timeout", 300000}};
+  }
   return Json(body, 403);
 }
 
 }  // namespace
+
+Result<std::optional<service::PasskeyAssertion>> PasskeyAssertionFrom(const Params& params) {
+  auto object = params.Object("credential", {"id", "client_data_json", "authenticator_data", "signature"}, 20000);
+  if (!object) return std::move(object).error();
+  if (!*object) return std::optional<service::PasskeyAssertion>();
+  service::PasskeyAssertion assertion;
+  for (auto [key, target] : {std::pair{"id", &assertion.credential_id},
+                             std::pair{"client_data_json", &assertion.client_data_json},
+                             std::pair{"authenticator_data", &assertion.authenticator_data},
+                             std::pair{"signature", &assertion.signature}}) {
+    auto found = (*object)->find(key);
+    auto decoded = found == (*object)->end() ? std::nullopt : service::webauthn::FromBase64Url(found->second);
+    if (!decoded || decoded->empty())
+      return Error::Invalid("credential", std::string("credential.") + key + " must be base64url");
+    *target = std::move(*decoded);
+  }
+  return std::optional<service::PasskeyAssertion>(std::move(assertion));
+}
 
 Result<service::SignInAttempt> SignInAttemptFrom(const Params& params, const Request& request) {
   service::SignInAttempt attempt;
@@ -76,9 +109,15 @@ Result<service::SignInAttempt> SignInAttemptFrom(const Params& params, const Req
     attempt.password = std::move(*password);
     return attempt;
   }
+  attempt.sign_in_token = std::move(**token);
+  auto credential = PasskeyAssertionFrom(params);
+  if (!credential) return std::move(credential).error();
+  if (*credential) {
+    attempt.assertion = std::move(**credential);
+    return attempt;
+  }
   auto code = params.RequiredString("code", 100);
   if (!code) return std::move(code).error();
-  attempt.sign_in_token = std::move(**token);
   attempt.code = std::move(*code);
   return attempt;
 }
@@ -95,7 +134,7 @@ void RegisterSessionRoutes(http::Router& router, ApiContext& ctx) {
     auto outcome = service::SignIn(ctx.services, *attempt);
     if (!outcome) return std::move(outcome).error();
     if (!outcome->session) {
-      Response response = SecondFactorRequired(outcome->sign_in_token);
+      Response response = SecondFactorRequired(outcome->challenge);
       response.AddHeader("Cache-Control", "no-store");
       return response;
     }

@@ -311,7 +311,7 @@ Result<store::Account> CheckPasswordGrant(ServiceContext& ctx, std::string_view 
 Result<SignInStep> CheckSignIn(ServiceContext& ctx, const SignInAttempt& attempt) {
   SignInStep step;
   if (!attempt.sign_in_token.empty()) {
-    auto account_id = CompleteSignIn(ctx, attempt.sign_in_token, attempt.code);
+    auto account_id = CompleteSignIn(ctx, attempt.sign_in_token, attempt.code, attempt.assertion);
     if (!account_id) return std::move(account_id).error();
     auto account = ctx.store.accounts().FindById(*account_id);
     if (!account) return std::move(account).error();
@@ -331,7 +331,7 @@ Result<SignInStep> CheckSignIn(ServiceContext& ctx, const SignInAttempt& attempt
   }
   auto token = IssueSignInToken(ctx, account->id);
   if (!token) return std::move(token).error();
-  step.sign_in_token = std::move(*token);
+  step.challenge = std::move(*token);
   return step;
 }
 
@@ -340,7 +340,7 @@ Result<SignInOutcome> SignIn(ServiceContext& ctx, const SignInAttempt& attempt) 
   if (!step) return std::move(step).error();
   SignInOutcome outcome;
   if (!step->account) {
-    outcome.sign_in_token = std::move(step->sign_in_token);
+    outcome.challenge = std::move(step->challenge);
     return outcome;
   }
   auto known = KnownDevice(ctx, step->account->id, attempt.user_agent);

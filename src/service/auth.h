@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "service/context.h"
+#include "service/second_factors.h"
 #include "store/store.h"
 
 namespace vantage::service {
@@ -110,13 +111,14 @@ Result<store::Account> CheckPasswordGrant(ServiceContext& ctx, std::string_view 
 struct SignInAttempt {
   std::string login, password;      // the first step
   std::string sign_in_token, code;  // the second step, when sign_in_token is set
+  std::optional<PasskeyAssertion> assertion;  // or a passkey instead of the code
   std::string ip, user_agent;
 };
 // Who signed in, or (after the password of an account with a second factor)
-// the token to carry to the second step.
+// the token to carry to the second step, with what it will take.
 struct SignInStep {
   std::optional<store::Account> account;
-  std::string sign_in_token;
+  SignInChallenge challenge;
 };
 Result<SignInStep> CheckSignIn(ServiceContext& ctx, const SignInAttempt& attempt);
 
@@ -129,7 +131,7 @@ struct WebSession {
 // the token for the second step.
 struct SignInOutcome {
   std::optional<WebSession> session;
-  std::string sign_in_token;
+  SignInChallenge challenge;
 };
 Result<SignInOutcome> SignIn(ServiceContext& ctx, const SignInAttempt& attempt);
 

@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "service/crypto.h"
 #include "service/mail.h"
+#include "service/webauthn.h"
 #include "store/second_factor_store.h"
 
 namespace vantage::service {
@@ -157,6 +158,40 @@ std::string QrSvg(const std::string& text) {
          "\"/></svg>";
 }
 
+constexpr size_t kChallengeBytes = 32;
+constexpr int64_t kRegistrationLifetimeMs = 5 * 60 * 1000;
+constexpr size_t kMaxPasskeyName = 50;
+
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  randombytes_buf(out.data(), out.size());
+  return out;
+}
+
+// This server as WebAuthn's relying party: the host of its public URL
+// (without a port) and that URL's origin.
+webauthn::RelyingParty RelyingPartyOf(const ServiceContext& ctx) {
+  const std::string& base = ctx.settings.base_url;
+  size_t scheme = base.find("://");
+  std::string host = scheme == std::string::npos ? base : base.substr(scheme + 3);
+  host = host.substr(0, host.find('/'));
+  std::string origin = scheme == std::string::npos ? base : base.substr(0, scheme + 3) + host;
+  if (!host.empty() && host.front() == '[') host = host.substr(0, host.find(']') + 1);
+  else host = host.substr(0, host.find(':'));
+  return webauthn::RelyingParty{host, origin};
+}
+
+Result<std::string> ValidPasskeyName(std::string_view name) {
+  std::string trimmed(Trim(name));
+  if (trimmed.empty()) return Error::Invalid("name", "name is required (1-50 characters)", "missing_field");
+  if (!IsValidUtf8(trimmed) || Utf8Length(trimmed) > kMaxPasskeyName)
+    return Error::Invalid("name", "name must be at most 50 characters", "too_long");
+  for (char c : trimmed)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return Error::Invalid("name", "name must be one line of text");
+  return trimmed;
+}
+
 Error CountFailure(ServiceContext& ctx, int64_t account_id) {
   ctx.second_factor_failures.Hit("id:" + std::to_string(account_id), NowUnixMs());
   return InvalidCode();
@@ -186,13 +221,19 @@ Result<SecondFactorState> SecondFactorsOf(ServiceContext& ctx, int64_t account_i
   auto codes = store::CountRecoveryCodes(ctx.store.database(), account_id);
   if (!codes) return std::move(codes).error();
   state.recovery_codes_remaining = *codes;
+  auto passkeys = store::ListPasskeys(ctx.store.database(), account_id);
+  if (!passkeys) return std::move(passkeys).error();
+  state.passkeys = std::move(*passkeys);
   return state;
 }
 
 Result<bool> HasSecondFactor(ServiceContext& ctx, int64_t account_id) {
   auto totp = store::ReadTotp(ctx.store.database(), account_id);
   if (!totp) return std::move(totp).error();
-  return *totp && (*totp)->enabled_at.has_value();
+  if (*totp && (*totp)->enabled_at) return true;
+  auto passkeys = store::CountPasskeys(ctx.store.database(), account_id);
+  if (!passkeys) return std::move(passkeys).error();
+  return *passkeys > 0;
 }
 
 Result<TotpEnrolment> BeginTotp(ServiceContext& ctx, const store::Account& account, std::string_view password) {
@@ -257,12 +298,14 @@ Status VerifySecondFactor(ServiceContext& ctx, int64_t account_id, std::string_v
 
 Status DisableTotp(ServiceContext& ctx, const store::Account& account, std::string_view password,
                    std::string_view code) {
-  auto has = HasSecondFactor(ctx, account.id);
-  if (!has) return std::move(has).error();
-  if (!*has) return Error::Conflict("no_second_factor", "Two-factor authentication is not on");
+  auto totp = store::ReadTotp(ctx.store.database(), account.id);
+  if (!totp) return std::move(totp).error();
+  if (!*totp || !(*totp)->enabled_at)
+    return Error::Conflict("no_second_factor", "Two-factor authentication is not on");
   VANTAGE_TRY(CheckPassword(ctx, account, password, "password"));
   VANTAGE_TRY(VerifySecondFactor(ctx, account.id, code));
   VANTAGE_TRY(store::DeleteTotp(ctx.store.database(), account.id));
+  VANTAGE_TRY(store::DeleteRecoveryCodesIfNoFactor(ctx.store.database(), account.id));
   return NoticeSecondFactorChange(ctx, account.id, "two-factor authentication was turned off");
 }
 
@@ -294,16 +337,139 @@ Status Reauthenticate(ServiceContext& ctx, const store::Account& account, int64_
   return ctx.store.tokens().MarkReauthenticated(token_id, NowUnixMs());
 }
 
-Result<std::string> IssueSignInToken(ServiceContext& ctx, int64_t account_id) {
-  std::string token = RandomToken();
-  store::SignInChallenge challenge;
-  challenge.account_id = account_id;
-  challenge.expires_at = NowUnixMs() + kSignInTokenLifetimeMs;
-  VANTAGE_TRY(store::CreateSignInChallenge(ctx.store.database(), Sha256Hex(token), challenge));
-  return token;
+Result<PasskeyRegistrationOptions> BeginPasskeyRegistration(ServiceContext& ctx, const store::Account& account,
+                                                            std::string_view password) {
+  VANTAGE_TRY(CheckPassword(ctx, account, password, "password"));
+  PasskeyRegistrationOptions options;
+  options.challenge = webauthn::Base64Url(RandomBytes(kChallengeBytes));
+  VANTAGE_TRY(store::WritePasskeyRegistration(ctx.store.database(), account.id, options.challenge,
+                                              NowUnixMs() + kRegistrationLifetimeMs));
+  options.rp_id = RelyingPartyOf(ctx).id;
+  options.rp_name = ctx.settings.title;
+  std::string id(8, '\0');
+  for (int i = 0; i < 8; ++i) id[i] = static_cast<char>((static_cast<uint64_t>(account.id) >> (56 - 8 * i)) & 0xff);
+  options.user_id = webauthn::Base64Url(id);
+  options.user_name = account.username + "@" + ctx.settings.domain;
+  auto passkeys = store::ListPasskeys(ctx.store.database(), account.id);
+  if (!passkeys) return std::move(passkeys).error();
+  for (const store::Passkey& passkey : *passkeys) options.exclude_credentials.push_back(passkey.credential_id);
+  return options;
 }
 
-Result<int64_t> CompleteSignIn(ServiceContext& ctx, std::string_view sign_in_token, std::string_view code) {
+Result<RegisteredPasskey> FinishPasskeyRegistration(ServiceContext& ctx, int64_t account_id, std::string_view name,
+                                                    std::string_view client_data_json,
+                                                    std::string_view attestation_object) {
+  auto valid_name = ValidPasskeyName(name);
+  if (!valid_name) return std::move(valid_name).error();
+  auto challenge = store::ConsumePasskeyRegistration(ctx.store.database(), account_id, NowUnixMs());
+  if (!challenge) return std::move(challenge).error();
+  if (!*challenge)
+    return Error::Conflict("no_registration", "Start registering a passkey first (it expires after 5 minutes)");
+  auto raw_challenge = webauthn::FromBase64Url(**challenge);
+  if (!raw_challenge) return Error::Internal("a stored passkey challenge is not base64url");
+  auto verified = webauthn::VerifyRegistration(RelyingPartyOf(ctx), webauthn::Expectations{*raw_challenge, false},
+                                               client_data_json, attestation_object);
+  if (!verified) return std::move(verified).error();
+  auto had_factor = HasSecondFactor(ctx, account_id);
+  if (!had_factor) return std::move(had_factor).error();
+  RegisteredPasskey out;
+  store::Passkey& passkey = out.passkey;
+  passkey.id = ctx.ids.Next();
+  passkey.account_id = account_id;
+  passkey.credential_id = webauthn::Base64Url(verified->id);
+  passkey.public_key = webauthn::Base64Url(verified->public_key);
+  passkey.algorithm = verified->algorithm;
+  passkey.sign_count = verified->sign_count;
+  passkey.name = std::move(*valid_name);
+  passkey.created_at = NowUnixMs();
+  Status inserted = store::InsertPasskey(ctx.store.database(), passkey);
+  if (!inserted) {
+    if (inserted.error().code == "unique_violation")
+      return Error::Conflict("passkey_registered", "This passkey is registered already");
+    return std::move(inserted).error();
+  }
+  if (!*had_factor) {
+    RecoveryCodes codes = MakeRecoveryCodes();
+    VANTAGE_TRY(store::ReplaceRecoveryCodes(ctx.store.database(), account_id, codes.digests));
+    out.recovery_codes = std::move(codes.plain);
+  }
+  VANTAGE_TRY(NoticeSecondFactorChange(ctx, account_id, "a passkey named \"" + passkey.name + "\" was added"));
+  return out;
+}
+
+Status RenamePasskey(ServiceContext& ctx, int64_t account_id, int64_t passkey_id, std::string_view name) {
+  auto valid_name = ValidPasskeyName(name);
+  if (!valid_name) return std::move(valid_name).error();
+  return store::RenamePasskey(ctx.store.database(), account_id, passkey_id, *valid_name);
+}
+
+Status RemovePasskey(ServiceContext& ctx, const store::Account& account, int64_t passkey_id,
+                     std::string_view password) {
+  VANTAGE_TRY(CheckPassword(ctx, account, password, "password"));
+  VANTAGE_TRY(store::DeletePasskey(ctx.store.database(), account.id, passkey_id));
+  VANTAGE_TRY(store::DeleteRecoveryCodesIfNoFactor(ctx.store.database(), account.id));
+  return NoticeSecondFactorChange(ctx, account.id, "a passkey was removed");
+}
+
+Status VerifyPasskeyAssertion(ServiceContext& ctx, int64_t account_id, const std::string& challenge,
+                              const PasskeyAssertion& assertion) {
+  std::string key = "id:" + std::to_string(account_id);
+  if (int wait = ctx.second_factor_failures.Check(key, NowUnixMs())) return Error::RateLimited(wait);
+  Error invalid = Error::Invalid("credential", "credential is not a valid passkey assertion", "invalid_credential");
+  auto raw_challenge = webauthn::FromBase64Url(challenge);
+  if (challenge.empty() || !raw_challenge) {
+    ctx.second_factor_failures.Hit(key, NowUnixMs());
+    return invalid;
+  }
+  auto passkey = store::FindPasskey(ctx.store.database(), account_id, webauthn::Base64Url(assertion.credential_id));
+  if (!passkey) return std::move(passkey).error();
+  if (!*passkey) {
+    ctx.second_factor_failures.Hit(key, NowUnixMs());
+    return invalid;
+  }
+  auto public_key = webauthn::FromBase64Url((*passkey)->public_key);
+  if (!public_key) return Error::Internal("a stored passkey is not base64url");
+  webauthn::StoredCredential stored{*public_key, static_cast<int>((*passkey)->algorithm),
+                                    static_cast<uint32_t>((*passkey)->sign_count)};
+  auto verified = webauthn::VerifyAssertion(RelyingPartyOf(ctx), webauthn::Expectations{*raw_challenge, false}, stored,
+                                            assertion.client_data_json, assertion.authenticator_data,
+                                            assertion.signature);
+  if (!verified) {
+    ctx.second_factor_failures.Hit(key, NowUnixMs());
+    return verified.error();
+  }
+  auto used = store::RecordPasskeyUse(ctx.store.database(), (*passkey)->id, (*passkey)->sign_count,
+                                      verified->sign_count, NowUnixMs());
+  if (!used) return std::move(used).error();
+  if (!*used) return invalid;  // another sign-in used the same counter meanwhile
+  return Ok();
+}
+
+Result<SignInChallenge> IssueSignInToken(ServiceContext& ctx, int64_t account_id) {
+  SignInChallenge out;
+  out.token = RandomToken();
+  auto totp = store::ReadTotp(ctx.store.database(), account_id);
+  if (!totp) return std::move(totp).error();
+  if (*totp && (*totp)->enabled_at) out.methods.push_back("totp");
+  out.methods.push_back("recovery_code");
+  auto passkeys = store::ListPasskeys(ctx.store.database(), account_id);
+  if (!passkeys) return std::move(passkeys).error();
+  store::SignInChallenge record;
+  if (!passkeys->empty()) {
+    out.methods.push_back("webauthn");
+    out.webauthn_challenge = webauthn::Base64Url(RandomBytes(kChallengeBytes));
+    out.rp_id = RelyingPartyOf(ctx).id;
+    for (const store::Passkey& passkey : *passkeys) out.allow_credentials.push_back(passkey.credential_id);
+    record.challenge = out.webauthn_challenge;
+  }
+  record.account_id = account_id;
+  record.expires_at = NowUnixMs() + kSignInTokenLifetimeMs;
+  VANTAGE_TRY(store::CreateSignInChallenge(ctx.store.database(), Sha256Hex(out.token), record));
+  return out;
+}
+
+Result<int64_t> CompleteSignIn(ServiceContext& ctx, std::string_view sign_in_token, std::string_view code,
+                               const std::optional<PasskeyAssertion>& assertion) {
   Error expired = Error::Unauthorized("The sign-in has expired; start again with the password", "sign_in_expired");
   if (sign_in_token.empty() || sign_in_token.size() > 200) return expired;
   std::string hash = Sha256Hex(sign_in_token);
@@ -311,10 +477,11 @@ Result<int64_t> CompleteSignIn(ServiceContext& ctx, std::string_view sign_in_tok
   if (!challenge) return std::move(challenge).error();
   if (!*challenge) return expired;
   int64_t account_id = (*challenge)->account_id;
-  Status verified = VerifySecondFactor(ctx, account_id, code);
+  Status verified = assertion ? VerifyPasskeyAssertion(ctx, account_id, (*challenge)->challenge, *assertion)
+                              : VerifySecondFactor(ctx, account_id, code);
   if (!verified) {
     Error error = std::move(verified).error();
-    if (error.code == "invalid_code") error.kind = ErrorKind::kUnauthorized;
+    if (error.code == "invalid_code" || error.code == "invalid_credential") error.kind = ErrorKind::kUnauthorized;
     return error;
   }
   // Two requests with one token and two good codes: one sign-in.

@@ -6,12 +6,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/error.h"
 #include "service/context.h"
+#include "store/second_factor_store.h"
 
 namespace vantage::service {
 
@@ -20,6 +22,7 @@ inline constexpr int kRecoveryCodeCount = 10;
 struct SecondFactorState {
   bool totp = false;
   int64_t recovery_codes_remaining = 0;
+  std::vector<store::Passkey> passkeys;
 };
 Result<SecondFactorState> SecondFactorsOf(ServiceContext& ctx, int64_t account_id);
 // Whether the account must give a second factor to sign in.
@@ -41,18 +44,71 @@ Status DisableTotp(ServiceContext& ctx, const store::Account& account, std::stri
 Result<std::vector<std::string>> RegenerateRecoveryCodes(ServiceContext& ctx, const store::Account& account,
                                                          std::string_view password, std::string_view code);
 
+// Passkeys (WebAuthn, service/webauthn.h). The relying party is this
+// server: its host name (without a port) is the rpId, its public URL's
+// origin the only origin accepted.
+struct PasskeyRegistrationOptions {
+  std::string challenge;  // base64url
+  std::string rp_id;
+  std::string rp_name;
+  std::string user_id;  // base64url of the account id (8 bytes, big-endian)
+  std::string user_name;
+  std::vector<std::string> exclude_credentials;  // base64url ids already registered
+};
+// Starts registering a passkey (needs the password); valid 5 minutes.
+Result<PasskeyRegistrationOptions> BeginPasskeyRegistration(ServiceContext& ctx, const store::Account& account,
+                                                            std::string_view password);
+struct RegisteredPasskey {
+  store::Passkey passkey;
+  std::vector<std::string> recovery_codes;  // made when it is the account's first second factor
+};
+// Finishes it with the browser's AuthenticatorAttestationResponse (raw
+// bytes). `name` is 1-50 characters.
+Result<RegisteredPasskey> FinishPasskeyRegistration(ServiceContext& ctx, int64_t account_id, std::string_view name,
+                                                    std::string_view client_data_json,
+                                                    std::string_view attestation_object);
+Status RenamePasskey(ServiceContext& ctx, int64_t account_id, int64_t passkey_id, std::string_view name);
+// Needs the password. The recovery codes go with the last second factor.
+Status RemovePasskey(ServiceContext& ctx, const store::Account& account, int64_t passkey_id,
+                     std::string_view password);
+
+// An AuthenticatorAssertionResponse (raw bytes) for the second step of a sign-in.
+struct PasskeyAssertion {
+  std::string credential_id;
+  std::string client_data_json;
+  std::string authenticator_data;
+  std::string signature;
+};
+
+// Checks a passkey's assertion against the challenge the sign-in was given,
+// and records its counter. Invalid "invalid_credential" (field
+// `credential`); the same limit as wrong codes.
+Status VerifyPasskeyAssertion(ServiceContext& ctx, int64_t account_id, const std::string& challenge,
+                              const PasskeyAssertion& assertion);
+
 // Checks a TOTP code or a recovery code of an account with a second factor,
 // spending it. Invalid "invalid_code" (field `code`) when wrong, replayed or
 // expired; RateLimited after 5 wrong codes in 5 minutes.
 Status VerifySecondFactor(ServiceContext& ctx, int64_t account_id, std::string_view code);
 
 // The second step of a sign-in: a token handed out when the password was
-// right, valid 5 minutes, single-use once a code is accepted.
-Result<std::string> IssueSignInToken(ServiceContext& ctx, int64_t account_id);
-// The account the token was issued for, once the code is right.
-// Unauthorized "sign_in_expired" for an unknown or expired token;
-// Unauthorized "invalid_code" (field `code`) for a wrong code.
-Result<int64_t> CompleteSignIn(ServiceContext& ctx, std::string_view sign_in_token, std::string_view code);
+// right, valid 5 minutes, single-use once a code is accepted; with the
+// WebAuthn request options when the account has passkeys.
+struct SignInChallenge {
+  std::string token;
+  std::vector<std::string> methods;  // "totp", "recovery_code", "webauthn"
+  std::string webauthn_challenge;    // base64url; empty without passkeys
+  std::string rp_id;
+  std::vector<std::string> allow_credentials;  // base64url ids
+};
+Result<SignInChallenge> IssueSignInToken(ServiceContext& ctx, int64_t account_id);
+// The account the token was issued for, once the code (or, when given, the
+// passkey's assertion) is right. Unauthorized "sign_in_expired" for an
+// unknown or expired token; Unauthorized "invalid_code" (field `code`) for
+// a wrong code, "invalid_credential" (field `credential`) for an assertion
+// that does not verify.
+Result<int64_t> CompleteSignIn(ServiceContext& ctx, std::string_view sign_in_token, std::string_view code,
+                               const std::optional<PasskeyAssertion>& assertion = std::nullopt);
 
 // The holder of token `token_id` proves again who they are, for the actions
 // that need a recent sign-in (service/organisations.h): a code (TOTP or

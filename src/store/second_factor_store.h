@@ -41,6 +41,38 @@ Result<int64_t> CountRecoveryCodes(Database& db, int64_t account_id);
 Result<bool> SpendRecoveryCode(Database& db, int64_t account_id, const std::string& code_hash);
 Status ReplaceRecoveryCodes(Database& db, int64_t account_id, const std::vector<std::string>& code_hashes);
 
+// A passkey (WebAuthn credential). Binary fields are base64url.
+struct Passkey {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  std::string credential_id;
+  std::string public_key;  // COSE_Key
+  int64_t algorithm = 0;
+  int64_t sign_count = 0;
+  std::string name;
+  int64_t created_at = 0;
+  std::optional<int64_t> last_used_at;
+};
+
+// Conflict "unique_violation" when the credential id is registered already.
+Status InsertPasskey(Database& db, const Passkey& passkey);
+// Oldest first.
+Result<std::vector<Passkey>> ListPasskeys(Database& db, int64_t account_id);
+Result<std::optional<Passkey>> FindPasskey(Database& db, int64_t account_id, const std::string& credential_id);
+// Moves the counter to `sign_count` only if it is the one read (or both are
+// 0): two uses of one assertion cannot both win. Whether it did.
+Result<bool> RecordPasskeyUse(Database& db, int64_t id, int64_t seen_count, int64_t sign_count, int64_t now);
+// NotFound unless the account has it.
+Status RenamePasskey(Database& db, int64_t account_id, int64_t id, const std::string& name);
+Status DeletePasskey(Database& db, int64_t account_id, int64_t id);
+Result<int64_t> CountPasskeys(Database& db, int64_t account_id);
+// The challenge of the account's registration under way, replacing any other.
+Status WritePasskeyRegistration(Database& db, int64_t account_id, const std::string& challenge, int64_t expires_at);
+// Deletes and returns it; none when there is none or it expired at `now`.
+Result<std::optional<std::string>> ConsumePasskeyRegistration(Database& db, int64_t account_id, int64_t now);
+// Deletes the recovery codes when the account has no second factor left.
+Status DeleteRecoveryCodesIfNoFactor(Database& db, int64_t account_id);
+
 struct SignInChallenge {
   int64_t account_id = 0;
   std::string challenge;

@@ -5,6 +5,7 @@
 #include "store/copy_database.h"
 #include "store/audit_store.h"
 #include "store/event_store.h"
+#include "store/mail_store.h"
 #include "store/second_factor_store.h"
 
 #include <gtest/gtest.h>
@@ -362,6 +363,17 @@ void Seed(Store& store, IdGenerator& ids) {
   auto enabled = EnableTotp(store.database(), a, 57000000, {"digest-one", "digest-two"}, now);
   ASSERT_TRUE(enabled.ok() && *enabled);
   ASSERT_TRUE(CreateSignInChallenge(store.database(), "challenge-digest", SignInChallenge{a, "", now + 60000}).ok());
+  ASSERT_TRUE(InsertPasskey(store.database(), Passkey{ids.Next(), a, "Y3JlZGVudGlhbA", "cHVibGljIGtleQ", -7, 3,
+                                                      "Laptop", now, now})
+                  .ok());
+  ASSERT_TRUE(WritePasskeyRegistration(store.database(), c, "Y2hhbGxlbmdl", now + 60000).ok());
+
+  // E-mail: a queued message, a link and an address awaiting confirmation.
+  ASSERT_TRUE(EnqueueMail(store.database(), OutgoingMail{ids.Next(), "author@example.com", "Subject", "text",
+                                                         "<p>html</p>", now, 1, now, "451 later"})
+                  .ok());
+  ASSERT_TRUE(ReplaceEmailToken(store.database(), "link-digest", EmailToken{c, "reset", "c@example.com", now}).ok());
+  ASSERT_TRUE(MarkEmailUnconfirmed(store.database(), c, now).ok());
 }
 
 std::string Key(const Row& row) {

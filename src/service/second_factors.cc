@@ -305,7 +305,6 @@ Status DisableTotp(ServiceContext& ctx, const store::Account& account, std::stri
   VANTAGE_TRY(CheckPassword(ctx, account, password, "password"));
   VANTAGE_TRY(VerifySecondFactor(ctx, account.id, code));
   VANTAGE_TRY(store::DeleteTotp(ctx.store.database(), account.id));
-  VANTAGE_TRY(store::DeleteRecoveryCodesIfNoFactor(ctx.store.database(), account.id));
   return NoticeSecondFactorChange(ctx, account.id, "two-factor authentication was turned off");
 }
 

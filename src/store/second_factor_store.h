@@ -32,7 +32,7 @@ Result<bool> SpendTotpStep(Database& db, int64_t account_id, int64_t step);
 // (false: no pending enrolment, or the step was spent).
 Result<bool> EnableTotp(Database& db, int64_t account_id, int64_t step,
                         const std::vector<std::string>& recovery_code_hashes, int64_t now);
-// Removes TOTP and the recovery codes.
+// Removes TOTP, and the recovery codes when no passkey is left either.
 Status DeleteTotp(Database& db, int64_t account_id);
 
 Result<int64_t> CountRecoveryCodes(Database& db, int64_t account_id);

@@ -142,7 +142,7 @@ Status DeleteTotp(Database& db, int64_t account_id) {
   return db.Write([&](Connection& conn) -> Status {
     auto deleted = conn.Exec(kDeleteTotp, {account_id});
     if (!deleted) return std::move(deleted).error();
-    auto codes = conn.Exec(kDeleteRecoveryCodes, {account_id});
+    auto codes = conn.Exec(kDeleteCodesWithoutFactor, {account_id, account_id, account_id});
     if (!codes) return std::move(codes).error();
     return Ok();
   });

@@ -47,21 +47,29 @@ export async function loadSession() {
 }
 
 // Resolves to null once signed in. An account with a second factor answers
-// 403 second_factor_required instead: this resolves to {token, methods}, and
-// the code then goes to signInWithCode (docs/account-security.md).
+// 403 second_factor_required instead: this resolves to {token, methods,
+// webauthn} (webauthn: the passkey request options, when `methods` has
+// "webauthn", else null), and the code then goes to signInWithCode, a
+// passkey's assertion to signInWithPasskey (docs/account-security.md).
 export async function signIn(username, password) {
   try {
     adopt(await post('/auth/sign_in', { username, password }));
     return null;
   } catch (e) {
     if (!(e instanceof ApiError) || e.code !== 'second_factor_required' || !e.body?.sign_in_token) throw e;
-    return { token: e.body.sign_in_token, methods: e.body.methods || [] };
+    return { token: e.body.sign_in_token, methods: e.body.methods || [], webauthn: e.body.webauthn || null };
   }
 }
 
 // The second step: a TOTP code or a recovery code, with the sign-in token.
 export async function signInWithCode(token, code) {
   adopt(await post('/auth/sign_in', { sign_in_token: token, code }));
+}
+
+// The second step with a passkey: `credential` as webauthn.js's usePasskey
+// resolves to ({id, client_data_json, authenticator_data, signature}).
+export async function signInWithPasskey(token, credential) {
+  adopt(await post('/auth/sign_in', { sign_in_token: token, credential }));
 }
 
 export async function signOut() {

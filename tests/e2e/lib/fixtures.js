@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startVantage } from './server.js';
+import { startVantage, freePort } from './server.js';
 
 export { expect };
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -51,6 +51,36 @@ export function useOwnServer(flags = []) {
     }
     await server?.stop();
   });
+}
+
+// For a spec whose pages need a host name rather than an IP address
+// (passkeys: WebAuthn refuses IP addresses, and the server's rpId is its
+// public URL's host): a server of its own, listening on 127.0.0.1 at a free
+// port with `--public-url http://localhost:PORT`, started before the file's
+// tests. Pages browse http://localhost:PORT (baseURL); the helpers above
+// (api, makeUser, VANTAGE_E2E_DATA) reach it at 127.0.0.1:PORT. Afterwards
+// the shared server is put back and this one stopped.
+export function useLocalhostServer(flags = []) {
+  let server;
+  let saved;
+  let publicUrl;
+  test.use({ baseURL: async ({}, use) => use(publicUrl) });
+  test.beforeAll(async () => {
+    const port = await freePort();
+    publicUrl = `http://localhost:${port}`;
+    server = await startVantage([...flags, '--public-url', publicUrl], { listen: `127.0.0.1:${port}` });
+    saved = { url: process.env.VANTAGE_URL, data: process.env.VANTAGE_E2E_DATA };
+    process.env.VANTAGE_URL = server.url;
+    process.env.VANTAGE_E2E_DATA = server.dataDir;
+  });
+  test.afterAll(async () => {
+    if (saved) {
+      process.env.VANTAGE_URL = saved.url;
+      process.env.VANTAGE_E2E_DATA = saved.data;
+    }
+    await server?.stop();
+  });
+  return { get url() { return publicUrl; } };
 }
 
 let counter = 0;

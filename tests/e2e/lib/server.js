@@ -7,8 +7,11 @@
 // The web app is the copy built into the binary; VANTAGE_WEB_DIR=/path/to/web
 // (read by `vantage serve` itself, like --web-dir) serves it from the folder
 // instead, to try changes to web/ without a rebuild.
+// `listen` (options) replaces 127.0.0.1:0, for a server that must know its
+// port before it starts (its --public-url names it).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,9 +19,21 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const bin = process.env.VANTAGE_BIN || path.join(root, 'build', 'vantage');
 
-export async function startVantage(extra = []) {
+// A loopback port free right now (the system's pick), for `listen`.
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startVantage(extra = [], { listen = '127.0.0.1:0' } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'vantage-e2e-'));
-  const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--access-log', 'off',
+  const child = spawn(bin, ['serve', '--listen', listen, '--data', dataDir, '--access-log', 'off',
     '--registration-limit-ip', '0', '--sign-in-limit-ip', '0', '--sign-in-limit-account', '0', '--federation-allow-private',
     ...extra],
   { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -8,6 +8,7 @@ import { renderNav } from '../ui/nav.js';
 import { field, errorLine, submitting, waitError } from '../ui/form.js';
 import { relativeTime } from '../ui/time.js';
 import { avatar } from '../ui/account.js';
+import { passkeysSupported, createPasskey } from '../webauthn.js';
 
 // The picture: chosen, previewed, then sent as update_credentials' `avatar`.
 function avatarForm() {
@@ -151,10 +152,23 @@ function qrImage(svg) {
   return h('img.qr', { src, alt: 'QR code to scan with your authenticator app', width: 200, height: 200 });
 }
 
+// When a passkey was added or last used: a date, or how long ago today.
+function whenText(iso) {
+  const then = new Date(iso);
+  const s = Math.max(0, Math.round((Date.now() - then.getTime()) / 1000));
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.floor(s / 60)} ${Math.floor(s / 60) === 1 ? 'minute' : 'minutes'} ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} ${Math.floor(s / 3600) === 1 ? 'hour' : 'hours'} ago`;
+  return `on ${then.toLocaleDateString('en', { year: 'numeric', month: 'short', day: 'numeric' })}`;
+}
+const timeText = (iso) => h('time', { datetime: iso, title: new Date(iso).toLocaleString('en'), text: whenText(iso) });
+
 // Two-factor authentication (docs/account-security.md): whether it is on;
-// turning it on (the password, then the QR code and key, then a code from
-// the app); the ten recovery codes, shown once; new recovery codes and
-// turning it off, each with the password and a code.
+// turning on the authenticator app (the password, then the QR code and key,
+// then a code from the app); the passkeys (listed, added with the password
+// and the browser's prompt, renamed, removed with the password); the ten
+// recovery codes, shown once; new recovery codes and turning the app off,
+// each with the password and a code.
 function twoFactorCard() {
   const base = '/api/vantage/v1/second_factors';
   const title = h('h2', { id: 'two-factor-title', text: 'Two-factor authentication' });
@@ -163,12 +177,14 @@ function twoFactorCard() {
   // organisation requires its staff to use a second factor).
   const card = h('section.card.two-factor', { id: 'two-factor', tabindex: -1, 'aria-labelledby': title.id }, title, body);
   const show = (...nodes) => body.replaceChildren(...nodes);
+  // The last state read: the forms word themselves by it.
+  let current = { totp: false, recovery_codes_remaining: 0, passkeys: [] };
   const passwordInput = () => h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
   const codeInput = (numeric) => h('input', {
     name: 'code', autocomplete: 'one-time-code', inputmode: numeric ? 'numeric' : 'text', autocapitalize: 'none',
     spellcheck: 'false', required: true, maxlength: 32,
   });
-  const cancel = () => h('button.secondary', { type: 'button', text: 'Cancel', onclick: () => refresh(true) });
+  const cancel = (focus = true) => h('button.secondary', { type: 'button', text: 'Cancel', onclick: () => refresh(focus) });
   // A form's work: a 429 says how long to wait; the API's `field` puts its
   // sentence under that input.
   const handle = (form, error, inputs, work) => {
@@ -179,25 +195,41 @@ function twoFactorCard() {
     return form;
   };
 
+  // `focus`: true for the section's first action, 'passkeys' for the
+  // passkeys' own, {passkey: id} for that passkey's Rename.
   const status = (state, focus) => {
-    if (!state.totp) {
-      const on = h('button.primary', { type: 'button', text: 'Turn on two-factor authentication', onclick: start });
-      show(h('p.two-factor-state', {}, h('strong', { text: 'Off. ' }),
-        'Add a code from an authenticator app on your phone to your password when you sign in, '
-        + 'so that a stolen password alone cannot open your account.'), on);
-      if (focus) on.focus();
-      return;
+    current = { ...state, passkeys: state.passkeys || [] };
+    const { totp, passkeys } = current;
+    const any = totp || passkeys.length > 0;
+    const asks = totp && passkeys.length ? 'a code from your authenticator app or a passkey'
+      : totp ? 'a code from your authenticator app' : 'a passkey';
+    const nodes = [];
+    let first;
+    if (!any) {
+      first = h('button.primary', { type: 'button', text: 'Turn on two-factor authentication', onclick: start });
+      nodes.push(h('p.two-factor-state', {}, h('strong', { text: 'Off. ' }),
+        'Add a code from an authenticator app on your phone, or a passkey, to your password when you sign in, '
+        + 'so that a stolen password alone cannot open your account.'), first);
+    } else {
+      const left = state.recovery_codes_remaining;
+      nodes.push(h('p.two-factor-state', {}, h('strong', { text: 'On. ' }), `Signing in asks for ${asks} after your password.`),
+        h('p', { class: left > 2 ? 'muted' : 'danger',
+          text: left ? `${left} recovery ${left === 1 ? 'code' : 'codes'} left.${left > 2 ? '' : ' Make new ones before you run out.'}`
+            : 'No recovery codes left: make new ones.' }));
+      first = h('button.secondary', { type: 'button', text: 'New recovery codes', onclick: () => confirmWith('renew') });
+      const actions = h('div.form-actions', {}, first);
+      if (totp) {
+        actions.append(h('button.secondary', { type: 'button', text: passkeys.length ? 'Turn off the authenticator app' : 'Turn off',
+          onclick: () => confirmWith('off') }));
+      } else {
+        actions.append(h('button.secondary', { type: 'button', text: 'Add an authenticator app', onclick: start }));
+      }
+      nodes.push(actions);
     }
-    const left = state.recovery_codes_remaining;
-    const renew = h('button.secondary', { type: 'button', text: 'New recovery codes', onclick: () => confirmWith('renew') });
-    show(h('p.two-factor-state', {}, h('strong', { text: 'On. ' }),
-      'Signing in asks for a code from your authenticator app after your password.'),
-    h('p', { class: left > 2 ? 'muted' : 'danger',
-      text: left ? `${left} recovery ${left === 1 ? 'code' : 'codes'} left.${left > 2 ? '' : ' Make new ones before you run out.'}`
-        : 'No recovery codes left: make new ones.' }),
-    h('div.form-actions', {}, renew,
-      h('button.secondary', { type: 'button', text: 'Turn off', onclick: () => confirmWith('off') })));
-    if (focus) renew.focus();
+    const part = passkeysPart(passkeys, focus);
+    show(...nodes, part.node);
+    if (focus === true) first.focus();
+    else if (focus) part.focus();
   };
   const refresh = (focus = false) => get(base).then((state) => status(state, focus),
     (e) => show(h('p.form-error', { role: 'alert', text: e.message })));
@@ -227,49 +259,158 @@ function twoFactorCard() {
       h('div.form-actions', {}, h('button.primary', { type: 'submit', text: 'Turn on' }), cancel())),
     error, { code }, async () => {
       const { recovery_codes: codes } = await post(`${base}/totp/confirm`, { code: code.value.replace(/\s+/g, '') });
-      recoveryCodes(codes, 'Two-factor authentication is on.');
+      // With passkeys already, the server makes new codes all the same.
+      if (current.passkeys.length) recoveryCodes(codes, 'Your authenticator app is on. These recovery codes replace your old ones.');
+      else recoveryCodes(codes, 'Two-factor authentication is on.');
     }));
     code.focus();
   }
 
-  // 3. The recovery codes, shown this once.
-  function recoveryCodes(codes, lead) {
+  // 3. The recovery codes, shown this once. `focus` goes on to status().
+  function recoveryCodes(codes, lead, { passkey = false, focus = true } = {}) {
     const file = URL.createObjectURL(new Blob([`Vantage recovery codes for @${session.account.username}\n\n${codes.join('\n')}\n`], { type: 'text/plain' }));
     const heading = h('p.two-factor-state', { tabindex: -1 }, h('strong', { text: lead }));
     show(heading,
-      h('p', { text: 'Keep these recovery codes somewhere safe, such as a password manager. '
-        + 'Each one works once, in place of a code from your app, if you lose your phone. They are not shown again.' }),
+      h('p', { text: passkey
+        ? 'Keep these recovery codes somewhere safe, such as a password manager. '
+          + 'Each one works once, in place of your passkey, if you lose it. They are not shown again.'
+        : 'Keep these recovery codes somewhere safe, such as a password manager. '
+          + 'Each one works once, in place of a code from your app, if you lose your phone. They are not shown again.' }),
       h('ol.recovery-codes', { 'aria-label': 'Recovery codes' }, codes.map((c) => h('li', { text: c }))),
       h('div.form-actions', {},
         h('a.button', { href: file, download: 'vantage-recovery-codes.txt', text: 'Download codes' }),
         h('button.primary', { type: 'button', text: 'I have saved them', onclick: () => {
           URL.revokeObjectURL(file);
-          refresh(true);
+          refresh(focus);
         } })));
     heading.focus();
   }
 
-  // New recovery codes, or turning it off: the password and a code.
+  // New recovery codes, or turning the app off: the password and a code (a
+  // recovery code, for an account with passkeys alone: the server takes no
+  // passkey here).
   function confirmWith(kind) {
     const password = passwordInput();
     const code = codeInput(false);
     const error = errorLine();
     const renew = kind === 'renew';
+    const others = current.passkeys.length > 0;
     show(handle(h('form', {},
       h('p', { text: renew ? 'New recovery codes replace the old ones, which stop working.'
-        : 'Turning it off removes the authenticator app and your recovery codes: signing in will ask for your password only.' }),
+        : others ? 'Turning it off removes the authenticator app: signing in will ask for a passkey after your password.'
+          : 'Turning it off removes the authenticator app and your recovery codes: signing in will ask for your password only.' }),
       field('Password', password),
-      field('Code from your authenticator app or a recovery code', code), error,
-      h('div.form-actions', {}, h('button.primary', { type: 'submit', text: renew ? 'Make new recovery codes' : 'Turn off two-factor authentication' }), cancel())),
+      field(current.totp ? 'Code from your authenticator app or a recovery code' : 'Recovery code', code), error,
+      h('div.form-actions', {}, h('button.primary', { type: 'submit',
+        text: renew ? 'Make new recovery codes' : others ? 'Turn off the authenticator app' : 'Turn off two-factor authentication' }), cancel())),
     error, { password, code }, async () => {
       const json = { password: password.value, code: code.value.replace(/\s+/g, '') };
       if (renew) {
-        recoveryCodes((await post(`${base}/recovery_codes`, json)).recovery_codes, 'New recovery codes. The old ones no longer work.');
+        recoveryCodes((await post(`${base}/recovery_codes`, json)).recovery_codes, 'New recovery codes. The old ones no longer work.',
+          { passkey: !current.totp });
       } else {
         await del(`${base}/totp`, { json });
-        toast('Two-factor authentication is off');
+        toast(others ? 'The authenticator app is off' : 'Two-factor authentication is off');
         await refresh(true);
       }
+    }));
+    password.focus();
+  }
+
+  // Passkeys: the list, with Rename and Remove, and "Add a passkey" (not
+  // offered where the browser has no WebAuthn). Returns {node, focus()}.
+  function passkeysPart(passkeys, focus) {
+    const heading = h('h3', { id: 'passkeys-title', text: 'Passkeys', tabindex: -1 });
+    const supported = passkeysSupported();
+    const add = supported ? h('button.secondary', { type: 'button', text: 'Add a passkey', onclick: addPasskey }) : null;
+    let renameFocus = null;
+    const rows = passkeys.map((p) => {
+      const rename = h('button.secondary.small', { type: 'button', text: 'Rename', 'aria-label': `Rename ${p.name}`, onclick: () => renamePasskey(p) });
+      if (focus && focus.passkey === p.id) renameFocus = rename;
+      return h('li.passkey', {},
+        h('div.passkey-about', {}, h('strong.passkey-name', { text: p.name }),
+          h('div.muted', {}, 'Added ', timeText(p.created_at), ' · ',
+            p.last_used_at ? ['Last used ', timeText(p.last_used_at)] : 'Not used yet')),
+        h('div.passkey-actions', {}, rename,
+          h('button.secondary.small', { type: 'button', text: 'Remove', 'aria-label': `Remove ${p.name}`, onclick: () => removePasskey(p) })));
+    });
+    const node = h('section.passkeys', { 'aria-labelledby': heading.id }, heading,
+      h('p', { text: 'A passkey lives on this device, your phone or a security key. Instead of a code, signing in '
+        + 'then asks you to unlock it or touch it: a fingerprint, your face, or the device’s PIN.' }),
+      rows.length ? h('ul.passkey-list', { 'aria-labelledby': heading.id }, rows) : h('p.muted', { text: 'No passkeys yet.' }),
+      supported ? add : h('p.muted', { text: 'This browser cannot make passkeys here (it offers no WebAuthn on this page), '
+        + 'so there is no button to add one. Open your settings in a browser that supports passkeys to add one.' }));
+    return { node, focus: () => (renameFocus || add || heading).focus() };
+  }
+
+  // A name and the password; then the browser's prompt makes the passkey.
+  function addPasskey() {
+    const name = h('input', { name: 'name', maxlength: 50, required: true, autocomplete: 'off' });
+    const password = passwordInput();
+    const error = errorLine();
+    const form = h('form', {},
+      h('h3', { text: 'Add a passkey' }),
+      field('Name', name, 'So that you can tell your passkeys apart, such as “Laptop” or “Security key”.'),
+      field('Password', password), error,
+      h('div.form-actions', {}, h('button.primary', { type: 'submit', text: 'Add passkey' }), cancel('passkeys')));
+    form.onsubmit = (e) => {
+      e.preventDefault();
+      submitting(form, error, async () => {
+        const label = name.value.trim();
+        if (!label) {
+          const x = new Error('Give the passkey a name.');
+          x.field = 'name';
+          throw x;
+        }
+        const { publicKey } = await post(`${base}/webauthn/options`, { password: password.value });
+        const credential = await createPasskey(publicKey);
+        const answer = await post(`${base}/webauthn`, { name: label, credential });
+        const codes = answer.recovery_codes || [];
+        if (codes.length) {
+          recoveryCodes(codes, `Your passkey “${answer.passkey.name}” is added. Two-factor authentication is on.`,
+            { passkey: true, focus: 'passkeys' });
+        } else {
+          toast(`Passkey “${answer.passkey.name}” added`);
+          await refresh({ passkey: answer.passkey.id });
+        }
+      }, { name, password });
+    };
+    show(form);
+    name.focus();
+  }
+
+  function renamePasskey(passkey) {
+    const name = h('input', { name: 'name', maxlength: 50, required: true, autocomplete: 'off', value: passkey.name });
+    const error = errorLine();
+    show(handle(h('form', {},
+      h('h3', { text: `Rename “${passkey.name}”` }),
+      field('Name', name), error,
+      h('div.form-actions', {}, h('button.primary', { type: 'submit', text: 'Save name' }), cancel({ passkey: passkey.id }))),
+    error, { name }, async () => {
+      await patch(`${base}/webauthn/${passkey.id}`, { name: name.value.trim() });
+      toast('Passkey renamed');
+      await refresh({ passkey: passkey.id });
+    }));
+    name.focus();
+    name.select();
+  }
+
+  function removePasskey(passkey) {
+    const password = passwordInput();
+    const error = errorLine();
+    const last = !current.totp && current.passkeys.length === 1;
+    show(handle(h('form', {},
+      h('h3', { text: `Remove “${passkey.name}”` }),
+      h('p', { text: last
+        ? 'It is your only second factor: removing it turns two-factor authentication off and deletes your recovery codes. '
+          + 'Signing in will ask for your password only.'
+        : 'Signing in will no longer take this passkey.' }),
+      field('Password', password), error,
+      h('div.form-actions', {}, h('button.primary', { type: 'submit', text: 'Remove passkey' }), cancel({ passkey: passkey.id }))),
+    error, { password }, async () => {
+      await del(`${base}/webauthn/${passkey.id}`, { json: { password: password.value } });
+      toast(last ? 'Passkey removed: two-factor authentication is off' : 'Passkey removed');
+      await refresh('passkeys');
     }));
     password.focus();
   }

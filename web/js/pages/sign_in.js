@@ -1,11 +1,12 @@
-// Sign-in: the password, then, for an account with a second factor, a code
-// from its authenticator app or one of its recovery codes
+// Sign-in: the password, then, for an account with a second factor, a
+// passkey, a code from its authenticator app or one of its recovery codes
 // (docs/account-security.md). An account whose address is not confirmed yet
 // (with --require-email-confirmation) is told to follow the link first.
 import { h } from '../dom.js';
 import { navigate } from '../router.js';
-import { signIn, signInWithCode, signedIn } from '../session.js';
+import { signIn, signInWithCode, signInWithPasskey, signedIn } from '../session.js';
 import { field, errorLine, submitting, waitError } from '../ui/form.js';
+import { passkeysSupported, usePasskey } from '../webauthn.js';
 
 // The web sign-in hands out no token for an unconfirmed account, and sending
 // the link again needs one (POST /api/v1/emails/confirmations): the page can
@@ -40,20 +41,77 @@ export default function (main) {
     password.focus();
   };
 
-  const codeStep = (token) => {
+  // The second step: `second` is signIn's {token, methods, webauthn}. An
+  // account with passkeys gets "Use a passkey" (the first choice when it has
+  // no authenticator app); the code field takes a TOTP code or a recovery
+  // code either way.
+  const codeStep = ({ token, methods = [], webauthn = null }) => {
+    const totp = methods.includes('totp');
+    const passkey = methods.includes('webauthn') && Boolean(webauthn);
     const code = h('input', {
       name: 'code', autocomplete: 'one-time-code', inputmode: 'text', autocapitalize: 'none',
       spellcheck: 'false', required: true, maxlength: 32,
     });
     const codeError = errorLine();
     const back = h('button.secondary', { type: 'button', text: 'Back', onclick: () => passwordStep() });
+    // After a refusal that ends this sign-in, or a session.
+    const finish = (x) => {
+      if (x.code === 'sign_in_expired') {
+        passwordStep(x.message);
+        return;
+      }
+      throw unconfirmed(waitError(x));
+    };
+
+    let intro = 'Open your authenticator app and type the 6-digit code it shows for Vantage. '
+      + 'Without your phone, type one of your recovery codes instead.';
+    let passkeyPart = null;
+    let passkeyButton = null;
+    if (passkey) {
+      intro = totp
+        ? 'Use your passkey, or type the 6-digit code your authenticator app shows for Vantage. '
+          + 'Without either, type one of your recovery codes instead.'
+        : 'Use your passkey: your browser asks you to unlock it or touch it. '
+          + 'Without it, type one of your recovery codes instead.';
+      const passkeyError = errorLine();
+      if (passkeysSupported()) {
+        passkeyButton = h(totp ? 'button.secondary.passkey-button' : 'button.primary.passkey-button', { type: 'button', text: 'Use a passkey' });
+        passkeyButton.addEventListener('click', () => {
+          submitting(passkeyButton, passkeyError, async () => {
+            try {
+              await signInWithPasskey(token, await usePasskey(webauthn));
+            } catch (x) {
+              // 401 invalid_credential: a passkey the server does not take
+              // (this sign-in goes on: the code field still works).
+              if (x.code === 'invalid_credential') {
+                throw new Error('Vantage did not accept this passkey. Try again, or use a recovery code.');
+              }
+              finish(x);
+              return;
+            }
+            navigate('/', { replace: true });
+          });
+        });
+        passkeyPart = h('div.passkey-step', {}, passkeyButton, passkeyError);
+      } else {
+        passkeyPart = h('p.muted', { text: 'This browser cannot use passkeys here: type one of your recovery codes instead.' });
+      }
+    }
+
+    const verify = h(passkey && !totp ? 'button.secondary.verify-button' : 'button.primary', { type: 'submit', text: 'Verify' });
+    const codeField = field(totp ? 'Code from your authenticator app or a recovery code' : 'Recovery code', code);
     const step = h('form.card.auth', {},
       h('h1', { text: 'Two-factor authentication' }),
-      h('p', { text: 'Open your authenticator app and type the 6-digit code it shows for Vantage. '
-        + 'Without your phone, type one of your recovery codes instead.' }),
-      field('Code from your authenticator app or a recovery code', code),
+      h('p', { text: intro }),
+      // The passkey first when it is the account's only factor besides the
+      // recovery codes; after the code when there is an authenticator app.
+      totp ? null : passkeyPart,
+      passkey && !totp ? h('p.or', { text: 'Or' }) : null,
+      codeField,
       codeError,
-      h('button.primary', { type: 'submit', text: 'Verify' }),
+      verify,
+      totp && passkeyPart ? h('p.or', { text: 'Or' }) : null,
+      totp ? passkeyPart : null,
       h('p.switch', {}, back));
     step.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -61,24 +119,21 @@ export default function (main) {
         try {
           await signInWithCode(token, code.value.replace(/\s+/g, ''));
         } catch (x) {
-          if (x.code === 'sign_in_expired') {
-            passwordStep(x.message);
-            return;
-          }
-          throw unconfirmed(waitError(x));
+          finish(x);
+          return;
         }
         navigate('/', { replace: true });
       }, { code });
     });
     main.replaceChildren(step);
-    code.focus();
+    (passkeyButton && !totp ? passkeyButton : code).focus();
   };
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     submitting(form, error, async () => {
       const second = await signIn(username.value.trim(), password.value).catch((x) => { throw unconfirmed(x); });
-      if (second) codeStep(second.token);
+      if (second) codeStep(second);
       else navigate('/', { replace: true });
     });
   });

@@ -14,19 +14,24 @@ let asking = null;
 // Resolves to true once the server has accepted the code or password, false
 // when the person cancels (Cancel, or Escape).
 async function ask() {
-  const { totp } = await get('/api/vantage/v1/second_factors');
-  const name = totp ? 'code' : 'password';
-  const input = totp
+  const factors = await get('/api/vantage/v1/second_factors');
+  const { totp } = factors;
+  // An account with passkeys alone has a second factor too: the server then
+  // wants a code, which can only be one of its recovery codes.
+  const second = totp || factors.passkeys?.length > 0;
+  const name = second ? 'code' : 'password';
+  const input = second
     ? h('input', { name, autocomplete: 'one-time-code', inputmode: 'text', autocapitalize: 'none', spellcheck: 'false', required: true, maxlength: 32 })
     : h('input', { name, type: 'password', autocomplete: 'current-password', required: true });
   const error = errorLine();
   const title = h('h2', { id: 'reauth-title', text: 'Confirm it is you' });
   const lead = h('p', { id: 'reauth-lead', text: totp
     ? 'This needs a recent sign-in. Type a code from your authenticator app, or one of your recovery codes.'
-    : 'This needs a recent sign-in. Type your password.' });
+    : second ? 'This needs a recent sign-in. Type one of your recovery codes.'
+      : 'This needs a recent sign-in. Type your password.' });
   const cancel = h('button.secondary', { type: 'button', text: 'Cancel' });
   const form = h('form', {}, title, lead,
-    field(totp ? 'Code from your authenticator app or a recovery code' : 'Password', input), error,
+    field(totp ? 'Code from your authenticator app or a recovery code' : second ? 'Recovery code' : 'Password', input), error,
     h('div.form-actions', {}, h('button.primary', { type: 'submit', text: 'Confirm' }), cancel));
   const dialog = h('dialog.reauth', { 'aria-labelledby': title.id, 'aria-describedby': lead.id }, form);
   document.body.append(dialog);
@@ -40,7 +45,7 @@ async function ask() {
     e.preventDefault();
     // A wrong code or password (422 naming the field) shows under the input.
     submitting(form, error, async () => {
-      const value = totp ? input.value.replace(/\s+/g, '') : input.value;
+      const value = second ? input.value.replace(/\s+/g, '') : input.value;
       await post('/api/vantage/v1/reauthenticate', { [name]: value }).catch((x) => { throw waitError(x); });
       confirmed = true;
       dialog.close();

@@ -282,11 +282,13 @@ void RegisterOAuthRoutes(http::Router& router, ApiContext& ctx) {
     if (!step) {
       const Error& error = step.error();
       // A wrong code (or passkey) asks again, with the same token.
-      service::SignInChallenge retry;
-      retry.token = attempt->sign_in_token;
-      if (error.kind == ErrorKind::kUnauthorized && (error.code == "invalid_code" || error.code == "invalid_credential"))
-        return AuthorizePage(checked->first.name, *req, checked->second, state->value_or(""),
-                             service::RandomToken(), error.message, 401, secure, &retry);
+      if (error.kind == ErrorKind::kUnauthorized && (error.code == "invalid_code" || error.code == "invalid_credential")) {
+        auto retry = service::SignInChallengeOf(ctx.services, attempt->sign_in_token);
+        if (!retry) return http::ErrorResponse(retry.error());
+        if (*retry)
+          return AuthorizePage(checked->first.name, *req, checked->second, state->value_or(""),
+                               service::RandomToken(), error.message, 401, secure, &**retry);
+      }
       if (error.kind != ErrorKind::kUnauthorized) return http::ErrorResponse(error);
       return AuthorizePage(checked->first.name, *req, checked->second, state->value_or(""),
                            service::RandomToken(), error.message, 401, secure);

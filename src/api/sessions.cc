@@ -1,4 +1,6 @@
 // Web sign-in with a cookie session, the session list, and password changes.
+#include <algorithm>
+
 #include <boost/json/object.hpp>
 
 #include "api/api.h"
@@ -80,6 +82,10 @@ Result<std::optional<service::PasskeyAssertion>> PasskeyAssertionFrom(const Para
   auto object = params.Object("credential", {"id", "client_data_json", "authenticator_data", "signature"}, 20000);
   if (!object) return std::move(object).error();
   if (!*object) return std::optional<service::PasskeyAssertion>();
+  // The authorize page's form sends its credential fields empty when a code
+  // is used instead.
+  bool all_empty = std::all_of((*object)->begin(), (*object)->end(), [](const auto& f) { return f.second.empty(); });
+  if (all_empty) return std::optional<service::PasskeyAssertion>();
   service::PasskeyAssertion assertion;
   for (auto [key, target] : {std::pair{"id", &assertion.credential_id},
                              std::pair{"client_data_json", &assertion.client_data_json},

@@ -266,7 +266,10 @@ Result<std::vector<std::string>> ConfirmTotp(ServiceContext& ctx, int64_t accoun
   std::string normalized = NormalizeCode(code);
   int64_t step = IsTotpShape(normalized) ? MatchingStep((*totp)->secret, normalized) : 0;
   if (step == 0) return CountFailure(ctx, account_id);
-  RecoveryCodes codes = MakeRecoveryCodes();
+  // The first second factor makes the recovery codes; a passkey's stay.
+  auto passkeys = store::CountPasskeys(ctx.store.database(), account_id);
+  if (!passkeys) return std::move(passkeys).error();
+  RecoveryCodes codes = *passkeys > 0 ? RecoveryCodes{} : MakeRecoveryCodes();
   auto enabled = store::EnableTotp(ctx.store.database(), account_id, step, codes.digests, NowUnixMs());
   if (!enabled) return std::move(enabled).error();
   if (!*enabled) return CountFailure(ctx, account_id);
@@ -444,27 +447,47 @@ Status VerifyPasskeyAssertion(ServiceContext& ctx, int64_t account_id, const std
   return Ok();
 }
 
-Result<SignInChallenge> IssueSignInToken(ServiceContext& ctx, int64_t account_id) {
+// What the second step of `account_id`'s sign-in will take; the WebAuthn
+// challenge is `challenge` when the account has passkeys.
+static Result<SignInChallenge> ChallengeFor(ServiceContext& ctx, int64_t account_id, std::string token,
+                                            const std::string& challenge) {
   SignInChallenge out;
-  out.token = RandomToken();
+  out.token = std::move(token);
   auto totp = store::ReadTotp(ctx.store.database(), account_id);
   if (!totp) return std::move(totp).error();
   if (*totp && (*totp)->enabled_at) out.methods.push_back("totp");
   out.methods.push_back("recovery_code");
   auto passkeys = store::ListPasskeys(ctx.store.database(), account_id);
   if (!passkeys) return std::move(passkeys).error();
-  store::SignInChallenge record;
-  if (!passkeys->empty()) {
+  if (!passkeys->empty() && !challenge.empty()) {
     out.methods.push_back("webauthn");
-    out.webauthn_challenge = webauthn::Base64Url(RandomBytes(kChallengeBytes));
+    out.webauthn_challenge = challenge;
     out.rp_id = RelyingPartyOf(ctx).id;
     for (const store::Passkey& passkey : *passkeys) out.allow_credentials.push_back(passkey.credential_id);
-    record.challenge = out.webauthn_challenge;
   }
+  return out;
+}
+
+Result<SignInChallenge> IssueSignInToken(ServiceContext& ctx, int64_t account_id) {
+  auto count = store::CountPasskeys(ctx.store.database(), account_id);
+  if (!count) return std::move(count).error();
+  store::SignInChallenge record;
+  if (*count > 0) record.challenge = webauthn::Base64Url(RandomBytes(kChallengeBytes));
   record.account_id = account_id;
   record.expires_at = NowUnixMs() + kSignInTokenLifetimeMs;
-  VANTAGE_TRY(store::CreateSignInChallenge(ctx.store.database(), Sha256Hex(out.token), record));
-  return out;
+  std::string token = RandomToken();
+  VANTAGE_TRY(store::CreateSignInChallenge(ctx.store.database(), Sha256Hex(token), record));
+  return ChallengeFor(ctx, account_id, std::move(token), record.challenge);
+}
+
+Result<std::optional<SignInChallenge>> SignInChallengeOf(ServiceContext& ctx, std::string_view sign_in_token) {
+  if (sign_in_token.empty() || sign_in_token.size() > 200) return std::optional<SignInChallenge>();
+  auto record = store::ReadSignInChallenge(ctx.store.database(), Sha256Hex(sign_in_token), NowUnixMs());
+  if (!record) return std::move(record).error();
+  if (!*record) return std::optional<SignInChallenge>();
+  auto challenge = ChallengeFor(ctx, (*record)->account_id, std::string(sign_in_token), (*record)->challenge);
+  if (!challenge) return std::move(challenge).error();
+  return std::optional<SignInChallenge>(std::move(*challenge));
 }
 
 Result<int64_t> CompleteSignIn(ServiceContext& ctx, std::string_view sign_in_token, std::string_view code,

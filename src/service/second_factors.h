@@ -102,6 +102,9 @@ struct SignInChallenge {
   std::vector<std::string> allow_credentials;  // base64url ids
 };
 Result<SignInChallenge> IssueSignInToken(ServiceContext& ctx, int64_t account_id);
+// The challenge a live sign-in token was issued with, to ask again after a
+// wrong code; none when the token is unknown or expired.
+Result<std::optional<SignInChallenge>> SignInChallengeOf(ServiceContext& ctx, std::string_view sign_in_token);
 // The account the token was issued for, once the code (or, when given, the
 // passkey's assertion) is right. Unauthorized "sign_in_expired" for an
 // unknown or expired token; Unauthorized "invalid_code" (field `code`) for

@@ -27,8 +27,9 @@ Status WritePendingTotp(Database& db, int64_t account_id, const std::string& sec
 // one; whether it was. Atomic: two requests with the same code cannot both
 // win.
 Result<bool> SpendTotpStep(Database& db, int64_t account_id, int64_t step);
-// Turns the pending secret on, spending `step`, and stores the recovery codes'
-// digests in place of any earlier ones, in one transaction. Whether it did
+// Turns the pending secret on, spending `step`, and (when some are given)
+// stores the recovery codes' digests in place of any earlier ones, in one
+// transaction. Whether it did
 // (false: no pending enrolment, or the step was spent).
 Result<bool> EnableTotp(Database& db, int64_t account_id, int64_t step,
                         const std::vector<std::string>& recovery_code_hashes, int64_t now);

@@ -130,7 +130,7 @@ Result<bool> EnableTotp(Database& db, int64_t account_id, int64_t step,
     auto updated = conn.Exec(kEnableTotp, {step, now, account_id, step});
     if (!updated) return std::move(updated).error();
     if (*updated == 0) return Ok();
-    VANTAGE_TRY(InsertRecoveryCodes(conn, account_id, recovery_code_hashes));
+    if (!recovery_code_hashes.empty()) VANTAGE_TRY(InsertRecoveryCodes(conn, account_id, recovery_code_hashes));
     enabled = true;
     return Ok();
   });

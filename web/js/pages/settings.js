@@ -259,9 +259,12 @@ function twoFactorCard() {
       h('div.form-actions', {}, h('button.primary', { type: 'submit', text: 'Turn on' }), cancel())),
     error, { code }, async () => {
       const { recovery_codes: codes } = await post(`${base}/totp/confirm`, { code: code.value.replace(/\s+/g, '') });
-      // With passkeys already, the server makes new codes all the same.
-      if (current.passkeys.length) recoveryCodes(codes, 'Your authenticator app is on. These recovery codes replace your old ones.');
-      else recoveryCodes(codes, 'Two-factor authentication is on.');
+      // With a passkey already, the recovery codes stay as they were.
+      if (codes.length) recoveryCodes(codes, 'Two-factor authentication is on.');
+      else {
+        toast('Your authenticator app is on. Your recovery codes stay as they were.');
+        await refresh(true);
+      }
     }));
     code.focus();
   }

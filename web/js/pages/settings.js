@@ -1,5 +1,6 @@
 // Settings: the profile, the password, the e-mail address, two-factor
-// authentication, hidden words, the sessions, and signing out.
+// authentication, hidden words, importing follows, the sessions, and
+// signing out.
 import { h, clear, toast } from '../dom.js';
 import { get, patch, post, put, del, request } from '../api.js';
 import { navigate } from '../router.js';
@@ -444,9 +445,14 @@ function hiddenWords() {
   return form;
 }
 
+// The sessions and tokens, each with Sign out, and "Sign out everywhere
+// else": every other one ends at once (this browser stays signed in).
 function sessionsCard() {
-  const list = h('ul.sessions');
-  const card = h('section.card', {}, h('h2', { text: 'Where you are signed in' }), list);
+  const title = h('h2', { id: 'sessions-title', text: 'Where you are signed in' });
+  const list = h('ul.sessions', { 'aria-labelledby': title.id });
+  const error = errorLine();
+  const others = h('button.secondary', { type: 'button', text: 'Sign out everywhere else' });
+  const card = h('section.card.sessions-section', { 'aria-labelledby': title.id }, title, list, error, others);
   const load = async () => {
     const sessions = await get('/api/vantage/v1/sessions');
     clear(list);
@@ -463,8 +469,74 @@ function sessionsCard() {
         h('div.muted', { text: `${s.ip || ''} · last used ${relativeTime(s.last_used_at)}` })), revoke));
     }
   };
+  others.onclick = () => submitting(others, error, async () => {
+    const answer = await del('/api/vantage/v1/sessions');
+    const n = Number(answer?.ended) || 0;
+    toast(`Signed out of ${n} other ${n === 1 ? 'session' : 'sessions'}`);
+    await load();
+  });
   load().catch((e) => list.append(h('li', { text: e.message })));
   return card;
+}
+
+// What each reason of an import's problem means, in plain words.
+const importReasons = {
+  not_found: 'no such account',
+  invalid: 'not an account address',
+  self: 'that is you',
+  unavailable: 'its server did not answer',
+};
+
+// Importing the accounts followed elsewhere (docs/account-security.md, "Data
+// rights"): a following_accounts.csv from Mastodon or Pixelfed, or a list of
+// addresses one a line, sent as `data` with `type=following`; the answer
+// says how many were followed and lists those that could not be, and why.
+function importCard() {
+  const title = h('h2', { id: 'import-title', text: 'Import the accounts you follow' });
+  const file = h('input', { type: 'file', name: 'data', accept: '.csv,text/csv,text/plain' });
+  const error = errorLine();
+  const result = h('div.import-result', { role: 'status' });
+  const form = h('form', {},
+    field('Following list', file, 'The following_accounts.csv that Mastodon or Pixelfed export, or one address a line.'),
+    error, h('button.primary', { type: 'submit', text: 'Import' }));
+  file.onchange = () => {
+    error.textContent = '';
+    result.replaceChildren();
+  };
+  form.onsubmit = (e) => {
+    e.preventDefault();
+    submitting(form, error, async () => {
+      result.replaceChildren();
+      if (!file.files[0]) {
+        const x = new Error('Choose a file first.');
+        x.field = 'data';
+        throw x;
+      }
+      const body = new FormData();
+      body.append('type', 'following');
+      body.append('data', file.files[0]);
+      // A refused file (422) is said under the file input.
+      const { data } = await request('POST', '/api/vantage/v1/import', { form: body }).catch((x) => {
+        if (x.status === 422 && !x.field) x.field = 'data';
+        throw x;
+      });
+      const n = Number(data?.followed) || 0;
+      const problems = data?.problems || [];
+      const nodes = [h('p', {}, h('strong', { text: `Followed ${n} ${n === 1 ? 'account' : 'accounts'}.` }))];
+      if (problems.length) {
+        nodes.push(h('p', { id: 'import-problems-title', text: problems.length === 1
+          ? 'This one could not be followed:' : `These ${problems.length} could not be followed:` }),
+        h('ul.import-problems', { 'aria-labelledby': 'import-problems-title' }, problems.map((p) => h('li', {},
+          h('span.import-address', { text: p.address || '(empty line)' }), ': ', importReasons[p.reason] || 'refused'))));
+      }
+      file.value = '';
+      result.replaceChildren(...nodes);
+    }, { data: file });
+  };
+  return h('section.card.import-section', { id: 'import', tabindex: -1, 'aria-labelledby': title.id }, title,
+    h('p', { text: 'Moving from another server? Upload the list of accounts you followed there and follow them all here. '
+      + 'Importing the same list again changes nothing.' }),
+    form, result);
 }
 
 export default async function (main) {
@@ -476,6 +548,6 @@ export default async function (main) {
     navigate('/', { replace: true });
   } });
   main.append(h('div.narrow', {}, h('h1.page-title', { text: 'Settings' }),
-    avatarForm(), profileForm(), passwordForm(), emailCard(), twoFactorCard(), hiddenWords(), sessionsCard(),
+    avatarForm(), profileForm(), passwordForm(), emailCard(), twoFactorCard(), hiddenWords(), importCard(), sessionsCard(),
     h('section.card', {}, h('h2', { text: 'Account' }), h('p', { text: `Signed in as @${session.account.username}.` }), out)));
 }

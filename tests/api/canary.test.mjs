@@ -514,6 +514,9 @@ function valuesFor(pattern, name) {
   if (pattern.startsWith('/api/v1/media/:id')) return scene.mediaIds;
   if (pattern.startsWith('/api/vantage/v1/organisations/:id')) return [org.id];
   if (pattern.startsWith('/api/vantage/v1/sessions/:id')) return scene.sessionIds;
+  // The staff have no passkeys in the scene: ids that name none of theirs,
+  // so that the answers (404s and field errors) are crawled for markers.
+  if (pattern.startsWith('/api/vantage/v1/second_factors/webauthn/:id')) return scene.sessionIds;
   if (pattern.startsWith('/api/vantage/v1/qa/:id')) return scene.qaIds;
   if (pattern.startsWith('/api/vantage/v1/admin/reports/:id')) return scene.reportIds;
   // Domains named by federation's policy: none of the organisation's.

@@ -243,8 +243,8 @@ Result<IssuedToken> RedeemAuthorizationCode(ServiceContext& ctx, const store::Ap
 }
 
 Result<IssuedToken> IssueTokenForSignIn(ServiceContext& ctx, const store::App& app, int64_t account_id,
-                                     const std::string& scopes, const std::string& ip,
-                                     const std::string& user_agent) {
+                                        const std::string& scopes, const std::string& ip,
+                                        const std::string& user_agent) {
   auto known = KnownDevice(ctx, account_id, user_agent);
   if (!known) return std::move(known).error();
   auto issued = IssueToken(ctx, app, account_id, scopes, ip, user_agent);

@@ -68,8 +68,8 @@ Result<IssuedToken> IssueToken(ServiceContext& ctx, const store::App& app,
 // password grants): the account holder is told of a sign-in from a device
 // (user agent) none of its sessions or tokens has used.
 Result<IssuedToken> IssueTokenForSignIn(ServiceContext& ctx, const store::App& app, int64_t account_id,
-                                     const std::string& scopes, const std::string& ip,
-                                     const std::string& user_agent);
+                                        const std::string& scopes, const std::string& ip,
+                                        const std::string& user_agent);
 
 struct AuthorizationRequest {
   std::string client_id;

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -112,6 +113,9 @@ Result<service::SignInAttempt> SignInAttemptFrom(const Params& params, const htt
 // A passkey's assertion sent as `credential` ({id, client_data_json,
 // authenticator_data, signature}, base64url); none when not sent.
 Result<std::optional<service::PasskeyAssertion>> PasskeyAssertionFrom(const Params& params);
+// One binary field of a `credential` object, decoded from base64url;
+// Invalid naming `credential` when it is missing, empty or not base64url.
+Result<std::string> CredentialField(const std::map<std::string, std::string>& credential, const char* key);
 
 // Rebuilds the instance entity now (blocking: call on a pool thread).
 void RefreshInstance(ApiContext& ctx);

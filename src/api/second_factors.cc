@@ -115,17 +115,13 @@ void RegisterSecondFactorRoutes(http::Router& router, ApiContext& ctx) {
     auto credential = params->Object("credential", {"client_data_json", "attestation_object"}, 20000);
     if (!credential) return std::move(credential).error();
     if (!*credential) return Error::Invalid("credential", "credential is required", "missing_field");
-    std::string fields[2];
-    const char* keys[2] = {"client_data_json", "attestation_object"};
-    for (int i = 0; i < 2; ++i) {
-      auto found = (*credential)->find(keys[i]);
-      auto decoded = found == (*credential)->end() ? std::nullopt : service::webauthn::FromBase64Url(found->second);
-      if (!decoded || decoded->empty())
-        return Error::Invalid("credential", std::string("credential.") + keys[i] + " must be base64url");
-      fields[i] = std::move(*decoded);
-    }
+    auto client_data_json = CredentialField(**credential, "client_data_json");
+    if (!client_data_json) return std::move(client_data_json).error();
+    auto attestation_object = CredentialField(**credential, "attestation_object");
+    if (!attestation_object) return std::move(attestation_object).error();
     auto registered =
-        service::FinishPasskeyRegistration(ctx.services, Person(*principal).id, *name, fields[0], fields[1]);
+        service::FinishPasskeyRegistration(ctx.services, Person(*principal).id, *name, *client_data_json,
+                                           *attestation_object);
     if (!registered) return std::move(registered).error();
     json::object out;
     out["passkey"] = PasskeyJson(registered->passkey);

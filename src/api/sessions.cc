@@ -78,6 +78,14 @@ Response SecondFactorRequired(const service::SignInChallenge& challenge) {
 
 }  // namespace
 
+Result<std::string> CredentialField(const std::map<std::string, std::string>& credential, const char* key) {
+  auto found = credential.find(key);
+  auto decoded = found == credential.end() ? std::nullopt : service::webauthn::FromBase64Url(found->second);
+  if (!decoded || decoded->empty())
+    return Error::Invalid("credential", std::string("credential.") + key + " must be base64url");
+  return std::move(*decoded);
+}
+
 Result<std::optional<service::PasskeyAssertion>> PasskeyAssertionFrom(const Params& params) {
   auto object = params.Object("credential", {"id", "client_data_json", "authenticator_data", "signature"}, 20000);
   if (!object) return std::move(object).error();
@@ -91,10 +99,8 @@ Result<std::optional<service::PasskeyAssertion>> PasskeyAssertionFrom(const Para
                              std::pair{"client_data_json", &assertion.client_data_json},
                              std::pair{"authenticator_data", &assertion.authenticator_data},
                              std::pair{"signature", &assertion.signature}}) {
-    auto found = (*object)->find(key);
-    auto decoded = found == (*object)->end() ? std::nullopt : service::webauthn::FromBase64Url(found->second);
-    if (!decoded || decoded->empty())
-      return Error::Invalid("credential", std::string("credential.") + key + " must be base64url");
+    auto decoded = CredentialField(**object, key);
+    if (!decoded) return std::move(decoded).error();
     *target = std::move(*decoded);
   }
   return std::optional<service::PasskeyAssertion>(std::move(assertion));

@@ -78,7 +78,10 @@ Response Html(int status, std::string body) {
   response.body = std::move(body);
   response.AddHeader("Content-Security-Policy",
                      "default-src 'none'; style-src 'self'; script-src 'self'; frame-ancestors 'none'; "
-                     "base-uri 'none'; form-action 'self'");
+                     "base-uri 'none'");
+  // No form-action: browsers apply it to where a form's answer redirects,
+  // and the authorize form's answer redirects to the application, on
+  // another origin or an app's own scheme.
   response.AddHeader("Cache-Control", "no-store");
   response.AddHeader("Referrer-Policy", "no-referrer");
   response.AddHeader("X-Frame-Options", "DENY");

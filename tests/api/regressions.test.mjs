@@ -89,4 +89,20 @@ describe('regressions', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /--role is required/);
   });
+
+  test("authorize page: the CSP has no form-action, which browsers apply to the form's redirect to the app", async () => {
+    const created = await api(server, 'POST', '/api/v1/apps', {
+      json: { client_name: 'Web client', redirect_uris: 'https://client.example/callback', scopes: 'read' },
+    });
+    assert.equal(created.status, 200, created.text);
+    const query = new URLSearchParams({
+      response_type: 'code', client_id: created.json.client_id, redirect_uri: 'https://client.example/callback',
+      scope: 'read',
+    });
+    const page = await api(server, 'GET', `/oauth/authorize?${query}`);
+    assert.equal(page.status, 200, page.text);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'none'/, `the page keeps its policy: ${csp}`);
+    assert.doesNotMatch(csp, /form-action/, `a form-action would stop the redirect to the app: ${csp}`);
+  });
 });

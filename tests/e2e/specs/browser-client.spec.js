@@ -413,7 +413,7 @@ test('a browser client on another origin signs in with PKCE and a second factor,
     expect((await context.cookies(vantage)).map((c) => c.name)).toContain('vantage_session');
     expect((await page.request.get(vantage + '/auth/session')).ok()).toBe(true);
     expect(await api('GET', '/api/vantage/v1/second_factors', { token: user.token }))
-      .toEqual({ totp: true, recovery_codes_remaining: 9 });
+      .toEqual({ totp: true, recovery_codes_remaining: 9, passkeys: [] });
 
     // A photo uploaded with the token, ready and in no post: a forged post
     // has all it needs but the CSRF token.

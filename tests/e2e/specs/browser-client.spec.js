@@ -5,29 +5,9 @@
 // authorize page with PKCE and a second factor (docs/account-security.md),
 // posts photos and pages the home timeline with plain fetch() and a bearer
 // token; and the web app's session cookie unlocks nothing for that origin.
-import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { test, expect, makeUser, api } from '../lib/fixtures.js';
-
-const STEP = 30;
-const stepNow = () => Math.floor(Date.now() / 1000 / STEP);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// The codes of one secret, as an authenticator app shows them (Debian's
-// `oathtool`). The server spends a code's step and every earlier one once it
-// accepts a code, and takes the current step and one either side: each code
-// is for the step after the last one given out, waiting until the clock is
-// within a step of it.
-function authenticator(secret) {
-  let last = -1;
-  return {
-    async code() {
-      while (last + 1 > stepNow() + 1) await sleep((STEP - (Date.now() / 1000) % STEP) * 1000 + 200);
-      last = Math.max(last + 1, stepNow());
-      return execFileSync('oathtool', ['--totp', '-b', `--now=@${last * STEP + STEP / 2}`, secret], { encoding: 'utf8' }).trim();
-    },
-  };
-}
+import { authenticator } from '../lib/totp.js';
 
 // The client: one page, at / and at /callback (its redirect URI). Its state
 // (the instance, the app, the PKCE verifier, then the token) is kept in

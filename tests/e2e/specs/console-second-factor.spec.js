@@ -11,26 +11,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, expect, makeUser, makeOrganisation, addStaff, api, signInAs, photoFile, expectAccessible, screenshot } from '../lib/fixtures.js';
+import { authenticator } from '../lib/totp.js';
 
-const STEP = 30;
-const stepNow = () => Math.floor(Date.now() / 1000 / STEP);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const drafts = (org, rest = '') => `/api/vantage/v1/organisations/${org.id}/drafts${rest}`;
-
-// The codes of one secret, as an authenticator app shows them. The server
-// spends a code's step (and every earlier one) once it accepts a code, and
-// takes the current step and one either side: each code is for the step
-// after the last one given out, waiting for the clock when it must.
-function authenticator(secret) {
-  let last = -1;
-  return {
-    async code() {
-      while (last + 1 > stepNow() + 1) await sleep((STEP - (Date.now() / 1000) % STEP) * 1000 + 200);
-      last = Math.max(last + 1, stepNow());
-      return execFileSync('oathtool', ['--totp', '-b', `--now=@${last * STEP + STEP / 2}`, secret], { encoding: 'utf8' }).trim();
-    },
-  };
-}
 
 // TOTP turned on through the API: {app, codes}.
 async function enableThroughApi(user) {

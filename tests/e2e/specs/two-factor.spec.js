@@ -2,27 +2,8 @@
 // in settings with a real authenticator's codes (Debian's `oathtool`), then
 // signing in with a code, with a recovery code (once only), new recovery
 // codes, and turning it off; the sign-in's refusals as the page shows them.
-import { execFileSync } from 'node:child_process';
 import { test, expect, makeUser, signInAs, api, expectAccessible, screenshot } from '../lib/fixtures.js';
-
-const STEP = 30;
-const stepNow = () => Math.floor(Date.now() / 1000 / STEP);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// The codes of one secret, as an authenticator app shows them. The server
-// spends a code's step and every earlier one once it accepts a code, and
-// takes the current step and one either side: each code here is for the step
-// after the last one given out, waiting until the clock is within a step of it.
-function authenticator(secret) {
-  let last = -1;
-  return {
-    async code() {
-      while (last + 1 > stepNow() + 1) await sleep((STEP - (Date.now() / 1000) % STEP) * 1000 + 200);
-      last = Math.max(last + 1, stepNow());
-      return execFileSync('oathtool', ['--totp', '-b', `--now=@${last * STEP + STEP / 2}`, secret], { encoding: 'utf8' }).trim();
-    },
-  };
-}
+import { authenticator } from '../lib/totp.js';
 
 // TOTP turned on through the API, as another client would: {secret, codes, app}.
 async function enableThroughApi(user) {

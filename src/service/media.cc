@@ -158,6 +158,9 @@ namespace {
 
 constexpr size_t kMaxServedKeys = 100'000;
 constexpr int64_t kViewResolutionMs = 60'000;  // a photo's view time is kept to the minute
+// A photo just fetched or viewed stays at least this long, so that a reader
+// sent to its file (the fetching URL's redirect) finds it there.
+constexpr int64_t kMinResidencyMs = 10'000;
 
 // Removes the files of `keys` that no row references any more.
 void RemoveUnreferenced(MediaContext& ctx, const std::vector<std::string>& keys, const std::string& what) {
@@ -205,7 +208,7 @@ Result<CacheTrim> TrimRemoteMediaCache(MediaContext& ctx, int64_t now) {
   if (!bytes) return std::move(bytes).error();
   trim.bytes_before = trim.bytes_after = *bytes;
   while (trim.bytes_after > ctx.settings.remote_cache_bytes) {
-    auto oldest = media.LeastViewedRemoteMedia(100);
+    auto oldest = media.LeastViewedRemoteMedia(now - kMinResidencyMs, 100);
     if (!oldest) return std::move(oldest).error();
     int64_t before = trim.evicted;
     for (int64_t id : *oldest) {

@@ -127,13 +127,14 @@ class MediaStore {
 
   // The remote media cache (docs/federation.md, "Following remote
   // accounts"): the bytes remote photos' files take; up to `limit` ready
-  // remote photos, least recently viewed first; one evicted (back to
+  // remote photos last viewed (or fetched) before `viewed_before`, least
+  // recently viewed first; one evicted (back to
   // processing without files: fetched again when shown), with the keys of
   // the files it held and their bytes, or nullopt when it was no ready
   // remote photo; and the remote photos holding `keys` marked viewed at
   // `now` (those viewed since `older_than` are left as they are).
   virtual Result<int64_t> RemoteMediaBytes() = 0;
-  virtual Result<std::vector<int64_t>> LeastViewedRemoteMedia(int limit) = 0;
+  virtual Result<std::vector<int64_t>> LeastViewedRemoteMedia(int64_t viewed_before, int limit) = 0;
   virtual Result<std::optional<EvictedMedia>> EvictRemoteMedia(int64_t id, int64_t now) = 0;
   virtual Status TouchRemoteMedia(const std::vector<std::string>& keys, int64_t now, int64_t older_than) = 0;
 

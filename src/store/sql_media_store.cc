@@ -126,7 +126,7 @@ constexpr Statement kRemoteMediaBytes{
 constexpr Statement kLeastViewedRemoteMedia{
     "least_viewed_remote_media",
     "SELECT id FROM media_attachments WHERE remote_url IS NOT NULL AND viewed_at IS NOT NULL AND state = 'ready' "
-    "ORDER BY viewed_at, id LIMIT ?"};
+    "AND viewed_at < ? ORDER BY viewed_at, id LIMIT ?"};
 constexpr Statement kEvictRemoteMedia{
     "evict_remote_media",
     "UPDATE media_attachments SET state = 'processing', viewed_at = NULL, updated_at = ? "
@@ -340,11 +340,11 @@ class SqlMediaStore final : public MediaStore {
     return bytes;
   }
 
-  Result<std::vector<int64_t>> LeastViewedRemoteMedia(int limit) override {
+  Result<std::vector<int64_t>> LeastViewedRemoteMedia(int64_t viewed_before, int limit) override {
     std::vector<int64_t> ids;
     VANTAGE_TRY(db_.Read([&](Connection& conn) -> Status {
       ids.clear();
-      auto rows = conn.Query(kLeastViewedRemoteMedia, {int64_t{limit}});
+      auto rows = conn.Query(kLeastViewedRemoteMedia, {viewed_before, int64_t{limit}});
       if (!rows) return std::move(rows).error();
       for (const Row& row : *rows) ids.push_back(row.Int(0));
       return Ok();

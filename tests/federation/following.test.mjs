@@ -370,21 +370,24 @@ describe('the remote media cache (--remote-media-cache-gb)', () => {
     await waitFor(async () => (await relationship(v, vera, tam.id)).following, { timeoutMs: 15_000, message: 'the Accept' });
     const note = await peer.post('tam', { content: '<p>Cached</p>', attachments: [{ url: photo }], deliverTo: v.actorId(vera.username) });
     const fetches = () => peer.requests.filter((r) => r.path === '/media/cached.jpg').length;
-    // Processed (eager: it has its blurhash), then evicted by the next trim:
-    // the status points at the fetching URL again, the blurhash kept.
+    // Processed (eager: it has its blurhash), then evicted by the first trim
+    // after its 10 s of residency: the status points at the fetching URL
+    // again, the blurhash kept.
     const evicted = await inHome(v, vera, note,
-      (s) => s.media_attachments[0].url.includes('/media/remote/') && s.media_attachments[0].blurhash, 15_000);
+      (s) => s.media_attachments[0].url.includes('/media/remote/') && s.media_attachments[0].blurhash, 30_000);
     assert.equal(fetches(), 1);
     const [media] = evicted.media_attachments;
     assert.equal(media.vantage.state, 'processing');
     assert.deepEqual(media.vantage.variants, []);
-    // Shown again: fetched again, processed, and served.
+    // Shown again: fetched again, processed, and served; the file is still
+    // there when the reader follows the redirect, even a trim later.
     const res = await fetch(media.url, { redirect: 'manual' });
     assert.equal(res.status, 302);
     assert.equal(fetches(), 2);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     const bytes = await fetchBytes(res.headers.get('location'));
     assert.ok(bytes.length > 0);
-    // And evicted again by the next trim: the file it led to is gone.
-    await waitFor(async () => (await fetch(res.headers.get('location'))).status === 404, { timeoutMs: 15_000, message: 'the file removed' });
+    // And evicted again once its residency is over: the file it led to is gone.
+    await waitFor(async () => (await fetch(res.headers.get('location'))).status === 404, { timeoutMs: 30_000, message: 'the file removed' });
   });
 });

@@ -24,6 +24,7 @@ class Metrics;
 class WorkerPool;
 }  // namespace vantage::http
 namespace vantage::service {
+struct ExportContext;
 struct MediaContext;
 }  // namespace vantage::service
 namespace vantage::store {
@@ -54,6 +55,7 @@ struct ApiContext {
   const http::Metrics* metrics = nullptr;  // set before serving
   http::WorkerPool* db_pool = nullptr;     // for background refreshes
   service::MediaContext* media = nullptr;  // uploads and files; set before RegisterRoutes
+  service::ExportContext* exports = nullptr;  // account archives; set before RegisterRoutes
   store::EventBus* event_bus = nullptr;    // live event streams; none: they answer 503
   // /metrics answers loopback clients, and others that send this as a
   // bearer token (empty: loopback only). Its counters tell when staff open

@@ -20,6 +20,7 @@
 #include "cli/config.h"
 #include "cli/data.h"
 #include "core/id.h"
+#include "federation/archive.h"
 #include "http/metrics.h"
 #include "http/pool.h"
 #include "http/router.h"
@@ -28,6 +29,7 @@
 #include "media/blob_store.h"
 #include "media/libvips.h"
 #include "service/crypto.h"
+#include "service/data_export.h"
 #include "service/drafts.h"
 #include "service/media.h"
 #include "store/event_bus.h"
@@ -156,6 +158,11 @@ int Serve(const std::vector<std::string>& args) {
   api.event_bus = &event_bus;
   service::MediaContext media_context{services, **blobs, config.media};
   api.media = &media_context;
+  service::ExportContext export_context{
+      services, config.data_dir + "/exports", [&services, &blobs = **blobs](int64_t account_id, const std::string& path) {
+        return federation::WriteAccountArchive(services, blobs, account_id, path);
+      }};
+  api.exports = &export_context;
   config.federation.version = api.version;
   federation::Federation federation(services, config.federation);
   federation.SetMedia(&media_context);
@@ -221,6 +228,7 @@ int Serve(const std::vector<std::string>& args) {
   // Outside the block below, since a round may still be on a pool thread when
   // the job's thread stops.
   std::atomic<bool> releasing{false};
+  std::atomic<bool> exporting{false};
   {
     // Scheduled drafts whose time has come, every second. Publishing each
     // exactly once rests on the database (service/drafts.h), so any number
@@ -234,11 +242,22 @@ int Serve(const std::vector<std::string>& args) {
         spdlog::info("scheduled release: {} published, {} failed, {} published elsewhere", round->published,
                      round->failed, round->skipped);
     });
+    // Account archives asked for, one at a time on this server (each is
+    // claimed in the database, so servers share the work).
+    PeriodicJob exports(remote_pool, std::chrono::seconds(1), [&export_context, &exporting] {
+      if (exporting.exchange(true)) return;
+      for (;;) {
+        auto built = service::BuildNextExport(export_context, NowUnixMs());
+        if (!built) spdlog::warn("archives: {}", built.error().message);
+        if (!built || !*built) break;
+      }
+      exporting = false;
+    });
     // Unattached media past 24 hours, the remote media cache over its
-    // budget, OAuth codes nobody redeemed and second-factor sign-ins nobody
-    // finished.
+    // budget, OAuth codes nobody redeemed, second-factor sign-ins nobody
+    // finished and archives past their week.
     PeriodicJob cleanup(db_pool, std::chrono::seconds(config.media_cleanup_interval_s),
-                        [&media_context, &store, &config] {
+                        [&media_context, &export_context, &store, &config] {
                           auto deleted = service::DeleteUnattachedMedia(media_context, NowUnixMs());
                           if (!deleted) spdlog::warn("media cleanup: {}", deleted.error().message);
                           else if (*deleted) spdlog::info("media cleanup: deleted {} unattached", *deleted);
@@ -254,6 +273,8 @@ int Serve(const std::vector<std::string>& args) {
                           auto events = store::MakeSqlEventStore(store->database())
                                             ->Prune(NowUnixMs() - int64_t{config.event_retention_hours} * 3600 * 1000);
                           if (!events) spdlog::warn("event cleanup: {}", events.error().message);
+                          auto archives = service::DeleteExpiredExports(export_context, NowUnixMs());
+                          if (!archives) spdlog::warn("archive cleanup: {}", archives.error().message);
                         });
     server.Run();
   }

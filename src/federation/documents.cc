@@ -48,13 +48,6 @@ void Address(json::object& out, const LocalUris& uris, const std::string& userna
   out["cc"] = std::move(cc);
 }
 
-const store::MediaFile* LargestJpeg(const store::MediaAttachment& media) {
-  const store::MediaFile* best = nullptr;
-  for (const store::MediaFile& f : media.files)
-    if (f.format == "jpeg" && (!best || f.width * f.height > best->width * best->height)) best = &f;
-  return best;
-}
-
 json::object Avatar(const service::Settings& settings, const store::Account& account) {
   store::MediaFile file;
   file.key = account.avatar_key;
@@ -129,6 +122,13 @@ json::object InstanceActorDocument(const service::Settings& settings, const std:
   out["publicKey"] = json::object{
       {"id", uris.InstanceKeyId()}, {"owner", uris.InstanceActor()}, {"publicKeyPem", public_pem}};
   return out;
+}
+
+const store::MediaFile* LargestJpeg(const store::MediaAttachment& media) {
+  const store::MediaFile* best = nullptr;
+  for (const store::MediaFile& f : media.files)
+    if (f.format == "jpeg" && (!best || f.width * f.height > best->width * best->height)) best = &f;
+  return best;
 }
 
 json::object NoteDocument(const service::Settings& settings, const NoteView& view) {

@@ -43,6 +43,9 @@ struct NoteView {
   std::vector<std::pair<std::string, std::string>> mentions;
 };
 boost::json::object NoteDocument(const service::Settings& settings, const NoteView& note);
+// The photo's file a note's attachment shows: its largest JPEG (none for a
+// photo not processed).
+const store::MediaFile* LargestJpeg(const store::MediaAttachment& media);
 
 // Create/Update of a note, Delete of one (a Tombstone), as sent.
 boost::json::object CreateActivity(const service::Settings& settings, const NoteView& note);

@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "federation/documents.h"
 #include "federation/federation.h"
+#include "federation/notes.h"
 #include "http/error_response.h"
 #include "service/social.h"
 #include "service/statuses.h"
@@ -312,46 +313,13 @@ class Routes {
     if (!post) return post.error().kind == ErrorKind::kNotFound ? NotFound() : FromError(post.error());
     if (post->account_id != (*account)->id || !post->uri.empty() || !post->federate) return NotFound();
     if (post->is_comment && post->comment_state != store::CommentState::kShown) return NotFound();
-    auto note = NoteViewOf(*post, **account);
+    auto note = LoadNoteView(f_.services(), *post, **account);
     if (!note) return FromError(note.error());
     json::object document = NoteDocument(settings(), *note);
     json::object out;
     out["@context"] = Context();
     for (auto& [key, value] : document) out[key] = value;
     return Document(out);
-  }
-
-  Result<NoteView> NoteViewOf(const store::Post& post, const store::Account& author) {
-    store::Store& store = f_.services().store;
-    NoteView note;
-    note.post = post;
-    note.author = author;
-    for (int64_t media_id : post.media_ids) {
-      auto media = store.media().FindById(media_id);
-      if (!media) return std::move(media).error();
-      if (*media) note.media.push_back(std::move(**media));
-    }
-    if (post.in_reply_to_id) {
-      auto parent = store.statuses().FindById(*post.in_reply_to_id);
-      if (!parent) return std::move(parent).error();
-      if (*parent) {
-        if (!(*parent)->uri.empty()) {
-          note.in_reply_to = (*parent)->uri;
-          auto actor = store::FindRemoteActor(store.database(), (*parent)->account_id);
-          if (!actor) return std::move(actor).error();
-          if (*actor) note.in_reply_to_actor = (*actor)->uri;
-        } else {
-          auto parent_author = store.accounts().FindById((*parent)->account_id);
-          if (!parent_author) return std::move(parent_author).error();
-          if (*parent_author) {
-            note.in_reply_to = f_.uris().Status((*parent_author)->username, (*parent)->id);
-            note.in_reply_to_actor = f_.uris().Actor((*parent_author)->username);
-          }
-        }
-      }
-    }
-    for (const store::MentionRef& m : post.mentions) note.mentions.emplace_back(f_.uris().Actor(m.username), m.username);
-    return note;
   }
 
   // Followers and following: the count, and pages of actor ids unless the
@@ -402,7 +370,7 @@ class Routes {
       auto post = f_.services().store.statuses().FindById(status_id);
       if (!post) return FromError(post.error());
       if (!*post) continue;
-      auto note = NoteViewOf(**post, **account);
+      auto note = LoadNoteView(f_.services(), **post, **account);
       if (!note) return FromError(note.error());
       json::object create = CreateActivity(settings(), *note);
       create.erase("@context");
@@ -427,7 +395,7 @@ class Routes {
       auto post = f_.services().store.statuses().FindById(status_id);
       if (!post) return FromError(post.error());
       if (!*post) continue;
-      auto note = NoteViewOf(**post, **account);
+      auto note = LoadNoteView(f_.services(), **post, **account);
       if (!note) return FromError(note.error());
       items.push_back(NoteDocument(settings(), *note));
     }

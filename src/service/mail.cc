@@ -238,6 +238,20 @@ Status NoticeNewDevice(ServiceContext& ctx, const store::Account& account, const
                  Signature(ctx)}});
 }
 
+Status NoticeExportReady(ServiceContext& ctx, const store::Account& account, int64_t expires_at) {
+  if (account.email.empty()) return Ok();
+  return Queue(ctx, account.email,
+               {"Your archive is ready on " + ctx.settings.title,
+                {{"The archive of the account " + Handle(ctx, account) + " you asked for can be downloaded from "
+                  "your settings until " + FormatIsoTime(expires_at) + ". Sign in to download it.",
+                  ""},
+                 {"Download it", ctx.settings.base_url + "/settings#export"},
+                 {"If you did not ask for it, change your password at once and sign out everywhere from your "
+                  "settings.",
+                  ""},
+                 Signature(ctx)}});
+}
+
 Status NoticeSecondFactorChange(ServiceContext& ctx, int64_t account_id, std::string_view what) {
   auto account = ctx.store.accounts().FindById(account_id);
   if (!account) return std::move(account).error();

@@ -51,6 +51,8 @@ Result<bool> KnownDevice(ServiceContext& ctx, int64_t account_id, std::string_vi
 // Tells the account holder of a sign-in from a new device.
 Status NoticeNewDevice(ServiceContext& ctx, const store::Account& account, const std::string& ip,
                        const std::string& user_agent);
+// Tells the account holder their archive can be downloaded until `expires_at`.
+Status NoticeExportReady(ServiceContext& ctx, const store::Account& account, int64_t expires_at);
 // Tells the account holder their second factors changed (`what` happened).
 Status NoticeSecondFactorChange(ServiceContext& ctx, int64_t account_id, std::string_view what);
 

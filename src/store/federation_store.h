@@ -156,6 +156,13 @@ Result<std::vector<CollectionItem>> FollowingPage(Database& db, int64_t account_
 // pinned ones.
 Result<std::vector<int64_t>> PublicPostIds(Database& db, int64_t account_id, int64_t below, int limit, bool pinned);
 
+// An account's archive (federation/archive.h): every status it wrote (posts
+// and comments, any visibility, archived ones too; boosts not), oldest
+// first, ids above `above`; and the accounts it follows, as usernames
+// ("name", or "name@host" for remote ones).
+Result<std::vector<int64_t>> AuthoredStatusIds(Database& db, int64_t account_id, int64_t above, int limit);
+Result<std::vector<std::string>> FollowedUsernames(Database& db, int64_t account_id);
+
 // A remote account's Announce (boost) of a status: the row, the status's
 // reblogs_count and `notification` (when given), in one transaction. False
 // when the account had boosted it already.

@@ -25,10 +25,11 @@
 
 namespace vantage::store {
 
-enum class NotificationType { kFollow, kFollowRequest, kFavourite, kMention, kReply, kReblog };
-inline constexpr int kNotificationTypeCount = 6;
+enum class NotificationType { kFollow, kFollowRequest, kFavourite, kMention, kReply, kReblog, kExportReady };
+inline constexpr int kNotificationTypeCount = 7;
 // The stored name: "follow", "follow_request", "favourite", "mention",
-// "reply", "reblog" (a remote account boosted the status).
+// "reply", "reblog" (a remote account boosted the status), "export_ready"
+// (the account's archive can be downloaded; from the account itself).
 const char* NotificationTypeName(NotificationType type);
 std::optional<NotificationType> ParseNotificationType(std::string_view name);
 
@@ -45,10 +46,13 @@ struct Notification {
 // unless one with the same recipient, type, actor and status exists. Whether
 // a row was written. Writing to oneself is the caller's bug to avoid.
 Result<bool> InsertNotification(Connection& conn, const Notification& notification);
+// Deletes the account's notifications of `type`, inside the caller's write
+// transaction (the one kept of a kind, such as export_ready).
+Status DeleteNotificationsOfType(Connection& conn, int64_t account_id, NotificationType type);
 
 struct NotificationFilter {
   // Types to include, indexed by NotificationType; all by default.
-  bool types[kNotificationTypeCount] = {true, true, true, true, true, true};
+  bool types[kNotificationTypeCount] = {true, true, true, true, true, true, true};
   std::optional<int64_t> from_account_id;  // only those from this account
 };
 

@@ -133,6 +133,13 @@ constexpr Statement kPublicPostIds{
     "SELECT id FROM statuses WHERE account_id = ? AND is_comment = 0 AND visibility = 'public' "
     "AND archived_at IS NULL AND federate = 1 AND id < ? AND (? = 0 OR pinned_at IS NOT NULL) "
     "ORDER BY id DESC LIMIT ?"};
+constexpr Statement kAuthoredStatusIds{
+    "archive_authored_status_ids",
+    "SELECT id FROM statuses WHERE account_id = ? AND reblog_of_id IS NULL AND id > ? ORDER BY id LIMIT ?"};
+constexpr Statement kFollowedUsernames{
+    "archive_followed_usernames",
+    "SELECT a.username FROM follows f JOIN accounts a ON a.id = f.target_account_id WHERE f.account_id = ? "
+    "ORDER BY f.id"};
 constexpr Statement kInsertAnnounce{
     "federation_insert_announce",
     "INSERT INTO announces (id, account_id, status_id, uri, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"};
@@ -605,6 +612,30 @@ Status SetRemoteCounts(Database& db, int64_t account_id, const ReportedCounts& c
     VANTAGE_TRY(conn.Exec(kMarkPostsFetched, {now, account_id}));
     return Ok();
   });
+}
+
+Result<std::vector<int64_t>> AuthoredStatusIds(Database& db, int64_t account_id, int64_t above, int limit) {
+  std::vector<int64_t> out;
+  VANTAGE_TRY(db.Read([&](Connection& conn) -> Status {
+    out.clear();
+    auto rows = conn.Query(kAuthoredStatusIds, {account_id, above, int64_t{limit}});
+    if (!rows) return std::move(rows).error();
+    for (const Row& r : *rows) out.push_back(r.Int(0));
+    return Ok();
+  }));
+  return out;
+}
+
+Result<std::vector<std::string>> FollowedUsernames(Database& db, int64_t account_id) {
+  std::vector<std::string> out;
+  VANTAGE_TRY(db.Read([&](Connection& conn) -> Status {
+    out.clear();
+    auto rows = conn.Query(kFollowedUsernames, {account_id});
+    if (!rows) return std::move(rows).error();
+    for (const Row& r : *rows) out.push_back(r.Text(0));
+    return Ok();
+  }));
+  return out;
 }
 
 Result<std::vector<int64_t>> PublicPostIds(Database& db, int64_t account_id, int64_t below, int limit, bool pinned) {

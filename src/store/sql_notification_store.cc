@@ -27,6 +27,8 @@ const char* NotificationTypeName(NotificationType type) {
       return "reply";
     case NotificationType::kReblog:
       return "reblog";
+    case NotificationType::kExportReady:
+      return "export_ready";
   }
   return "mention";
 }
@@ -38,6 +40,7 @@ std::optional<NotificationType> ParseNotificationType(std::string_view name) {
   if (name == "mention") return NotificationType::kMention;
   if (name == "reply") return NotificationType::kReply;
   if (name == "reblog") return NotificationType::kReblog;
+  if (name == "export_ready") return NotificationType::kExportReady;
   return std::nullopt;
 }
 
@@ -73,7 +76,7 @@ constexpr Statement kInsertNotification{
   "WHERE n.account_id = ? AND n.id < ? AND n.id > ? "                                                      \
   "AND ((n.type = 'follow' AND ? = 1) OR (n.type = 'follow_request' AND ? = 1) "                           \
   "OR (n.type = 'favourite' AND ? = 1) OR (n.type = 'mention' AND ? = 1) OR (n.type = 'reply' AND ? = 1) "   \
-  "OR (n.type = 'reblog' AND ? = 1)) "                                                                     \
+  "OR (n.type = 'reblog' AND ? = 1) OR (n.type = 'export_ready' AND ? = 1)) "                                                                     \
   "AND (CAST(? AS BIGINT) = 0 OR n.from_account_id = ?) AND " VANTAGE_NOTIFICATION_SHOWN " ORDER BY n.id " order " LIMIT ?"
 
 constexpr Statement kListDesc{"list_notifications_desc", VANTAGE_SELECT_NOTIFICATIONS("DESC")};
@@ -83,6 +86,8 @@ constexpr Statement kFind{"find_notification",
                           "WHERE n.id = ? AND n.account_id = ? AND " VANTAGE_NOTIFICATION_SHOWN};
 constexpr Statement kDismiss{"dismiss_notification", "DELETE FROM notifications WHERE id = ? AND account_id = ?"};
 constexpr Statement kClear{"clear_notifications", "DELETE FROM notifications WHERE account_id = ?"};
+constexpr Statement kClearType{"clear_notifications_of_type",
+                               "DELETE FROM notifications WHERE account_id = ? AND type = ?"};
 
 #undef VANTAGE_SELECT_NOTIFICATIONS
 #undef VANTAGE_NOTIFICATION_COLUMNS
@@ -116,7 +121,7 @@ class SqlNotificationStore final : public NotificationStore {
                              {account_id, page.below, page.above, flag(NotificationType::kFollow),
                               flag(NotificationType::kFollowRequest), flag(NotificationType::kFavourite),
                               flag(NotificationType::kMention), flag(NotificationType::kReply),
-                              flag(NotificationType::kReblog), from, from,
+                              flag(NotificationType::kReblog), flag(NotificationType::kExportReady), from, from,
                               int64_t{page.limit}});
       if (!rows) return std::move(rows).error();
       for (const Row& row : *rows) {
@@ -184,6 +189,12 @@ Result<bool> InsertNotification(Connection& conn, const Notification& n) {
                                                   n.created_at});
   if (!inserted) return std::move(inserted).error();
   return *inserted > 0;
+}
+
+Status DeleteNotificationsOfType(Connection& conn, int64_t account_id, NotificationType type) {
+  auto deleted = conn.Exec(kClearType, {account_id, std::string(NotificationTypeName(type))});
+  if (!deleted) return std::move(deleted).error();
+  return Ok();
 }
 
 std::unique_ptr<NotificationStore> MakeSqlNotificationStore(Database& db) {

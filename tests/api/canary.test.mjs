@@ -517,6 +517,8 @@ function valuesFor(pattern, name) {
   // The staff have no passkeys in the scene: ids that name none of theirs,
   // so that the answers (404s and field errors) are crawled for markers.
   if (pattern.startsWith('/api/vantage/v1/second_factors/webauthn/:id')) return scene.sessionIds;
+  // Nor archives: ids that name none (an organisation's are its owners' alone).
+  if (pattern.startsWith('/api/vantage/v1/exports/:id')) return scene.sessionIds;
   if (pattern.startsWith('/api/vantage/v1/qa/:id')) return scene.qaIds;
   if (pattern.startsWith('/api/vantage/v1/admin/reports/:id')) return scene.reportIds;
   // Domains named by federation's policy: none of the organisation's.

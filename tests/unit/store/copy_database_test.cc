@@ -5,6 +5,7 @@
 #include "store/copy_database.h"
 #include "store/audit_store.h"
 #include "store/event_store.h"
+#include "store/export_store.h"
 #include "store/mail_store.h"
 #include "store/second_factor_store.h"
 
@@ -374,6 +375,17 @@ void Seed(Store& store, IdGenerator& ids) {
                   .ok());
   ASSERT_TRUE(ReplaceEmailToken(store.database(), "link-digest", EmailToken{c, "reset", "c@example.com", now}).ok());
   ASSERT_TRUE(MarkEmailUnconfirmed(store.database(), c, now).ok());
+
+  // An archive, ready.
+  AccountExport archive{ids.Next(), a, ExportState::kPending, now, {}, {}, "", 0};
+  ASSERT_TRUE(InsertExportUnlessSince(store.database(), archive, now).ok());
+  archive.state = ExportState::kReady;
+  archive.completed_at = now + 1;
+  archive.expires_at = now + 2;
+  archive.file_name = "1-abc.zip";
+  archive.size_bytes = 1234;
+  auto finished = FinishExport(store.database(), archive);
+  ASSERT_TRUE(finished.ok() && *finished);
 }
 
 std::string Key(const Row& row) {

@@ -1,4 +1,5 @@
-// Notifications: follows, follow requests, likes, boosts, comments and mentions;
+// Notifications: follows, follow requests, likes, boosts, comments and mentions,
+// and the archive of one's data being ready;
 // above them, the invitations to an organisation's staff waiting for an
 // answer (given on /invitations).
 import { h, plainText } from '../dom.js';
@@ -25,6 +26,12 @@ function thumb(status) {
 }
 
 function notification(n) {
+  if (n.type === 'export_ready') {
+    return h('li.note', { dataset: { type: n.type } },
+      avatarLink(n.account, 40),
+      h('p.note-text', {}, 'The archive of your data is ready. ',
+        h('a', { href: '/settings#export', text: 'Download it' }), ' ', timeEl(n.created_at)));
+  }
   const text = [nameLink(n.account), ' ', WHAT[n.type] || n.type];
   if (n.type === 'mention' && n.status) {
     text.push(' ', h('a.comment-link', { href: `/p/${n.status.in_reply_to_id || n.status.id}`, text: plainText(n.status.content) || 'View' }));

@@ -1,10 +1,11 @@
 // Data rights in settings (docs/account-security.md, "Data rights"; docs/web.md):
 // importing the accounts one followed elsewhere from a following_accounts.csv,
-// and signing out every other session at once.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// taking an archive of one's data along, and signing out every other
+// session at once.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test, expect, api, makeUser, signInAs, uniqueName, expectAccessible, screenshot } from '../lib/fixtures.js';
+import { test, expect, api, makeUser, makePost, signInAs, uniqueName, expectAccessible, screenshot } from '../lib/fixtures.js';
 
 // The server's own host, as its accounts' addresses carry it.
 const host = () => new URL(process.env.VANTAGE_URL).host;
@@ -73,6 +74,73 @@ test('import the accounts followed elsewhere from a CSV @desktop', async ({ page
   await section.getByRole('button', { name: 'Import' }).click();
   await expect(file).toHaveAttribute('aria-invalid', 'true');
   await expect(page.locator(`#${await file.getAttribute('id')}-error`)).not.toBeEmpty();
+});
+
+test('take an archive of one’s data along @desktop', async ({ page }, testInfo) => {
+  const user = await makeUser('keeper');
+  await makePost(user, { caption: 'Taking this one along' });
+  await signInAs(page, user);
+
+  // The notification's link, /settings#export, opens at the card.
+  await page.goto('/settings#export');
+  const section = page.getByRole('region', { name: 'Your archive', exact: true });
+  await expect(section).toBeFocused();
+  await expect(section).toContainText('in the format Mastodon uses');
+  const list = section.getByRole('list', { name: 'Archives you asked for' });
+  await expect(list).toHaveText('No archives yet.');
+  await section.scrollIntoViewIfNeeded();
+  await expectAccessible(page, 'settings, archive');
+  await screenshot(page, testInfo, 'settings-export');
+
+  // Asked for: being prepared, then ready (the list is read again every 3 s).
+  const reads = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/api/vantage/v1/exports') reads.push(Date.now());
+  });
+  await section.getByRole('button', { name: 'Request an archive' }).click();
+  const note = section.getByRole('status');
+  await expect(note).toContainText(/We are preparing your archive|Your archive is ready/);
+  await expect(list.getByRole('listitem')).toHaveCount(1);
+  const link = list.getByRole('link', { name: /^Download \(\d+(\.\d)? (KB|MB)\)$/ });
+  await expect(link).toBeVisible({ timeout: 20_000 });
+  await expect(note).toHaveText('Your archive is ready to download.');
+  await expect(link).toHaveAttribute('download', '');
+  await expect(list.getByRole('listitem')).toContainText(/^Archive of .+Download \(.+\)until \w{3} \d{1,2}, \d{4}$/);
+  // Ready: the list is no longer read again.
+  const readsWhenReady = reads.length;
+  await page.waitForTimeout(3500);
+  expect(reads.length).toBe(readsWhenReady);
+
+  // The download: a ZIP named after the account and the day, laid out like
+  // Mastodon's.
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^archive-${user.username}-\\d{4}-\\d{2}-\\d{2}\\.zip$`));
+  const bytes = readFileSync(await download.path());
+  expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
+  expect(bytes.includes('outbox.json')).toBe(true);
+  expect(bytes.includes('media_attachments/files/')).toBe(true);
+
+  // One a day: asking again says when, and lists nothing new.
+  await section.getByRole('button', { name: 'Request an archive' }).click();
+  await expect(section.getByRole('alert')).toHaveText(/^You can ask for one archive a day\. Ask again after \w{3} \d{1,2}, \d{1,2}:\d{2}\s?[AP]M\.$/);
+  await expect(list.getByRole('listitem')).toHaveCount(1);
+  await expect(note).toBeHidden();
+  await expectAccessible(page, 'settings, archive ready');
+  await section.scrollIntoViewIfNeeded();
+  await screenshot(page, testInfo, 'settings-export-ready');
+
+  // The notification says it is ready and links back to the card.
+  await page.goto('/notifications');
+  const ready = page.locator('li.note[data-type=export_ready]');
+  await expect(ready).toContainText('The archive of your data is ready.');
+  const back = ready.getByRole('link', { name: 'Download it' });
+  await expect(back).toHaveAttribute('href', '/settings#export');
+  await expectAccessible(page, 'notifications, archive ready');
+  await screenshot(page, testInfo, 'notifications-export-ready');
+  await back.click();
+  await expect(page).toHaveURL(/\/settings#export$/);
+  await expect(section).toBeFocused();
+  await expect(list.getByRole('link', { name: /^Download / })).toBeVisible();
 });
 
 test('sign out everywhere else @desktop', async ({ page }, testInfo) => {

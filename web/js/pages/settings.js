@@ -1,6 +1,6 @@
 // Settings: the profile, the password, the e-mail address, two-factor
-// authentication, hidden words, importing follows, the sessions, and
-// signing out.
+// authentication, hidden words, the archive of one's data, importing
+// follows, the sessions, and signing out.
 import { h, clear, toast } from '../dom.js';
 import { get, patch, post, put, del, request } from '../api.js';
 import { navigate } from '../router.js';
@@ -479,6 +479,98 @@ function sessionsCard() {
   return card;
 }
 
+// "1.2 MB", "36 KB": an archive's size.
+function sizeText(bytes) {
+  const n = Number(bytes) || 0;
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(n / 1024))} KB`;
+}
+const dateText = (iso) => new Date(iso).toLocaleDateString('en', { year: 'numeric', month: 'short', day: 'numeric' });
+
+// A 429 export_too_soon: when the next archive may be asked for, from its
+// Retry-After (the server's own sentence when it gave none).
+function tooSoon(e) {
+  if (e.retryAfter === null || e.retryAfter === undefined) return e;
+  const when = new Date(Date.now() + e.retryAfter * 1000).toLocaleString('en',
+    { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+  return new Error(`You can ask for one archive a day. Ask again after ${when}.`);
+}
+
+// Taking one's data along (docs/account-security.md, "Data rights"): an
+// archive is asked for (one a day) and built in the background; the list
+// shows each one being prepared, failed, or ready to download until it
+// expires. While one is being prepared, the list is read again every 3
+// seconds, as long as the card is on the page. /settings#export (the
+// export_ready notification's link) opens here.
+function exportCard() {
+  const title = h('h2', { id: 'export-title', text: 'Your archive' });
+  const listTitle = h('h3', { id: 'exports-title', text: 'Archives you asked for' });
+  const list = h('ul.exports', { 'aria-labelledby': listTitle.id }, h('li.muted', { text: 'Loading…' }));
+  const ask = h('button.primary', { type: 'button', text: 'Request an archive' });
+  const error = errorLine();
+  const note = h('p.export-note', { role: 'status' });
+  const card = h('section.card.export-section', { id: 'export', tabindex: -1, 'aria-labelledby': title.id }, title,
+    h('p', { text: 'Download an archive of your posts, comments, photos, likes, bookmarks and the accounts you follow, '
+      + 'in the format Mastodon uses, to keep or to take to another server. It is ready in a few minutes. '
+      + 'You can ask for one a day, and each can be downloaded for 7 days.' }),
+    error, ask, note, listTitle, list);
+  let timer = 0;
+  let shown = '';
+  let pending = new Set();
+
+  const row = (x) => {
+    const name = h('strong.export-name', { id: `export-${x.id}-name`, text: `Archive of ${dateText(x.requested_at)}` });
+    let state;
+    if (x.state === 'ready' && x.url) {
+      const url = new URL(x.url, location.href);
+      state = [h('a.button.secondary', { href: url.pathname + url.search, download: '',
+        text: `Download (${sizeText(x.size_bytes)})`, 'aria-describedby': name.id }),
+      x.expires_at ? h('span.muted', { text: `until ${dateText(x.expires_at)}` }) : null];
+    } else if (x.state === 'failed') {
+      state = h('span.danger', { text: 'Could not be made; ask again' });
+    } else {
+      state = h('span.muted', { text: 'Being prepared…' });
+    }
+    return h('li.export', { dataset: { state: x.state } }, name, h('div.export-state', {}, state));
+  };
+
+  const show = (exports) => {
+    const now = JSON.stringify(exports);
+    if (now === shown) return;
+    shown = now;
+    // One that was being prepared and now is done: said once.
+    const done = exports.find((x) => x.state !== 'pending' && pending.has(x.id));
+    if (done) note.textContent = done.state === 'ready' ? 'Your archive is ready to download.' : 'Your archive could not be made; ask again.';
+    pending = new Set(exports.filter((x) => x.state === 'pending').map((x) => x.id));
+    list.replaceChildren(...(exports.length ? exports.map(row) : [h('li.muted', { text: 'No archives yet.' })]));
+  };
+
+  // Reads the list; again in 3 seconds while one is being prepared and the
+  // card is still on the page (a read that fails then is tried again).
+  const load = async () => {
+    clearTimeout(timer);
+    try {
+      show(await get('/api/vantage/v1/exports'));
+    } catch (e) {
+      if (!shown) list.replaceChildren(h('li', { text: e.message }));
+    }
+    if (pending.size && card.isConnected) timer = setTimeout(() => card.isConnected && load(), 3000);
+  };
+
+  ask.onclick = () => submitting(ask, error, async () => {
+    note.textContent = '';
+    const asked = await post('/api/vantage/v1/export', {}).catch((x) => {
+      throw x?.code === 'export_too_soon' ? tooSoon(x) : waitError(x);
+    });
+    // Said ready when it is, even if the first read already finds it so.
+    pending.add(asked.id);
+    note.textContent = 'We are preparing your archive. It shows below when it is ready, and your notifications say so too.';
+    await load();
+  });
+  load();
+  return card;
+}
+
 // What each reason of an import's problem means, in plain words.
 const importReasons = {
   not_found: 'no such account',
@@ -548,6 +640,6 @@ export default async function (main) {
     navigate('/', { replace: true });
   } });
   main.append(h('div.narrow', {}, h('h1.page-title', { text: 'Settings' }),
-    avatarForm(), profileForm(), passwordForm(), emailCard(), twoFactorCard(), hiddenWords(), importCard(), sessionsCard(),
+    avatarForm(), profileForm(), passwordForm(), emailCard(), twoFactorCard(), hiddenWords(), exportCard(), importCard(), sessionsCard(),
     h('section.card', {}, h('h2', { text: 'Account' }), h('p', { text: `Signed in as @${session.account.username}.` }), out)));
 }

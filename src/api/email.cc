@@ -34,6 +34,18 @@ void RegisterEmailRoutes(http::Router& router, ApiContext& ctx) {
     return NoStore(Json(json::object()));
   }));
 
+  // The sign-up confirmation sent again to an address that awaits it, for
+  // someone who cannot sign in until it is confirmed: `{}` whatever the
+  // address, as for resets.
+  router.Add("POST", "/auth/email/confirmation", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto params = Params::From(request);
+    if (!params) return std::move(params).error();
+    auto email = params->RequiredString("email", 320);
+    if (!email) return std::move(email).error();
+    VANTAGE_TRY(service::RequestConfirmationLink(ctx.services, *email, request.remote_ip));
+    return NoStore(Json(json::object()));
+  }));
+
   router.Add("POST", "/auth/password/reset", Wrap([&ctx](Request& request) -> Result<Response> {
     auto params = Params::From(request);
     if (!params) return std::move(params).error();

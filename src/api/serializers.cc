@@ -65,6 +65,9 @@ json::object CredentialAccountJson(const service::Settings& settings, const stor
   source["fields"] = std::move(fields);
   source["follow_requests_count"] = follow_requests_count;
   source["hide_collections"] = account.hide_collections.value_or(false);
+  // Vantage's own: the address mail goes to (only ever shown to the account
+  // itself), for the settings page to show.
+  source["email"] = account.email;
   out["source"] = std::move(source);
   json::object role;
   role["name"] = store::RoleName(account.role);

@@ -123,7 +123,7 @@ Result<ParsedConfig> Parse(const std::vector<std::string>& args, bool serve,
         ("smtp-from", po::value(&c.smtp.from), "the sender, as \"Name <address>\" or an address (default: notifications@ the instance's domain)")
         ("smtp-require-tls", po::bool_switch(&c.smtp.require_tls), "refuse to send over smtp:// unless the server offers STARTTLS")
         ("require-email-confirmation", po::bool_switch(&c.settings.require_email_confirmation), "accounts that sign up cannot sign in or use their tokens until they confirm their address")
-        ("password-reset-limit-ip", po::value(&c.settings.password_reset_limit_ip)->default_value(c.settings.password_reset_limit_ip), "password reset requests per IP per hour (0: no limit)");
+        ("password-reset-limit-ip", po::value(&c.settings.password_reset_limit_ip)->default_value(c.settings.password_reset_limit_ip), "password reset requests, and confirmation links asked for by address, per IP per hour (each; 0: no limit)");
     all.add(net).add(pools).add(instance).add(media).add(federation).add(mail);
   }
 

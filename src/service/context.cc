@@ -22,6 +22,7 @@ ServiceContext::ServiceContext(store::Store& store_, Settings settings_, int sha
       sign_in_by_account(settings.sign_in_limit_account, 300),
       second_factor_failures(settings.second_factor_limit_account, 300),
       password_resets_by_ip(settings.password_reset_limit_ip, 3600),
+      confirmation_links_by_ip(settings.password_reset_limit_ip, 3600),
       registrations_by_ip(settings.registration_limit_ip, 3600),
       questions_by_account(settings.question_limit_account, 600),
       questions_by_ip(settings.question_limit_ip, 600) {}

@@ -56,6 +56,7 @@ struct ServiceContext {
   RateLimiter sign_in_by_account;
   RateLimiter second_factor_failures;
   RateLimiter password_resets_by_ip;
+  RateLimiter confirmation_links_by_ip;  // asked for by address; the same allowance as resets
   RateLimiter registrations_by_ip;
   RateLimiter questions_by_account;
   RateLimiter questions_by_ip;

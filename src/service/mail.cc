@@ -117,6 +117,18 @@ Status ResendEmailConfirmation(ServiceContext& ctx, const store::Account& accoun
   return SendConfirmationLink(ctx, account);
 }
 
+Status RequestConfirmationLink(ServiceContext& ctx, std::string_view email, const std::string& ip) {
+  if (email.empty()) return Error::Invalid("email", "email is required", "missing_field");
+  if (int wait = ctx.confirmation_links_by_ip.Hit(AddressKey(ip), NowUnixMs())) return Error::RateLimited(wait);
+  auto account = ctx.store.accounts().FindByEmail(email);
+  if (!account) return std::move(account).error();
+  if (!*account || (*account)->email.empty()) return Ok();
+  auto unconfirmed = EmailUnconfirmed(ctx, (*account)->id);
+  if (!unconfirmed) return std::move(unconfirmed).error();
+  if (!*unconfirmed) return Ok();
+  return SendConfirmationLink(ctx, **account);
+}
+
 Result<bool> EmailUnconfirmed(ServiceContext& ctx, int64_t account_id) {
   return store::IsEmailUnconfirmed(ctx.store.database(), account_id);
 }

@@ -20,6 +20,10 @@ namespace vantage::service {
 Status SendEmailConfirmation(ServiceContext& ctx, const store::Account& account);
 // Sends it again; Conflict "already_confirmed" when there is nothing to confirm.
 Status ResendEmailConfirmation(ServiceContext& ctx, const store::Account& account);
+// Sends it again to `email` if an account's address awaits confirmation
+// there; the answer is the same either way, and RateLimited past the
+// per-address allowance (as many as password resets, counted apart).
+Status RequestConfirmationLink(ServiceContext& ctx, std::string_view email, const std::string& ip);
 // Whether the account's address awaits confirmation.
 Result<bool> EmailUnconfirmed(ServiceContext& ctx, int64_t account_id);
 // Forbidden "email_unconfirmed" when the instance requires confirmed

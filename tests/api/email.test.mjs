@@ -241,6 +241,20 @@ describe('confirming the address given at sign-up (--require-email-confirmation)
     assertError(await me(server, { token: account.token }), 403, 'email_unconfirmed');
   });
 
+  test('without a token, POST /auth/email/confirmation with the address sends a new link; any other address gets the same {} and nothing', async () => {
+    const seen = mail.messages().flatMap((m) => m.links);
+    const before = mail.messages().length;
+    assert.deepEqual(assertOk(await api(server, 'POST', '/auth/email/confirmation', { json: { email: 'nobody-here@example.com' } })), {});
+    assertError(await api(server, 'POST', '/auth/email/confirmation', { json: {} }), 422, null, 'email');
+    assert.deepEqual(assertOk(await api(server, 'POST', '/auth/email/confirmation', { json: { email: account.email.toUpperCase() } })), {});
+    const m = await linkMail(account.email, CONFIRM_PAGE, { seen });
+    assertWellFormed(m, account.email);
+    const third = assertOneLink(m, server, CONFIRM_PAGE);
+    assertError(await confirmEmail(server, secondToken), 422, 'invalid_token', 'token');
+    secondToken = third;
+    assert.equal(mail.messages().length, before + 1, 'one message: none for the unknown address');
+  });
+
   test('opening the link (a mail client\'s preview, a scanner) shows the page and spends nothing', async () => {
     const page = await api(server, 'GET', `${CONFIRM_PAGE}?token=${secondToken}`);
     assert.equal(page.status, 200, page.text.slice(0, 300));
@@ -454,10 +468,13 @@ describe('change of address (POST /api/vantage/v1/email)', () => {
 
   test('the address stays until the link is followed; then sign-in takes the new address and not the old', async () => {
     assertError((await signIn(server, newEmail, account.password)).res, 401, null);
-    assertOk((await signIn(server, account.email, account.password)).res);
+    const before = assertOk((await signIn(server, account.email, account.password)).res);
+    assert.equal(before.account.source.email, account.email, 'the session shows the address in use');
+    assert.equal(assertOk(await me(server, { token: account.token })).source.email, account.email);
     assert.deepEqual(assertOk(await confirmEmail(server, token)), {});
     const web = await signIn(server, newEmail, account.password);
     assert.equal(assertOk(web.res).account?.username, account.username, web.res.text);
+    assert.equal(assertOk(web.res).account.source.email, newEmail, 'and the new one once confirmed');
     assertError((await signIn(server, account.email, account.password)).res, 401, null);
     assertError(await confirmEmail(server, token), 422, 'invalid_token', 'token');
   });

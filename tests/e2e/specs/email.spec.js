@@ -206,14 +206,26 @@ test.describe('an address to confirm before signing in', () => {
     // Unconfirmed, the sign-in says what to do.
     await page.getByRole('main').getByRole('link', { name: 'Sign in' }).click();
     await signInWithForm(page, username, password);
-    await expect(page.getByRole('alert')).toHaveText('Confirm your e-mail address first: follow the link we sent you.');
+    await expect(page.getByRole('alert')).toHaveText(
+      'Confirm your e-mail address first: follow the link we sent you. Lost it? Ask for a new one below.');
     await expectAccessible(page, 'sign in, address unconfirmed');
 
-    // The newer link replaced the first.
-    await page.goto(first.link);
-    await page.getByRole('button', { name: 'Confirm my address' }).click();
-    await expect(page.getByRole('heading', { name: 'This link does not work' })).toBeVisible();
-    await page.goto(second.link);
+    // Without a session, a new link is asked for with the address.
+    await page.getByRole('link', { name: 'Send the confirmation link again' }).click();
+    await expect(page).toHaveURL(/\/confirm_email$/);
+    await page.getByLabel('Your e-mail address').fill(address);
+    await page.getByRole('button', { name: 'Send a new link' }).click();
+    await expect(page.getByRole('status')).toHaveText(`If ${address} awaits confirmation, a new link is on its way there.`);
+    await expectAccessible(page, 'confirm your address, a new link');
+    const third = await waitForMail(address, { subject: 'Confirm your e-mail address', except: [first, second] });
+
+    // The newest link replaced the others.
+    for (const spent of [first, second]) {
+      await page.goto(spent.link);
+      await page.getByRole('button', { name: 'Confirm my address' }).click();
+      await expect(page.getByRole('heading', { name: 'This link does not work' })).toBeVisible();
+    }
+    await page.goto(third.link);
     await page.getByRole('button', { name: 'Confirm my address' }).click();
     await expect(page.getByRole('heading', { name: 'Your address is confirmed' })).toBeVisible();
     await page.getByRole('main').getByRole('link', { name: 'Sign in' }).click();

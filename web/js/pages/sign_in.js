@@ -8,11 +8,12 @@ import { signIn, signInWithCode, signInWithPasskey, signedIn } from '../session.
 import { field, errorLine, submitting, waitError } from '../ui/form.js';
 import { passkeysSupported, usePasskey } from '../webauthn.js';
 
-// The web sign-in hands out no token for an unconfirmed account, and sending
-// the link again needs one (POST /api/v1/emails/confirmations): the page can
-// only point to the message.
+// The web sign-in hands out no session for an unconfirmed account: the
+// page points to the message, and to /confirm_email, which sends it again
+// to the address given there (POST /auth/email/confirmation).
 const unconfirmed = (e) => (e?.code === 'email_unconfirmed'
-  ? new Error('Confirm your e-mail address first: follow the link we sent you.') : e);
+  ? new Error('Confirm your e-mail address first: follow the link we sent you. Lost it? Ask for a new one below.') : e);
+const resendLink = () => h('p.switch', {}, h('a', { href: '/confirm_email', text: 'Send the confirmation link again' }));
 
 export default function (main) {
   if (signedIn()) {
@@ -132,7 +133,10 @@ export default function (main) {
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     submitting(form, error, async () => {
-      const second = await signIn(username.value.trim(), password.value).catch((x) => { throw unconfirmed(x); });
+      const second = await signIn(username.value.trim(), password.value).catch((x) => {
+        if (x?.code === 'email_unconfirmed' && !form.querySelector('a[href="/confirm_email"]')) error.after(resendLink());
+        throw unconfirmed(x);
+      });
       if (second) codeStep(second);
       else navigate('/', { replace: true });
     });

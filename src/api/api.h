@@ -115,6 +115,12 @@ Result<service::SignInAttempt> SignInAttemptFrom(const Params& params, const htt
 // A passkey's assertion sent as `credential` ({id, client_data_json,
 // authenticator_data, signature}, base64url); none when not sent.
 Result<std::optional<service::PasskeyAssertion>> PasskeyAssertionFrom(const Params& params);
+// A second factor proved again (service::SecondFactorProof): `code`, or
+// `challenge_token` with a `credential` answering its challenge.
+Result<service::SecondFactorProof> SecondFactorProofFrom(const Params& params);
+// PublicKeyCredentialRequestOptions for `challenge` (binary fields in
+// base64url), as the browser's navigator.credentials.get takes them.
+boost::json::object WebAuthnRequestOptions(const service::SignInChallenge& challenge);
 // One binary field of a `credential` object, decoded from base64url;
 // Invalid naming `credential` when it is missing, empty or not base64url.
 Result<std::string> CredentialField(const std::map<std::string, std::string>& credential, const char* key);

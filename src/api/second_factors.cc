@@ -41,16 +41,18 @@ json::object PasskeyJson(const store::Passkey& passkey) {
   return out;
 }
 
-struct PasswordAndCode {
+// The password and the second factor, for turning TOTP off and for new
+// recovery codes.
+struct PasswordAndProof {
   std::string password;
-  std::string code;
+  service::SecondFactorProof proof;
 };
-Result<PasswordAndCode> PasswordAndCodeFrom(const Params& params) {
+Result<PasswordAndProof> PasswordAndProofFrom(const Params& params) {
   auto password = params.RequiredString("password", 1024);
   if (!password) return std::move(password).error();
-  auto code = params.RequiredString("code", 100);
-  if (!code) return std::move(code).error();
-  return PasswordAndCode{std::move(*password), std::move(*code)};
+  auto proof = SecondFactorProofFrom(params);
+  if (!proof) return std::move(proof).error();
+  return PasswordAndProof{std::move(*password), std::move(*proof)};
 }
 
 }  // namespace
@@ -194,9 +196,9 @@ void RegisterSecondFactorRoutes(http::Router& router, ApiContext& ctx) {
     if (!principal) return std::move(principal).error();
     auto params = Params::From(request);
     if (!params) return std::move(params).error();
-    auto input = PasswordAndCodeFrom(*params);
+    auto input = PasswordAndProofFrom(*params);
     if (!input) return std::move(input).error();
-    VANTAGE_TRY(service::DisableTotp(ctx.services, Person(*principal), input->password, input->code));
+    VANTAGE_TRY(service::DisableTotp(ctx.services, Person(*principal), input->password, input->proof));
     return Json(json::object());
   }), Pool::kCpu);
 
@@ -209,21 +211,35 @@ void RegisterSecondFactorRoutes(http::Router& router, ApiContext& ctx) {
     if (!params) return std::move(params).error();
     auto password = params->String("password", 1024);
     if (!password) return std::move(password).error();
-    auto code = params->String("code", 100);
-    if (!code) return std::move(code).error();
+    auto proof = SecondFactorProofFrom(*params);
+    if (!proof) return std::move(proof).error();
     VANTAGE_TRY(service::Reauthenticate(ctx.services, Person(*principal), principal->token.id,
-                                        password->value_or(""), code->value_or("")));
+                                        password->value_or(""), *proof));
     return Json(json::object());
   }), Pool::kCpu);
+
+  // A challenge to answer with one of the account's passkeys, instead of a
+  // code, when proving the second factor again (reauthenticate, turning
+  // TOTP off, new recovery codes).
+  router.Add("POST", "/api/vantage/v1/second_factors/webauthn/challenge", Wrap([&ctx](Request& request) -> Result<Response> {
+    auto principal = Authorize(ctx, request, "");
+    if (!principal) return std::move(principal).error();
+    auto challenge = service::PasskeyChallenge(ctx.services, Person(*principal).id);
+    if (!challenge) return std::move(challenge).error();
+    Response response = Json(json::object{{"challenge_token", challenge->token},
+                                          {"webauthn", WebAuthnRequestOptions(*challenge)}});
+    response.AddHeader("Cache-Control", "no-store");
+    return response;
+  }));
 
   router.Add("POST", "/api/vantage/v1/second_factors/recovery_codes", Wrap([&ctx](Request& request) -> Result<Response> {
     auto principal = Authorize(ctx, request, "write:accounts");
     if (!principal) return std::move(principal).error();
     auto params = Params::From(request);
     if (!params) return std::move(params).error();
-    auto input = PasswordAndCodeFrom(*params);
+    auto input = PasswordAndProofFrom(*params);
     if (!input) return std::move(input).error();
-    auto codes = service::RegenerateRecoveryCodes(ctx.services, Person(*principal), input->password, input->code);
+    auto codes = service::RegenerateRecoveryCodes(ctx.services, Person(*principal), input->password, input->proof);
     if (!codes) return std::move(codes).error();
     return RecoveryCodesJson(*codes);
   }), Pool::kCpu);

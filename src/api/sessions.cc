@@ -62,21 +62,36 @@ Response SecondFactorRequired(const service::SignInChallenge& challenge) {
   json::array methods;
   for (const std::string& method : challenge.methods) methods.emplace_back(method);
   body["methods"] = std::move(methods);
-  if (!challenge.webauthn_challenge.empty()) {
-    // PublicKeyCredentialRequestOptions, binary fields in base64url.
-    json::array allow;
-    for (const std::string& id : challenge.allow_credentials)
-      allow.push_back(json::object{{"type", "public-key"}, {"id", id}});
-    body["webauthn"] = json::object{{"challenge", challenge.webauthn_challenge},
-                                    {"rpId", challenge.rp_id},
-                                    {"allowCredentials", std::move(allow)},
-                                    {"userVerification", "preferred"},
-                                    {"timeout", 300000}};
-  }
+  if (!challenge.webauthn_challenge.empty()) body["webauthn"] = WebAuthnRequestOptions(challenge);
   return Json(body, 403);
 }
 
 }  // namespace
+
+json::object WebAuthnRequestOptions(const service::SignInChallenge& challenge) {
+  json::array allow;
+  for (const std::string& id : challenge.allow_credentials)
+    allow.push_back(json::object{{"type", "public-key"}, {"id", id}});
+  return json::object{{"challenge", challenge.webauthn_challenge},
+                      {"rpId", challenge.rp_id},
+                      {"allowCredentials", std::move(allow)},
+                      {"userVerification", "preferred"},
+                      {"timeout", 300000}};
+}
+
+Result<service::SecondFactorProof> SecondFactorProofFrom(const Params& params) {
+  service::SecondFactorProof proof;
+  auto code = params.String("code", 100);
+  if (!code) return std::move(code).error();
+  proof.code = code->value_or("");
+  auto token = params.String("challenge_token", 200);
+  if (!token) return std::move(token).error();
+  proof.challenge_token = token->value_or("");
+  auto assertion = PasskeyAssertionFrom(params);
+  if (!assertion) return std::move(assertion).error();
+  proof.assertion = std::move(*assertion);
+  return proof;
+}
 
 Result<std::string> CredentialField(const std::map<std::string, std::string>& credential, const char* key) {
   auto found = credential.find(key);

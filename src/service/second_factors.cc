@@ -299,25 +299,51 @@ Status VerifySecondFactor(ServiceContext& ctx, int64_t account_id, std::string_v
   return Ok();
 }
 
+// Where a PasskeyChallenge is kept among the sign-in challenges: under a key
+// no SHA-256 digest of a sign-in token can equal, so the sign-in's second
+// step never finds it, nor this one a sign-in's.
+static std::string ProofKey(std::string_view token) { return "proof:" + Sha256Hex(token); }
+
+static Status VerifyProof(ServiceContext& ctx, int64_t account_id, const SecondFactorProof& proof) {
+  if (!proof.assertion) {
+    if (proof.code.empty())
+      return Error::Invalid("code", "code is required (or a passkey): this account uses a second factor",
+                            "missing_field");
+    return VerifySecondFactor(ctx, account_id, proof.code);
+  }
+  Error expired = Error::Invalid("challenge_token", "challenge_token is unknown, used or expired: ask for a new one",
+                                 "invalid_token");
+  if (proof.challenge_token.empty() || proof.challenge_token.size() > 200) return expired;
+  std::string key = ProofKey(proof.challenge_token);
+  auto challenge = store::ReadSignInChallenge(ctx.store.database(), key, NowUnixMs());
+  if (!challenge) return std::move(challenge).error();
+  if (!*challenge || (*challenge)->account_id != account_id) return expired;
+  VANTAGE_TRY(VerifyPasskeyAssertion(ctx, account_id, (*challenge)->challenge, *proof.assertion));
+  auto consumed = store::ConsumeSignInChallenge(ctx.store.database(), key);
+  if (!consumed) return std::move(consumed).error();
+  if (!*consumed) return expired;
+  return Ok();
+}
+
 Status DisableTotp(ServiceContext& ctx, const store::Account& account, std::string_view password,
-                   std::string_view code) {
+                   const SecondFactorProof& proof) {
   auto totp = store::ReadTotp(ctx.store.database(), account.id);
   if (!totp) return std::move(totp).error();
   if (!*totp || !(*totp)->enabled_at)
     return Error::Conflict("no_second_factor", "Two-factor authentication is not on");
   VANTAGE_TRY(CheckPassword(ctx, account, password, "password"));
-  VANTAGE_TRY(VerifySecondFactor(ctx, account.id, code));
+  VANTAGE_TRY(VerifyProof(ctx, account.id, proof));
   VANTAGE_TRY(store::DeleteTotp(ctx.store.database(), account.id));
   return NoticeSecondFactorChange(ctx, account.id, "two-factor authentication was turned off");
 }
 
 Result<std::vector<std::string>> RegenerateRecoveryCodes(ServiceContext& ctx, const store::Account& account,
-                                                         std::string_view password, std::string_view code) {
+                                                         std::string_view password, const SecondFactorProof& proof) {
   auto has = HasSecondFactor(ctx, account.id);
   if (!has) return std::move(has).error();
   if (!*has) return Error::Conflict("no_second_factor", "Two-factor authentication is not on");
   VANTAGE_TRY(CheckPassword(ctx, account, password, "password"));
-  VANTAGE_TRY(VerifySecondFactor(ctx, account.id, code));
+  VANTAGE_TRY(VerifyProof(ctx, account.id, proof));
   RecoveryCodes codes = MakeRecoveryCodes();
   VANTAGE_TRY(store::ReplaceRecoveryCodes(ctx.store.database(), account.id, codes.digests));
   VANTAGE_TRY(NoticeSecondFactorChange(ctx, account.id,
@@ -326,12 +352,11 @@ Result<std::vector<std::string>> RegenerateRecoveryCodes(ServiceContext& ctx, co
 }
 
 Status Reauthenticate(ServiceContext& ctx, const store::Account& account, int64_t token_id,
-                      std::string_view password, std::string_view code) {
+                      std::string_view password, const SecondFactorProof& proof) {
   auto has = HasSecondFactor(ctx, account.id);
   if (!has) return std::move(has).error();
   if (*has) {
-    if (code.empty()) return Error::Invalid("code", "code is required: this account uses a second factor", "missing_field");
-    VANTAGE_TRY(VerifySecondFactor(ctx, account.id, code));
+    VANTAGE_TRY(VerifyProof(ctx, account.id, proof));
   } else {
     if (password.empty()) return Error::Invalid("password", "password is required", "missing_field");
     VANTAGE_TRY(CheckPassword(ctx, account, password, "password"));
@@ -477,6 +502,19 @@ Result<SignInChallenge> IssueSignInToken(ServiceContext& ctx, int64_t account_id
   record.expires_at = NowUnixMs() + kSignInTokenLifetimeMs;
   std::string token = RandomToken();
   VANTAGE_TRY(store::CreateSignInChallenge(ctx.store.database(), Sha256Hex(token), record));
+  return ChallengeFor(ctx, account_id, std::move(token), record.challenge);
+}
+
+Result<SignInChallenge> PasskeyChallenge(ServiceContext& ctx, int64_t account_id) {
+  auto count = store::CountPasskeys(ctx.store.database(), account_id);
+  if (!count) return std::move(count).error();
+  if (*count == 0) return Error::Conflict("no_passkey", "This account has no passkey");
+  store::SignInChallenge record;
+  record.challenge = webauthn::Base64Url(RandomBytes(kChallengeBytes));
+  record.account_id = account_id;
+  record.expires_at = NowUnixMs() + kSignInTokenLifetimeMs;
+  std::string token = RandomToken();
+  VANTAGE_TRY(store::CreateSignInChallenge(ctx.store.database(), ProofKey(token), record));
   return ChallengeFor(ctx, account_id, std::move(token), record.challenge);
 }
 

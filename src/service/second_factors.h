@@ -38,11 +38,27 @@ Result<TotpEnrolment> BeginTotp(ServiceContext& ctx, const store::Account& accou
 // Turns the pending secret on with a code from the app; returns the recovery
 // codes, in plain text this once.
 Result<std::vector<std::string>> ConfirmTotp(ServiceContext& ctx, int64_t account_id, std::string_view code);
-// Needs the password and a code (TOTP or recovery).
+// An AuthenticatorAssertionResponse (raw bytes) for the second step of a sign-in,
+// or to prove the second factor again.
+struct PasskeyAssertion {
+  std::string credential_id;
+  std::string client_data_json;
+  std::string authenticator_data;
+  std::string signature;
+};
+// What proves a signed-in account's second factor again: a code (TOTP or
+// recovery), or a passkey's assertion of the challenge PasskeyChallenge
+// handed out under `challenge_token`.
+struct SecondFactorProof {
+  std::string code;
+  std::string challenge_token;
+  std::optional<PasskeyAssertion> assertion;  // set: a passkey instead of a code
+};
+// Needs the password and the second factor.
 Status DisableTotp(ServiceContext& ctx, const store::Account& account, std::string_view password,
-                   std::string_view code);
+                   const SecondFactorProof& proof);
 Result<std::vector<std::string>> RegenerateRecoveryCodes(ServiceContext& ctx, const store::Account& account,
-                                                         std::string_view password, std::string_view code);
+                                                         std::string_view password, const SecondFactorProof& proof);
 
 // Passkeys (WebAuthn, service/webauthn.h). The relying party is this
 // server: its host name (without a port) is the rpId, its public URL's
@@ -72,13 +88,6 @@ Status RenamePasskey(ServiceContext& ctx, int64_t account_id, int64_t passkey_id
 Status RemovePasskey(ServiceContext& ctx, const store::Account& account, int64_t passkey_id,
                      std::string_view password);
 
-// An AuthenticatorAssertionResponse (raw bytes) for the second step of a sign-in.
-struct PasskeyAssertion {
-  std::string credential_id;
-  std::string client_data_json;
-  std::string authenticator_data;
-  std::string signature;
-};
 
 // Checks a passkey's assertion against the challenge the sign-in was given,
 // and records its counter. Invalid "invalid_credential" (field
@@ -113,12 +122,18 @@ Result<std::optional<SignInChallenge>> SignInChallengeOf(ServiceContext& ctx, st
 Result<int64_t> CompleteSignIn(ServiceContext& ctx, std::string_view sign_in_token, std::string_view code,
                                const std::optional<PasskeyAssertion>& assertion = std::nullopt);
 
+// A WebAuthn challenge for a signed-in account to answer with one of its
+// passkeys (SecondFactorProof), valid 5 minutes and single-use; it is no
+// sign-in token and the sign-in's second step does not take it. Conflict
+// "no_passkey" for an account without passkeys.
+Result<SignInChallenge> PasskeyChallenge(ServiceContext& ctx, int64_t account_id);
+
 // The holder of token `token_id` proves again who they are, for the actions
-// that need a recent sign-in (service/organisations.h): a code (TOTP or
-// recovery) when the account has a second factor, its password otherwise.
+// that need a recent sign-in (service/organisations.h): the second factor
+// (a code, or a passkey) when the account has one, its password otherwise.
 // Invalid naming the missing or wrong field.
 Status Reauthenticate(ServiceContext& ctx, const store::Account& account, int64_t token_id,
-                      std::string_view password, std::string_view code);
+                      std::string_view password, const SecondFactorProof& proof);
 
 // Checks the account's password under the per-account sign-in allowance.
 // Invalid "invalid_password" naming `field` when wrong.

@@ -1029,3 +1029,76 @@ describe('organisations that require a second factor', () => {
     assertError(await api(server, 'GET', `${ORG(org.id)}/drafts`, { token: member.token }), 403, 'second_factor_required');
   });
 });
+
+describe('proving a passkey again: reauthentication, new recovery codes, turning TOTP off', () => {
+  const CHALLENGE = `${WEBAUTHN}/challenge`;
+  const REAUTHENTICATE = '/api/vantage/v1/reauthenticate';
+
+  async function challenge(account) {
+    const body = assertOk(await api(server, 'POST', CHALLENGE, { token: account.token }));
+    assert.equal(typeof body.challenge_token, 'string', JSON.stringify(body));
+    assertChallenge(body.webauthn.challenge);
+    assert.equal(body.webauthn.rpId, RP_ID);
+    assert.deepEqual(body.webauthn.allowCredentials.map((c) => c.type), ['public-key']);
+    return body;
+  }
+
+  test('an account whose only second factor is a passkey reauthenticates with it; the challenge works once', async () => {
+    const account = await withPasskey('pkreauth');
+    assertError(await api(server, 'POST', REAUTHENTICATE, { token: account.token, json: {} }), 422, 'missing_field', 'code');
+    const { challenge_token: token, webauthn } = await challenge(account);
+    const credential = account.auth.get(webauthn);
+    assert.deepEqual(assertOk(await api(server, 'POST', REAUTHENTICATE,
+      { token: account.token, json: { challenge_token: token, credential } })), {});
+    assertError(await api(server, 'POST', REAUTHENTICATE,
+      { token: account.token, json: { challenge_token: token, credential: account.auth.get(webauthn) } }),
+    422, 'invalid_token', 'challenge_token');
+  });
+
+  test('a challenge is no sign-in token, is the account\'s own, and wants its own passkey', async () => {
+    const account = await withPasskey('pkchal');
+    const other = await withPasskey('pkchal2');
+    const { challenge_token: token, webauthn } = await challenge(account);
+    // Not the second step of a sign-in.
+    assertError(await assertionStep(token, account.auth.get(webauthn)), 401, 'sign_in_expired');
+    // Not another account's.
+    assertError(await api(server, 'POST', REAUTHENTICATE,
+      { token: other.token, json: { challenge_token: token, credential: other.auth.get(webauthn) } }),
+    422, 'invalid_token', 'challenge_token');
+    // Another authenticator's answer does not verify; the account's own then does.
+    const stranger = authenticator('ES256');
+    assertError(await api(server, 'POST', REAUTHENTICATE,
+      { token: account.token, json: { challenge_token: token, credential: { ...stranger.get(webauthn), id: account.auth.get(webauthn).id } } }),
+    422, 'invalid_credential', 'credential');
+    assertOk(await api(server, 'POST', REAUTHENTICATE,
+      { token: account.token, json: { challenge_token: token, credential: account.auth.get(webauthn) } }));
+    // An account without a passkey gets no challenge.
+    const plain = await registerUser('pkplain');
+    assertError(await api(server, 'POST', CHALLENGE, { token: plain.token }), 409, 'no_passkey');
+    assertError(await api(server, 'POST', CHALLENGE, {}), 401);
+  });
+
+  test('new recovery codes with the password and the passkey; the old ones stop working', async () => {
+    const account = await withPasskey('pkcodes');
+    const { challenge_token: token, webauthn } = await challenge(account);
+    const body = assertOk(await api(server, 'POST', `${BASE}/recovery_codes`,
+      { token: account.token, json: { password: account.password, challenge_token: token, credential: account.auth.get(webauthn) } }));
+    assertRecoveryCodes(body.recovery_codes);
+    const step = await passwordStep(account);
+    assertError(await codeStep(step.sign_in_token, account.recovery[0]), 401, 'invalid_code', 'code');
+    await assertSignedIn(await codeStep(step.sign_in_token, body.recovery_codes[0]), account);
+  });
+
+  test('TOTP is turned off with the password and the passkey', async () => {
+    const account = await withPasskey('pktotpoff');
+    await enrolTotp(account);
+    assert.equal((await status(account)).totp, true);
+    const { challenge_token: token, webauthn } = await challenge(account);
+    assertError(await api(server, 'DELETE', TOTP,
+      { token: account.token, json: { password: 'wrong password', challenge_token: token, credential: account.auth.get(webauthn) } }),
+    422, 'invalid_password', 'password');
+    assertOk(await api(server, 'DELETE', TOTP,
+      { token: account.token, json: { password: account.password, challenge_token: token, credential: account.auth.get(webauthn) } }));
+    assert.equal((await status(account)).totp, false);
+  });
+});

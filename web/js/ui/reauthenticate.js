@@ -1,12 +1,13 @@
 // "Confirm it is you" (docs/account-security.md, "Recent sign-in"): an
 // organisation's action refused with 403 reauthentication_required asks for a
-// code from the authenticator app or a recovery code (an account with a
-// second factor), or else the password, sends it to
+// passkey, a code from the authenticator app or a recovery code (an account
+// with a second factor), or else the password, sends it to
 // POST /api/vantage/v1/reauthenticate, and then the request once more.
 // api.js's request() calls this for every such refusal, so pages do nothing.
 import { h } from '../dom.js';
 import { ApiError, get, post } from '../api.js';
 import { field, errorLine, submitting, waitError } from './form.js';
+import { passkeysSupported, usePasskey } from '../webauthn.js';
 
 // One question at a time: requests refused together wait for the same answer.
 let asking = null;
@@ -16,8 +17,10 @@ let asking = null;
 async function ask() {
   const factors = await get('/api/vantage/v1/second_factors');
   const { totp } = factors;
-  // An account with passkeys alone has a second factor too: the server then
-  // wants a code, which can only be one of its recovery codes.
+  // An account with passkeys has a second factor too: a passkey answers a
+  // challenge of the server's; failing that, a code (with passkeys alone,
+  // one of its recovery codes).
+  const passkey = factors.passkeys?.length > 0 && passkeysSupported();
   const second = totp || factors.passkeys?.length > 0;
   const name = second ? 'code' : 'password';
   const input = second
@@ -25,12 +28,13 @@ async function ask() {
     : h('input', { name, type: 'password', autocomplete: 'current-password', required: true });
   const error = errorLine();
   const title = h('h2', { id: 'reauth-title', text: 'Confirm it is you' });
-  const lead = h('p', { id: 'reauth-lead', text: totp
-    ? 'This needs a recent sign-in. Type a code from your authenticator app, or one of your recovery codes.'
-    : second ? 'This needs a recent sign-in. Type one of your recovery codes.'
-      : 'This needs a recent sign-in. Type your password.' });
+  const lead = h('p', { id: 'reauth-lead', text: `This needs a recent sign-in. ${passkey ? 'Use your passkey, or type' : 'Type'} ${totp
+    ? 'a code from your authenticator app, or one of your recovery codes.'
+    : second ? 'one of your recovery codes.' : 'your password.'}` });
   const cancel = h('button.secondary', { type: 'button', text: 'Cancel' });
-  const form = h('form', {}, title, lead,
+  const passkeyError = errorLine();
+  const passkeyButton = passkey ? h('button.primary', { type: 'button', text: 'Use a passkey' }) : null;
+  const form = h('form', {}, title, lead, passkey ? h('div.reauth-passkey', {}, passkeyButton, passkeyError) : null,
     field(totp ? 'Code from your authenticator app or a recovery code' : second ? 'Recovery code' : 'Password', input), error,
     h('div.form-actions', {}, h('button.primary', { type: 'submit', text: 'Confirm' }), cancel));
   const dialog = h('dialog.reauth', { 'aria-labelledby': title.id, 'aria-describedby': lead.id }, form);
@@ -41,6 +45,15 @@ async function ask() {
     resolve(confirmed);
   }));
   cancel.addEventListener('click', () => dialog.close());
+  if (passkeyButton) {
+    passkeyButton.addEventListener('click', () => submitting(passkeyButton, passkeyError, async () => {
+      const { challenge_token: token, webauthn } = await post('/api/vantage/v1/second_factors/webauthn/challenge', {});
+      const credential = await usePasskey(webauthn);
+      await post('/api/vantage/v1/reauthenticate', { challenge_token: token, credential }).catch((x) => { throw waitError(x); });
+      confirmed = true;
+      dialog.close();
+    }));
+  }
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     // A wrong code or password (422 naming the field) shows under the input.
@@ -52,7 +65,7 @@ async function ask() {
     }, { [name]: input });
   });
   dialog.showModal();
-  input.focus();
+  (passkeyButton || input).focus();
   return closed;
 }
 

@@ -1,7 +1,8 @@
 // Passkeys in the app (docs/account-security.md, "Passkeys (WebAuthn)"):
 // added in settings with Chromium's virtual authenticator (CDP's WebAuthn
 // domain), renamed, used at sign-in's second step, refused politely by an
-// authenticator that does not hold it, and removed.
+// authenticator that does not hold it, and removed; and used again while
+// signed in, when an organisation's owner is asked to confirm it is them.
 //
 // WebAuthn needs a host name: browsers refuse it at an IP address, and the
 // server's rpId is its public URL's host. The shared e2e server's public
@@ -9,7 +10,8 @@
 // at --public-url http://localhost:PORT (useLocalhostServer), and the pages
 // browse http://localhost:PORT.
 import { execFileSync } from 'node:child_process';
-import { test, expect, makeUser, signInAs, api, expectAccessible, screenshot, useLocalhostServer } from '../lib/fixtures.js';
+import path from 'node:path';
+import { test, expect, makeUser, makeOrganisation, signInAs, api, expectAccessible, screenshot, useLocalhostServer } from '../lib/fixtures.js';
 
 useLocalhostServer();
 
@@ -46,6 +48,18 @@ async function passwordStep(page, user) {
 }
 
 const factors = (user) => api('GET', '/api/vantage/v1/second_factors', { token: user.token });
+
+// Makes every browser session of `user` older than the 15 minutes a recent
+// sign-in lasts, in this spec's server's SQLite database (issued 20 minutes
+// earlier, never confirmed since), as console-second-factor.spec.js does.
+function ageSessions(user) {
+  const db = path.join(process.env.VANTAGE_E2E_DATA, 'vantage.db');
+  expect(user.id).toMatch(/^\d+$/);  // ids pass 2^53: kept as the API's string
+  const changed = execFileSync('sqlite3', ['-cmd', '.timeout 5000', db,
+    `UPDATE tokens SET created_at = created_at - 1200000, reauthenticated_at = 0 WHERE account_id = ${user.id} AND kind = 'session'; SELECT changes();`],
+  { encoding: 'utf8' });
+  expect(Number(changed.trim())).toBeGreaterThan(0);
+}
 
 test('add a passkey, rename it, sign in with it, be refused by another device, remove it @desktop', async ({ page }, testInfo) => {
   test.setTimeout(120_000);
@@ -287,4 +301,110 @@ test('a browser without passkeys is told why', async ({ page }) => {
   await code.fill(codes[0]);
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByRole('link', { name: 'Profile' })).toBeVisible();
+});
+
+// An organisation's owner whose only second factor is a passkey, signed in
+// more than 15 minutes ago: changing a setting in the console asks them to
+// confirm it is them, and the passkey does (a challenge of the server's, the
+// browser's assertion, POST /reauthenticate), after which the refused change
+// is sent again and saved. A prompt closed without a passkey is said in the
+// dialog first, and nothing is saved.
+test('an owner whose second factor is a passkey confirms it is them with it in the console @desktop', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const owner = await makeUser('pkowner', { displayName: 'Paula Passkey' });
+  const org = makeOrganisation(owner, { prefix: 'ferry', displayName: 'Ferry Museum' });
+  const laptop = await virtualAuthenticator(page);
+  await signInAs(page, owner);
+
+  // The passkey, added in settings as above: the account's only second factor.
+  await page.goto('/settings');
+  const section = page.getByRole('region', { name: 'Two-factor authentication' });
+  const passkeys = section.getByRole('region', { name: 'Passkeys' });
+  await passkeys.getByRole('button', { name: 'Add a passkey' }).click();
+  await section.getByLabel('Name').fill('Laptop');
+  await section.getByLabel('Password', { exact: true }).fill(owner.password);
+  await section.getByRole('button', { name: 'Add passkey' }).click();
+  await expect(section).toContainText('Your passkey “Laptop” is added. Two-factor authentication is on.');
+  await section.getByRole('button', { name: 'I have saved them' }).click();
+  expect(await factors(owner)).toMatchObject({ totp: false, recovery_codes_remaining: 10 });
+  expect((await factors(owner)).passkeys).toHaveLength(1);
+  expect(await laptop.credentials()).toHaveLength(1);
+
+  await page.goto(`/console/${org.id}/staff`);
+  const approvals = page.getByLabel('Approvals a draft needs');
+  await expect(approvals).toHaveValue('1');
+  const settings = () => api('GET', `/api/vantage/v1/organisations/${org.id}/settings`, { token: owner.token });
+
+  // The requests about the owner's own account and the settings' saves,
+  // from here on.
+  const sent = [];
+  const watched = new RegExp(`^/api/vantage/v1/(second_factors(/webauthn/challenge)?|reauthenticate|organisations/${org.id}/settings)$`);
+  page.on('request', (r) => {
+    const { pathname } = new URL(r.url());
+    if (watched.test(pathname) && !(r.method() === 'GET' && pathname.endsWith('/settings'))) sent.push(r);
+  });
+  const saves = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname.endsWith(`/organisations/${org.id}/settings`) && r.request().method() !== 'GET') saves.push(r.status());
+  });
+
+  // Twenty minutes later, as far as the server knows: saving asks.
+  ageSessions(owner);
+  await approvals.fill('2');
+  const save = page.getByRole('button', { name: 'Save', exact: true });
+  await save.click();
+  const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText('This needs a recent sign-in. Use your passkey, or type one of your recovery codes.');
+  const use = dialog.getByRole('button', { name: 'Use a passkey' });
+  await expect(use).toBeFocused();
+  await expect(use).toHaveClass(/primary/);
+  await expect(dialog.getByRole('button', { name: 'Confirm' })).toHaveClass(/secondary/);
+  await expect(dialog.getByLabel('Recovery code')).toHaveAttribute('autocomplete', 'one-time-code');
+  await expectAccessible(page, 'console, confirm it is you with a passkey');
+  await screenshot(page, testInfo, 'passkeys-reauthenticate');
+  expect(saves).toEqual([403]);
+
+  // The browser's prompt closed without a passkey: said in the dialog, which
+  // stays open; nothing is sent to /reauthenticate.
+  await page.evaluate(() => {
+    window.realGet = navigator.credentials.get.bind(navigator.credentials);
+    navigator.credentials.get = () => Promise.reject(new DOMException('The operation either timed out or was not allowed.', 'NotAllowedError'));
+  });
+  await use.click();
+  await expect(dialog.getByRole('alert').filter({ hasText: /\w/ })).toHaveText(
+    'No passkey was used: the browser’s prompt was closed or timed out, or this device has no passkey for your account. '
+    + 'Try again, or use a recovery code.');
+  await expect(dialog).toBeVisible();
+  await expect(use).toBeEnabled();
+  expect((await settings()).approvals_required).toBe(1);
+  await page.evaluate(() => { navigator.credentials.get = window.realGet; });
+
+  // The passkey itself: the dialog closes and the change is saved, once.
+  await use.click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.locator('#toast')).toHaveText('Saved');
+  expect(saves).toEqual([403, 200]);
+  expect(await settings()).toEqual({ approvals_required: 2, require_second_factor: false });
+  expect(sent.map((r) => `${r.method()} ${new URL(r.url()).pathname}`)).toEqual([
+    `PUT /api/vantage/v1/organisations/${org.id}/settings`,
+    'GET /api/vantage/v1/second_factors',
+    'POST /api/vantage/v1/second_factors/webauthn/challenge',
+    'POST /api/vantage/v1/second_factors/webauthn/challenge',
+    'POST /api/vantage/v1/reauthenticate',
+    `PUT /api/vantage/v1/organisations/${org.id}/settings`,
+  ]);
+  // The owner's own account is asked about as the owner, not the organisation.
+  for (const r of sent.slice(1, -1)) expect(await r.allHeaders()).not.toHaveProperty('vantage-act-as');
+  const [used] = (await factors(owner)).passkeys;
+  expect(used.last_used_at).not.toBeNull();
+
+  // Confirmed for this session: the next change asks nothing.
+  await approvals.fill('1');
+  await save.click();
+  await expect.poll(async () => (await settings()).approvals_required).toBe(1);
+  await expect(dialog).toHaveCount(0);
+  expect(saves).toEqual([403, 200, 200]);
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Audit log' }).click();
+  await expect(page.getByRole('region', { name: 'Audit entries' })).toContainText('Asked to confirm it is them');
 });

@@ -34,9 +34,12 @@ async function ask() {
   const cancel = h('button.secondary', { type: 'button', text: 'Cancel' });
   const passkeyError = errorLine();
   const passkeyButton = passkey ? h('button.primary', { type: 'button', text: 'Use a passkey' }) : null;
-  const form = h('form', {}, title, lead, passkey ? h('div.reauth-passkey', {}, passkeyButton, passkeyError) : null,
+  // The passkey's button has a paragraph of its own (for the dialog's
+  // spacing under it) and is then the only primary button: Confirm, for the
+  // code, is secondary.
+  const form = h('form', {}, title, lead, passkey ? h('p.reauth-passkey', {}, passkeyButton) : null, passkey ? passkeyError : null,
     field(totp ? 'Code from your authenticator app or a recovery code' : second ? 'Recovery code' : 'Password', input), error,
-    h('div.form-actions', {}, h('button.primary', { type: 'submit', text: 'Confirm' }), cancel));
+    h('div.form-actions', {}, h(passkey ? 'button.secondary' : 'button.primary', { type: 'submit', text: 'Confirm' }), cancel));
   const dialog = h('dialog.reauth', { 'aria-labelledby': title.id, 'aria-describedby': lead.id }, form);
   document.body.append(dialog);
   let confirmed = false;

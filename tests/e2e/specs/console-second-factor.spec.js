@@ -7,11 +7,10 @@
 // draft asks them to confirm it is them: Escape cancels, a wrong code is said
 // under the field, the right one approves. The owner turns the setting off
 // and on again. Axe and screenshots at both sizes.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { test, expect, makeUser, makeOrganisation, addStaff, api, signInAs, photoFile, expectAccessible, screenshot } from '../lib/fixtures.js';
 import { authenticator } from '../lib/totp.js';
+import { ageSessions } from '../lib/sessions.js';
 
 const drafts = (org, rest = '') => `/api/vantage/v1/organisations/${org.id}/drafts${rest}`;
 
@@ -42,18 +41,6 @@ async function submittedDraft(owner, org, caption) {
   const draft = await api('POST', drafts(org), { token: owner.token, json: { status: caption, media_ids: [media.id] } });
   await api('POST', drafts(org, `/${draft.id}/submit`), { token: owner.token });
   return draft;
-}
-
-// Makes every browser session of `user` older than the 15 minutes a recent
-// sign-in lasts, in the e2e server's SQLite database (issued 20 minutes
-// earlier, never confirmed since).
-function ageSessions(user) {
-  const db = path.join(process.env.VANTAGE_E2E_DATA, 'vantage.db');
-  expect(user.id).toMatch(/^\d+$/);  // ids pass 2^53: kept as the API's string
-  const changed = execFileSync('sqlite3', ['-cmd', '.timeout 5000', db,
-    `UPDATE tokens SET created_at = created_at - 1200000, reauthenticated_at = 0 WHERE account_id = ${user.id} AND kind = 'session'; SELECT changes();`],
-  { encoding: 'utf8' });
-  expect(Number(changed.trim())).toBeGreaterThan(0);
 }
 
 test('staff without a second factor are sent to settings; with one, approving after 15 minutes asks them to confirm it is them; the owner\'s setting @desktop', async ({ page }, testInfo) => {

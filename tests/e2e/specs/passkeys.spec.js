@@ -10,8 +10,8 @@
 // at --public-url http://localhost:PORT (useLocalhostServer), and the pages
 // browse http://localhost:PORT.
 import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { test, expect, makeUser, makeOrganisation, signInAs, api, expectAccessible, screenshot, useLocalhostServer } from '../lib/fixtures.js';
+import { ageSessions } from '../lib/sessions.js';
 
 useLocalhostServer();
 
@@ -48,18 +48,6 @@ async function passwordStep(page, user) {
 }
 
 const factors = (user) => api('GET', '/api/vantage/v1/second_factors', { token: user.token });
-
-// Makes every browser session of `user` older than the 15 minutes a recent
-// sign-in lasts, in this spec's server's SQLite database (issued 20 minutes
-// earlier, never confirmed since), as console-second-factor.spec.js does.
-function ageSessions(user) {
-  const db = path.join(process.env.VANTAGE_E2E_DATA, 'vantage.db');
-  expect(user.id).toMatch(/^\d+$/);  // ids pass 2^53: kept as the API's string
-  const changed = execFileSync('sqlite3', ['-cmd', '.timeout 5000', db,
-    `UPDATE tokens SET created_at = created_at - 1200000, reauthenticated_at = 0 WHERE account_id = ${user.id} AND kind = 'session'; SELECT changes();`],
-  { encoding: 'utf8' });
-  expect(Number(changed.trim())).toBeGreaterThan(0);
-}
 
 test('add a passkey, rename it, sign in with it, be refused by another device, remove it @desktop', async ({ page }, testInfo) => {
   test.setTimeout(120_000);
@@ -267,6 +255,15 @@ test('an account with an authenticator app and a passkey is offered both', async
   await use.click();
   await expect(page.getByRole('link', { name: 'Profile' })).toBeVisible();
   expect((await factors(user)).passkeys[0].last_used_at).not.toBeNull();
+
+  // The app is turned off with the password and the passkey instead of a code.
+  await page.goto('/settings');
+  await section.getByRole('button', { name: 'Turn off the authenticator app' }).click();
+  await section.getByLabel('Password', { exact: true }).fill(user.password);
+  await section.getByRole('button', { name: 'Use a passkey instead' }).click();
+  await expect(page.getByText('The authenticator app is off')).toBeVisible();
+  await expect(section).toContainText('Signing in asks for a passkey after your password.');
+  expect((await factors(user)).totp).toBe(false);
 });
 
 // Without WebAuthn in the browser there is no button to add one, and a

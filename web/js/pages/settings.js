@@ -9,7 +9,7 @@ import { renderNav } from '../ui/nav.js';
 import { field, errorLine, submitting, waitError } from '../ui/form.js';
 import { relativeTime } from '../ui/time.js';
 import { avatar } from '../ui/account.js';
-import { passkeysSupported, createPasskey } from '../webauthn.js';
+import { passkeysSupported, createPasskey, usePasskey } from '../webauthn.js';
 
 // The picture: chosen, previewed, then sent as update_credentials' `avatar`.
 function avatarForm() {
@@ -290,25 +290,15 @@ function twoFactorCard() {
     heading.focus();
   }
 
-  // New recovery codes, or turning the app off: the password and a code (a
-  // recovery code, for an account with passkeys alone: the server takes no
-  // passkey here).
+  // New recovery codes, or turning the app off: the password and the second
+  // factor, a code or (where the browser can) one of the account's passkeys.
   function confirmWith(kind) {
     const password = passwordInput();
     const code = codeInput(false);
     const error = errorLine();
     const renew = kind === 'renew';
     const others = current.passkeys.length > 0;
-    show(handle(h('form', {},
-      h('p', { text: renew ? 'New recovery codes replace the old ones, which stop working.'
-        : others ? 'Turning it off removes the authenticator app: signing in will ask for a passkey after your password.'
-          : 'Turning it off removes the authenticator app and your recovery codes: signing in will ask for your password only.' }),
-      field('Password', password),
-      field(current.totp ? 'Code from your authenticator app or a recovery code' : 'Recovery code', code), error,
-      h('div.form-actions', {}, h('button.primary', { type: 'submit',
-        text: renew ? 'Make new recovery codes' : others ? 'Turn off the authenticator app' : 'Turn off two-factor authentication' }), cancel())),
-    error, { password, code }, async () => {
-      const json = { password: password.value, code: code.value.replace(/\s+/g, '') };
+    const act = async (json) => {
       if (renew) {
         recoveryCodes((await post(`${base}/recovery_codes`, json)).recovery_codes, 'New recovery codes. The old ones no longer work.',
           { passkey: !current.totp });
@@ -317,7 +307,27 @@ function twoFactorCard() {
         toast(others ? 'The authenticator app is off' : 'Two-factor authentication is off');
         await refresh(true);
       }
-    }));
+    };
+    // The passkey instead of the code: a challenge of the server's, answered by the browser.
+    const withPasskey = others && passkeysSupported() ? h('button.secondary', { type: 'button', text: 'Use a passkey instead' }) : null;
+    if (withPasskey) {
+      const answer = async () => {
+        const { challenge_token: token, webauthn } = await post(`${base}/webauthn/challenge`, {});
+        const credential = await usePasskey(webauthn);
+        await act({ password: password.value, challenge_token: token, credential });
+      };
+      withPasskey.onclick = () => submitting(withPasskey, error, () => answer().catch((x) => { throw waitError(x); }), { password });
+    }
+    show(handle(h('form', {},
+      h('p', { text: renew ? 'New recovery codes replace the old ones, which stop working.'
+        : others ? 'Turning it off removes the authenticator app: signing in will ask for a passkey after your password.'
+          : 'Turning it off removes the authenticator app and your recovery codes: signing in will ask for your password only.' }),
+      field('Password', password),
+      field(current.totp ? 'Code from your authenticator app or a recovery code' : 'Recovery code', code), error,
+      h('div.form-actions', {}, h('button.primary', { type: 'submit',
+        text: renew ? 'Make new recovery codes' : others ? 'Turn off the authenticator app' : 'Turn off two-factor authentication' }),
+      withPasskey, cancel())),
+    error, { password, code }, () => act({ password: password.value, code: code.value.replace(/\s+/g, '') })));
     password.focus();
   }
 

@@ -18,7 +18,9 @@ using http::Response;
 
 namespace {
 
-json::value TimeOrNull(const std::optional<int64_t>& t) { return t ? json::value(FormatIsoTime(*t)) : json::value(nullptr); }
+json::value TimeOrNull(const std::optional<int64_t>& t) {
+  return t ? json::value(FormatIsoTime(*t)) : json::value(nullptr);
+}
 
 json::object ExportJson(const ApiContext& ctx, const store::AccountExport& e) {
   bool ready = e.state == store::ExportState::kReady;
@@ -76,8 +78,7 @@ void RegisterDataRightsRoutes(http::Router& router, ApiContext& ctx) {
     Response response;
     response.content_type = "application/zip";
     response.body = std::move(archive->bytes);
-    response.AddHeader("Content-Disposition",
-                       "attachment; filename=\"" + archive->file_name + "\"");
+    response.AddHeader("Content-Disposition", "attachment; filename=\"" + archive->file_name + "\"");
     response.AddHeader("Cache-Control", "private, no-store");
     return response;
   }), Pool::kRemote);

@@ -33,13 +33,15 @@ async function ask() {
     : second ? 'one of your recovery codes.' : 'your password.'}` });
   const cancel = h('button.secondary', { type: 'button', text: 'Cancel' });
   const passkeyError = errorLine();
-  const passkeyButton = passkey ? h('button.primary', { type: 'button', text: 'Use a passkey' }) : null;
-  // The passkey's button has a paragraph of its own (for the dialog's
-  // spacing under it) and is then the only primary button: Confirm, for the
-  // code, is secondary.
+  // As on the sign-in page, the passkey comes first for an account without
+  // an authenticator app, the code for one with it: that one is the primary
+  // button and has the focus. The passkey's button has a paragraph of its
+  // own, for the dialog's spacing under it.
+  const passkeyFirst = passkey && !totp;
+  const passkeyButton = passkey ? h(passkeyFirst ? 'button.primary' : 'button.secondary', { type: 'button', text: 'Use a passkey' }) : null;
   const form = h('form', {}, title, lead, passkey ? h('p.reauth-passkey', {}, passkeyButton) : null, passkey ? passkeyError : null,
     field(totp ? 'Code from your authenticator app or a recovery code' : second ? 'Recovery code' : 'Password', input), error,
-    h('div.form-actions', {}, h(passkey ? 'button.secondary' : 'button.primary', { type: 'submit', text: 'Confirm' }), cancel));
+    h('div.form-actions', {}, h(passkeyFirst ? 'button.secondary' : 'button.primary', { type: 'submit', text: 'Confirm' }), cancel));
   const dialog = h('dialog.reauth', { 'aria-labelledby': title.id, 'aria-describedby': lead.id }, form);
   document.body.append(dialog);
   let confirmed = false;
@@ -68,7 +70,7 @@ async function ask() {
     }, { [name]: input });
   });
   dialog.showModal();
-  (passkeyButton || input).focus();
+  (passkeyFirst ? passkeyButton : input).focus();
   return closed;
 }
 

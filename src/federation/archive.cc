@@ -1,9 +1,11 @@
 #include "federation/archive.h"
 
 #include <deque>
+#include <filesystem>
 #include <set>
 #include <unordered_map>
 
+#include <spdlog/spdlog.h>
 #include <zip.h>
 
 #include <boost/json/serialize.hpp>
@@ -160,11 +162,24 @@ class Archive {
       const store::MediaFile* file = LargestJpeg(media);
       if (!file) continue;  // the document skipped it too
       std::string name = std::string(kFilesDir) + file->key + ".jpg";
-      if (added_.insert(file->key).second) VANTAGE_TRY(zip_.AddFile(name, blobs_.PathFor(file->key, "jpg")));
+      if (added_.insert(file->key).second) VANTAGE_TRY(AddPhoto(name, file->key));
       if (attachments && index < attachments->size()) (*attachments)[index].as_object()["url"] = name;
       ++index;
     }
     return Ok();
+  }
+
+  // A photo's file, unless it is missing from the media directory (lost to
+  // a disk or a restore): then the archive goes without it rather than
+  // failing every time, and the log says so.
+  Status AddPhoto(const std::string& name, const std::string& key) {
+    std::string path = blobs_.PathFor(key, "jpg");
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      spdlog::warn("archive: the photo file {} is missing; the archive goes without it", path);
+      return Ok();
+    }
+    return zip_.AddFile(name, path);
   }
 
   // likes.json or bookmarks.json: the statuses' ids, newest first.

@@ -9,6 +9,8 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { exif, jpegWithSecrets, SECRET_FIELDS } from '../federation/lib/secrets.mjs';
 import { startMailCapture } from './lib/mail.mjs';
@@ -222,4 +224,23 @@ test('an organisation\'s archive is its owners\' to take; other staff are refuse
   const actor = JSON.parse(unzip(Buffer.from(await res.arrayBuffer())).get('actor.json'));
   assert.equal(actor.type, 'Organization');
   assert.equal(actor.preferredUsername, org.username);
+});
+
+// Regression: a photo whose file was lost from the media directory made
+// every archive of its account fail (libzip reads the files at the end).
+test('a photo file missing from the media directory is left out; the archive is still made', async () => {
+  const eve = await registerUser(server, 'eve');
+  const kept = await postPhoto(server, eve, { status: 'Kept' });
+  const lost = await postPhoto(server, eve, { status: 'Lost' });
+  const keyOf = (status) => /\/([0-9a-f]{64})\./.exec(status.media_attachments[0].url)[1];
+  const lostKey = keyOf(lost);
+  for (const ext of ['jpg', 'webp']) rmSync(path.join(server.dataDir, 'media', lostKey.slice(0, 2), `${lostKey}.${ext}`), { force: true });
+  assertOk(await api(server, 'POST', EXPORT, { token: eve.token }), 202);
+  const ready = await readyExport(eve);
+  const files = unzip((await download(ready.url, eve.token)).bytes);
+  assert.equal(JSON.parse(files.get('outbox.json')).totalItems, 2);
+  const photos = [...files.keys()].filter((n) => n.startsWith('media_attachments/'));
+  assert.equal(photos.length, 1, photos.join(', '));
+  assert.ok(!photos[0].includes(lostKey));
+  assert.notEqual(keyOf(kept), lostKey);
 });

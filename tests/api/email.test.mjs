@@ -424,6 +424,17 @@ describe('--password-reset-limit-ip 2, a title that is not ASCII, without --smtp
     const resets = mailTo(account.email).filter((m) => m.links.some((l) => new URL(l).pathname === RESET_PAGE));
     assert.equal(resets.length, 1, `one reset link, from the request that was not refused: ${resets.map(describeMessage).join('\n')}`);
   });
+
+  test('confirmation links asked for by address have their own allowance: two an hour from one IP, then 429', async () => {
+    // The resets above used up theirs; these are counted apart.
+    const ask = (email) => api(srv, 'POST', '/auth/email/confirmation', { json: { email } });
+    assert.deepEqual(assertOk(await ask(`${uniqueName('nobody')}@example.com`)), {});
+    assert.deepEqual(assertOk(await ask(`${uniqueName('nobody')}@example.com`)), {});
+    const res = await ask(`${uniqueName('nobody')}@example.com`);
+    assertError(res, 429, null);
+    const retryAfter = Number(res.headers.get('retry-after'));
+    assert.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 3600, res.headers.get('retry-after'));
+  });
 });
 
 describe('change of address (POST /api/vantage/v1/email)', () => {

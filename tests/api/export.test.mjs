@@ -83,6 +83,15 @@ describe('an account takes its data with it', () => {
     assertOk(await api(server, 'POST', `/api/v1/statuses/${bensPost.id}/bookmark`, { token: ana.token }));
   });
 
+  test('asking needs the account: 401 without credentials, 403 insufficient_scope for a read-only token', async () => {
+    assertError(await api(server, 'POST', EXPORT), 401);
+    assertError(await api(server, 'GET', EXPORTS), 401);
+    const app = await createApp(server, 'read');
+    const reader = await passwordToken(server, app, ana.username, ana.password, 'read');
+    assertError(await api(server, 'POST', EXPORT, { token: reader }), 403, 'insufficient_scope');
+    assert.deepEqual(assertOk(await api(server, 'GET', EXPORTS, { token: ana.token })), [], 'nothing was asked for');
+  });
+
   test('asking answers 202 with the archive pending; a second request the same day is 429 export_too_soon', async () => {
     const res = await api(server, 'POST', EXPORT, { token: ana.token });
     const pending = assertOk(res, 202);

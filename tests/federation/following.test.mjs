@@ -363,7 +363,7 @@ describe('the remote media cache (--remote-media-cache-gb)', () => {
     await peer?.stop();
   });
 
-  test('an evicted photo is removed from disk and fetched again when next shown', async () => {
+  test('an evicted photo is removed from disk and fetched again when next shown; regression: the trim no longer removes the file a reader was just sent to', async () => {
     const photo = peer.serveFile('/media/cached.jpg', { body: await jpegWithSecrets(400, 300) });
     const tam = assertOk(await search(v, vera, `tam@${peer.host}`)).accounts[0];
     assertOk(await api(v.server, 'POST', `/api/v1/accounts/${tam.id}/follow`, { token: vera.token }));

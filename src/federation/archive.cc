@@ -122,8 +122,10 @@ class Archive {
     // The key is the server's to keep; an archive is no place to publish it from.
     actor.erase("publicKey");
     if (!account.avatar_key.empty()) {
-      VANTAGE_TRY(zip_.AddFile("avatar.jpg", blobs_.PathFor(account.avatar_key, "jpg")));
-      actor["icon"] = json::object{{"type", "Image"}, {"mediaType", "image/jpeg"}, {"url", "avatar.jpg"}};
+      auto added = AddStoredFile("avatar.jpg", account.avatar_key);
+      if (!added) return std::move(added).error();
+      if (*added) actor["icon"] = json::object{{"type", "Image"}, {"mediaType", "image/jpeg"}, {"url", "avatar.jpg"}};
+      else actor.erase("icon");
     }
     json::object out;
     out["@context"] = Context();
@@ -162,24 +164,29 @@ class Archive {
       const store::MediaFile* file = LargestJpeg(media);
       if (!file) continue;  // the document skipped it too
       std::string name = std::string(kFilesDir) + file->key + ".jpg";
-      if (added_.insert(file->key).second) VANTAGE_TRY(AddPhoto(name, file->key));
+      if (added_.insert(file->key).second) {
+        auto added = AddStoredFile(name, file->key);
+        if (!added) return std::move(added).error();
+      }
       if (attachments && index < attachments->size()) (*attachments)[index].as_object()["url"] = name;
       ++index;
     }
     return Ok();
   }
 
-  // A photo's file, unless it is missing from the media directory (lost to
-  // a disk or a restore): then the archive goes without it rather than
-  // failing every time, and the log says so.
-  Status AddPhoto(const std::string& name, const std::string& key) {
+  // A JPEG of the media store (a photo, the profile picture), unless it is
+  // missing from the media directory (lost to a disk or a restore): then
+  // the archive goes without it rather than failing every time, and the log
+  // says so. Whether it was added.
+  Result<bool> AddStoredFile(const std::string& name, const std::string& key) {
     std::string path = blobs_.PathFor(key, "jpg");
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
-      spdlog::warn("archive: the photo file {} is missing; the archive goes without it", path);
-      return Ok();
+      spdlog::warn("archive: the file {} is missing; the archive goes without it", path);
+      return false;
     }
-    return zip_.AddFile(name, path);
+    VANTAGE_TRY(zip_.AddFile(name, path));
+    return true;
   }
 
   // likes.json or bookmarks.json: the statuses' ids, newest first.

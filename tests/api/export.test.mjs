@@ -53,6 +53,14 @@ async function download(url, token) {
   return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
+// Gives `user` a profile picture; returns its key (the blob store's name).
+async function setAvatar(user) {
+  const form = new FormData();
+  form.append('avatar', new Blob([await jpegWithSecrets(200, 200)], { type: 'image/jpeg' }), 'me.jpg');
+  const me = assertOk(await api(server, 'PATCH', '/api/v1/accounts/update_credentials', { token: user.token, body: form, timeoutMs: 30_000 }));
+  return /\/avatars\/([0-9a-f]{64})\.jpg$/.exec(me.avatar)[1];
+}
+
 async function readyExport(user) {
   return waitFor(async () => {
     const list = assertOk(await api(server, 'GET', EXPORTS, { token: user.token }));
@@ -73,6 +81,7 @@ describe('an account takes its data with it', () => {
   before(async () => {
     ana = await registerUser(server, 'ana');
     ben = await registerUser(server, 'ben');
+    await setAvatar(ana);
     assertOk(await api(server, 'POST', `/api/v1/accounts/${ben.id}/follow`, { token: ana.token }));
     pub = await postPhoto(server, ana, { status: 'From the archive #history' }, await jpegWithSecrets());
     followersOnly = await postPhoto(server, ana, { status: 'Only for followers', visibility: 'private' });
@@ -144,6 +153,12 @@ describe('an account takes its data with it', () => {
     assert.equal(actor.preferredUsername, ana.username);
     assert.equal(actor.id, `${server.url}/users/${ana.username}`);
     assert.equal(actor.publicKey, undefined);
+    // The profile picture beside it, without its metadata.
+    assert.equal(actor.icon.url, 'avatar.jpg');
+    const avatar = files.get('avatar.jpg');
+    assert.equal(avatar.subarray(0, 2).toString('hex'), 'ffd8');
+    const fields = exif(avatar);
+    for (const field of SECRET_FIELDS) assert.equal(fields[field], undefined, `${field} in the archived avatar`);
   });
 
   test('outbox.json holds every post and comment, followers-only ones too, with the photos beside it', () => {
@@ -237,13 +252,14 @@ test('an organisation\'s archive is its owners\' to take; other staff are refuse
 
 // Regression: a photo whose file was lost from the media directory made
 // every archive of its account fail (libzip reads the files at the end).
-test('a photo file missing from the media directory is left out; the archive is still made', async () => {
+test('a photo or profile picture file missing from the media directory is left out; the archive is still made', async () => {
   const eve = await registerUser(server, 'eve');
   const kept = await postPhoto(server, eve, { status: 'Kept' });
   const lost = await postPhoto(server, eve, { status: 'Lost' });
   const keyOf = (status) => /\/([0-9a-f]{64})\./.exec(status.media_attachments[0].url)[1];
   const lostKey = keyOf(lost);
-  for (const ext of ['jpg', 'webp']) rmSync(path.join(server.dataDir, 'media', lostKey.slice(0, 2), `${lostKey}.${ext}`), { force: true });
+  const avatarKey = await setAvatar(eve);
+  for (const key of [lostKey, avatarKey]) rmSync(path.join(server.dataDir, 'media', key.slice(0, 2), `${key}.jpg`));
   assertOk(await api(server, 'POST', EXPORT, { token: eve.token }), 202);
   const ready = await readyExport(eve);
   const files = unzip((await download(ready.url, eve.token)).bytes);
@@ -252,4 +268,7 @@ test('a photo file missing from the media directory is left out; the archive is 
   assert.equal(photos.length, 1, photos.join(', '));
   assert.ok(!photos[0].includes(lostKey));
   assert.notEqual(keyOf(kept), lostKey);
+  // Nor the profile picture: the actor then has no icon.
+  assert.equal(files.has('avatar.jpg'), false);
+  assert.equal(JSON.parse(files.get('actor.json')).icon, undefined);
 });

@@ -13,10 +13,7 @@
 #include <fstream>
 
 #include "core/id.h"
-#include "store/postgres/postgres_database.h"
-#include "store/postgres_test_server.h"
-#include "store/sqlite/sqlite_database.h"
-#include "store/store_backend.h"
+#include "store/engine_database.h"
 
 namespace vantage::service {
 namespace {
@@ -29,19 +26,9 @@ constexpr int64_t kDayMs = 24 * 3600 * 1000;
 class DataExportTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "Sqlite") {
-      auto opened = store::OpenSqlite(store::SqliteOptions{dir_.File("vantage.db")});
-      ASSERT_TRUE(opened.ok()) << opened.error().message;
-      db_ = *opened;
-    } else {
-      auto conninfo = pg_.Conninfo();
-      ASSERT_TRUE(conninfo.ok()) << conninfo.error().message;
-      store::PostgresOptions options;
-      options.url = *conninfo;
-      auto opened = store::OpenPostgres(options);
-      ASSERT_TRUE(opened.ok()) << opened.error().message;
-      db_ = *opened;
-    }
+    auto opened = store::testing::OpenEngineDatabase(GetParam(), dir_, pg_);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    db_ = *opened;
     store_ = store::MakeSqlStore(db_);
     services_ = std::make_unique<ServiceContext>(*store_, Settings{});
     ctx_ = std::make_unique<ExportContext>(ExportContext{

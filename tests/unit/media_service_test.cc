@@ -11,10 +11,7 @@
 
 #include "core/id.h"
 #include "media/test_images.h"
-#include "store/postgres/postgres_database.h"
-#include "store/postgres_test_server.h"
-#include "store/sqlite/sqlite_database.h"
-#include "store/store_backend.h"
+#include "store/engine_database.h"
 
 namespace vantage::service {
 namespace {
@@ -25,21 +22,9 @@ using store::testing::TempDir;
 class MediaServiceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::shared_ptr<store::Database> db;
-    if (GetParam() == "Sqlite") {
-      auto opened = store::OpenSqlite(store::SqliteOptions{dir_.File("vantage.db")});
-      ASSERT_TRUE(opened.ok()) << opened.error().message;
-      db = *opened;
-    } else {
-      auto conninfo = pg_.Conninfo();
-      ASSERT_TRUE(conninfo.ok()) << conninfo.error().message;
-      store::PostgresOptions options;
-      options.url = *conninfo;
-      auto opened = store::OpenPostgres(options);
-      ASSERT_TRUE(opened.ok()) << opened.error().message;
-      db = *opened;
-    }
-    db_ = db;
+    auto opened = store::testing::OpenEngineDatabase(GetParam(), dir_, pg_);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    db_ = *opened;
     store_ = store::MakeSqlStore(db_);
     services_ = std::make_unique<ServiceContext>(*store_, Settings{});
     auto blobs = media::BlobStore::Open(dir_.File("media"));
